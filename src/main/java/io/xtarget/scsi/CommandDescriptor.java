@@ -1,0 +1,41 @@
+package io.xtarget.scsi;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * One row of the opcode table: what a command is, how the core treats it, and who runs it. The
+ * same rows answer REPORT SUPPORTED OPERATION CODES, so the two can never disagree.
+ *
+ * @param opcode operation code
+ * @param serviceAction service action, or -1 for opcodes without one
+ * @param name name as SPC/SBC spell it, for logs
+ * @param access medium access, for write protection and reservation checks
+ * @param flags how the core treats the command
+ * @param cdbUsage the CDB USAGE DATA of REPORT SUPPORTED OPERATION CODES (SPC-4 6.35.3): byte 0 is
+ *     the opcode, later bytes have a bit set for every CDB bit the target looks at
+ * @param handler the code that runs it
+ */
+public record CommandDescriptor(int opcode, int serviceAction, String name, MediumAccess access, Set<Flag> flags,
+        byte[] cdbUsage, CommandHandler handler) {
+
+    public enum Flag {
+        /** Runs even when the LUN has no logical unit (INQUIRY, REPORT LUNS, REQUEST SENSE). */
+        NO_LU,
+        /** Neither reports nor clears a pending unit attention (SAM-5 5.14: INQUIRY, REPORT LUNS, REQUEST SENSE). */
+        UA_EXEMPT
+    }
+
+    public CommandDescriptor {
+        flags = flags.isEmpty() ? Set.of() : EnumSet.copyOf(flags);
+        cdbUsage = cdbUsage.clone();
+    }
+
+    public boolean has(Flag f) {
+        return flags.contains(f);
+    }
+
+    public boolean hasServiceAction() {
+        return serviceAction >= 0;
+    }
+}

@@ -1,0 +1,146 @@
+package io.xtarget.scsi;
+
+import io.xtarget.backend.Store;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A logical unit: a store plus the SCSI state that belongs to the device rather than to any
+ * path to it (identity, unit attentions, reservations, mode parameters). One LU may be mapped
+ * under several LUN numbers, targets and initiators; all of them share this object.
+ */
+public final class LogicalUnit {
+    /** INQUIRY vendor and product: the same for every LU whatever its backend, so hosts that
+     * compare them (VMware VAAI XCOPY) accept copies between any two xtarget LUs. */
+    public static final String VENDOR = "XTARGET";
+    public static final String PRODUCT = "xtarget-disk";
+    public static final String REVISION = "0001";
+
+    private final String name;
+    private final Store store;
+    private final byte[] naa;
+    private final String serial;
+    private final UnitAttentions unitAttentions;
+    private final Reservations reservations = new Reservations();
+    private final ModeState mode = new ModeState();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesWritten = new LongAdder();
+    /** SBC PREVENT ALLOW MEDIUM REMOVAL state (no removable medium, but it is reported). */
+    private volatile boolean preventRemoval;
+
+    /**
+     * @param name the backstore name from the config
+     * @param store the backend
+     * @param naa the 16-byte NAA 6 IEEE Registered Extended designator (SPC-4 7.8.6.6.5)
+     * @param serial unit serial number (VPD 0x80)
+     * @param powerOnAttention whether new initiator ports first see POWER ON OCCURRED
+     */
+    public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention) {
+        if (naa.length != 16 || (naa[0] & 0xF0) != 0x60) {
+            throw new IllegalArgumentException("NAA designator must be 16 bytes of NAA type 6");
+        }
+        this.name = name;
+        this.store = store;
+        this.naa = naa.clone();
+        this.serial = serial;
+        this.unitAttentions = new UnitAttentions(powerOnAttention);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public byte[] naa() {
+        return naa.clone();
+    }
+
+    public String naaHex() {
+        return HexFormat.of().formatHex(naa);
+    }
+
+    public String serial() {
+        return serial;
+    }
+
+    public int blockSize() {
+        return store.blockSize();
+    }
+
+    public long blockCount() {
+        return store.blockCount();
+    }
+
+    public UnitAttentions unitAttentions() {
+        return unitAttentions;
+    }
+
+    public Reservations reservations() {
+        return reservations;
+    }
+
+    public ModeState mode() {
+        return mode;
+    }
+
+    public boolean preventRemoval() {
+        return preventRemoval;
+    }
+
+    public void setPreventRemoval(boolean prevent) {
+        this.preventRemoval = prevent;
+    }
+
+    /** True when [lba, lba+blocks) lies inside the medium (no overflow). */
+    public boolean inRange(long lba, long blocks) {
+        long count = blockCount();
+        return lba >= 0 && blocks >= 0 && lba <= count && blocks <= count - lba;
+    }
+
+    // ---- the data path every command set and the copy engine share ----
+
+    /** Reads {@code dst.remaining()} bytes starting at a logical block. */
+    public void read(long lba, ByteBuffer dst) throws IOException {
+        readBytes(lba * blockSize(), dst);
+    }
+
+    /** Reads at a byte offset (the copy engine's byte-granular segments use this). */
+    public void readBytes(long offset, ByteBuffer dst) throws IOException {
+        int n = dst.remaining();
+        store.read(offset, dst);
+        bytesRead.add(n);
+    }
+
+    /** Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it durable. */
+    public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
+        writeBytes(lba * blockSize(), src, fua);
+    }
+
+    public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
+        int n = src.remaining();
+        store.write(offset, src, fua || !mode.writeCacheEnabled);
+        bytesWritten.add(n);
+    }
+
+    public void flush() throws IOException {
+        store.flush();
+    }
+
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    public long bytesWritten() {
+        return bytesWritten.sum();
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + store.kind() + ", naa." + naaHex() + ")";
+    }
+}

@@ -1,0 +1,23 @@
+package io.xtarget.scsi;
+
+/**
+ * The changeable mode parameters of one logical unit (SPC-4 7.5, SBC-3 6.4). Shared by every
+ * I_T nexus (the target does not keep per-nexus mode pages). Values are volatile: MODE SELECT
+ * writes them, the I/O path reads them.
+ */
+public final class ModeState {
+    /** Caching page: WCE, write cache enabled. */
+    public volatile boolean writeCacheEnabled = true;
+    /** Caching page: RCD, read cache disable. */
+    public volatile boolean readCacheDisabled = false;
+    /** Control page: D_SENSE, return descriptor format sense. */
+    public volatile boolean descriptorSense = false;
+    /** Control page: SWP, software write protect. */
+    public volatile boolean softwareWriteProtect = false;
+    /** Control page: QERR. */
+    public volatile int queueErrorManagement = 0;
+    /** Informational exceptions page: MRIE. */
+    public volatile int mrie = 0;
+    /** Informational exceptions page: DEXCPT (default set: no exceptions reported). */
+    public volatile boolean dexcpt = true;
+}

@@ -1,0 +1,102 @@
+package io.xtarget.scsi;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
+ * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
+ * pending unit attentions, reservations, write protection; then runs the handler and turns any
+ * failure into status and sense in the format the LU's D_SENSE asks for.
+ */
+public final class ScsiCore {
+    private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
+
+    private final OpcodeTable table;
+    private volatile List<Target> targets;
+
+    public ScsiCore(OpcodeTable table, List<Target> targets) {
+        this.table = Objects.requireNonNull(table);
+        this.targets = List.copyOf(targets);
+    }
+
+    public OpcodeTable opcodes() {
+        return table;
+    }
+
+    /** Every target this server exports. */
+    public List<Target> targets() {
+        return targets;
+    }
+
+    public Target target(String name) {
+        for (Target t : targets) {
+            if (t.name().equalsIgnoreCase(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Looks up the descriptor for a CDB, or throws the sense SPC-4 asks for. */
+    public CommandDescriptor lookup(Cdb cdb) throws ScsiException {
+        int op = cdb.opcode();
+        if (table.hasServiceActions(op)) {
+            CommandDescriptor d = table.get(op, cdb.serviceAction());
+            if (d == null) {
+                throw new ScsiException(Sense.invalidFieldInCdb(1, 4));
+            }
+            return d;
+        }
+        CommandDescriptor d = table.get(op);
+        if (d == null) {
+            throw new ScsiException(Sense.invalidOpcode());
+        }
+        return d;
+    }
+
+    /** Runs one command to completion on the calling thread. Never throws. */
+    public ScsiResult execute(ScsiTask task) {
+        LunMapping mapping = task.mapping();
+        CommandDescriptor d = null;
+        try {
+            d = lookup(task.cdb());
+            if (mapping == null && !d.has(CommandDescriptor.Flag.NO_LU)) {
+                throw new ScsiException(Sense.lunNotSupported());
+            }
+            if (mapping != null) {
+                LogicalUnit lu = mapping.unit();
+                if (!d.has(CommandDescriptor.Flag.UA_EXEMPT)) {
+                    Sense ua = lu.unitAttentions().poll(task.nexus().initiatorPortName());
+                    if (ua != null) {
+                        throw new ScsiException(ua);
+                    }
+                }
+                if (d.access() != MediumAccess.NONE && lu.reservations().conflicts(task.nexus(), d.access())) {
+                    throw ScsiException.reservationConflict();
+                }
+                if (d.access() == MediumAccess.WRITE) {
+                    if (mapping.readOnly()) {
+                        throw new ScsiException(Sense.writeProtected());
+                    }
+                    if (lu.mode().softwareWriteProtect) {
+                        throw new ScsiException(new Sense(SenseKey.DATA_PROTECT, 0x27, 0x02));
+                    }
+                }
+            }
+            return d.handler().execute(task);
+        } catch (ScsiException e) {
+            return ScsiResult.of(e);
+        } catch (IOException e) {
+            log.warn("I/O error on {}: {}", task, e.toString());
+            Sense s = d != null && d.access() == MediumAccess.WRITE ? Sense.writeError() : Sense.unrecoveredReadError();
+            return new ScsiResult(ScsiStatus.CHECK_CONDITION, s, null);
+        } catch (RuntimeException e) {
+            log.error("internal error on {}", task, e);
+            return new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+        }
+    }
+}
