@@ -1,36 +1,224 @@
 package io.xtarget.iscsi;
 
 import io.xtarget.scsi.ScsiCore;
+import io.xtarget.scsi.Target;
+import io.xtarget.scsi.TargetPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The iSCSI fabric: listens on every portal of every target in the core, runs logins, sessions
- * and connections, and hands SCSI commands to the core.
+ * and connections, and hands SCSI commands to the core. Commands run on a fixed pool of worker
+ * threads (no thread per command); each connection has one reader thread.
  */
 public final class IscsiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IscsiServer.class);
+
+    /** Options of the fabric. */
+    public record Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds) {
+        public static Options defaults() {
+            return new Options(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()), 30, 30);
+        }
+    }
+
     private final ScsiCore core;
+    private final Options options;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final TaskManagement taskManagement = new TaskManagement(this);
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final List<Portal> portals = new ArrayList<>();
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private volatile boolean closed;
 
     public IscsiServer(ScsiCore core) {
+        this(core, Options.defaults());
+    }
+
+    public IscsiServer(ScsiCore core, Options options) {
         this.core = core;
+        this.options = options;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(options.workerThreads(), r -> {
+            Thread t = new Thread(r, "scsi-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "iscsi-timer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Binds every distinct portal ("host:port", port 0 = ephemeral) and starts accepting. */
-    public void start() throws IOException {
-        throw new UnsupportedOperationException("fabric not yet built");
+    public synchronized void start() throws IOException {
+        Map<String, List<TargetPort>> byPortal = new LinkedHashMap<>();
+        for (Target t : core.targets()) {
+            for (TargetPort p : t.ports()) {
+                byPortal.computeIfAbsent(p.portal(), k -> new ArrayList<>()).add(p);
+            }
+        }
+        try {
+            for (Map.Entry<String, List<TargetPort>> e : byPortal.entrySet()) {
+                InetSocketAddress addr = parse(e.getKey());
+                ServerSocketChannel ssc = ServerSocketChannel.open();
+                ssc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                try {
+                    ssc.bind(addr, 128);
+                } catch (IOException ex) {
+                    ssc.close();
+                    throw new IOException("cannot listen on " + e.getKey() + ": " + ex.getMessage(), ex);
+                }
+                listeners.add(ssc);
+                Portal portal = new Portal(e.getKey(), (InetSocketAddress) ssc.getLocalAddress(), List.copyOf(e.getValue()));
+                portals.add(portal);
+                Thread.ofPlatform().daemon().name("iscsi-accept-" + portal).start(() -> acceptLoop(ssc, portal));
+                log.info("listening on {} for {}", portal, e.getValue().stream().map(TargetPort::targetName).toList());
+            }
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+        long idle = TimeUnit.SECONDS.toNanos(options.nopIntervalSeconds());
+        long timeout = TimeUnit.SECONDS.toNanos(options.nopTimeoutSeconds());
+        timer.scheduleWithFixedDelay(() -> connections.forEach(c -> c.keepAlive(idle, timeout)), 1, 1,
+                TimeUnit.SECONDS);
+    }
+
+    static InetSocketAddress parse(String hostPort) throws IOException {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IOException("portal must be host:port, got " + hostPort);
+        }
+        String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+        Integer port = Negotiation.parse(hostPort.substring(colon + 1), 0, 65535);
+        if (port == null) {
+            throw new IOException("bad port in portal " + hostPort);
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    private void acceptLoop(ServerSocketChannel ssc, Portal portal) {
+        while (!closed) {
+            try {
+                SocketChannel sc = ssc.accept();
+                sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                Connection c = new Connection(this, portal, sc);
+                Thread.ofVirtual().name("iscsi-conn").start(c);
+            } catch (IOException e) {
+                if (!closed) {
+                    log.warn("accept on {} failed: {}", portal, e.getMessage());
+                }
+                if (!ssc.isOpen()) {
+                    return;
+                }
+            }
+        }
     }
 
     /** The addresses actually bound, in the order of first appearance among target ports. */
-    public List<InetSocketAddress> boundAddresses() {
-        return List.of();
+    public synchronized List<InetSocketAddress> boundAddresses() {
+        return portals.stream().map(Portal::bound).toList();
     }
 
     public ScsiCore core() {
         return core;
     }
 
-    /** Stops accepting, ends every session (running copies see their tasks aborted), closes sockets. */
+    synchronized List<Portal> portals() {
+        return List.copyOf(portals);
+    }
+
+    SessionRegistry sessions() {
+        return sessions;
+    }
+
+    TaskManagement taskManagement() {
+        return taskManagement;
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    void register(Connection c) {
+        connections.add(c);
+        if (closed) {
+            c.terminate("server shutting down");
+        }
+    }
+
+    void unregister(Connection c) {
+        connections.remove(c);
+        Session s = c.session();
+        if (s != null) {
+            sessions.remove(s);
+            if (s.nexus != null && s.lunMap != null) {
+                s.lunMap.mappings().forEach(m -> m.unit().reservations().nexusLost(s.nexus));
+            }
+        }
+    }
+
+    List<Connection> connections() {
+        return new ArrayList<>(connections);
+    }
+
+    /** TARGET COLD RESET: every session of the target is dropped (RFC 7143 11.5.1). */
+    void dropSessionsOf(Target target) {
+        for (Connection c : connections()) {
+            Session s = c.session();
+            if (s != null && s.target == target) {
+                c.terminate("target cold reset");
+            }
+        }
+    }
+
+    /** Number of logged-in sessions (for status output). */
+    public int sessionCount() {
+        return sessions.all().size();
+    }
+
+    /** Stops accepting, ends every session (running tasks see their abort flag), closes sockets. */
     @Override
-    public void close() {}
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            for (ServerSocketChannel l : listeners) {
+                try {
+                    l.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+        }
+        for (Connection c : connections()) {
+            c.terminate("server shutting down");
+        }
+        timer.shutdownNow();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+    }
 }

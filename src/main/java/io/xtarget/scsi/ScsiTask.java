@@ -19,6 +19,7 @@ public final class ScsiTask {
     private final long tag;
     private final List<ByteBuffer> taken = new ArrayList<>(2);
     private volatile boolean aborted;
+    private volatile int requestedDataOut = -1;
     private final LunMapping mapping;
 
     /**
@@ -75,24 +76,54 @@ public final class ScsiTask {
         return mapping == null ? null : mapping.unit();
     }
 
+    /** The data-out length the command asked for through {@link #dataOut}, or -1 if it did not. */
+    public int requestedDataOut() {
+        return requestedDataOut;
+    }
+
     /** How many data-out bytes the initiator sent. */
     public int dataOutLength() {
         return dataOut == null ? 0 : dataOut.limit();
     }
 
     /**
-     * The first {@code needed} bytes of data-out, as a read-only view.
-     *
-     * @throws ScsiException PARAMETER LIST LENGTH ERROR when the initiator sent fewer
+     * The parameter list (or other non-block data-out) of {@code needed} bytes. When the initiator
+     * sent more, the rest is ignored (the fabric reports an underflow residual); when it sent less,
+     * the command is refused with INVALID FIELD IN COMMAND INFORMATION UNIT (0E/03) and the fabric
+     * reports an overflow residual (FCP-4 9.4.2 / SAM-5 5.4.2, which iSCSI follows).
      */
     public ByteBuffer dataOut(int needed) throws ScsiException {
+        requestedDataOut = needed;
         if (needed < 0 || needed > dataOutLength()) {
-            throw new ScsiException(Sense.parameterListLengthError());
+            throw new ScsiException(Sense.illegal(0x0E, 0x03));
         }
-        if (needed == 0) {
+        return view(needed);
+    }
+
+    /**
+     * The data-out of a block write of {@code blocks} blocks. When the initiator's expected length
+     * is shorter, only the whole blocks it covers are returned, so the command writes just those
+     * (FCP-4: process normally, but transfer no data beyond the expected length); a shortfall that
+     * is not a whole number of blocks is refused with 0E/03. The fabric reports the residual.
+     */
+    public ByteBuffer dataOutBlocks(long blocks, int blockSize) throws ScsiException {
+        long needed = blocks * blockSize;
+        requestedDataOut = (int) Math.min(Integer.MAX_VALUE, needed);
+        int have = dataOutLength();
+        if (needed <= have) {
+            return view((int) needed);
+        }
+        if (have % blockSize != 0) {
+            throw new ScsiException(Sense.illegal(0x0E, 0x03));
+        }
+        return view(have);
+    }
+
+    private ByteBuffer view(int n) {
+        if (n == 0) {
             return ByteBuffer.allocate(0);
         }
-        return dataOut.duplicate().position(0).limit(needed).slice();
+        return dataOut.duplicate().position(0).limit(n).slice();
     }
 
     /** A data-in buffer of {@code size} bytes from the shared pool, returned after the response is sent. */

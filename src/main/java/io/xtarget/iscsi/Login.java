@@ -1,0 +1,265 @@
+package io.xtarget.iscsi;
+
+import io.xtarget.iscsi.pdu.LoginRequest;
+import io.xtarget.iscsi.pdu.LoginResponse;
+import io.xtarget.iscsi.pdu.Pdu;
+import io.xtarget.iscsi.pdu.PduChannel;
+import io.xtarget.iscsi.pdu.PduException;
+import io.xtarget.scsi.LunMap;
+import io.xtarget.scsi.Nexus;
+import io.xtarget.scsi.Target;
+import io.xtarget.scsi.TargetPort;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+
+/**
+ * The login phase of one connection (RFC 7143 6.3): security stage (AuthMethod=None), operational
+ * stage (see {@link Negotiation}), then full feature phase. Looks up the target on this portal,
+ * enforces its ACL, and registers the session (reinstating an older one with the same ISID).
+ */
+final class Login {
+    private static final int STAGE_SECURITY = 0;
+    private static final int STAGE_OPERATIONAL = 1;
+    private static final int STAGE_FULL_FEATURE = 3;
+    /** Login text larger than this (all PDUs of one request together) is refused. */
+    private static final int MAX_LOGIN_TEXT = 65536;
+
+    private final IscsiServer server;
+    private final Portal portal;
+    private final PduChannel channel;
+    private final Negotiation negotiation = new Negotiation();
+
+    private int statSn;
+    private int expCmdSn;
+    private boolean first = true;
+    private long isid;
+    private int tsih;
+    private int stage = -1;
+    private String initiatorName;
+    private boolean discovery;
+    private Target target;
+    private TargetPort port;
+    private LunMap lunMap;
+    private boolean operationalSeen;
+    private String refusal;
+
+    Login(IscsiServer server, Portal portal, PduChannel channel, int initialStatSn) {
+        this.server = server;
+        this.portal = portal;
+        this.channel = channel;
+        this.statSn = initialStatSn;
+    }
+
+    /** Why the last login failed, for the log. */
+    String refusal() {
+        return refusal;
+    }
+
+    int statSn() {
+        return statSn;
+    }
+
+    /** Runs the login to completion: the established session, or null when it was refused. */
+    Session run(LoginRequest firstPdu) throws IOException, PduException {
+        LoginRequest req = firstPdu;
+        while (true) {
+            // Gather a request split over several PDUs (C bit, RFC 7143 6.3.4).
+            ByteBuffer text = req.data();
+            LoginRequest head = req;
+            while (req.cont()) {
+                sendEmpty(req);
+                Pdu next = channel.read();
+                if (!(next instanceof LoginRequest lr)) {
+                    return refuse(head, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+                }
+                if (text.remaining() + lr.data().remaining() > MAX_LOGIN_TEXT) {
+                    return refuse(head, LoginStatus.INVALID_REQUEST, "login text too long");
+                }
+                ByteBuffer joined = ByteBuffer.allocate(text.remaining() + lr.data().remaining());
+                joined.put(text.duplicate()).put(lr.data().duplicate()).flip();
+                text = joined;
+                req = lr;
+            }
+            Outcome o = step(req, TextParameters.parse(text));
+            if (o.session != null || o.failed) {
+                return o.session;
+            }
+            Pdu next = channel.read();
+            if (!(next instanceof LoginRequest lr)) {
+                return refuse(req, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+            }
+            req = lr;
+        }
+    }
+
+    private record Outcome(Session session, boolean failed) {}
+
+    private static final Outcome CONTINUE = new Outcome(null, false);
+    private static final Outcome FAILED = new Outcome(null, true);
+
+    private Outcome step(LoginRequest req, TextParameters keys) throws IOException {
+        if (first) {
+            first = false;
+            isid = req.isid();
+            tsih = req.tsih();
+            expCmdSn = req.cmdSn();
+            if (req.versionMin() > 0) {
+                refuse(req, LoginStatus.UNSUPPORTED_VERSION, "version " + req.versionMin());
+                return FAILED;
+            }
+            if (tsih != 0) {
+                // MaxConnections=1: a login that names an existing session adds a connection.
+                refuse(req, server.sessions().exists(tsih) ? LoginStatus.TOO_MANY_CONNECTIONS
+                        : LoginStatus.SESSION_DOES_NOT_EXIST, "connection for tsih " + tsih);
+                return FAILED;
+            }
+            LoginStatus s = identify(keys);
+            if (s != LoginStatus.SUCCESS) {
+                refuse(req, s, refusal);
+                return FAILED;
+            }
+        } else if (req.isid() != isid || req.tsih() != tsih) {
+            refuse(req, LoginStatus.INVALID_REQUEST, "ISID/TSIH changed during login");
+            return FAILED;
+        }
+        if (keys.isMalformed() || !keys.duplicates().isEmpty()) {
+            refuse(req, LoginStatus.INITIATOR_ERROR, "malformed login keys");
+            return FAILED;
+        }
+        if (stage >= 0 && req.csg() < stage || req.csg() == 2 || req.csg() == STAGE_FULL_FEATURE) {
+            refuse(req, LoginStatus.INVALID_REQUEST, "invalid stage " + req.csg());
+            return FAILED;
+        }
+        stage = req.csg();
+        TextParameters answer = new TextParameters();
+        if (stage == STAGE_SECURITY) {
+            String auth = keys.get("AuthMethod");
+            if (auth != null) {
+                boolean none = false;
+                for (String m : auth.split(",")) {
+                    none |= m.equals("None");
+                }
+                if (!none) {
+                    refuse(req, LoginStatus.AUTHENTICATION_FAILURE, "no common AuthMethod in " + auth);
+                    return FAILED;
+                }
+                answer.put("AuthMethod", "None");
+            }
+            for (String k : keys.asMap().keySet()) {
+                if (!isSecurityKey(k)) {
+                    answer.put(k, "NotUnderstood");
+                }
+            }
+        } else {
+            operationalSeen = true;
+            negotiation.answer(keys, answer);
+            negotiation.declareMaxRecv(answer);
+        }
+        if (statSnAnnouncedTpgt() && !discovery) {
+            answer.put("TargetPortalGroupTag", Integer.toString(port.portalGroupTag()));
+        }
+        boolean transit = req.transit();
+        int nsg = req.nsg();
+        if (transit && (nsg <= stage || nsg == 2)) {
+            refuse(req, LoginStatus.INVALID_REQUEST, "invalid next stage " + nsg);
+            return FAILED;
+        }
+        if (!transit) {
+            send(req, false, stage, 0, 0, answer, LoginStatus.SUCCESS);
+            return CONTINUE;
+        }
+        if (nsg != STAGE_FULL_FEATURE) {
+            send(req, true, stage, nsg, 0, answer, LoginStatus.SUCCESS);
+            stage = nsg;
+            return CONTINUE;
+        }
+        SessionParams params = operationalSeen ? negotiation.result() : negotiation.defaultsOnly();
+        Session session = server.sessions().establish(discovery, initiatorName, isid, target, port, lunMap, params,
+                expCmdSn);
+        tsih = session.tsih;
+        send(req, true, stage, STAGE_FULL_FEATURE, session.tsih, answer, LoginStatus.SUCCESS);
+        return new Outcome(session, false);
+    }
+
+    private boolean tpgtSent;
+
+    /** TargetPortalGroupTag goes in the first response of a normal session (RFC 7143 13.9). */
+    private boolean statSnAnnouncedTpgt() {
+        if (tpgtSent || port == null) {
+            return false;
+        }
+        tpgtSent = true;
+        return true;
+    }
+
+    private static boolean isSecurityKey(String k) {
+        return switch (k) {
+            case "AuthMethod", "InitiatorName", "TargetName", "SessionType", "InitiatorAlias" -> true;
+            default -> false;
+        };
+    }
+
+    /** Checks the identity keys of the first request: initiator, session type, target and ACL. */
+    private LoginStatus identify(TextParameters keys) {
+        String in = keys.get("InitiatorName");
+        if (in == null || in.isEmpty()) {
+            refusal = "no InitiatorName";
+            return LoginStatus.MISSING_PARAMETER;
+        }
+        initiatorName = in.toLowerCase(Locale.ROOT);
+        String type = keys.get("SessionType");
+        if (type != null && !type.equals("Normal") && !type.equals("Discovery")) {
+            refusal = "bad SessionType " + type;
+            return LoginStatus.INITIATOR_ERROR;
+        }
+        discovery = "Discovery".equals(type);
+        if (discovery) {
+            return LoginStatus.SUCCESS;
+        }
+        String tn = keys.get("TargetName");
+        if (tn == null || tn.isEmpty()) {
+            refusal = "no TargetName";
+            return LoginStatus.MISSING_PARAMETER;
+        }
+        target = server.core().target(tn);
+        port = target == null ? null : portal.portOf(target);
+        if (target == null || port == null) {
+            refusal = "unknown target " + tn + " on portal " + portal;
+            return LoginStatus.NOT_FOUND;
+        }
+        lunMap = target.lunMapFor(initiatorName);
+        if (lunMap == null) {
+            refusal = "initiator " + initiatorName + " not in the ACL of " + target.name();
+            return LoginStatus.AUTHORIZATION_FAILURE;
+        }
+        return LoginStatus.SUCCESS;
+    }
+
+    private Session refuse(LoginRequest req, LoginStatus status, String why) throws IOException {
+        refusal = why;
+        send(req, false, req.csg(), 0, 0, new TextParameters(), status);
+        return null;
+    }
+
+    private void sendEmpty(LoginRequest req) throws IOException {
+        send(req, false, req.csg(), 0, 0, new TextParameters(), LoginStatus.SUCCESS);
+    }
+
+    private void send(LoginRequest req, boolean transit, int csg, int nsg, int tsihOut, TextParameters keys,
+            LoginStatus status) throws IOException {
+        LoginResponse r = new LoginResponse(transit, false, csg & 3, nsg & 3, 0, 0, req.isid(), tsihOut, req.itt(),
+                statSn++, expCmdSn, expCmdSn + Session.QUEUE_DEPTH - 1, status.statusClass(), status.detail(),
+                ByteBuffer.wrap(keys.encode()));
+        channel.write(r);
+    }
+
+    String initiatorName() {
+        return initiatorName;
+    }
+
+    /** For logs: the nexus this login is building, when known. */
+    Nexus nexusOrNull() {
+        return port == null ? null : new Nexus(initiatorName, isid, port);
+    }
+}

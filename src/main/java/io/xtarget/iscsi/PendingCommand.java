@@ -1,0 +1,79 @@
+package io.xtarget.iscsi;
+
+import io.xtarget.iscsi.pdu.ScsiCommandPdu;
+import io.xtarget.scsi.BufferPool;
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiTask;
+import java.nio.ByteBuffer;
+
+/**
+ * One SCSI command on a connection, from its Command PDU until its response is sent: collects
+ * Data-Out (immediate, unsolicited, solicited by R2T) into one pooled buffer, then runs.
+ */
+final class PendingCommand {
+    final ScsiCommandPdu pdu;
+    final int itt;
+    final int lun;
+    final long expectedLength;
+    /** Data-out buffer of expectedLength bytes (writes only), or null. */
+    ByteBuffer buffer;
+    /** Bytes of data-out received so far. */
+    long received;
+    /** Unsolicited Data-Out (TTT 0xFFFFFFFF) may still arrive. */
+    boolean unsolicitedOpen;
+    /** Next offset to solicit with an R2T. */
+    long nextR2tOffset;
+    int r2tSn;
+    int outstandingR2t;
+    /** Data-In and R2T PDUs sent, for ExpDataSN. */
+    int dataSn;
+    /** Set when the command must fail without running (e.g. transfer too large). */
+    ScsiException early;
+    boolean ordered;
+    boolean submitted;
+    volatile boolean aborted;
+    /** 0 active, 1 its response is being sent, 2 aborted: whichever of respond/abort comes first wins. */
+    private final java.util.concurrent.atomic.AtomicInteger fate = new java.util.concurrent.atomic.AtomicInteger();
+    volatile ScsiTask task;
+    /** Counted down once the command is finished (response sent, or dropped after an abort). */
+    final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+    PendingCommand(ScsiCommandPdu pdu, int lun) {
+        this.pdu = pdu;
+        this.itt = pdu.itt();
+        this.lun = lun;
+        this.expectedLength = pdu.expectedDataTransferLength();
+    }
+
+    boolean isWrite() {
+        return pdu.write();
+    }
+
+    boolean dataComplete() {
+        return buffer == null || received >= expectedLength;
+    }
+
+    /** Aborts the command unless its response is already on its way; true when it is now aborted. */
+    boolean abort() {
+        if (!fate.compareAndSet(0, 2) && fate.get() != 2) {
+            return false;
+        }
+        aborted = true;
+        ScsiTask t = task;
+        if (t != null) {
+            t.abort();
+        }
+        return true;
+    }
+
+    /** Claims the right to send the response; false when the command was aborted first. */
+    boolean claimResponse() {
+        return fate.compareAndSet(0, 1);
+    }
+
+    void releaseBuffer() {
+        ByteBuffer b = buffer;
+        buffer = null;
+        BufferPool.SHARED.give(b);
+    }
+}
