@@ -1,0 +1,69 @@
+package io.xtarget.scsi.spc;
+
+import io.xtarget.scsi.Cdb;
+import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.OpcodeTable;
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiResult;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Sense;
+import io.xtarget.scsi.VpdPage;
+
+/** INQUIRY (SPC-4 6.6): standard data and the VPD pages registered in the opcode table. */
+final class Inquiry {
+    /** Version descriptors (SPC-4 table 148): SAM-5, iSCSI (no version claimed), SPC-4, SBC-3. */
+    static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0960, 0x0460, 0x04C0};
+
+    private Inquiry() {}
+
+    static ScsiResult execute(ScsiTask task) throws ScsiException {
+        Cdb cdb = task.cdb();
+        boolean evpd = cdb.bit(1, 0);
+        if (cdb.bit(1, 1)) { // CMDDT, obsolete since SPC-3
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 1));
+        }
+        int page = cdb.u8(2);
+        int alloc = cdb.u16(3);
+        if (!evpd) {
+            if (page != 0) {
+                throw new ScsiException(Sense.invalidFieldInCdb(2, -1));
+            }
+            return ScsiResult.good(standard(task), alloc);
+        }
+        if (task.mapping() == null) {
+            throw new ScsiException(Sense.lunNotSupported());
+        }
+        VpdPage vpd = task.core().opcodes().vpdPage(page);
+        if (vpd == null) {
+            throw new ScsiException(Sense.invalidFieldInCdb(2, -1));
+        }
+        return ScsiResult.good(vpd.build(task), alloc);
+    }
+
+    /** Standard INQUIRY data (SPC-4 6.6.2), 96 bytes. */
+    static byte[] standard(ScsiTask task) {
+        OpcodeTable table = task.core().opcodes();
+        boolean thirdPartyCopy = table.get(0x83) != null || table.hasServiceActions(0x83);
+        DataBuilder b = new DataBuilder();
+        // PERIPHERAL QUALIFIER 011b + type 1Fh: no logical unit can exist at this LUN.
+        b.u8(task.mapping() == null ? 0x7F : 0x00);
+        b.u8(0x00); // RMB 0: not removable
+        b.u8(0x06); // VERSION: SPC-4
+        b.u8(0x10 | 0x02); // NORMACA 0, HISUP 1, RESPONSE DATA FORMAT 2
+        b.u8(0); // ADDITIONAL LENGTH, set below
+        b.u8(0x10 | (thirdPartyCopy ? 0x08 : 0)); // TPGS 01b (implicit ALUA), 3PC
+        b.u8(0x00);
+        b.u8(0x02); // CMDQUE
+        b.ascii(LogicalUnit.VENDOR, 8);
+        b.ascii(LogicalUnit.PRODUCT, 16);
+        b.ascii(LogicalUnit.REVISION, 4);
+        b.zeros(20); // vendor specific
+        b.u8(0).u8(0); // CLOCKING/QAS/IUS, reserved
+        for (int i = 0; i < 8; i++) {
+            b.u16(i < VERSION_DESCRIPTORS.length ? VERSION_DESCRIPTORS[i] : 0);
+        }
+        b.zeros(22);
+        b.setU8(4, b.length() - 5);
+        return b.toArray();
+    }
+}

@@ -1,0 +1,73 @@
+package io.xtarget.scsi.spc;
+
+import io.xtarget.scsi.Cdb;
+import io.xtarget.scsi.Reservations;
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiResult;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Sense;
+import io.xtarget.scsi.UnitAttentions;
+import java.nio.ByteBuffer;
+
+/**
+ * PERSISTENT RESERVE OUT (SPC-4 6.16): parses the CDB and the 24-byte basic parameter list; the
+ * state machine lives in {@link Reservations}. REGISTER AND MOVE, SPEC_I_PT, ALL_TG_PT and APTPL
+ * are not supported (REPORT CAPABILITIES says so).
+ */
+final class PersistentReserveOut {
+    static final int REGISTER = 0;
+    static final int RESERVE = 1;
+    static final int RELEASE = 2;
+    static final int CLEAR = 3;
+    static final int PREEMPT = 4;
+    static final int PREEMPT_AND_ABORT = 5;
+    static final int REGISTER_AND_IGNORE = 6;
+
+    private PersistentReserveOut() {}
+
+    static ScsiResult execute(ScsiTask task) throws ScsiException {
+        Cdb cdb = task.cdb();
+        Reservations res = task.lu().reservations();
+        if (res.reservedByOther(task.nexus())) { // SPC-2 reservation of another nexus (SPC-4 5.12.3)
+            throw ScsiException.reservationConflict();
+        }
+        int sa = cdb.serviceAction();
+        int scope = cdb.u8(2) >>> 4;
+        int type = cdb.u8(2) & 0x0F;
+        long listLength = cdb.u32(5);
+        if (listLength != 24) {
+            throw new ScsiException(Sense.parameterListLengthError());
+        }
+        ByteBuffer p = task.dataOut(24);
+        long key = p.getLong(0);
+        long saKey = p.getLong(8);
+        int flags = p.get(20) & 0xFF;
+        if ((flags & 0x08) != 0) { // SPEC_I_PT
+            throw new ScsiException(Sense.invalidFieldInParameterList(20, 3));
+        }
+        if ((flags & 0x04) != 0) { // ALL_TG_PT
+            throw new ScsiException(Sense.invalidFieldInParameterList(20, 2));
+        }
+        if ((flags & 0x01) != 0) { // APTPL: nothing survives a power loss here
+            throw new ScsiException(Sense.invalidFieldInParameterList(20, 0));
+        }
+        boolean scoped = sa == RESERVE || sa == RELEASE || sa == PREEMPT || sa == PREEMPT_AND_ABORT;
+        if (scoped && scope != 0) { // only LU_SCOPE
+            throw new ScsiException(Sense.invalidFieldInCdb(2, 7));
+        }
+        if ((sa == RESERVE || sa == RELEASE) && !Reservations.validType(type)) {
+            throw new ScsiException(Sense.invalidFieldInCdb(2, 3));
+        }
+        UnitAttentions ua = task.lu().unitAttentions();
+        switch (sa) {
+            case REGISTER -> res.register(task.nexus(), key, saKey, false, ua);
+            case REGISTER_AND_IGNORE -> res.register(task.nexus(), key, saKey, true, ua);
+            case RESERVE -> res.reserve(task.nexus(), key, type);
+            case RELEASE -> res.release(task.nexus(), key, type, ua);
+            case CLEAR -> res.clear(task.nexus(), key, ua);
+            case PREEMPT, PREEMPT_AND_ABORT -> res.preempt(task.nexus(), key, saKey, type, ua);
+            default -> throw new ScsiException(Sense.invalidFieldInCdb(1, 4));
+        }
+        return ScsiResult.good();
+    }
+}

@@ -1,0 +1,50 @@
+package io.xtarget.scsi.spc;
+
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiResult;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Sense;
+import io.xtarget.scsi.Target;
+import io.xtarget.scsi.TargetPort;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * REPORT TARGET PORT GROUPS (SPC-4 6.36): one descriptor per target port group of the whole
+ * server (the xtarget process is one SCSI target device), every group active/optimized.
+ */
+final class ReportTargetPortGroups {
+    private ReportTargetPortGroups() {}
+
+    static ScsiResult execute(ScsiTask task) throws ScsiException {
+        int format = task.cdb().u8(1) >>> 5;
+        long alloc = task.cdb().u32(6);
+        if (format > 1) {
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 7));
+        }
+        Map<Integer, TreeSet<Integer>> groups = new TreeMap<>();
+        for (Target t : task.core().targets()) {
+            for (TargetPort p : t.ports()) {
+                groups.computeIfAbsent(p.portGroupId(), g -> new TreeSet<>()).add(p.relativePortId());
+            }
+        }
+        DataBuilder b = new DataBuilder().u32(0);
+        if (format == 1) {
+            b.u8(0x10).u8(0).u16(0); // FORMAT TYPE 001b, IMPLICIT TRANSITION TIME 0
+        }
+        for (Map.Entry<Integer, TreeSet<Integer>> g : groups.entrySet()) {
+            List<Integer> ports = List.copyOf(g.getValue()).subList(0, Math.min(255, g.getValue().size()));
+            b.u8(0x00); // PREF 0, ASYMMETRIC ACCESS STATE 0h: active/optimized
+            b.u8(0x01); // AO_SUP: the only state this target ever reports
+            b.u16(g.getKey());
+            b.u8(0).u8(0).u8(0).u8(ports.size()); // reserved, STATUS CODE, vendor specific, count
+            for (int rel : ports) {
+                b.u16(0).u16(rel);
+            }
+        }
+        b.setU32(0, b.length() - 4);
+        return ScsiResult.good(b.toArray(), alloc);
+    }
+}

@@ -1,0 +1,90 @@
+package io.xtarget.scsi.spc;
+
+import static io.xtarget.scsi.CommandDescriptor.Flag.NO_LU;
+import static io.xtarget.scsi.CommandDescriptor.Flag.UA_EXEMPT;
+
+import io.xtarget.scsi.CommandDescriptor;
+import io.xtarget.scsi.CommandHandler;
+import io.xtarget.scsi.CommandSet;
+import io.xtarget.scsi.MediumAccess;
+import io.xtarget.scsi.OpcodeTable;
+import io.xtarget.scsi.ScsiResult;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The SPC-4 primary commands and VPD pages 00h/80h/83h/86h. Every row says how the core treats
+ * the command (MediumAccess, flags) and which CDB bits the handler evaluates (CDB USAGE DATA for
+ * REPORT SUPPORTED OPERATION CODES).
+ */
+public final class SpcCommandSet implements CommandSet {
+    private static final Set<CommandDescriptor.Flag> NONE = Set.of();
+    private static final Set<CommandDescriptor.Flag> NO_LU_UA = EnumSet.of(NO_LU, UA_EXEMPT);
+
+    @Override
+    public void register(OpcodeTable.Builder t) {
+        add(t, 0x00, -1, "TEST UNIT READY", MediumAccess.STATUS, NONE,
+                u(0x00, 0, 0, 0, 0, 0), task -> ScsiResult.good());
+        add(t, 0x03, -1, "REQUEST SENSE", MediumAccess.NONE, NO_LU_UA,
+                u(0x03, 0x01, 0, 0, 0xFF, 0), RequestSense::execute);
+        add(t, 0x12, -1, "INQUIRY", MediumAccess.NONE, NO_LU_UA,
+                u(0x12, 0x03, 0xFF, 0xFF, 0xFF, 0), Inquiry::execute);
+        add(t, 0x15, -1, "MODE SELECT(6)", MediumAccess.CONTROL, NONE,
+                u(0x15, 0x01, 0, 0, 0xFF, 0), ModeSelect::execute);
+        add(t, 0x16, -1, "RESERVE(6)", MediumAccess.NONE, NONE,
+                u(0x16, 0x1F, 0, 0, 0, 0), ReserveRelease::reserve);
+        add(t, 0x17, -1, "RELEASE(6)", MediumAccess.NONE, NONE,
+                u(0x17, 0x1F, 0, 0, 0, 0), ReserveRelease::release);
+        add(t, 0x1A, -1, "MODE SENSE(6)", MediumAccess.CONTROL, NONE,
+                u(0x1A, 0x08, 0xFF, 0xFF, 0xFF, 0), ModeSense::execute);
+        add(t, 0x55, -1, "MODE SELECT(10)", MediumAccess.CONTROL, NONE,
+                u(0x55, 0x01, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0), ModeSelect::execute);
+        add(t, 0x56, -1, "RESERVE(10)", MediumAccess.NONE, NONE,
+                u(0x56, 0x12, 0, 0, 0, 0, 0, 0, 0, 0), ReserveRelease::reserve);
+        add(t, 0x57, -1, "RELEASE(10)", MediumAccess.NONE, NONE,
+                u(0x57, 0x12, 0, 0, 0, 0, 0, 0, 0, 0), ReserveRelease::release);
+        add(t, 0x5A, -1, "MODE SENSE(10)", MediumAccess.CONTROL, NONE,
+                u(0x5A, 0x18, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0), ModeSense::execute);
+
+        // PERSISTENT RESERVE IN/OUT check reservations themselves (SPC-4 5.12.2): MediumAccess.NONE.
+        String[] prIn = {"READ KEYS", "READ RESERVATION", "REPORT CAPABILITIES", "READ FULL STATUS"};
+        for (int sa = 0; sa < prIn.length; sa++) {
+            add(t, 0x5E, sa, "PERSISTENT RESERVE IN / " + prIn[sa], MediumAccess.NONE, NONE,
+                    u(0x5E, 0x1F, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0), PersistentReserveIn::execute);
+        }
+        String[] prOut = {"REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT AND ABORT",
+                "REGISTER AND IGNORE EXISTING KEY"};
+        for (int sa = 0; sa < prOut.length; sa++) {
+            add(t, 0x5F, sa, "PERSISTENT RESERVE OUT / " + prOut[sa], MediumAccess.NONE, NONE,
+                    u(0x5F, 0x1F, 0xFF, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0), PersistentReserveOut::execute);
+        }
+
+        add(t, 0xA0, -1, "REPORT LUNS", MediumAccess.NONE, NO_LU_UA,
+                u(0xA0, 0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportLuns::execute);
+        add(t, 0xA3, 0x0A, "REPORT TARGET PORT GROUPS", MediumAccess.STATUS, NONE,
+                u(0xA3, 0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportTargetPortGroups::execute);
+        add(t, 0xA3, 0x0C, "REPORT SUPPORTED OPERATION CODES", MediumAccess.CONTROL, NONE,
+                u(0xA3, 0x1F, 0x87, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportSupportedOpcodes::execute);
+        add(t, 0xA3, 0x0D, "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", MediumAccess.CONTROL, NONE,
+                u(0xA3, 0x1F, 0x80, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportTaskManagementFunctions::execute);
+
+        t.addVpdPage(0x00, VpdPages::supportedPages);
+        t.addVpdPage(0x80, VpdPages::unitSerial);
+        t.addVpdPage(0x83, VpdPages::deviceIdentification);
+        t.addVpdPage(0x86, VpdPages::extendedInquiry);
+    }
+
+    private static void add(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
+            Set<CommandDescriptor.Flag> flags, byte[] usage, CommandHandler handler) {
+        t.add(new CommandDescriptor(opcode, sa, name, access, flags, usage, handler));
+    }
+
+    /** CDB USAGE DATA from unsigned values. */
+    private static byte[] u(int... v) {
+        byte[] b = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = (byte) v[i];
+        }
+        return b;
+    }
+}
