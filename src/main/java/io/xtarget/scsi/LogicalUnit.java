@@ -131,6 +131,14 @@ public final class LogicalUnit {
         store.flush();
     }
 
+    /**
+     * Deallocates whole logical blocks (SBC-3 4.7.3 unmap operation); later reads of them
+     * return zeros, which is what LBPRZ=1 in READ CAPACITY(16) and VPD 0xB2 promises.
+     */
+    public void unmap(long lba, long blocks) throws IOException {
+        store.unmap(lba * blockSize(), blocks * blockSize());
+    }
+
     public long bytesRead() {
         return bytesRead.sum();
     }

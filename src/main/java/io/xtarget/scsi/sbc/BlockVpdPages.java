@@ -1,0 +1,59 @@
+package io.xtarget.scsi.sbc;
+
+import io.xtarget.scsi.ScsiTask;
+import java.nio.ByteBuffer;
+
+/** The SBC VPD pages: Block Limits 0xB0, Block Device Characteristics 0xB1, Logical Block Provisioning 0xB2. */
+final class BlockVpdPages {
+    static final int BLOCK_LIMITS = 0xB0;
+    static final int BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
+    static final int LOGICAL_BLOCK_PROVISIONING = 0xB2;
+
+    private BlockVpdPages() {}
+
+    /** A page for a direct-access block device (peripheral qualifier 0, type 0) with its header. */
+    private static ByteBuffer page(int code, int pageLength) {
+        ByteBuffer b = ByteBuffer.allocate(4 + pageLength);
+        b.put(1, (byte) code);
+        b.putShort(2, (short) pageLength);
+        return b;
+    }
+
+    /** Block Limits, SBC-3 6.5.3: the SBC-3 page length 0x3C, limits from {@link SbcLimits}. */
+    static byte[] blockLimits(ScsiTask task) {
+        int bs = task.lu().blockSize();
+        ByteBuffer b = page(BLOCK_LIMITS, 0x3C);
+        b.put(4, (byte) 0x01); // WSNZ: WRITE SAME with zero blocks is rejected
+        b.put(5, (byte) SbcLimits.MAX_COMPARE_AND_WRITE_BLOCKS);
+        b.putShort(6, (short) SbcLimits.granularityBlocks(bs)); // OPTIMAL TRANSFER LENGTH GRANULARITY
+        b.putInt(8, (int) SbcLimits.maxTransferBlocks(bs)); // MAXIMUM TRANSFER LENGTH
+        b.putInt(12, (int) SbcLimits.optimalTransferBlocks(bs)); // OPTIMAL TRANSFER LENGTH
+        b.putInt(16, 0); // MAXIMUM PREFETCH LENGTH: not reported
+        b.putInt(20, (int) SbcLimits.maxUnmapBlocks(bs)); // MAXIMUM UNMAP LBA COUNT
+        b.putInt(24, SbcLimits.MAX_UNMAP_DESCRIPTORS); // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
+        b.putInt(28, SbcLimits.granularityBlocks(bs)); // OPTIMAL UNMAP GRANULARITY
+        b.putInt(32, 0x8000_0000); // UGAVALID=1, UNMAP GRANULARITY ALIGNMENT 0
+        b.putLong(36, SbcLimits.maxWriteSameBlocks(bs)); // MAXIMUM WRITE SAME LENGTH
+        return b.array();
+    }
+
+    /** Block Device Characteristics, SBC-3 6.5.2: non-rotating medium, form factor not reported. */
+    static byte[] blockDeviceCharacteristics(ScsiTask task) {
+        ByteBuffer b = page(BLOCK_DEVICE_CHARACTERISTICS, 0x3C);
+        b.putShort(4, (short) 0x0001); // MEDIUM ROTATION RATE: non-rotating medium
+        return b.array();
+    }
+
+    /**
+     * Logical Block Provisioning, SBC-3 6.5.4: thin provisioned, UNMAP (LBPU), WRITE SAME(16)
+     * and (10) with UNMAP (LBPWS, LBPWS10), unmapped blocks read as zeros (LBPRZ), no anchored
+     * state (ANC_SUP=0), no provisioning group descriptor (DP=0).
+     */
+    static byte[] logicalBlockProvisioning(ScsiTask task) {
+        ByteBuffer b = page(LOGICAL_BLOCK_PROVISIONING, 0x04);
+        b.put(4, (byte) 0); // THRESHOLD EXPONENT: no thresholds
+        b.put(5, (byte) (0x80 | 0x40 | 0x20 | 0x04)); // LBPU, LBPWS, LBPWS10, LBPRZ
+        b.put(6, (byte) 0x02); // PROVISIONING TYPE 010b: thin provisioned
+        return b.array();
+    }
+}

@@ -1,0 +1,78 @@
+package io.xtarget.scsi.sbc;
+
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Per-LU read/write locks striped by LBA region. Plain writes take their stripes shared, so
+ * they never wait for each other; COMPARE AND WRITE and ORWRITE take them exclusive, so their
+ * read-compare-write is atomic against every other write through this command set (SBC-3
+ * 5.2: the compare and the write are one uninterrupted operation). Stripes are always taken
+ * in ascending order, so two commands can never deadlock.
+ */
+final class LbaLocks {
+    private static final int STRIPES = 64;
+    /** 2048 blocks per region: a 1 MiB (512 B blocks) write touches one or two stripes. */
+    private static final int REGION_SHIFT = 11;
+
+    private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
+
+    LbaLocks() {
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantReadWriteLock();
+        }
+    }
+
+    /** The stripes touched by [lba, lba+blocks), as a bit mask (a 0-block range holds its first stripe). */
+    static long mask(long lba, long blocks) {
+        long first = lba >>> REGION_SHIFT;
+        long last = (lba + Math.max(1, blocks) - 1) >>> REGION_SHIFT;
+        if (last - first >= STRIPES - 1) {
+            return -1L;
+        }
+        long m = 0;
+        for (long r = first; r <= last; r++) {
+            m |= 1L << (r & (STRIPES - 1));
+        }
+        return m;
+    }
+
+    /** Held by a plain write: excludes COMPARE AND WRITE and ORWRITE on overlapping stripes. */
+    Held shared(long lba, long blocks) {
+        return acquire(mask(lba, blocks), false);
+    }
+
+    /** Held by a read-modify-write: excludes every other write on overlapping stripes. */
+    Held exclusive(long lba, long blocks) {
+        return acquire(mask(lba, blocks), true);
+    }
+
+    private Held acquire(long mask, boolean exclusive) {
+        Lock[] held = new Lock[Long.bitCount(mask)];
+        int n = 0;
+        for (int i = 0; i < STRIPES; i++) {
+            if ((mask & (1L << i)) != 0) {
+                Lock l = exclusive ? stripes[i].writeLock() : stripes[i].readLock();
+                l.lock();
+                held[n++] = l;
+            }
+        }
+        return new Held(held);
+    }
+
+    /** The locks one command holds; closing releases them. */
+    static final class Held implements AutoCloseable {
+        private final Lock[] locks;
+
+        private Held(Lock[] locks) {
+            this.locks = locks;
+        }
+
+        @Override
+        public void close() {
+            for (int i = locks.length - 1; i >= 0; i--) {
+                locks[i].unlock();
+            }
+        }
+    }
+}

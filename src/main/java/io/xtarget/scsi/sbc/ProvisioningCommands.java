@@ -1,0 +1,148 @@
+package io.xtarget.scsi.sbc;
+
+import io.xtarget.scsi.Cdb;
+import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiResult;
+import io.xtarget.scsi.ScsiStatus;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Sense;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * WRITE SAME(10/16), UNMAP and GET LBA STATUS: the commands of logical block provisioning
+ * (SBC-3 4.7). The LU is thin provisioned with LBPRZ=1: unmapped blocks read back as zeros.
+ */
+final class ProvisioningCommands {
+    private final LuLocks locks;
+
+    ProvisioningCommands(LuLocks locks) {
+        this.locks = locks;
+    }
+
+    /**
+     * WRITE SAME(10/16), SBC-3 5.42/5.43. One block of data-out (zeros when NDOB=1) is written
+     * to every block of the range, in bounded chunks; with UNMAP=1 the range is deallocated
+     * instead, which reads back as zeros (LBPRZ=1). VPD 0xB0 advertises WSNZ=1, so zero blocks
+     * is an invalid field; ANCHOR is invalid because ANC_SUP=0.
+     */
+    ScsiResult writeSame(ScsiTask task) throws ScsiException, IOException {
+        Cdb cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        BlockRange r = BlockRange.decode(cdb).requireNoProtection();
+        int f = r.flags();
+        if ((f & 0x10) != 0) {
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 4)); // ANCHOR
+        }
+        if ((f & 0x04) != 0) {
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 2)); // PBDATA (obsolete, not supported)
+        }
+        if ((f & 0x02) != 0) {
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 1)); // LBDATA (obsolete, not supported)
+        }
+        boolean unmap = (f & 0x08) != 0;
+        boolean noDataOut = cdb.opcode() == SbcOpcodes.WRITE_SAME_16 && (f & 0x01) != 0; // NDOB
+        r.requireInRange(lu);
+        int bs = lu.blockSize();
+        if (r.blocks() == 0 || r.blocks() > SbcLimits.maxWriteSameBlocks(bs)) {
+            throw new ScsiException(Sense.invalidFieldInCdb(r.lengthField(), -1));
+        }
+        ByteBuffer block = null;
+        if (!noDataOut) {
+            if (task.dataOutLength() > bs) {
+                // WRITE SAME transfers exactly one block; a longer data-out contradicts the CDB.
+                throw new ScsiException(Sense.invalidFieldInCdb());
+            }
+            block = task.dataOut(bs); // shorter: PARAMETER LIST LENGTH ERROR
+        }
+        try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), r.blocks())) {
+            if (unmap) {
+                lu.unmap(r.lba(), r.blocks());
+            } else {
+                replicate(task, lu, r.lba(), r.blocks(), block);
+            }
+        }
+        return ScsiResult.good();
+    }
+
+    /** Writes {@code block} (null: zeros) to every block of the range, one bounded chunk at a time. */
+    private static void replicate(ScsiTask task, LogicalUnit lu, long lba, long blocks, ByteBuffer block)
+            throws ScsiException, IOException {
+        int bs = lu.blockSize();
+        int chunkBlocks = (int) Math.min(blocks, Math.max(1, MediumReader.CHUNK_BYTES / bs));
+        ByteBuffer chunk = task.allocate(chunkBlocks * bs);
+        for (int i = 0; i < chunkBlocks; i++) {
+            if (block == null) {
+                for (int j = 0; j < bs; j += 8) {
+                    chunk.putLong(i * bs + j, 0L);
+                }
+            } else {
+                chunk.put(i * bs, block, 0, bs);
+            }
+        }
+        long done = 0;
+        while (done < blocks) {
+            if (task.isAborted()) {
+                throw new ScsiException(ScsiStatus.TASK_ABORTED, null);
+            }
+            int n = (int) Math.min(blocks - done, chunkBlocks);
+            chunk.clear().limit(n * bs);
+            lu.write(lba + done, chunk, false);
+            done += n;
+        }
+    }
+
+    /**
+     * UNMAP, SBC-3 5.28: an 8-byte header then 16-byte block descriptors. Every descriptor is
+     * checked before any block is deallocated, so a bad list changes nothing.
+     */
+    ScsiResult unmap(ScsiTask task) throws ScsiException, IOException {
+        Cdb cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        if (cdb.bit(1, 0)) {
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 0)); // ANCHOR, ANC_SUP=0
+        }
+        int length = cdb.u16(7);
+        if (length == 0) {
+            return ScsiResult.good(); // no parameter data: nothing to do
+        }
+        if (length < 8) {
+            throw new ScsiException(Sense.parameterListLengthError());
+        }
+        ByteBuffer list = task.dataOut(length);
+        UnmapList descriptors = UnmapList.parse(list, lu.blockCount(), SbcLimits.maxUnmapBlocks(lu.blockSize()));
+        LbaLocks lbaLocks = locks.of(lu);
+        for (int i = 0; i < descriptors.count(); i++) {
+            long lba = descriptors.lba(i);
+            long blocks = descriptors.blocks(i);
+            if (blocks > 0) {
+                try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
+                    lu.unmap(lba, blocks);
+                }
+            }
+        }
+        return ScsiResult.good();
+    }
+
+    /**
+     * GET LBA STATUS, SBC-3 5.7. The store cannot tell which blocks are allocated, so one
+     * descriptor reports the rest of the medium (at most 2^32-1 blocks) as mapped.
+     */
+    ScsiResult getLbaStatus(ScsiTask task) throws ScsiException {
+        Cdb cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        long lba = cdb.u64(2);
+        long allocation = cdb.u32(10);
+        if (lba < 0 || lba >= lu.blockCount()) {
+            throw new ScsiException(Sense.lbaOutOfRange());
+        }
+        long blocks = Math.min(0xFFFF_FFFFL, lu.blockCount() - lba);
+        ByteBuffer b = ByteBuffer.allocate(24);
+        b.putInt(0, 20); // PARAMETER DATA LENGTH: the bytes after this field
+        b.putLong(8, lba);
+        b.putInt(16, (int) blocks);
+        b.put(20, (byte) 0); // PROVISIONING STATUS 0h: mapped
+        return ScsiResult.good(b.array(), allocation);
+    }
+}

@@ -1,0 +1,133 @@
+package io.xtarget.scsi.sbc;
+
+import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiResult;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Sense;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** READ, WRITE, VERIFY and WRITE AND VERIFY in all their CDB sizes (SBC-3 5.14-5.16, 5.30-5.41). */
+final class ReadWriteCommands {
+    private final LuLocks locks;
+
+    ReadWriteCommands(LuLocks locks) {
+        this.locks = locks;
+    }
+
+    /** READ(6/10/12/16). DPO and FUA need no action: every read comes from the store itself. */
+    ScsiResult read(ScsiTask task) throws ScsiException, IOException {
+        LogicalUnit lu = task.lu();
+        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
+        int n = r.requireTransferBytes(lu.blockSize());
+        r.requireInRange(lu);
+        if (n == 0) {
+            return ScsiResult.good(); // SBC-3 5.15: a zero TRANSFER LENGTH is not an error
+        }
+        ByteBuffer buf = task.allocate(n);
+        lu.read(r.lba(), buf);
+        buf.flip();
+        return ScsiResult.good(buf);
+    }
+
+    /** WRITE(6/10/12/16); FUA is passed down, the LU adds durability itself when WCE=0. */
+    ScsiResult write(ScsiTask task) throws ScsiException, IOException {
+        LogicalUnit lu = task.lu();
+        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
+        int n = r.requireTransferBytes(lu.blockSize());
+        r.requireInRange(lu);
+        int got = receivedBlocksBytes(task, n, lu.blockSize());
+        if (got > 0) {
+            try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), got / lu.blockSize())) {
+                lu.write(r.lba(), task.dataOut(got), r.fua());
+            }
+        }
+        return ScsiResult.good();
+    }
+
+    /**
+     * WRITE AND VERIFY(10/12/16). The write is forced to the medium, then read back; with
+     * BYTCHK=01b the read-back is compared with the data-out. BYTCHK 10b and 11b are reserved
+     * for this command (SBC-3 5.41, table 84).
+     */
+    ScsiResult writeAndVerify(ScsiTask task) throws ScsiException, IOException {
+        LogicalUnit lu = task.lu();
+        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
+        if (r.bytchk() > 1) {
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 2));
+        }
+        int bs = lu.blockSize();
+        int n = r.requireTransferBytes(bs);
+        r.requireInRange(lu);
+        int got = receivedBlocksBytes(task, n, bs);
+        if (got == 0) {
+            return ScsiResult.good();
+        }
+        try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), got / bs)) {
+            lu.write(r.lba(), task.dataOut(got), true);
+        }
+        ByteBuffer written = task.dataOut(got);
+        boolean compare = r.bytchk() == 1;
+        MediumReader.scan(task, lu, r.lba(), got / bs, (chunk, base) -> {
+            if (compare) {
+                requireEqual(chunk, written.slice((int) base, chunk.remaining()), base);
+            }
+        });
+        return ScsiResult.good();
+    }
+
+    /**
+     * VERIFY(10/12/16), SBC-3 5.30-5.32. BYTCHK 00b: verify the medium (read it); 01b: compare
+     * with the data-out; 11b: compare every block with the single block of data-out; 10b is
+     * reserved. MISCOMPARE carries the offset of the first differing byte in INFORMATION.
+     */
+    ScsiResult verify(ScsiTask task) throws ScsiException, IOException {
+        LogicalUnit lu = task.lu();
+        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
+        int bytchk = r.bytchk();
+        if (bytchk == 2) {
+            throw new ScsiException(Sense.invalidFieldInCdb(1, 2));
+        }
+        int bs = lu.blockSize();
+        int n = r.requireTransferBytes(bs);
+        r.requireInRange(lu);
+        if (n == 0) {
+            return ScsiResult.good(); // VERIFICATION LENGTH 0: nothing to verify, not an error
+        }
+        switch (bytchk) {
+            case 0 -> MediumReader.scan(task, lu, r.lba(), r.blocks(), (chunk, base) -> {});
+            case 1 -> {
+                ByteBuffer expected = task.dataOut(n);
+                MediumReader.scan(task, lu, r.lba(), r.blocks(),
+                        (chunk, base) -> requireEqual(chunk, expected.slice((int) base, chunk.remaining()), base));
+            }
+            default -> {
+                ByteBuffer pattern = task.dataOut(bs);
+                MediumReader.scan(task, lu, r.lba(), r.blocks(), (chunk, base) -> {
+                    for (int off = 0; off < chunk.remaining(); off += bs) {
+                        requireEqual(chunk.slice(off, bs), pattern.duplicate(), base + off);
+                    }
+                });
+            }
+        }
+        return ScsiResult.good();
+    }
+
+    /**
+     * Bytes of whole blocks the initiator actually sent, at most the CDB's transfer length: when
+     * the iSCSI expected length is shorter than the CDB asks, only what arrived is written and
+     * the fabric reports the overflow residual (libiscsi iSCSIResiduals.Write*).
+     */
+    private static int receivedBlocksBytes(ScsiTask task, int n, int blockSize) {
+        return Math.min(n, task.dataOutLength() / blockSize * blockSize);
+    }
+
+    /** MISCOMPARE at {@code base} + the first differing index, when the two differ. */
+    static void requireEqual(ByteBuffer medium, ByteBuffer expected, long base) throws ScsiException {
+        int at = medium.mismatch(expected);
+        if (at >= 0) {
+            throw MediumReader.miscompare(base + at);
+        }
+    }
+}

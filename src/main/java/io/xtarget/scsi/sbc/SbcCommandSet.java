@@ -1,0 +1,121 @@
+package io.xtarget.scsi.sbc;
+
+import static io.xtarget.scsi.sbc.SbcOpcodes.*;
+
+import io.xtarget.scsi.CommandDescriptor;
+import io.xtarget.scsi.CommandHandler;
+import io.xtarget.scsi.CommandSet;
+import io.xtarget.scsi.MediumAccess;
+import io.xtarget.scsi.OpcodeTable;
+import java.util.Set;
+
+/**
+ * The SBC-3 command set of a thin-provisioned, non-removable disk: reads, writes, verifies,
+ * cache control, provisioning (UNMAP, WRITE SAME, GET LBA STATUS), COMPARE AND WRITE, ORWRITE,
+ * and the VPD pages 0xB0, 0xB1, 0xB2.
+ *
+ * <p>Medium access drives the core's write protection and reservation checks: commands that
+ * change user data are WRITE; SYNCHRONIZE CACHE is READ so it works on a read-only mapping
+ * (flushing changes no data), as are the unit controls, which change device state a reservation
+ * protects but no user data.
+ */
+public final class SbcCommandSet implements CommandSet {
+    private final LuLocks locks = new LuLocks();
+    private final ReadWriteCommands readWrite = new ReadWriteCommands(locks);
+    private final AtomicWriteCommands atomic = new AtomicWriteCommands(locks);
+    private final ProvisioningCommands provisioning = new ProvisioningCommands(locks);
+
+    @Override
+    public void register(OpcodeTable.Builder t) {
+        int ff = 0xFF;
+        // READ / WRITE: byte 1 = xxPROTECT, DPO, FUA
+        add(t, READ_6, "READ(6)", MediumAccess.READ, readWrite::read, READ_6, 0x1F, ff, ff, ff, 0);
+        add(t, READ_10, "READ(10)", MediumAccess.READ, readWrite::read, READ_10, 0xF8, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, READ_12, "READ(12)", MediumAccess.READ, readWrite::read,
+                READ_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, READ_16, "READ(16)", MediumAccess.READ, readWrite::read,
+                READ_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, WRITE_6, "WRITE(6)", MediumAccess.WRITE, readWrite::write, WRITE_6, 0x1F, ff, ff, ff, 0);
+        add(t, WRITE_10, "WRITE(10)", MediumAccess.WRITE, readWrite::write,
+                WRITE_10, 0xF8, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, WRITE_12, "WRITE(12)", MediumAccess.WRITE, readWrite::write,
+                WRITE_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, WRITE_16, "WRITE(16)", MediumAccess.WRITE, readWrite::write,
+                WRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+
+        // VERIFY / WRITE AND VERIFY: byte 1 = xxPROTECT, DPO, BYTCHK
+        add(t, VERIFY_10, "VERIFY(10)", MediumAccess.READ, readWrite::verify,
+                VERIFY_10, 0xF6, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, VERIFY_12, "VERIFY(12)", MediumAccess.READ, readWrite::verify,
+                VERIFY_12, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, VERIFY_16, "VERIFY(16)", MediumAccess.READ, readWrite::verify,
+                VERIFY_16, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, WRITE_AND_VERIFY_10, "WRITE AND VERIFY(10)", MediumAccess.WRITE, readWrite::writeAndVerify,
+                WRITE_AND_VERIFY_10, 0xF6, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, WRITE_AND_VERIFY_12, "WRITE AND VERIFY(12)", MediumAccess.WRITE, readWrite::writeAndVerify,
+                WRITE_AND_VERIFY_12, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, WRITE_AND_VERIFY_16, "WRITE AND VERIFY(16)", MediumAccess.WRITE, readWrite::writeAndVerify,
+                WRITE_AND_VERIFY_16, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+
+        // read-modify-write
+        add(t, COMPARE_AND_WRITE, "COMPARE AND WRITE", MediumAccess.WRITE, atomic::compareAndWrite,
+                COMPARE_AND_WRITE, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0, 0, ff, 0, 0);
+        add(t, ORWRITE_16, "ORWRITE(16)", MediumAccess.WRITE, atomic::orWrite,
+                ORWRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+
+        // provisioning: WRITE SAME byte 1 = WRPROTECT, ANCHOR, UNMAP, PBDATA, LBDATA (, NDOB)
+        add(t, WRITE_SAME_10, "WRITE SAME(10)", MediumAccess.WRITE, provisioning::writeSame,
+                WRITE_SAME_10, 0xFE, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, WRITE_SAME_16, "WRITE SAME(16)", MediumAccess.WRITE, provisioning::writeSame,
+                WRITE_SAME_16, 0xFF, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, UNMAP, "UNMAP", MediumAccess.WRITE, provisioning::unmap, UNMAP, 0x01, 0, 0, 0, 0, 0, ff, ff, 0);
+        addSa(t, SERVICE_ACTION_IN_16, SA_GET_LBA_STATUS, "GET LBA STATUS", MediumAccess.READ,
+                provisioning::getLbaStatus,
+                SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+
+        // capacity
+        add(t, READ_CAPACITY_10, "READ CAPACITY(10)", MediumAccess.NONE, CapacityCommands::readCapacity10,
+                READ_CAPACITY_10, 0, ff, ff, ff, ff, 0, 0, 0x01, 0);
+        addSa(t, SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, "READ CAPACITY(16)", MediumAccess.NONE,
+                CapacityCommands::readCapacity16,
+                SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0x01, 0);
+
+        // cache: byte 1 = IMMED
+        add(t, SYNCHRONIZE_CACHE_10, "SYNCHRONIZE CACHE(10)", MediumAccess.READ, CacheCommands::synchronizeCache,
+                SYNCHRONIZE_CACHE_10, 0x02, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, SYNCHRONIZE_CACHE_16, "SYNCHRONIZE CACHE(16)", MediumAccess.READ, CacheCommands::synchronizeCache,
+                SYNCHRONIZE_CACHE_16, 0x02, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        add(t, PRE_FETCH_10, "PRE-FETCH(10)", MediumAccess.READ, CacheCommands::preFetch,
+                PRE_FETCH_10, 0x02, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, PRE_FETCH_16, "PRE-FETCH(16)", MediumAccess.READ, CacheCommands::preFetch,
+                PRE_FETCH_16, 0x02, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+
+        // unit control
+        add(t, START_STOP_UNIT, "START STOP UNIT", MediumAccess.READ, UnitCommands::startStopUnit,
+                START_STOP_UNIT, 0x01, 0, 0, 0xF7, 0);
+        add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ,
+                UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
+
+        t.addVpdPage(BlockVpdPages.BLOCK_LIMITS, BlockVpdPages::blockLimits);
+        t.addVpdPage(BlockVpdPages.BLOCK_DEVICE_CHARACTERISTICS, BlockVpdPages::blockDeviceCharacteristics);
+        t.addVpdPage(BlockVpdPages.LOGICAL_BLOCK_PROVISIONING, BlockVpdPages::logicalBlockProvisioning);
+    }
+
+    private static void add(OpcodeTable.Builder t, int opcode, String name, MediumAccess access,
+            CommandHandler handler, int... usage) {
+        t.add(new CommandDescriptor(opcode, -1, name, access, Set.of(), bytes(usage), handler));
+    }
+
+    private static void addSa(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
+            CommandHandler handler, int... usage) {
+        t.add(new CommandDescriptor(opcode, sa, name, access, Set.of(), bytes(usage), handler));
+    }
+
+    private static byte[] bytes(int... v) {
+        byte[] b = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = (byte) v[i];
+        }
+        return b;
+    }
+}
