@@ -127,6 +127,21 @@ public final class LogicalUnit {
         bytesWritten.add(n);
     }
 
+    /**
+     * The copy engine's fast path: asks the source store to copy straight into {@code dst}'s store
+     * ({@link Store#copyTo}). Counts the bytes like reads and writes.
+     *
+     * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
+     */
+    public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
+        long n = store.copyTo(srcOffset, dst.store, dstOffset, length);
+        if (n > 0) {
+            bytesRead.add(n);
+            dst.bytesWritten.add(n);
+        }
+        return n;
+    }
+
     public void flush() throws IOException {
         store.flush();
     }

@@ -1,0 +1,108 @@
+package io.xtarget.scsi.copy;
+
+import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.MediumAccess;
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Sense;
+import io.xtarget.scsi.SenseKey;
+import io.xtarget.scsi.copy.ParameterList.BlockToBlock;
+import io.xtarget.scsi.copy.ParameterList.BlockToBlockBytes;
+import io.xtarget.scsi.copy.ParameterList.IdentificationCscd;
+import io.xtarget.scsi.copy.ParameterList.Segment;
+import io.xtarget.scsi.copy.ParameterList.VerifyCscd;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a parsed parameter list into transfers: resolves CSCDs, checks ranges, block sizes,
+ * exactness, reservations and write protection for every segment before any data moves, so a
+ * copy that would fail in segment N does not leave segments 0..N-1 half-written behind a
+ * misleading status. Errors carry the failing segment index in the COMMAND-SPECIFIC
+ * INFORMATION field (SPC-4 6.4.3.x).
+ */
+final class CopyPlanner {
+    private CopyPlanner() {}
+
+    static List<Transfer> plan(ScsiTask task, ParameterList list) throws ScsiException {
+        CopyTargets targets = CopyTargets.of(task);
+        List<Transfer> out = new ArrayList<>(list.segments().size());
+        for (Segment s : list.segments()) {
+            out.add(switch (s) {
+                case BlockToBlock b -> blockToBlock(task, targets, list.cscds(), b);
+                case BlockToBlockBytes b -> blockToBlockBytes(task, targets, list.cscds(), b);
+                case VerifyCscd v -> {
+                    LogicalUnit lu = endpoint(task, targets, list.cscds(), v.source(), false, v.index());
+                    yield new Transfer(v.index(), lu, 0, lu, 0, 0);
+                }
+            });
+        }
+        return out;
+    }
+
+    private static Transfer blockToBlock(ScsiTask task, CopyTargets targets, List<IdentificationCscd> cscds,
+            BlockToBlock b) throws ScsiException {
+        LogicalUnit src = endpoint(task, targets, cscds, b.source(), false, b.index());
+        LogicalUnit dst = endpoint(task, targets, cscds, b.destination(), true, b.index());
+        int sbs = src.blockSize();
+        int dbs = dst.blockSize();
+        // DC=1: NUMBER OF BLOCKS counts destination blocks, else source blocks (SPC-4 6.4.6.5).
+        long bytes = (long) b.blocks() * (b.dc() ? dbs : sbs);
+        if (bytes % sbs != 0 || bytes % dbs != 0) {
+            throw new ScsiException(CopySense.unexpectedInexactSegment(b.index()));
+        }
+        if (!src.inRange(b.sourceLba(), bytes / sbs) || !dst.inRange(b.destinationLba(), bytes / dbs)) {
+            throw new ScsiException(CopySense.targetNotReachable(b.index()));
+        }
+        return new Transfer(b.index(), src, b.sourceLba() * sbs, dst, b.destinationLba() * dbs, bytes);
+    }
+
+    private static Transfer blockToBlockBytes(ScsiTask task, CopyTargets targets, List<IdentificationCscd> cscds,
+            BlockToBlockBytes b) throws ScsiException {
+        LogicalUnit src = endpoint(task, targets, cscds, b.source(), false, b.index());
+        LogicalUnit dst = endpoint(task, targets, cscds, b.destination(), true, b.index());
+        long srcOff = byteOffset(src, b.sourceLba(), b.sourceByteOffset());
+        long dstOff = byteOffset(dst, b.destinationLba(), b.destinationByteOffset());
+        long bytes = b.bytes();
+        if (srcOff < 0 || dstOff < 0 || bytes > src.store().sizeBytes() - srcOff
+                || bytes > dst.store().sizeBytes() - dstOff) {
+            throw new ScsiException(CopySense.targetNotReachable(b.index()));
+        }
+        return new Transfer(b.index(), src, srcOff, dst, dstOff, bytes);
+    }
+
+    /** LBA * block size + byte offset, or -1 when that lies past the medium (no overflow). */
+    private static long byteOffset(LogicalUnit lu, long lba, int byteOffset) {
+        if (lba < 0 || lba > lu.blockCount()) {
+            return -1;
+        }
+        long off = lba * lu.blockSize() + byteOffset;
+        return off > lu.store().sizeBytes() ? -1 : off;
+    }
+
+    /**
+     * Resolves one side of a segment and applies what the core would check for a READ or WRITE
+     * sent to that LU by this initiator: reservations (RESERVATION CONFLICT) and software write
+     * protection.
+     */
+    private static LogicalUnit endpoint(ScsiTask task, CopyTargets targets, List<IdentificationCscd> cscds,
+            int cscdId, boolean destination, int segment) throws ScsiException {
+        LogicalUnit lu = targets.resolve(cscdId, cscds, destination);
+        if (lu == null) {
+            throw new ScsiException(CopySense.targetNotReachable(segment));
+        }
+        if (cscdId != CopyLimits.CSCD_ID_SELF) {
+            int diskBlockLength = cscds.get(cscdId).diskBlockLength();
+            if (diskBlockLength != 0 && diskBlockLength != lu.blockSize()) {
+                throw new ScsiException(CopySense.incorrectTargetDeviceType(segment));
+            }
+        }
+        if (lu.reservations().conflicts(task.nexus(), destination ? MediumAccess.WRITE : MediumAccess.READ)) {
+            throw ScsiException.reservationConflict();
+        }
+        if (destination && lu.mode().softwareWriteProtect) {
+            throw new ScsiException(new Sense(SenseKey.DATA_PROTECT, 0x27, 0x02).withCommandSpecific(segment));
+        }
+        return lu;
+    }
+}

@@ -1,0 +1,100 @@
+package io.xtarget.scsi.copy;
+
+import io.xtarget.scsi.CopyAccessPolicy;
+import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.LunMap;
+import io.xtarget.scsi.LunMapping;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Target;
+import io.xtarget.scsi.copy.ParameterList.IdentificationCscd;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The logical units one EXTENDED COPY may name as copy source or destination, and the lookup of
+ * a CSCD descriptor among them.
+ *
+ * <p>Resolution only ever searches LUN maps the requesting initiator has been granted, so a
+ * designator of an LU it cannot access resolves to nothing, exactly like an unknown designator.
+ * This makes the LIO flaw CVE-2020-28374 (copying to any backstore by WWN) impossible by
+ * construction: there is no global LU registry to search.
+ */
+final class CopyTargets {
+    private final List<LunMapping> accessible;
+    private final LunMapping self;
+
+    private CopyTargets(List<LunMapping> accessible, LunMapping self) {
+        this.accessible = accessible;
+        this.self = self;
+    }
+
+    /**
+     * The mappings reachable for this task: with policy PORT only the receiving target's LUN map
+     * of this nexus; with INITIATOR (the default) every target's LUN map for this initiator name.
+     */
+    static CopyTargets of(ScsiTask task) {
+        List<LunMapping> all = new ArrayList<>(task.lunMap().mappings());
+        if (policy(task) == CopyAccessPolicy.INITIATOR) {
+            String initiator = task.nexus().initiatorName();
+            for (Target t : task.core().targets()) {
+                LunMap map = t.lunMapFor(initiator);
+                if (map != null) {
+                    all.addAll(map.mappings());
+                }
+            }
+        }
+        return new CopyTargets(List.copyOf(all), task.mapping());
+    }
+
+    /** The receiving target's policy; a target the core does not know gets the narrow one. */
+    static CopyAccessPolicy policy(ScsiTask task) {
+        Target receiving = task.core().target(task.nexus().port().targetName());
+        if (receiving == null) {
+            return CopyAccessPolicy.PORT;
+        }
+        return receiving.copyPolicy() == null ? CopyAccessPolicy.INITIATOR : receiving.copyPolicy();
+    }
+
+    /**
+     * Finds the LU a CSCD descriptor ID names, or null when the initiator cannot reach it in that
+     * role. A destination needs a writable mapping: a read-only mapping never counts.
+     */
+    LogicalUnit resolve(int cscdId, List<IdentificationCscd> cscds, boolean destination) {
+        if (cscdId == CopyLimits.CSCD_ID_SELF) {
+            return self == null || (destination && self.readOnly()) ? null : self.unit();
+        }
+        if (cscdId >= cscds.size()) {
+            return null;
+        }
+        IdentificationCscd d = cscds.get(cscdId);
+        for (LunMapping m : accessible) {
+            if ((!destination || !m.readOnly()) && matches(d, m.unit())) {
+                return m.unit();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether a designator names this LU. Only NAA designators are resolvable; the NAA field
+     * gives the designator's own length (SPC-4 7.8.6.6), and a DESIGNATOR LENGTH larger than
+     * that (padding) is accepted.
+     */
+    static boolean matches(IdentificationCscd d, LogicalUnit lu) {
+        if (d.designatorType() != 3 || d.association() != 0) {
+            return false;
+        }
+        byte[] des = d.designator();
+        if (des.length == 0) {
+            return false;
+        }
+        int own = switch ((des[0] >>> 4) & 0x0F) {
+            case 6 -> 16;
+            case 2, 3, 5 -> 8;
+            default -> -1;
+        };
+        byte[] naa = lu.naa();
+        return own == naa.length && des.length >= own && Arrays.equals(des, 0, own, naa, 0, own);
+    }
+}
