@@ -1,0 +1,81 @@
+package io.xtarget.backend;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A store in a regular file (a disk image).
+ *
+ * <p>Sizing rules: a missing file is created sparse at the requested size (ftruncate, so only
+ * written blocks take disk space). An existing file keeps its size, rounded down to whole
+ * blocks; it is an error when it is smaller than a requested size (xtarget never grows or
+ * shrinks an image behind the user's back) or holds no whole block.
+ */
+public final class FileStore extends ChannelStore {
+    private final Path path;
+
+    private FileStore(Path path, FileChannel channel, int blockSize, long sizeBytes) {
+        super(channel, blockSize, sizeBytes);
+        this.path = path;
+    }
+
+    /**
+     * Opens (or creates) a disk image.
+     *
+     * @param requestedSize bytes, a positive multiple of {@code blockSize}; or 0 to require an
+     *     existing file and use its size
+     */
+    public static FileStore open(Path path, int blockSize, long requestedSize) throws IOException {
+        StoreGeometry.checkBlockSize(blockSize);
+        if (requestedSize < 0 || requestedSize % blockSize != 0) {
+            throw new IOException("size " + requestedSize + " is not a multiple of the block size " + blockSize);
+        }
+        if (!Files.exists(path)) {
+            if (requestedSize == 0) {
+                throw new IOException(path + " does not exist and no size was given to create it");
+            }
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+                raf.setLength(requestedSize); // ftruncate: a sparse file
+            }
+        } else if (!Files.isRegularFile(path)) {
+            throw new IOException(path + " is not a regular file");
+        }
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            long fileSize = ch.size();
+            long usable = fileSize - fileSize % blockSize;
+            if (requestedSize > usable) {
+                throw new IOException(path + " holds " + fileSize + " bytes, less than the requested " + requestedSize);
+            }
+            if (usable == 0) {
+                throw new IOException(path + " is smaller than one " + blockSize + "-byte block");
+            }
+            return new FileStore(path, ch, blockSize, usable);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String kind() {
+        return "file";
+    }
+
+    @Override
+    public String toString() {
+        return "FileStore(" + path + ", " + sizeBytes() + " bytes)";
+    }
+}

@@ -1,0 +1,272 @@
+package io.xtarget.backend;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A RAM disk in off-heap memory, allocated lazily in fixed {@link #CHUNK_SIZE} chunks: a 1 GiB
+ * RAM disk costs only the chunks written. Unwritten chunks read as zeros; UNMAP of a whole
+ * chunk frees its memory at once (each chunk has its own shared {@link Arena}).
+ *
+ * <p>Concurrency: data accesses hold the read lock (many at once); freeing chunks and closing
+ * hold the write lock, so no access ever touches freed memory. Chunks are installed by CAS.
+ */
+public final class RamStore implements Store {
+    public static final int CHUNK_SIZE = 1 << 20;
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private record Chunk(Arena arena, MemorySegment memory) {}
+
+    private final int blockSize;
+    private final long sizeBytes;
+    private final AtomicReferenceArray<Chunk> chunks;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Global order for taking two stores' locks in {@link #copyTo} without deadlock. */
+    private final long id = IDS.incrementAndGet();
+    private boolean closed;
+
+    public RamStore(int blockSize, long sizeBytes) throws IOException {
+        StoreGeometry.checkBlockSize(blockSize);
+        if (sizeBytes <= 0 || sizeBytes % blockSize != 0) {
+            throw new IOException("RAM disk size " + sizeBytes + " is not a positive multiple of " + blockSize);
+        }
+        long n = (sizeBytes + CHUNK_SIZE - 1) / CHUNK_SIZE;
+        if (n > Integer.MAX_VALUE) {
+            throw new IOException("RAM disk size " + sizeBytes + " too large");
+        }
+        this.blockSize = blockSize;
+        this.sizeBytes = sizeBytes;
+        this.chunks = new AtomicReferenceArray<>((int) n);
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    @Override
+    public String kind() {
+        return "ram";
+    }
+
+    /** Bytes of memory currently allocated (whole chunks). */
+    public long allocatedBytes() {
+        long n = 0;
+        for (int i = 0; i < chunks.length(); i++) {
+            if (chunks.get(i) != null) {
+                n += CHUNK_SIZE;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        int len = dst.remaining();
+        Bounds.check(offset, len, sizeBytes);
+        MemorySegment out = MemorySegment.ofBuffer(dst);
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            long done = 0;
+            while (done < len) {
+                long pos = offset + done;
+                int idx = (int) (pos / CHUNK_SIZE);
+                long within = pos % CHUNK_SIZE;
+                long n = Math.min(len - done, CHUNK_SIZE - within);
+                Chunk c = chunks.get(idx);
+                if (c == null) {
+                    out.asSlice(done, n).fill((byte) 0);
+                } else {
+                    MemorySegment.copy(c.memory, within, out, done, n);
+                }
+                done += n;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        dst.position(dst.position() + len);
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+        int len = src.remaining();
+        Bounds.check(offset, len, sizeBytes);
+        MemorySegment in = MemorySegment.ofBuffer(src);
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            long done = 0;
+            while (done < len) {
+                long pos = offset + done;
+                long within = pos % CHUNK_SIZE;
+                long n = Math.min(len - done, CHUNK_SIZE - within);
+                MemorySegment.copy(in, done, chunk((int) (pos / CHUNK_SIZE)), within, n);
+                done += n;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        src.position(src.position() + len);
+    }
+
+    /** The chunk's memory, allocated (zeroed) on first use. Caller holds the read lock. */
+    private MemorySegment chunk(int idx) {
+        Chunk c = chunks.get(idx);
+        if (c != null) {
+            return c.memory;
+        }
+        Arena arena = Arena.ofShared();
+        Chunk fresh = new Chunk(arena, arena.allocate(CHUNK_SIZE, 4096)); // Arena memory is zeroed
+        if (chunks.compareAndSet(idx, null, fresh)) {
+            return fresh.memory;
+        }
+        arena.close(); // another writer won the race
+        return chunks.get(idx).memory;
+    }
+
+    /** RAM is not durable; FUA and SYNCHRONIZE CACHE have nothing to do. */
+    @Override
+    public void flush() throws IOException {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Frees every chunk the range covers entirely and zeros the partial ones. */
+    @Override
+    public void unmap(long offset, long length) throws IOException {
+        Bounds.check(offset, length, sizeBytes);
+        long end = offset + length;
+        int firstWhole = (int) ((offset + CHUNK_SIZE - 1) / CHUNK_SIZE);
+        // the last chunk may be short when the size is not a multiple of CHUNK_SIZE
+        int endWhole = end == sizeBytes ? chunks.length() : (int) (end / CHUNK_SIZE);
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            zeroPartial(offset, Math.min(end, (long) firstWhole * CHUNK_SIZE));
+            if (endWhole >= firstWhole) {
+                zeroPartial(Math.max(offset, (long) endWhole * CHUNK_SIZE), end);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (endWhole > firstWhole) {
+            lock.writeLock().lock();
+            try {
+                ensureOpen();
+                for (int i = firstWhole; i < endWhole; i++) {
+                    Chunk c = chunks.getAndSet(i, null);
+                    if (c != null) {
+                        c.arena.close();
+                    }
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** Zeros [from, to) inside allocated chunks; caller holds the read lock. */
+    private void zeroPartial(long from, long to) {
+        for (long pos = from; pos < to; ) {
+            long within = pos % CHUNK_SIZE;
+            long n = Math.min(to - pos, CHUNK_SIZE - within);
+            Chunk c = chunks.get((int) (pos / CHUNK_SIZE));
+            if (c != null) {
+                c.memory.asSlice(within, n).fill((byte) 0);
+            }
+            pos += n;
+        }
+    }
+
+    /** RAM to RAM: a memory copy chunk by chunk; unwritten source chunks stay unallocated. */
+    @Override
+    public long copyTo(long srcOffset, Store dst, long dstOffset, long length) throws IOException {
+        if (!(dst instanceof RamStore to)) {
+            return -1;
+        }
+        Bounds.check(srcOffset, length, sizeBytes);
+        Bounds.check(dstOffset, length, to.sizeBytes);
+        if (to == this && srcOffset < dstOffset + length && dstOffset < srcOffset + length) {
+            return -1; // overlapping ranges in one store: the caller picks a safe order
+        }
+        long total = Math.min(length, ChannelStore.MAX_COPY_CHUNK);
+        RamStore first = id <= to.id ? this : to;
+        RamStore second = first == this ? to : this;
+        first.lock.readLock().lock();
+        try {
+            if (second != first) {
+                second.lock.readLock().lock();
+            }
+            try {
+                ensureOpen();
+                to.ensureOpen();
+                long done = 0;
+                while (done < total) {
+                    long s = srcOffset + done;
+                    long d = dstOffset + done;
+                    long n = Math.min(total - done,
+                            Math.min(CHUNK_SIZE - s % CHUNK_SIZE, CHUNK_SIZE - d % CHUNK_SIZE));
+                    Chunk sc = chunks.get((int) (s / CHUNK_SIZE));
+                    if (sc != null) {
+                        MemorySegment.copy(sc.memory, s % CHUNK_SIZE, to.chunk((int) (d / CHUNK_SIZE)), d % CHUNK_SIZE, n);
+                    } else {
+                        to.zeroPartial(d, d + n);
+                    }
+                    done += n;
+                }
+                return total;
+            } finally {
+                if (second != first) {
+                    second.lock.readLock().unlock();
+                }
+            }
+        } finally {
+            first.lock.readLock().unlock();
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("RAM store closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (int i = 0; i < chunks.length(); i++) {
+                Chunk c = chunks.getAndSet(i, null);
+                if (c != null) {
+                    c.arena.close();
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RamStore(" + sizeBytes + " bytes, " + allocatedBytes() + " allocated)";
+    }
+}

@@ -1,0 +1,22 @@
+package io.xtarget.config;
+
+/**
+ * One backstore: a named store that becomes one logical unit.
+ *
+ * @param name unique name LUN entries refer to
+ * @param type ram, file or block
+ * @param path file or device path (file, block); relative paths resolve against the config file's directory
+ * @param size capacity in bytes (ram: required; file: used to create a missing file; block: not allowed), or null
+ * @param blockSize logical block size, 512 or 4096
+ * @param naa the 32-hex-digit NAA 6 designator (VPD 0x83), or null until generated
+ * @param serial unit serial number (VPD 0x80), or null until generated
+ */
+public record BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
+        String serial) {
+
+    public static final int DEFAULT_BLOCK_SIZE = 512;
+
+    public BackstoreConfig withDesignators(String naa, String serial) {
+        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial);
+    }
+}

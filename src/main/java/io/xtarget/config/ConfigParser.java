@@ -1,0 +1,219 @@
+package io.xtarget.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xtarget.scsi.CopyAccessPolicy;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * JSON text to a validated {@link ServerConfig}. Walks the JSON tree by hand rather than binding
+ * it, so every error names its field path and unknown properties are rejected precisely.
+ * Names are normalized here (iSCSI names to lower case, portals to "host:port").
+ */
+public final class ConfigParser {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private static final Set<String> ROOT = Set.of("backstores", "targets");
+    private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial");
+    private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls");
+    private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
+    private static final Set<String> ACL = Set.of("initiator", "luns");
+
+    private ConfigParser() {}
+
+    public static ServerConfig parse(String json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new ConfigException("invalid JSON" + where + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new ConfigException("invalid JSON: empty document");
+        }
+        ObjectNode o = object(root, "(root)");
+        known(o, "", ROOT);
+        List<BackstoreConfig> backstores = new ArrayList<>();
+        ArrayNode bs = array(o, "", "backstores");
+        for (int i = 0; bs != null && i < bs.size(); i++) {
+            backstores.add(backstore(bs.get(i), "backstores[" + i + "]"));
+        }
+        List<TargetConfig> targets = new ArrayList<>();
+        ArrayNode ts = array(o, "", "targets");
+        for (int i = 0; ts != null && i < ts.size(); i++) {
+            targets.add(target(ts.get(i), "targets[" + i + "]"));
+        }
+        return ConfigValidator.validate(new ServerConfig(backstores, targets));
+    }
+
+    private static BackstoreConfig backstore(JsonNode n, String p) {
+        ObjectNode o = object(n, p);
+        known(o, p, BACKSTORE);
+        String name = requiredString(o, p, "name");
+        String typeName = requiredString(o, p, "type");
+        BackstoreType type = BackstoreType.fromJson(typeName);
+        if (type == null) {
+            throw new ConfigException(p + ".type", "\"" + typeName + "\" is not one of \"ram\", \"file\", \"block\"");
+        }
+        Long size = null;
+        JsonNode s = o.get("size");
+        if (s != null) {
+            if (s.isIntegralNumber() && s.canConvertToLong()) {
+                size = s.asLong();
+            } else if (s.isTextual()) {
+                try {
+                    size = Sizes.parse(s.asText());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(p + ".size", e.getMessage());
+                }
+            } else {
+                throw new ConfigException(p + ".size", "expected a number of bytes or a string like \"1G\"");
+            }
+        }
+        Integer blockSize = integer(o, p, "blockSize");
+        String naa = string(o, p, "naa");
+        return new BackstoreConfig(name, type, string(o, p, "path"), size,
+                blockSize == null ? BackstoreConfig.DEFAULT_BLOCK_SIZE : blockSize,
+                naa == null ? null : naa.toLowerCase(java.util.Locale.ROOT), string(o, p, "serial"));
+    }
+
+    private static TargetConfig target(JsonNode n, String p) {
+        ObjectNode o = object(n, p);
+        known(o, p, TARGET);
+        String name = IscsiNames.normalize(requiredString(o, p, "name"));
+        List<String> portals = new ArrayList<>();
+        ArrayNode ps = array(o, p, "portals");
+        for (int j = 0; ps != null && j < ps.size(); j++) {
+            String pp = p + ".portals[" + j + "]";
+            if (!ps.get(j).isTextual()) {
+                throw new ConfigException(pp, "expected a string \"HOST:PORT\"");
+            }
+            portals.add(Portals.normalize(ps.get(j).asText(), pp));
+        }
+        CopyAccessPolicy policy = CopyAccessPolicy.INITIATOR;
+        String cp = string(o, p, "copyPolicy");
+        if (cp != null) {
+            policy = switch (cp) {
+                case "initiator" -> CopyAccessPolicy.INITIATOR;
+                case "port" -> CopyAccessPolicy.PORT;
+                default -> throw new ConfigException(p + ".copyPolicy", "\"" + cp + "\" is not \"initiator\" or \"port\"");
+            };
+        }
+        List<LunConfig> luns = luns(array(o, p, "luns"), p + ".luns");
+        List<AclConfig> acls = new ArrayList<>();
+        ArrayNode as = array(o, p, "acls");
+        for (int j = 0; as != null && j < as.size(); j++) {
+            String ap = p + ".acls[" + j + "]";
+            ObjectNode a = object(as.get(j), ap);
+            known(a, ap, ACL);
+            String initiator = IscsiNames.normalize(requiredString(a, ap, "initiator"));
+            ArrayNode al = array(a, ap, "luns");
+            acls.add(new AclConfig(initiator, al == null ? null : luns(al, ap + ".luns")));
+        }
+        return new TargetConfig(name, portals, policy, luns, acls);
+    }
+
+    private static List<LunConfig> luns(ArrayNode a, String p) {
+        List<LunConfig> out = new ArrayList<>();
+        for (int k = 0; a != null && k < a.size(); k++) {
+            String lp = p + "[" + k + "]";
+            ObjectNode o = object(a.get(k), lp);
+            known(o, lp, LUN);
+            Integer lun = integer(o, lp, "lun");
+            if (lun == null) {
+                throw new ConfigException(lp + ".lun", "missing");
+            }
+            Boolean ro = bool(o, lp, "readOnly");
+            out.add(new LunConfig(lun, requiredString(o, lp, "backstore"), ro != null && ro));
+        }
+        return out;
+    }
+
+    // ---- typed field access; every failure names the field ----
+
+    private static String field(String p, String f) {
+        return p.isEmpty() ? f : p + "." + f;
+    }
+
+    private static ObjectNode object(JsonNode n, String p) {
+        if (!(n instanceof ObjectNode o)) {
+            throw new ConfigException(p, "expected a JSON object");
+        }
+        return o;
+    }
+
+    private static void known(ObjectNode o, String p, Set<String> allowed) {
+        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) {
+                throw new ConfigException(field(p, f), "unknown property");
+            }
+        }
+    }
+
+    private static ArrayNode array(ObjectNode o, String p, String f) {
+        JsonNode n = o.get(f);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!(n instanceof ArrayNode a)) {
+            throw new ConfigException(field(p, f), "expected a JSON array");
+        }
+        return a;
+    }
+
+    private static String string(ObjectNode o, String p, String f) {
+        JsonNode n = o.get(f);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new ConfigException(field(p, f), "expected a string");
+        }
+        return n.asText();
+    }
+
+    private static String requiredString(ObjectNode o, String p, String f) {
+        String s = string(o, p, f);
+        if (s == null) {
+            throw new ConfigException(field(p, f), "missing");
+        }
+        return s;
+    }
+
+    private static Integer integer(ObjectNode o, String p, String f) {
+        JsonNode n = o.get(f);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw new ConfigException(field(p, f), "expected an integer");
+        }
+        return n.asInt();
+    }
+
+    private static Boolean bool(ObjectNode o, String p, String f) {
+        JsonNode n = o.get(f);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isBoolean()) {
+            throw new ConfigException(field(p, f), "expected true or false");
+        }
+        return n.asBoolean();
+    }
+}

@@ -1,0 +1,141 @@
+package io.xtarget.config;
+
+import io.xtarget.backend.StoreGeometry;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@link ServerConfig} as a whole; the first problem found is thrown as a
+ * {@link ConfigException} naming the field path. Used after parsing and after every CLI edit,
+ * so the same rules hold however the config was made.
+ */
+public final class ConfigValidator {
+    private static final Pattern BACKSTORE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+    public static final int MAX_LUN = 16383; // SAM-5 flat space addressing (LunAddress)
+
+    private ConfigValidator() {}
+
+    public static ServerConfig validate(ServerConfig config) {
+        Map<String, String> naaOwners = new HashMap<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < config.backstores().size(); i++) {
+            BackstoreConfig b = config.backstores().get(i);
+            String p = "backstores[" + i + "]";
+            checkBackstore(b, p);
+            if (!names.add(b.name())) {
+                throw new ConfigException(p + ".name", "duplicate backstore name \"" + b.name() + "\"");
+            }
+            if (b.naa() != null) {
+                String other = naaOwners.putIfAbsent(b.naa(), p);
+                if (other != null) {
+                    throw new ConfigException(p + ".naa", "same NAA as " + other);
+                }
+            }
+        }
+        Set<String> targetNames = new HashSet<>();
+        for (int i = 0; i < config.targets().size(); i++) {
+            TargetConfig t = config.targets().get(i);
+            String p = "targets[" + i + "]";
+            checkTarget(config, t, p);
+            if (!targetNames.add(t.name())) {
+                throw new ConfigException(p + ".name", "duplicate target \"" + t.name() + "\"");
+            }
+        }
+        return config;
+    }
+
+    private static void checkBackstore(BackstoreConfig b, String p) {
+        if (b.name() == null || !BACKSTORE_NAME.matcher(b.name()).matches()) {
+            throw new ConfigException(p + ".name", "\"" + b.name()
+                    + "\" is not a backstore name (1 to 64 letters, digits, '_', '.', ':', '-')");
+        }
+        if (b.type() == null) {
+            throw new ConfigException(p + ".type", "missing");
+        }
+        if (!StoreGeometry.isValidBlockSize(b.blockSize())) {
+            throw new ConfigException(p + ".blockSize", "must be 512 or 4096, not " + b.blockSize());
+        }
+        String type = b.type().jsonName();
+        switch (b.type()) {
+            case RAM -> {
+                if (b.path() != null) {
+                    throw new ConfigException(p + ".path", "not allowed for type ram");
+                }
+                if (b.size() == null) {
+                    throw new ConfigException(p + ".size", "required for type ram");
+                }
+            }
+            case FILE, BLOCK -> {
+                if (b.path() == null || b.path().isBlank()) {
+                    throw new ConfigException(p + ".path", "required for type " + type);
+                }
+                if (b.type() == BackstoreType.BLOCK && b.size() != null) {
+                    throw new ConfigException(p + ".size", "not allowed for type block (the device's size is used)");
+                }
+            }
+        }
+        if (b.size() != null && (b.size() <= 0 || b.size() % b.blockSize() != 0)) {
+            throw new ConfigException(p + ".size",
+                    b.size() + " is not a positive multiple of the block size " + b.blockSize());
+        }
+        if (b.naa() != null && !Designators.isValidNaa(b.naa())) {
+            throw new ConfigException(p + ".naa", "\"" + b.naa() + "\" is not 32 hex digits of an NAA type 6 designator");
+        }
+        if (b.serial() != null && !Designators.isValidSerial(b.serial())) {
+            throw new ConfigException(p + ".serial", "must be 1 to 64 printable ASCII characters without spaces");
+        }
+    }
+
+    private static void checkTarget(ServerConfig config, TargetConfig t, String p) {
+        if (t.name() == null || !IscsiNames.isValid(t.name())) {
+            throw new ConfigException(p + ".name", IscsiNames.problem(t.name()));
+        }
+        Set<String> portals = new HashSet<>();
+        for (int j = 0; j < t.portals().size(); j++) {
+            String pp = p + ".portals[" + j + "]";
+            String normalized = Portals.normalize(t.portals().get(j), pp);
+            if (!portals.add(normalized)) {
+                throw new ConfigException(pp, "duplicate portal " + normalized);
+            }
+        }
+        if (t.copyPolicy() == null) {
+            throw new ConfigException(p + ".copyPolicy", "missing");
+        }
+        checkLuns(config, t.luns(), p + ".luns");
+        Set<String> initiators = new HashSet<>();
+        for (int j = 0; j < t.acls().size(); j++) {
+            AclConfig a = t.acls().get(j);
+            String ap = p + ".acls[" + j + "]";
+            if (a.initiator() == null || !IscsiNames.isValid(a.initiator())) {
+                throw new ConfigException(ap + ".initiator", IscsiNames.problem(a.initiator()));
+            }
+            if (!initiators.add(a.initiator())) {
+                throw new ConfigException(ap + ".initiator", "duplicate ACL for \"" + a.initiator() + "\"");
+            }
+            if (a.luns() != null) {
+                checkLuns(config, a.luns(), ap + ".luns");
+            }
+        }
+    }
+
+    private static void checkLuns(ServerConfig config, List<LunConfig> luns, String p) {
+        Set<Integer> seen = new HashSet<>();
+        for (int k = 0; k < luns.size(); k++) {
+            LunConfig l = luns.get(k);
+            String lp = p + "[" + k + "]";
+            if (l.lun() < 0 || l.lun() > MAX_LUN) {
+                throw new ConfigException(lp + ".lun", l.lun() + " is out of range 0.." + MAX_LUN);
+            }
+            if (!seen.add(l.lun())) {
+                throw new ConfigException(lp + ".lun", "LUN " + l.lun() + " is mapped twice");
+            }
+            if (l.backstore() == null || config.backstore(l.backstore()) == null) {
+                throw new ConfigException(lp + ".backstore", "no backstore named \"" + l.backstore() + "\"");
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.xtarget.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xtarget.scsi.CopyAccessPolicy;
+import java.util.List;
+import java.util.Locale;
+
+/** {@link ServerConfig} to pretty JSON in the documented field order; sizes as "1G" when exact. */
+public final class ConfigWriter {
+    private ConfigWriter() {}
+
+    public static String toJson(ServerConfig config) {
+        ObjectNode root = ConfigParser.JSON.createObjectNode();
+        ArrayNode bs = root.putArray("backstores");
+        for (BackstoreConfig b : config.backstores()) {
+            ObjectNode o = bs.addObject();
+            o.put("name", b.name());
+            o.put("type", b.type().jsonName());
+            if (b.path() != null) {
+                o.put("path", b.path());
+            }
+            if (b.size() != null) {
+                o.put("size", Sizes.format(b.size()));
+            }
+            o.put("blockSize", b.blockSize());
+            if (b.naa() != null) {
+                o.put("naa", b.naa());
+            }
+            if (b.serial() != null) {
+                o.put("serial", b.serial());
+            }
+        }
+        ArrayNode ts = root.putArray("targets");
+        for (TargetConfig t : config.targets()) {
+            ObjectNode o = ts.addObject();
+            o.put("name", t.name());
+            ArrayNode ps = o.putArray("portals");
+            t.portals().forEach(ps::add);
+            o.put("copyPolicy", policyName(t.copyPolicy()));
+            luns(o.putArray("luns"), t.luns());
+            if (!t.acls().isEmpty()) {
+                ArrayNode as = o.putArray("acls");
+                for (AclConfig a : t.acls()) {
+                    ObjectNode ao = as.addObject();
+                    ao.put("initiator", a.initiator());
+                    if (a.luns() != null) {
+                        luns(ao.putArray("luns"), a.luns());
+                    }
+                }
+            }
+        }
+        try {
+            return ConfigParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e); // a tree of plain nodes always serialises
+        }
+    }
+
+    private static void luns(ArrayNode arr, List<LunConfig> luns) {
+        for (LunConfig l : luns) {
+            ObjectNode o = arr.addObject();
+            o.put("lun", l.lun());
+            o.put("backstore", l.backstore());
+            if (l.readOnly()) {
+                o.put("readOnly", true);
+            }
+        }
+    }
+
+    static String policyName(CopyAccessPolicy p) {
+        return p.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,107 @@
+package io.xtarget.config;
+
+import io.xtarget.backend.BlockStore;
+import io.xtarget.backend.FileStore;
+import io.xtarget.backend.RamStore;
+import io.xtarget.backend.Store;
+import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.LunMap;
+import io.xtarget.scsi.LunMapping;
+import io.xtarget.scsi.OpcodeTable;
+import io.xtarget.scsi.ScsiCore;
+import io.xtarget.scsi.Target;
+import io.xtarget.scsi.TargetPort;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link ServerConfig} into a running {@link ServerModel}: opens every store, makes one
+ * logical unit per backstore, and builds the targets.
+ *
+ * <p>Port numbering: relative target port identifiers are unique across the server (SPC-4
+ * 7.8.6.5; the xtarget process is one SCSI target device), assigned 1, 2, ... in config order of
+ * targets and their portals. Within a target the portal group tags are 1..n in portal order;
+ * each target forms one target port group (ALUA), numbered 1, 2, ... in target order.
+ */
+public final class RuntimeBuilder {
+    public static final int MAX_RELATIVE_PORT_ID = 0xFFFF;
+
+    private RuntimeBuilder() {}
+
+    /**
+     * @param baseDir where relative backstore paths resolve (the config file's directory)
+     */
+    public static ServerModel build(ServerConfig config, Path baseDir, OpcodeTable opcodes) {
+        ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
+        Map<String, LogicalUnit> units = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < complete.backstores().size(); i++) {
+                BackstoreConfig b = complete.backstores().get(i);
+                Store store = open(b, baseDir, "backstores[" + i + "]");
+                units.put(b.name(), new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true));
+            }
+            List<Target> targets = targets(complete, units);
+            return new ServerModel(new ScsiCore(opcodes, targets), new ArrayList<>(units.values()));
+        } catch (RuntimeException e) {
+            for (LogicalUnit u : units.values()) {
+                try {
+                    u.store().close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    static Store open(BackstoreConfig b, Path baseDir, String p) {
+        try {
+            return switch (b.type()) {
+                case RAM -> new RamStore(b.blockSize(), b.size());
+                case FILE -> FileStore.open(baseDir.resolve(b.path()), b.blockSize(), b.size() == null ? 0 : b.size());
+                case BLOCK -> BlockStore.open(baseDir.resolve(b.path()), b.blockSize());
+            };
+        } catch (IOException e) {
+            throw new ConfigException(p, "cannot open " + b.type().jsonName() + " backstore \"" + b.name() + "\": " + e.getMessage());
+        }
+    }
+
+    static List<Target> targets(ServerConfig config, Map<String, LogicalUnit> units) {
+        List<Target> out = new ArrayList<>();
+        int relativePortId = 1;
+        for (int i = 0; i < config.targets().size(); i++) {
+            TargetConfig t = config.targets().get(i);
+            int portGroupId = i + 1;
+            List<TargetPort> ports = new ArrayList<>();
+            for (int j = 0; j < t.portals().size(); j++) {
+                if (relativePortId > MAX_RELATIVE_PORT_ID) {
+                    throw new ConfigException("targets[" + i + "].portals[" + j + "]", "more than 65535 ports in the server");
+                }
+                ports.add(new TargetPort(t.name(), j + 1, relativePortId++, portGroupId, t.portals().get(j)));
+            }
+            LunMap demo = null;
+            Map<String, LunMap> acls = new LinkedHashMap<>();
+            if (t.acls().isEmpty()) {
+                demo = lunMap(t.luns(), units);
+            } else {
+                for (AclConfig a : t.acls()) {
+                    acls.put(a.initiator(), lunMap(a.effectiveLuns(t), units));
+                }
+            }
+            out.add(new Target(t.name(), ports, demo, acls, t.copyPolicy()));
+        }
+        return out;
+    }
+
+    private static LunMap lunMap(List<LunConfig> luns, Map<String, LogicalUnit> units) {
+        List<LunMapping> m = new ArrayList<>();
+        for (LunConfig l : luns) {
+            m.add(new LunMapping(l.lun(), units.get(l.backstore()), l.readOnly()));
+        }
+        return LunMap.of(m);
+    }
+}
