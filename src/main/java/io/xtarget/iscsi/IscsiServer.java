@@ -171,8 +171,8 @@ public final class IscsiServer implements AutoCloseable {
         Session s = c.session();
         if (s != null) {
             sessions.remove(s);
-            if (s.nexus != null && s.lunMap != null) {
-                s.lunMap.mappings().forEach(m -> m.unit().reservations().nexusLost(s.nexus));
+            if (s.nexus != null) {
+                core.nexusLost(s.nexus, s.lunMap);
             }
         }
     }

@@ -17,6 +17,7 @@ public final class ScsiCore {
 
     private final OpcodeTable table;
     private volatile List<Target> targets;
+    private final List<java.util.function.Consumer<Nexus>> nexusLossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ScsiCore(OpcodeTable table, List<Target> targets) {
         this.table = Objects.requireNonNull(table);
@@ -39,6 +40,26 @@ public final class ScsiCore {
             }
         }
         return null;
+    }
+
+    /** Registers code that must forget an I_T nexus when it ends (e.g. held copy results). */
+    public void onNexusLoss(java.util.function.Consumer<Nexus> listener) {
+        nexusLossListeners.add(listener);
+    }
+
+    /**
+     * An I_T nexus ended (logout or connection loss, SAM-5 6.3.4): SPC-2 reservations it held are
+     * released on every LU it could reach, and listeners forget its state.
+     */
+    public void nexusLost(Nexus nexus, LunMap lunMap) {
+        if (lunMap != null) {
+            for (LunMapping m : lunMap.mappings()) {
+                m.unit().reservations().nexusLost(nexus);
+            }
+        }
+        for (java.util.function.Consumer<Nexus> l : nexusLossListeners) {
+            l.accept(nexus);
+        }
     }
 
     /** Looks up the descriptor for a CDB, or throws the sense SPC-4 asks for. */

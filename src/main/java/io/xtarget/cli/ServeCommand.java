@@ -1,0 +1,74 @@
+package io.xtarget.cli;
+
+import io.xtarget.config.ConfigException;
+import io.xtarget.config.ConfigStore;
+import io.xtarget.config.DefaultConfig;
+import io.xtarget.config.ServerConfig;
+import io.xtarget.server.XtargetServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code xtarget serve}: runs the target until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve iSCSI targets.",
+            "Without --config: target iqn.2026-11.io.xtarget:demo on 127.0.0.1:3260, LUN 0 a 1 GiB RAM disk,",
+            "LUN 1 a 1 GiB sparse file disk, open to any initiator (persisted in ./data/xtarget.json)."})
+public final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON config to serve")
+    Path config;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "serve every target on this portal instead")
+    String listen;
+
+    @Override
+    public Integer call() {
+        ServerConfig cfg;
+        Path baseDir;
+        try {
+            if (config == null) {
+                cfg = DefaultConfig.loadOrCreate(DefaultConfig.DATA_DIR);
+                baseDir = DefaultConfig.DATA_DIR;
+            } else {
+                cfg = ConfigStore.load(config);
+                baseDir = config.toAbsolutePath().getParent();
+            }
+            if (listen != null) {
+                cfg = cfg.withListen(listen);
+            }
+        } catch (ConfigException e) {
+            System.err.println("xtarget: bad config" + (config == null ? "" : " " + config) + ": " + e.getMessage());
+            return 2;
+        }
+        XtargetServer server;
+        try {
+            server = XtargetServer.start(cfg, baseDir);
+        } catch (ConfigException e) {
+            System.err.println("xtarget: bad config: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            System.err.println("xtarget: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            server.close();
+            stop.countDown();
+        }, "shutdown"));
+        log.info("xtarget ready on {}", server.boundAddresses());
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}
