@@ -293,6 +293,14 @@ final class Connection implements Runnable {
             reject(Reject.PROTOCOL_ERROR, PduCodec.header(d));
             throw PduException.fatal("Data-Out beyond the expected data transfer length");
         }
+        // RFC 7143 11.7.5: DataSN counts the Data-Out PDUs of each sequence (one per R2T, one for
+        // unsolicited data) from 0; at ErrorRecoveryLevel 0 a gap or repeat ends the connection.
+        int expectedSn = pc.nextDataSn.getOrDefault(d.ttt(), 0);
+        if (d.dataSn() != expectedSn) {
+            reject(Reject.PROTOCOL_ERROR, PduCodec.header(d));
+            throw PduException.fatal("Data-Out DataSN " + d.dataSn() + ", expected " + expectedSn);
+        }
+        pc.nextDataSn.put(d.ttt(), expectedSn + 1);
         if (pc.buffer != null && placedInto != pc && len > 0) {
             pc.buffer.put((int) d.bufferOffset(), d.data(), d.data().position(), len);
         }

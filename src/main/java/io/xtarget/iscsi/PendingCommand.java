@@ -25,6 +25,8 @@ final class PendingCommand {
     long nextR2tOffset;
     int r2tSn;
     int outstandingR2t;
+    /** Next DataSN expected in each Data-Out sequence, by TTT (0xFFFFFFFF: unsolicited). */
+    final java.util.Map<Integer, Integer> nextDataSn = new java.util.HashMap<>();
     /** Data-In and R2T PDUs sent, for ExpDataSN. */
     int dataSn;
     /** Set when the command must fail without running (e.g. transfer too large). */

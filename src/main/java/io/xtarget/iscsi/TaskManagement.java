@@ -56,13 +56,13 @@ final class TaskManagement {
                     yield TaskMgmtResponse.LUN_DOES_NOT_EXIST;
                 }
                 log.info("LUN reset of {} by {}", m.unit().name(), s.nexus);
-                reset(List.of(m.unit()), UnitAttentions.LUN_RESET);
+                reset(List.of(m.unit()), UnitAttentions.LUN_RESET, s.nexus);
                 yield TaskMgmtResponse.COMPLETE;
             }
             case TaskMgmtRequest.TARGET_WARM_RESET, TaskMgmtRequest.TARGET_COLD_RESET -> {
                 log.info("target {} reset of {} by {}", t.function() == TaskMgmtRequest.TARGET_WARM_RESET ? "warm"
                         : "cold", s.target.name(), s.nexus);
-                reset(unitsOf(s.target), UnitAttentions.POWER_ON);
+                reset(unitsOf(s.target), UnitAttentions.POWER_ON, s.nexus);
                 yield TaskMgmtResponse.COMPLETE;
             }
             case TaskMgmtRequest.TASK_REASSIGN -> TaskMgmtResponse.REASSIGNMENT_NOT_SUPPORTED;
@@ -86,8 +86,11 @@ final class TaskManagement {
         return TaskMgmtResponse.COMPLETE;
     }
 
-    /** Resets logical units: aborts their tasks in every session, releases reservations, queues a UA. */
-    private void reset(List<LogicalUnit> units, Sense attention) {
+    /**
+     * Resets logical units: aborts their tasks in every session, releases reservations, and queues
+     * a unit attention for every I_T nexus but the one that asked (SAM-5 6.3.3; the issuer knows).
+     */
+    private void reset(List<LogicalUnit> units, Sense attention, io.xtarget.scsi.Nexus issuer) {
         Map<Connection, List<PendingCommand>> victims = new IdentityHashMap<>();
         for (Connection other : server.connections()) {
             Session os = other.session();
@@ -105,7 +108,7 @@ final class TaskManagement {
         for (LogicalUnit lu : units) {
             lu.reservations().reset();
             lu.setPreventRemoval(false);
-            lu.unitAttentions().establishForAll(attention, null);
+            lu.unitAttentions().establishForAll(attention, issuer.initiatorPortName());
         }
     }
 
