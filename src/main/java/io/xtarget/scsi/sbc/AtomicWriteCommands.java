@@ -31,11 +31,17 @@ final class AtomicWriteCommands {
         if (r.blocks() > SbcLimits.MAX_COMPARE_AND_WRITE_BLOCKS) {
             throw new ScsiException(Sense.invalidFieldInCdb(13, -1));
         }
+        int bs = lu.blockSize();
+        if (task.dataOutLength() > 2 * SbcLimits.MAX_COMPARE_AND_WRITE_BLOCKS * bs) {
+            // More data-out than any valid COMPARE AND WRITE carries: the one-byte NUMBER OF
+            // LOGICAL BLOCKS cannot be what the initiator meant (e.g. 256 blocks wrapped to 0).
+            throw new ScsiException(Sense.invalidFieldInCdb(13, -1));
+        }
         r.requireInRange(lu);
         if (r.blocks() == 0) {
             return ScsiResult.good(); // SBC-3 5.2: zero blocks is not an error, nothing is transferred
         }
-        int n = (int) r.blocks() * lu.blockSize();
+        int n = (int) r.blocks() * bs;
         if (task.dataOutLength() > 2 * n) {
             // More data-out than NUMBER OF LOGICAL BLOCKS accounts for: the CDB and the
             // transfer disagree, so neither can be trusted (libiscsi CompareAndWrite.InvalidDataOutSize).
