@@ -6,7 +6,7 @@ package io.xtarget.scsi;
  */
 public final class ScsiLimits {
     /** Largest data transfer of one command, in bytes (READ/WRITE, parameter lists). */
-    public static final int MAX_TRANSFER_BYTES = 8 << 20;
+    public static final int MAX_TRANSFER_BYTES = 32 << 20;
 
     private ScsiLimits() {}
 }
