@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "acl", mixinStandardHelpOptions = true, description = {
-        "Admit initiators to a target. A target without ACLs admits any initiator;",
-        "once it has one, only the listed initiators may log in."},
+        "Admit initiators to a target (without ACLs it admits any initiator).",
+        "Once a target has an ACL, only the listed initiators may log in and see it in discovery."},
         subcommands = {AclCommand.Create.class, AclCommand.Delete.class, AclCommand.ListCmd.class})
 final class AclCommand extends GroupCommand {
 
