@@ -145,7 +145,9 @@ public final class FaultInjectingStore implements Store {
         }
         if (n == 0 && length > 0) {
             checkRead(srcOffset, length);
-            wrappedDst.checkWrite(dstOffset, length); // only a dst fault can be left
+            if (wrappedDst != null) {
+                wrappedDst.checkWrite(dstOffset, length); // only a destination fault can be left
+            }
         }
         long done = inner.copyTo(srcOffset, target, dstOffset, n);
         if (done > 0) {

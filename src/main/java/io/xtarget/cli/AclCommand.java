@@ -1,0 +1,117 @@
+package io.xtarget.cli;
+
+import io.xtarget.config.AclConfig;
+import io.xtarget.config.ConfigException;
+import io.xtarget.config.IscsiNames;
+import io.xtarget.config.ServerConfig;
+import io.xtarget.config.TargetConfig;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "acl", mixinStandardHelpOptions = true, description = {
+        "Admit initiators to a target (without ACLs it admits any initiator).",
+        "Once a target has an ACL, only the listed initiators may log in and see it in discovery."},
+        subcommands = {AclCommand.Create.class, AclCommand.Delete.class, AclCommand.ListCmd.class})
+final class AclCommand extends GroupCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = {
+            "Admit an initiator. It sees the target's LUNs until LUNs are mapped for it",
+            "with 'xtarget lun create IQN BACKSTORE --initiator INITIATOR'.",
+            "Example: xtarget acl create iqn.2026-11.io.xtarget:t1 iqn.1994-05.com.example:host1"})
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN", description = "Target name.")
+        String target;
+
+        @Parameters(index = "1", paramLabel = "INITIATOR", description = "Initiator name (iqn./eui./naa.), stored in lower case.")
+        String initiator;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            TargetConfig t = ConfigFileOption.target(c, target);
+            String n = IscsiNames.normalize(initiator);
+            if (t.acls().stream().anyMatch(a -> a.initiator().equals(n))) {
+                throw new ConfigException("target \"" + t.name() + "\" already has an ACL for \"" + n + "\"");
+            }
+            List<AclConfig> acls = new ArrayList<>(t.acls());
+            acls.add(new AclConfig(n, null));
+            config.save(ConfigFileOption.replace(c, t.withAcls(acls)));
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("admitted %s to %s%n", n, t.name());
+            if (t.acls().isEmpty()) {
+                out.printf("note: %s now admits only initiators with an ACL%n", t.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove an initiator's ACL (with no ACL left, the target admits any initiator).")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN")
+        String target;
+
+        @Parameters(index = "1", paramLabel = "INITIATOR")
+        String initiator;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            TargetConfig t = ConfigFileOption.target(c, target);
+            AclConfig acl = LunCommand.acl(t, initiator);
+            TargetConfig updated = t.withAcls(t.acls().stream().filter(a -> a != acl).toList());
+            config.save(ConfigFileOption.replace(c, updated));
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("removed ACL %s from %s%n", acl.initiator(), t.name());
+            if (updated.acls().isEmpty()) {
+                out.printf("note: %s has no ACL left and admits any initiator%n", t.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List a target's ACLs with their LUNs.")
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN")
+        String target;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            TargetConfig t = ConfigFileOption.target(config.load(), target);
+            if (t.acls().isEmpty()) {
+                out.printf("%s has no ACLs: any initiator is admitted%n", t.name());
+            }
+            for (AclConfig a : t.acls()) {
+                out.printf("%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "");
+                TargetCommand.printLuns(out, "  ", a.effectiveLuns(t));
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.xtarget.cli;
+
+import io.xtarget.config.BackstoreConfig;
+import io.xtarget.config.BackstoreType;
+import io.xtarget.config.ConfigException;
+import io.xtarget.config.LunConfig;
+import io.xtarget.config.ServerConfig;
+import io.xtarget.config.Sizes;
+import io.xtarget.config.TargetConfig;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "backstore", mixinStandardHelpOptions = true,
+        description = "Create, delete and list backstores (the storage behind LUNs).",
+        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Delete.class, BackstoreCommand.ListCmd.class})
+final class BackstoreCommand extends GroupCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = {
+            "Add a backstore. A missing NAA designator and serial are generated and saved.",
+            "Examples:",
+            "  xtarget backstore create ram0 --type ram --size 1G",
+            "  xtarget backstore create disk1 --type file --path data/disk1.img --size 10G --block-size 4096",
+            "  xtarget backstore create raw0 --type block --path /dev/loop0"})
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Backstore name (letters, digits, _ . : -).")
+        String name;
+
+        @Option(names = {"-t", "--type"}, required = true, paramLabel = "TYPE", description = "ram, file or block.")
+        String type;
+
+        @Option(names = {"-s", "--size"}, paramLabel = "SIZE",
+                description = "Capacity: bytes or a number with K, M, G, T (ram: required; file: size of a new image; block: not allowed).")
+        String size;
+
+        @Option(names = {"-p", "--path"}, paramLabel = "PATH",
+                description = "Image file or block device (file, block); relative to the config file's directory.")
+        String path;
+
+        @Option(names = {"-b", "--block-size"}, paramLabel = "BYTES", defaultValue = "512",
+                description = "Logical block size, 512 or 4096 (default: ${DEFAULT-VALUE}).")
+        int blockSize;
+
+        @Option(names = "--naa", paramLabel = "HEX", description = "NAA 6 designator, 32 hex digits (default: generated).")
+        String naa;
+
+        @Option(names = "--serial", paramLabel = "TEXT", description = "Unit serial number (default: derived from the NAA).")
+        String serial;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            if (c.backstore(name) != null) {
+                throw new ConfigException("backstore \"" + name + "\" already exists");
+            }
+            BackstoreType t = BackstoreType.fromJson(type.toLowerCase(Locale.ROOT));
+            if (t == null) {
+                throw new ConfigException("--type", "\"" + type + "\" is not one of \"ram\", \"file\", \"block\"");
+            }
+            Long bytes = null;
+            if (size != null) {
+                try {
+                    bytes = Sizes.parse(size);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("--size", e.getMessage());
+                }
+            }
+            List<BackstoreConfig> list = new ArrayList<>(c.backstores());
+            list.add(new BackstoreConfig(name, t, path, bytes, blockSize,
+                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial));
+            ServerConfig saved = config.save(c.withBackstores(list));
+            BackstoreConfig b = saved.backstore(name);
+            spec.commandLine().getOut().printf("created backstore %s (%s) naa.%s%n", b.name(), describe(b), b.naa());
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove a backstore that no LUN uses. An image file is left on disk.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            if (c.backstore(name) == null) {
+                throw new ConfigException("no backstore named \"" + name + "\"");
+            }
+            List<String> users = new ArrayList<>();
+            for (TargetConfig t : c.targets()) {
+                usersOf(t.name() + " lun ", t.luns(), users);
+                t.acls().forEach(a -> {
+                    if (a.luns() != null) {
+                        usersOf(t.name() + " acl " + a.initiator() + " lun ", a.luns(), users);
+                    }
+                });
+            }
+            if (!users.isEmpty()) {
+                throw new ConfigException("backstore \"" + name + "\" is in use by " + String.join(", ", users)
+                        + "; delete those LUNs first");
+            }
+            config.save(c.withBackstores(c.backstores().stream().filter(b -> !b.name().equals(name)).toList()));
+            spec.commandLine().getOut().printf("deleted backstore %s%n", name);
+            return 0;
+        }
+
+        private void usersOf(String prefix, List<LunConfig> luns, List<String> users) {
+            luns.stream().filter(l -> l.backstore().equals(name)).forEach(l -> users.add(prefix + l.lun()));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List backstores.")
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            ServerConfig c = config.load();
+            if (c.backstores().isEmpty()) {
+                out.println("no backstores");
+                return 0;
+            }
+            out.printf("%-16s %-5s %6s %5s %-34s %s%n", "NAME", "TYPE", "SIZE", "BLOCK", "NAA", "PATH");
+            for (BackstoreConfig b : c.backstores()) {
+                out.printf("%-16s %-5s %6s %5d %-34s %s%n", b.name(), b.type().jsonName(),
+                        b.size() == null ? "-" : Sizes.format(b.size()), b.blockSize(), b.naa(),
+                        b.path() == null ? "-" : b.path());
+            }
+            return 0;
+        }
+    }
+
+    static String describe(BackstoreConfig b) {
+        StringBuilder s = new StringBuilder(b.type().jsonName());
+        if (b.size() != null) {
+            s.append(", ").append(Sizes.format(b.size()));
+        }
+        s.append(", ").append(b.blockSize()).append("-byte blocks");
+        if (b.path() != null) {
+            s.append(", ").append(b.path());
+        }
+        return s.toString();
+    }
+}

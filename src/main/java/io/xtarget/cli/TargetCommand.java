@@ -1,0 +1,139 @@
+package io.xtarget.cli;
+
+import io.xtarget.config.AclConfig;
+import io.xtarget.config.ConfigException;
+import io.xtarget.config.IscsiNames;
+import io.xtarget.config.LunConfig;
+import io.xtarget.config.Portals;
+import io.xtarget.config.ServerConfig;
+import io.xtarget.config.TargetConfig;
+import io.xtarget.scsi.CopyAccessPolicy;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "target", mixinStandardHelpOptions = true, description = "Create, delete and list iSCSI targets.",
+        subcommands = {TargetCommand.Create.class, TargetCommand.Delete.class, TargetCommand.ListCmd.class})
+final class TargetCommand extends GroupCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = {
+            "Add a target. Without ACLs it admits any initiator (demo mode).",
+            "Example: xtarget target create iqn.2026-11.io.xtarget:t1 --portal 127.0.0.1:3260"})
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN", description = "Target name (iqn./eui./naa.), stored in lower case.")
+        String name;
+
+        @Option(names = "--portal", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:3260",
+                description = "Portal to listen on; repeat for several (default: ${DEFAULT-VALUE}).")
+        List<String> portals;
+
+        @Option(names = "--copy-policy", paramLabel = "POLICY", defaultValue = "initiator",
+                description = "LUs an EXTENDED COPY received here may reach: initiator (any LU the initiator can access) or port (only this target's LUNs). Default: ${DEFAULT-VALUE}.")
+        String copyPolicy;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            String n = IscsiNames.normalize(name);
+            if (c.target(n) != null) {
+                throw new ConfigException("target \"" + n + "\" already exists");
+            }
+            CopyAccessPolicy policy = switch (copyPolicy.toLowerCase(Locale.ROOT)) {
+                case "initiator" -> CopyAccessPolicy.INITIATOR;
+                case "port" -> CopyAccessPolicy.PORT;
+                default -> throw new ConfigException("--copy-policy", "\"" + copyPolicy + "\" is not \"initiator\" or \"port\"");
+            };
+            List<String> ps = new ArrayList<>();
+            for (String p : portals) {
+                ps.add(Portals.normalize(p, "--portal"));
+            }
+            List<TargetConfig> list = new ArrayList<>(c.targets());
+            list.add(new TargetConfig(n, ps, policy, List.of(), List.of()));
+            config.save(c.withTargets(list));
+            spec.commandLine().getOut().printf("created target %s on %s%n", n, String.join(", ", ps));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove a target with its portals, LUNs and ACLs (backstores stay).")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN")
+        String name;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            TargetConfig t = ConfigFileOption.target(c, name);
+            config.save(c.withTargets(c.targets().stream().filter(x -> x != t).toList()));
+            spec.commandLine().getOut().printf("deleted target %s%n", t.name());
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show targets with portals, LUNs and ACLs.")
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            ServerConfig c = config.load();
+            if (c.targets().isEmpty()) {
+                out.println("no targets");
+            }
+            for (TargetConfig t : c.targets()) {
+                print(out, t);
+            }
+            return 0;
+        }
+    }
+
+    static void print(PrintWriter out, TargetConfig t) {
+        out.printf("%s (copy policy %s)%n", t.name(), t.copyPolicy().name().toLowerCase(Locale.ROOT));
+        out.printf("  portals: %s%n", t.portals().isEmpty() ? "none" : String.join(", ", t.portals()));
+        printLuns(out, "  ", t.luns());
+        if (t.acls().isEmpty()) {
+            out.println("  acls: none (any initiator gets the LUNs above)");
+        }
+        for (AclConfig a : t.acls()) {
+            out.printf("  acl %s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "");
+            if (a.luns() != null) {
+                printLuns(out, "    ", a.luns());
+            }
+        }
+    }
+
+    static void printLuns(PrintWriter out, String indent, List<LunConfig> luns) {
+        if (luns.isEmpty()) {
+            out.println(indent + "luns: none");
+        }
+        for (LunConfig l : luns) {
+            out.printf("%slun %d -> %s%s%n", indent, l.lun(), l.backstore(), l.readOnly() ? " (read-only)" : "");
+        }
+    }
+}
