@@ -18,6 +18,7 @@ import picocli.CommandLine.HelpCommand;
         versionProvider = Main.Version.class,
         description = "Userspace iSCSI target with copy offload (EXTENDED COPY).",
         subcommands = {
+            ServeCommand.class,
             BackstoreCommand.class,
             TargetCommand.class,
             PortalCommand.class,

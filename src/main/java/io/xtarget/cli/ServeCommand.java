@@ -44,18 +44,18 @@ public final class ServeCommand implements Callable<Integer> {
                 cfg = cfg.withListen(listen);
             }
         } catch (ConfigException e) {
-            System.err.println("xtarget: bad config" + (config == null ? "" : " " + config) + ": " + e.getMessage());
-            return 2;
+            System.err.println("xtarget: bad config: " + e.getMessage());
+            return Main.EXIT_ERROR;
         }
         XtargetServer server;
         try {
             server = XtargetServer.start(cfg, baseDir);
         } catch (ConfigException e) {
             System.err.println("xtarget: bad config: " + e.getMessage());
-            return 2;
+            return Main.EXIT_ERROR;
         } catch (IOException e) {
             System.err.println("xtarget: " + e.getMessage());
-            return 1;
+            return Main.EXIT_ERROR;
         }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
