@@ -58,6 +58,8 @@ final class ModePages {
                 p[2] = (byte) (dSense ? 0x04 : 0); // TST 000b: one task set for all I_T nexuses
                 p[3] = (byte) ((qerr & 3) << 1);
                 p[4] = (byte) (swp ? 0x08 : 0);
+                p[8] = (byte) 0xFF; // BUSY TIMEOUT PERIOD: unlimited
+                p[9] = (byte) 0xFF;
             }
             case INFORMATIONAL_EXCEPTIONS -> {
                 p[2] = (byte) (dexcpt ? 0x08 : 0);
