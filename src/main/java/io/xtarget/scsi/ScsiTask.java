@@ -89,13 +89,13 @@ public final class ScsiTask {
     /**
      * The parameter list (or other non-block data-out) of {@code needed} bytes. When the initiator
      * sent more, the rest is ignored (the fabric reports an underflow residual); when it sent less,
-     * the command is refused with INVALID FIELD IN COMMAND INFORMATION UNIT (0E/03) and the fabric
-     * reports an overflow residual (FCP-4 9.4.2 / SAM-5 5.4.2, which iSCSI follows).
+     * the device server sees a truncated list and the command fails with PARAMETER LIST LENGTH
+     * ERROR, the fabric reporting an overflow residual (FCP-4 9.4.2 / SAM-5 5.4.2).
      */
     public ByteBuffer dataOut(int needed) throws ScsiException {
         requestedDataOut = needed;
         if (needed < 0 || needed > dataOutLength()) {
-            throw new ScsiException(Sense.illegal(0x0E, 0x03));
+            throw new ScsiException(Sense.parameterListLengthError());
         }
         return view(needed);
     }
@@ -103,20 +103,14 @@ public final class ScsiTask {
     /**
      * The data-out of a block write of {@code blocks} blocks. When the initiator's expected length
      * is shorter, only the whole blocks it covers are returned, so the command writes just those
-     * (FCP-4: process normally, but transfer no data beyond the expected length); a shortfall that
-     * is not a whole number of blocks is refused with 0E/03. The fabric reports the residual.
+     * (FCP-4 9.4.2: process normally, but transfer no data beyond the expected length). The fabric
+     * reports the residual against the full transfer length.
      */
-    public ByteBuffer dataOutBlocks(long blocks, int blockSize) throws ScsiException {
+    public ByteBuffer dataOutBlocks(long blocks, int blockSize) {
         long needed = blocks * blockSize;
         requestedDataOut = (int) Math.min(Integer.MAX_VALUE, needed);
         int have = dataOutLength();
-        if (needed <= have) {
-            return view((int) needed);
-        }
-        if (have % blockSize != 0) {
-            throw new ScsiException(Sense.illegal(0x0E, 0x03));
-        }
-        return view(have);
+        return view((int) Math.min(needed, have / blockSize * (long) blockSize));
     }
 
     private ByteBuffer view(int n) {

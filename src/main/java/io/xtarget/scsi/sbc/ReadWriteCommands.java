@@ -37,10 +37,11 @@ final class ReadWriteCommands {
         BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
         int n = r.requireTransferBytes(lu.blockSize());
         r.requireInRange(lu);
-        int got = receivedBlocksBytes(task, n, lu.blockSize());
+        ByteBuffer data = task.dataOutBlocks(n / lu.blockSize(), lu.blockSize());
+        int got = data.remaining();
         if (got > 0) {
             try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), got / lu.blockSize())) {
-                lu.write(r.lba(), task.dataOut(got), r.fua());
+                lu.write(r.lba(), data, r.fua());
             }
         }
         return ScsiResult.good();
@@ -60,14 +61,14 @@ final class ReadWriteCommands {
         int bs = lu.blockSize();
         int n = r.requireTransferBytes(bs);
         r.requireInRange(lu);
-        int got = receivedBlocksBytes(task, n, bs);
+        ByteBuffer written = task.dataOutBlocks(n / bs, bs);
+        int got = written.remaining();
         if (got == 0) {
             return ScsiResult.good();
         }
         try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), got / bs)) {
-            lu.write(r.lba(), task.dataOut(got), true);
+            lu.write(r.lba(), written.duplicate(), true);
         }
-        ByteBuffer written = task.dataOut(got);
         boolean compare = r.bytchk() == 1;
         MediumReader.scan(task, lu, r.lba(), got / bs, (chunk, base) -> {
             if (compare) {
@@ -119,10 +120,6 @@ final class ReadWriteCommands {
      * the iSCSI expected length is shorter than the CDB asks, only what arrived is written and
      * the fabric reports the overflow residual (libiscsi iSCSIResiduals.Write*).
      */
-    private static int receivedBlocksBytes(ScsiTask task, int n, int blockSize) {
-        return Math.min(n, task.dataOutLength() / blockSize * blockSize);
-    }
-
     /** MISCOMPARE at {@code base} + the first differing index, when the two differ. */
     static void requireEqual(ByteBuffer medium, ByteBuffer expected, long base) throws ScsiException {
         int at = medium.mismatch(expected);

@@ -124,7 +124,7 @@ class SbcDeviceTest {
         assertThat(p[4]).isEqualTo((byte) 1); // WSNZ
         assertThat(p[5] & 0xFF).isEqualTo(255); // MAXIMUM COMPARE AND WRITE LENGTH
         assertThat(b.getShort(6)).isEqualTo((short) 8); // OPTIMAL TRANSFER LENGTH GRANULARITY
-        assertThat(b.getInt(8)).isEqualTo(16384); // MAXIMUM TRANSFER LENGTH: 8 MiB
+        assertThat(b.getInt(8)).isEqualTo(65536); // MAXIMUM TRANSFER LENGTH: 32 MiB (ScsiLimits)
         assertThat(b.getInt(12)).isEqualTo(2048); // OPTIMAL TRANSFER LENGTH: 1 MiB
         assertThat(b.getInt(20)).isEqualTo(1 << 20); // MAXIMUM UNMAP LBA COUNT
         assertThat(b.getInt(24)).isEqualTo(4095); // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
@@ -137,7 +137,7 @@ class SbcDeviceTest {
     void blockLimitsPageFor4096ByteBlocks() throws ScsiException {
         ByteBuffer b = ByteBuffer.wrap(vpd(new SbcRig(4096, 64), 0xB0));
         assertThat(b.getShort(6)).isEqualTo((short) 1);
-        assertThat(b.getInt(8)).isEqualTo(2048);
+        assertThat(b.getInt(8)).isEqualTo(8192); // 32 MiB of 4 KiB blocks
         assertThat(b.getInt(20)).isEqualTo(1 << 18);
         assertThat(b.getLong(36)).isEqualTo(1 << 18);
     }
