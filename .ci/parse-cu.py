@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Turns iscsi-test-cu console output into 'STATUS Suite.Test' lines.
 
-CUnit counts a skipped test as passed, so the console text is read instead of the XML: a test
-whose output mentions [SKIPPED] is SKIP, one that printed FAILED is FAIL, otherwise PASS.
+CUnit counts a skipped test as passed, so the console text is read instead of the XML. Tests
+print their own "[FAILED] ..." / "[SKIPPED] ..." messages (a "[FAILED]" may be an expected
+failure); CUnit's own verdict is a bare "passed" or "FAILED". A test CUnit failed is FAIL, one
+it passed that printed [SKIPPED] is SKIP, otherwise PASS.
 Usage: parse-cu.py LOG  -> prints lines 'PASS|FAIL|SKIP|INCOMPLETE Suite.Test'
 """
 import re
@@ -23,7 +25,8 @@ for line in open(sys.argv[1], errors="replace").read().splitlines():
         cur[1] += " " + line
 seen = {}
 for name, txt in res:
-    if "FAILED" in txt:
+    verdict = re.sub(r"\[(FAILED|SKIPPED|OK|SUCCESS)\]", "", txt)
+    if "FAILED" in verdict:
         st = "FAIL"
     elif "SKIPPED" in txt:
         st = "SKIP"

@@ -274,7 +274,8 @@ final class Connection implements Runnable {
         }
         PendingCommand pc = commands.get(h.i32(16));
         long offset = h.u32(40);
-        if (pc == null || pc.buffer == null || offset + length > pc.expectedLength) {
+        // Once submitted, the buffer belongs to the worker (and then to the pool): never write it.
+        if (pc == null || pc.submitted || pc.aborted || pc.buffer == null || offset + length > pc.expectedLength) {
             return null;
         }
         placedInto = pc;
@@ -284,8 +285,8 @@ final class Connection implements Runnable {
     private void onDataOut(DataOut d) throws IOException, PduException {
         PendingCommand pc = commands.get(d.itt());
         int len = d.data().remaining();
-        if (pc == null || !pc.isWrite()) {
-            // Data for a task that was aborted or failed early: nothing to do with it.
+        if (pc == null || !pc.isWrite() || pc.submitted || pc.aborted) {
+            // Data for a task that was aborted, failed early or already has its data: dropped.
             log.debug("{}: Data-Out for unknown task 0x{}", remote, Integer.toHexString(d.itt()));
             return;
         }
@@ -294,11 +295,14 @@ final class Connection implements Runnable {
             throw PduException.fatal("Data-Out beyond the expected data transfer length");
         }
         // RFC 7143 11.7.5: DataSN counts the Data-Out PDUs of each sequence (one per R2T, one for
-        // unsolicited data) from 0; at ErrorRecoveryLevel 0 a gap or repeat ends the connection.
+        // unsolicited data) from 0. Framing is intact, so instead of dropping the connection the
+        // task is failed with ABORTED COMMAND / DATA PHASE ERROR once its data is in, and never runs
+        // on data that may be out of place.
         int expectedSn = pc.nextDataSn.getOrDefault(d.ttt(), 0);
-        if (d.dataSn() != expectedSn) {
-            reject(Reject.PROTOCOL_ERROR, PduCodec.header(d));
-            throw PduException.fatal("Data-Out DataSN " + d.dataSn() + ", expected " + expectedSn);
+        if (d.dataSn() != expectedSn && pc.early == null) {
+            log.info("{}: task 0x{}: Data-Out DataSN {}, expected {}: failing the task", remote,
+                    Integer.toHexString(pc.itt), d.dataSn(), expectedSn);
+            pc.early = new ScsiException(new Sense(io.xtarget.scsi.SenseKey.ABORTED_COMMAND, 0x4B, 0x00));
         }
         pc.nextDataSn.put(d.ttt(), expectedSn + 1);
         if (pc.buffer != null && placedInto != pc && len > 0) {
@@ -557,9 +561,10 @@ final class Connection implements Runnable {
             return false;
         }
         if (!pc.submitted) {
+            // The reader thread may still be filling the buffer: it is left to the garbage
+            // collector rather than returned to the shared pool.
             commands.remove(pc.itt, pc);
             byTtt.values().removeIf(x -> x == pc);
-            pc.releaseBuffer();
             pc.done.countDown();
         }
         return true;

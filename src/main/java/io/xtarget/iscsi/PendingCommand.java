@@ -32,7 +32,7 @@ final class PendingCommand {
     /** Set when the command must fail without running (e.g. transfer too large). */
     ScsiException early;
     boolean ordered;
-    boolean submitted;
+    volatile boolean submitted;
     volatile boolean aborted;
     /** 0 active, 1 its response is being sent, 2 aborted: whichever of respond/abort comes first wins. */
     private final java.util.concurrent.atomic.AtomicInteger fate = new java.util.concurrent.atomic.AtomicInteger();
