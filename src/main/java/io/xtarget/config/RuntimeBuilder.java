@@ -36,12 +36,21 @@ public final class RuntimeBuilder {
      * @param baseDir where relative backstore paths resolve (the config file's directory)
      */
     public static ServerModel build(ServerConfig config, Path baseDir, OpcodeTable opcodes) {
+        return build(config, baseDir, opcodes, (name, store) -> store);
+    }
+
+    /**
+     * Like {@link #build(ServerConfig, Path, OpcodeTable)}, passing every opened store through
+     * {@code wrap} (by backstore name) first, e.g. to inject faults in end-to-end tests.
+     */
+    public static ServerModel build(ServerConfig config, Path baseDir, OpcodeTable opcodes,
+            java.util.function.BiFunction<String, Store, Store> wrap) {
         ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
         Map<String, LogicalUnit> units = new LinkedHashMap<>();
         try {
             for (int i = 0; i < complete.backstores().size(); i++) {
                 BackstoreConfig b = complete.backstores().get(i);
-                Store store = open(b, baseDir, "backstores[" + i + "]");
+                Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
                 units.put(b.name(), new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true));
             }
             List<Target> targets = targets(complete, units);

@@ -41,8 +41,15 @@ public final class XtargetServer implements AutoCloseable {
      */
     public static XtargetServer start(ServerConfig config, Path baseDir, IscsiServer.Options options)
             throws IOException {
+        return start(config, baseDir, options, (name, store) -> store);
+    }
+
+    /** As {@link #start(ServerConfig, Path, IscsiServer.Options)}, wrapping each store by backstore name. */
+    public static XtargetServer start(ServerConfig config, Path baseDir, IscsiServer.Options options,
+            java.util.function.BiFunction<String, io.xtarget.backend.Store, io.xtarget.backend.Store> wrap)
+            throws IOException {
         CopyCommandSet copy = new CopyCommandSet();
-        ServerModel model = RuntimeBuilder.build(config, baseDir, StandardCommands.table(copy));
+        ServerModel model = RuntimeBuilder.build(config, baseDir, StandardCommands.table(copy), wrap);
         model.core().onNexusLoss(copy::nexusLost);
         IscsiServer fabric = new IscsiServer(model.core(), options);
         try {
