@@ -23,7 +23,7 @@ final class BlockVpdPages {
     static byte[] blockLimits(ScsiTask task) {
         int bs = task.lu().blockSize();
         ByteBuffer b = page(BLOCK_LIMITS, 0x3C);
-        b.put(4, (byte) 0x01); // WSNZ: WRITE SAME with zero blocks is rejected
+        // WSNZ=0: WRITE SAME with zero blocks writes to the end of the medium
         b.put(5, (byte) SbcLimits.MAX_COMPARE_AND_WRITE_BLOCKS);
         b.putShort(6, (short) SbcLimits.granularityBlocks(bs)); // OPTIMAL TRANSFER LENGTH GRANULARITY
         b.putInt(8, (int) SbcLimits.maxTransferBlocks(bs)); // MAXIMUM TRANSFER LENGTH

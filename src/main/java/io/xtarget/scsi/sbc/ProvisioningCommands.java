@@ -24,8 +24,9 @@ final class ProvisioningCommands {
     /**
      * WRITE SAME(10/16), SBC-3 5.42/5.43. One block of data-out (zeros when NDOB=1) is written
      * to every block of the range, in bounded chunks; with UNMAP=1 the range is deallocated
-     * instead, which reads back as zeros (LBPRZ=1). VPD 0xB0 advertises WSNZ=1, so zero blocks
-     * is an invalid field; ANCHOR is invalid because ANC_SUP=0.
+     * instead, which reads back as zeros (LBPRZ=1). VPD 0xB0 advertises WSNZ=0: zero blocks means
+     * from the LBA to the end of the medium (SBC-3 5.42), still bounded by MAXIMUM WRITE SAME
+     * LENGTH; ANCHOR is invalid because ANC_SUP=0.
      */
     ScsiResult writeSame(ScsiTask task) throws ScsiException, IOException {
         Cdb cdb = task.cdb();
@@ -45,7 +46,14 @@ final class ProvisioningCommands {
         boolean noDataOut = cdb.opcode() == SbcOpcodes.WRITE_SAME_16 && (f & 0x01) != 0; // NDOB
         r.requireInRange(lu);
         int bs = lu.blockSize();
-        if (r.blocks() == 0 || r.blocks() > SbcLimits.maxWriteSameBlocks(bs)) {
+        long blocks = r.blocks();
+        if (blocks == 0) {
+            if (r.lba() >= lu.blockCount()) {
+                throw new ScsiException(Sense.lbaOutOfRange());
+            }
+            blocks = lu.blockCount() - r.lba();
+        }
+        if (blocks > SbcLimits.maxWriteSameBlocks(bs)) {
             throw new ScsiException(Sense.invalidFieldInCdb(r.lengthField(), -1));
         }
         ByteBuffer block = null;
@@ -56,11 +64,11 @@ final class ProvisioningCommands {
             }
             block = task.dataOut(bs); // shorter: PARAMETER LIST LENGTH ERROR
         }
-        try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), r.blocks())) {
+        try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), blocks)) {
             if (unmap) {
-                lu.unmap(r.lba(), r.blocks());
+                lu.unmap(r.lba(), blocks);
             } else {
-                replicate(task, lu, r.lba(), r.blocks(), block);
+                replicate(task, lu, r.lba(), blocks, block);
             }
         }
         return ScsiResult.good();

@@ -121,7 +121,7 @@ class SbcDeviceTest {
         assertThat(p).hasSize(64);
         ByteBuffer b = ByteBuffer.wrap(p);
         assertThat(b.getInt(0)).isEqualTo(0x00B0003C);
-        assertThat(p[4]).isEqualTo((byte) 1); // WSNZ
+        assertThat(p[4]).isEqualTo((byte) 0); // WSNZ=0: zero blocks means to the end of the medium
         assertThat(p[5] & 0xFF).isEqualTo(255); // MAXIMUM COMPARE AND WRITE LENGTH
         assertThat(b.getShort(6)).isEqualTo((short) 8); // OPTIMAL TRANSFER LENGTH GRANULARITY
         assertThat(b.getInt(8)).isEqualTo(65536); // MAXIMUM TRANSFER LENGTH: 32 MiB (ScsiLimits)

@@ -54,6 +54,17 @@ class SbcProvisioningTest {
     }
 
     @Test
+    void writeSameWithZeroBlocksWritesToTheEndOfTheMedium() {
+        SbcRig rig = new SbcRig(512, 64);
+        byte[] block = new byte[512];
+        java.util.Arrays.fill(block, (byte) 'z');
+        assertGood(rig.run(block, cdb10(0x41, 0, 60, 0))); // WSNZ=0: LBAs 60..63
+        for (int lba = 59; lba < 64; lba++) {
+            assertThat(rig.heap.bytes()[lba * 512]).isEqualTo(lba < 60 ? (byte) 0 : (byte) 'z');
+        }
+    }
+
+    @Test
     void writeSameFieldChecks() {
         SbcRig rig = new SbcRig(512, 64);
         byte[] block = new byte[512];
@@ -62,9 +73,8 @@ class SbcProvisioningTest {
         assertSense(rig.run(block, cdb10(0x41, 0x04, 0, 1)), Sense.invalidFieldInCdb(1, 2)); // PBDATA
         assertSense(rig.run(block, cdb10(0x41, 0x02, 0, 1)), Sense.invalidFieldInCdb(1, 1)); // LBDATA
         assertSense(rig.run(block, cdb10(0x41, 0x20, 0, 1)), Sense.invalidFieldInCdb(1, 7)); // WRPROTECT
-        assertSense(rig.run(block, cdb10(0x41, 0, 0, 0)), Sense.invalidFieldInCdb(7, -1)); // WSNZ=1
-        assertSense(rig.run(block, cdb16(0x93, 0, 0, 0)), Sense.invalidFieldInCdb(10, -1));
-        assertSense(rig.run(block, cdb10(0x41, 0, 65, 0)), Sense.lbaOutOfRange()); // range before WSNZ
+        assertSense(rig.run(block, cdb10(0x41, 0, 65, 0)), Sense.lbaOutOfRange()); // zero blocks, past the end
+        assertSense(rig.run(block, cdb10(0x41, 0, 64, 0)), Sense.lbaOutOfRange()); // zero blocks at the capacity
         assertSense(rig.run(block, cdb16(0x93, 0, -1L, 0)), Sense.lbaOutOfRange());
         assertSense(rig.run(block, cdb10(0x41, 0, 63, 2)), Sense.lbaOutOfRange());
         assertSense(rig.run(new byte[1024], cdb10(0x41, 0x08, 0, 1)), Sense.invalidFieldInCdb()); // 2 blocks of data-out
