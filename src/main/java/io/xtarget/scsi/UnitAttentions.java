@@ -2,7 +2,6 @@ package io.xtarget.scsi;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -25,15 +24,29 @@ public final class UnitAttentions {
 
     /** At most this many conditions are queued per initiator port; older ones are dropped. */
     private static final int MAX_QUEUED = 8;
+    /**
+     * Initiator ports remembered per LU. Every new ISID is a new initiator port, so the map is
+     * bounded: the least recently seen port with nothing pending is forgotten first, and if it
+     * returns it is treated like a port the LU has never seen (POWER ON OCCURRED).
+     */
+    static final int MAX_PORTS = 4096;
 
     private final boolean powerOnAttention;
-    private final Map<String, Deque<Sense>> pending = new HashMap<>();
+    private final Map<String, Deque<Sense>> pending = new java.util.LinkedHashMap<>(16, 0.75f, true);
 
     public UnitAttentions(boolean powerOnAttention) {
         this.powerOnAttention = powerOnAttention;
     }
 
     private Deque<Sense> queue(String initiatorPort) {
+        if (pending.size() >= MAX_PORTS && !pending.containsKey(initiatorPort)) {
+            java.util.Iterator<Deque<Sense>> it = pending.values().iterator();
+            while (it.hasNext() && pending.size() >= MAX_PORTS) {
+                if (it.next().isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
         return pending.computeIfAbsent(initiatorPort, k -> {
             Deque<Sense> q = new ArrayDeque<>();
             if (powerOnAttention) {
