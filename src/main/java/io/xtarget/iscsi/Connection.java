@@ -65,7 +65,7 @@ final class Connection implements Runnable {
     private final TextContinuation text = new TextContinuation();
     private int statSn;
     private int nextTtt = 1;
-    private Session session;
+    private volatile Session session;
     private volatile boolean closed;
     private volatile long lastReceive = System.nanoTime();
     private volatile int pendingPingTtt = RESERVED_TAG;
@@ -632,6 +632,14 @@ final class Connection implements Runnable {
     }
 
     private int nextPing;
+
+    /** Called by the server's timer: a connection still without a session is dropped. */
+    void loginDeadline() {
+        if (session == null && !closed) {
+            log.info("{}: login not completed in time; closing", remote);
+            terminate("login timeout");
+        }
+    }
 
     /** Closes the connection from any thread; the reader thread then cleans up. */
     void terminate(String why) {

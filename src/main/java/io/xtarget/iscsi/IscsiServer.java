@@ -31,9 +31,15 @@ public final class IscsiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IscsiServer.class);
 
     /** Options of the fabric. */
-    public record Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds) {
+    /**
+     * @param workerThreads threads running SCSI commands
+     * @param nopIntervalSeconds idle time after which the target pings the initiator (NOP-In)
+     * @param nopTimeoutSeconds how long a ping may go unanswered before the connection is dropped
+     * @param loginTimeoutSeconds how long a new connection may take to complete its login
+     */
+    public record Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds) {
         public static Options defaults() {
-            return new Options(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()), 30, 30);
+            return new Options(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()), 30, 30, 30);
         }
     }
 
@@ -122,6 +128,7 @@ public final class IscsiServer implements AutoCloseable {
                 SocketChannel sc = ssc.accept();
                 sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 Connection c = new Connection(this, portal, sc);
+                timer.schedule(() -> c.loginDeadline(), options.loginTimeoutSeconds(), TimeUnit.SECONDS);
                 Thread.ofVirtual().name("iscsi-conn").start(c);
             } catch (IOException e) {
                 if (!closed) {

@@ -20,6 +20,10 @@ final class FabricFixture implements AutoCloseable {
     final LogicalUnit lu;
 
     FabricFixture(boolean powerOnAttention) throws Exception {
+        this(powerOnAttention, IscsiServer.Options.defaults());
+    }
+
+    FabricFixture(boolean powerOnAttention, IscsiServer.Options options) throws Exception {
         byte[] naa = new byte[16];
         naa[0] = 0x60;
         naa[15] = 1;
@@ -28,7 +32,7 @@ final class FabricFixture implements AutoCloseable {
         Target t = new Target(IQN, List.of(port), LunMap.of(List.of(new LunMapping(0, lu, false))), Map.of(),
                 CopyAccessPolicy.INITIATOR);
         ScsiCore core = new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(), List.of(t));
-        server = new IscsiServer(core);
+        server = new IscsiServer(core, options);
         server.start();
     }
 

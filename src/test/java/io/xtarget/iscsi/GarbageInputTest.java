@@ -68,6 +68,17 @@ class GarbageInputTest {
     }
 
     @Test
+    void aSilentConnectionIsClosedAtTheLoginDeadline() throws Exception {
+        try (FabricFixture f = new FabricFixture(false, new IscsiServer.Options(4, 30, 30, 1));
+                Socket s = new Socket("127.0.0.1", f.port())) {
+            s.setSoTimeout(5000);
+            long t0 = System.nanoTime();
+            assertThat(s.getInputStream().read()).isEqualTo(-1); // closed by the target, no bytes
+            assertThat(System.nanoTime() - t0).isLessThan(4_000_000_000L);
+        }
+    }
+
+    @Test
     void hugeDeclaredLengthsAreRefusedWithoutAllocation() throws Exception {
         byte[] bhs = new byte[48];
         bhs[0] = 0x43; // login request
