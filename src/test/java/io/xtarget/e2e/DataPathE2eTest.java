@@ -220,14 +220,13 @@ class DataPathE2eTest {
         int sent = QUEUE_DEPTH + 32;
         long base = 100_000;
         try (IscsiSession prep = Scsi.open(server.url(LUN_RAM512), Scsi.options(initiator))) {
-            Scsi.clearUnitAttentions(prep, LUN_RAM512); // no UA may fail the raw writes below
             Scsi.write(prep, LUN_RAM512, base, new byte[sent * 512], 512);
         }
         int before = gate.writes();
         try (RawSession raw = RawSession.login(server.address(), E2eServer.TARGET, initiator, 0x00023d000001L)) {
             assertThat(raw.loggedIn()).as("%s", raw.login()).isTrue();
             assertThat(raw.login().maxCmdSn() - raw.login().expCmdSn() + 1).isEqualTo(QUEUE_DEPTH);
-            clearUnitAttentions(raw);
+            raw.clearUnitAttentions();
             gate.shut();
             int firstCmdSn = raw.currentCmdSn();
             for (int i = 0; i < sent; i++) {
@@ -276,18 +275,5 @@ class DataPathE2eTest {
                 assertThat(d[i * 512 + 511]).as("block %d", i).isEqualTo(expect);
             }
         }
-    }
-
-    /** TEST UNIT READY until GOOD: a new initiator port first gets POWER ON unit attentions. */
-    private static void clearUnitAttentions(RawSession raw) throws Exception {
-        for (int i = 0; i < 5; i++) {
-            raw.send(new ScsiCommandPdu(false, true, false, false, 1, 0, 0x2000 + i, 0, raw.takeCmdSn(),
-                    raw.expStatSn(), new byte[16], null));
-            ScsiResponsePdu r = raw.readUntil(ScsiResponsePdu.class);
-            if (r.status() == 0) {
-                return;
-            }
-        }
-        throw new AssertionError("unit attentions did not clear");
     }
 }

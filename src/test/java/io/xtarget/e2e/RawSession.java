@@ -122,6 +122,18 @@ public final class RawSession implements AutoCloseable {
         }
     }
 
+    /** TEST UNIT READY until GOOD: a new initiator port first gets POWER ON unit attentions (SPC-4 5.14). */
+    public void clearUnitAttentions() throws IOException {
+        for (int i = 0; i < 5; i++) {
+            send(new io.xtarget.iscsi.pdu.ScsiCommandPdu(false, true, false, false, 1, 0, 0x7F000000 + i, 0,
+                    takeCmdSn(), expStatSn, new byte[16], null));
+            if (readUntil(io.xtarget.iscsi.pdu.ScsiResponsePdu.class).status() == 0) {
+                return;
+            }
+        }
+        throw new IOException("unit attentions did not clear");
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
