@@ -257,6 +257,13 @@ final class Connection implements Runnable {
 
     private void onOrdered(PendingCommand pc) {
         pc.ordered = true;
+        if (pc.aborted && !pc.submitted) {
+            // Aborted while waiting for its turn: it never runs, so its slot is free again now.
+            if (pc.releaseSlot()) {
+                session.window.completed();
+            }
+            return;
+        }
         maybeSubmit(pc);
     }
 
@@ -369,7 +376,9 @@ final class Connection implements Runnable {
                 task.abort();
             }
             ScsiResult r = pc.early != null ? ScsiResult.of(pc.early) : server.core().execute(task);
-            session.window.completed();
+            if (pc.releaseSlot()) {
+                session.window.completed();
+            }
             if (!closed && pc.claimResponse()) {
                 respond(pc, task, r);
             }
@@ -565,6 +574,11 @@ final class Connection implements Runnable {
             // collector rather than returned to the shared pool.
             commands.remove(pc.itt, pc);
             byTtt.values().removeIf(x -> x == pc);
+            // No worker will run it, so nobody else returns its CmdSN window slot (RFC 7143
+            // 4.2.2.1: MaxCmdSN must open again once the task is gone).
+            if (pc.releaseSlot()) {
+                session.window.completed();
+            }
             pc.done.countDown();
         }
         return true;

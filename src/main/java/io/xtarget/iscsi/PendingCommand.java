@@ -31,7 +31,9 @@ final class PendingCommand {
     int dataSn;
     /** Set when the command must fail without running (e.g. transfer too large). */
     ScsiException early;
-    boolean ordered;
+    /** Delivered in CmdSN order: from then on it holds a slot of the session's command window. */
+    volatile boolean ordered;
+    private final java.util.concurrent.atomic.AtomicBoolean slotReleased = new java.util.concurrent.atomic.AtomicBoolean();
     volatile boolean submitted;
     volatile boolean aborted;
     /** 0 active, 1 its response is being sent, 2 aborted: whichever of respond/abort comes first wins. */
@@ -66,6 +68,14 @@ final class PendingCommand {
             t.abort();
         }
         return true;
+    }
+
+    /**
+     * True exactly once, for the caller that must give the command's window slot back: the
+     * command ends by running, or by an abort before it ran (then no worker ever frees it).
+     */
+    boolean releaseSlot() {
+        return ordered && slotReleased.compareAndSet(false, true);
     }
 
     /** Claims the right to send the response; false when the command was aborted first. */

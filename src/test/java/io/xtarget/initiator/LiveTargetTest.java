@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.xtarget.e2e.E2eServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -15,31 +17,51 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the initiator against a real target. Skipped unless the target answers. The target is
- * {@code -Dxtarget.test.url=iscsi://host:port/iqn/lun} (default: the reference tgt on 127.0.0.1:3261);
- * {@code -Dxtarget.test.resetLun} is the LUN to reset (default 0, so the shared disk LUN gets no
- * unit attention from us).
+ * Runs the initiator against a real target: by default an xtarget started in-process (see
+ * {@link E2eServer}), or the target given as {@code -Dxtarget.test.url=iscsi://host:port/iqn/lun}
+ * (e.g. the reference tgt: {@code iscsi://127.0.0.1:3261/iqn.2026-11.io.tgt:base/1}; skipped
+ * unless it answers). {@code -Dxtarget.test.resetLun} is the LUN to reset (default 0, so a shared
+ * disk LUN of an external target gets no unit attention from us).
  */
 class LiveTargetTest {
-    static final IscsiUrl URL = IscsiUrl.parse(System.getProperty("xtarget.test.url",
-            "iscsi://127.0.0.1:3261/iqn.2026-11.io.tgt:base/1"));
+    static IscsiUrl URL;
     static final int RESET_LUN = Integer.getInteger("xtarget.test.resetLun", 0);
-    static final int LUN = URL.lun();
+    static int LUN;
+    static E2eServer server;
+    @TempDir
+    static Path dir;
 
     @BeforeAll
-    static void targetAnswers() {
-        boolean up;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(URL.host(), URL.port()), 1000);
-            up = true;
-        } catch (IOException e) {
-            up = false;
+    static void target() throws IOException {
+        String given = System.getProperty("xtarget.test.url");
+        if (given == null) {
+            server = E2eServer.standard(dir);
+            URL = IscsiUrl.parse(server.url(E2eServer.LUN_FILE));
+        } else {
+            URL = IscsiUrl.parse(given);
+            boolean up;
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(URL.host(), URL.port()), 1000);
+                up = true;
+            } catch (IOException e) {
+                up = false;
+            }
+            assumeTrue(up, "no iSCSI target at " + URL);
         }
-        assumeTrue(up, "no iSCSI target at " + URL);
+        LUN = URL.lun();
+    }
+
+    @AfterAll
+    static void stopTarget() {
+        if (server != null) {
+            server.close();
+        }
     }
 
     static InitiatorOptions options() {
