@@ -61,6 +61,10 @@ final class BackstoreCommand extends GroupCommand {
         @Option(names = "--serial", paramLabel = "TEXT", description = "Unit serial number (default: derived from the NAA).")
         String serial;
 
+        @Option(names = "--removable",
+                description = "Report a removable medium that START STOP UNIT can eject and load (default: not removable).")
+        boolean removable;
+
         @Override
         public Integer call() {
             ServerConfig c = config.load();
@@ -81,7 +85,7 @@ final class BackstoreCommand extends GroupCommand {
             }
             List<BackstoreConfig> list = new ArrayList<>(c.backstores());
             list.add(new BackstoreConfig(name, t, path, bytes, blockSize,
-                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial));
+                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable));
             ServerConfig saved = config.save(c.withBackstores(list));
             BackstoreConfig b = saved.backstore(name);
             spec.commandLine().getOut().printf("created backstore %s (%s) naa.%s%n", b.name(), describe(b), b.naa());
@@ -164,6 +168,9 @@ final class BackstoreCommand extends GroupCommand {
         s.append(", ").append(b.blockSize()).append("-byte blocks");
         if (b.path() != null) {
             s.append(", ").append(b.path());
+        }
+        if (b.removable()) {
+            s.append(", removable");
         }
         return s.toString();
     }

@@ -10,13 +10,25 @@ package io.xtarget.config;
  * @param blockSize logical block size, 512 or 4096
  * @param naa the 32-hex-digit NAA 6 designator (VPD 0x83), or null until generated
  * @param serial unit serial number (VPD 0x80), or null until generated
+ * @param removable whether the LU reports a removable medium (INQUIRY RMB=1) that START STOP UNIT
+ *     can eject and load; false by default
  */
 public record BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
-        String serial) {
+        String serial, boolean removable) {
 
     public static final int DEFAULT_BLOCK_SIZE = 512;
 
+    /** A backstore with a non-removable medium. */
+    public BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
+            String serial) {
+        this(name, type, path, size, blockSize, naa, serial, false);
+    }
+
     public BackstoreConfig withDesignators(String naa, String serial) {
-        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial);
+        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable);
+    }
+
+    public BackstoreConfig withRemovable(boolean removable) {
+        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable);
     }
 }

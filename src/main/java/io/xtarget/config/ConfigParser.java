@@ -26,7 +26,8 @@ public final class ConfigParser {
             .build();
 
     private static final Set<String> ROOT = Set.of("backstores", "targets");
-    private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial");
+    private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
+            "removable");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
     private static final Set<String> ACL = Set.of("initiator", "luns");
@@ -86,9 +87,11 @@ public final class ConfigParser {
         }
         Integer blockSize = integer(o, p, "blockSize");
         String naa = string(o, p, "naa");
+        Boolean removable = bool(o, p, "removable");
         return new BackstoreConfig(name, type, string(o, p, "path"), size,
                 blockSize == null ? BackstoreConfig.DEFAULT_BLOCK_SIZE : blockSize,
-                naa == null ? null : naa.toLowerCase(java.util.Locale.ROOT), string(o, p, "serial"));
+                naa == null ? null : naa.toLowerCase(java.util.Locale.ROOT), string(o, p, "serial"),
+                removable != null && removable);
     }
 
     private static TargetConfig target(JsonNode n, String p) {

@@ -31,6 +31,9 @@ public final class ConfigWriter {
             if (b.serial() != null) {
                 o.put("serial", b.serial());
             }
+            if (b.removable()) {
+                o.put("removable", true); // omitted when false, the default
+            }
         }
         ArrayNode ts = root.putArray("targets");
         for (TargetConfig t : config.targets()) {

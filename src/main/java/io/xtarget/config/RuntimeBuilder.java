@@ -51,7 +51,8 @@ public final class RuntimeBuilder {
             for (int i = 0; i < complete.backstores().size(); i++) {
                 BackstoreConfig b = complete.backstores().get(i);
                 Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
-                units.put(b.name(), new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true));
+                units.put(b.name(), new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
+                        b.removable()));
             }
             List<Target> targets = targets(complete, units);
             return new ServerModel(new ScsiCore(opcodes, targets), new ArrayList<>(units.values()));

@@ -87,8 +87,9 @@ final class TaskManagement {
     }
 
     /**
-     * Resets logical units: aborts their tasks in every session, releases reservations, and queues
-     * a unit attention for every I_T nexus but the one that asked (SAM-5 6.3.3; the issuer knows).
+     * Resets logical units: aborts their tasks in every session, releases reservations, ends
+     * medium removal preventions, and queues a unit attention for every I_T nexus but the one
+     * that asked (SAM-5 6.3.3; the issuer knows).
      */
     private void reset(List<LogicalUnit> units, Sense attention, io.xtarget.scsi.Nexus issuer) {
         Map<Connection, List<PendingCommand>> victims = new IdentityHashMap<>();
@@ -107,7 +108,7 @@ final class TaskManagement {
         abortAll(victims);
         for (LogicalUnit lu : units) {
             lu.reservations().reset();
-            lu.setPreventRemoval(false);
+            lu.medium().clearPreventions(); // SPC-4 6.13: a LU or hard reset ends every PREVENT
             lu.unitAttentions().establishForAll(attention, issuer.initiatorPortName());
         }
     }

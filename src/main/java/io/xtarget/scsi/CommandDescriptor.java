@@ -23,7 +23,17 @@ public record CommandDescriptor(int opcode, int serviceAction, String name, Medi
         /** Runs even when the LUN has no logical unit (INQUIRY, REPORT LUNS, REQUEST SENSE). */
         NO_LU,
         /** Neither reports nor clears a pending unit attention (SAM-5 5.14: INQUIRY, REPORT LUNS, REQUEST SENSE). */
-        UA_EXEMPT
+        UA_EXEMPT,
+        /**
+         * Needs a loaded medium although its {@link MediumAccess} is NONE or STATUS (TEST UNIT
+         * READY, READ CAPACITY): NOT READY / MEDIUM NOT PRESENT while a removable medium is out.
+         */
+        NEEDS_MEDIUM,
+        /**
+         * Runs without a loaded medium although it is a READ for reservations (START STOP UNIT,
+         * PREVENT ALLOW MEDIUM REMOVAL: they are how the medium gets loaded).
+         */
+        NO_MEDIUM
     }
 
     public CommandDescriptor {
@@ -33,6 +43,19 @@ public record CommandDescriptor(int opcode, int serviceAction, String name, Medi
 
     public boolean has(Flag f) {
         return flags.contains(f);
+    }
+
+    /**
+     * Whether the command fails with NOT READY while a removable medium is ejected: every READ
+     * and WRITE (they touch user data or its cache), plus the rows flagged {@link Flag#NEEDS_MEDIUM};
+     * never the rows flagged {@link Flag#NO_MEDIUM}. Commands about the device rather than the
+     * medium (INQUIRY, REPORT LUNS, REQUEST SENSE, MODE SENSE/SELECT, reservations) run without one.
+     */
+    public boolean needsMedium() {
+        if (has(Flag.NO_MEDIUM)) {
+            return false;
+        }
+        return access == MediumAccess.READ || access == MediumAccess.WRITE || has(Flag.NEEDS_MEDIUM);
     }
 
     public boolean hasServiceAction() {

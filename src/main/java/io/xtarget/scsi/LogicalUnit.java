@@ -27,10 +27,12 @@ public final class LogicalUnit {
     private final ModeState mode = new ModeState();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
-    /** SBC PREVENT ALLOW MEDIUM REMOVAL state (no removable medium, but it is reported). */
-    private volatile boolean preventRemoval;
+    /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
+    private final Medium medium;
 
     /**
+     * A logical unit with a non-removable medium.
+     *
      * @param name the backstore name from the config
      * @param store the backend
      * @param naa the 16-byte NAA 6 IEEE Registered Extended designator (SPC-4 7.8.6.6.5)
@@ -38,6 +40,15 @@ public final class LogicalUnit {
      * @param powerOnAttention whether new initiator ports first see POWER ON OCCURRED
      */
     public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention) {
+        this(name, store, naa, serial, powerOnAttention, false);
+    }
+
+    /**
+     * @param removable whether the medium is removable (INQUIRY RMB=1): START STOP UNIT may then
+     *     eject and load it, and medium access fails with NOT READY while it is ejected
+     */
+    public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention,
+            boolean removable) {
         if (naa.length != 16 || (naa[0] & 0xF0) != 0x60) {
             throw new IllegalArgumentException("NAA designator must be 16 bytes of NAA type 6");
         }
@@ -46,6 +57,7 @@ public final class LogicalUnit {
         this.naa = naa.clone();
         this.serial = serial;
         this.unitAttentions = new UnitAttentions(powerOnAttention);
+        this.medium = new Medium(removable);
     }
 
     public String name() {
@@ -88,12 +100,18 @@ public final class LogicalUnit {
         return mode;
     }
 
-    public boolean preventRemoval() {
-        return preventRemoval;
+    public Medium medium() {
+        return medium;
     }
 
-    public void setPreventRemoval(boolean prevent) {
-        this.preventRemoval = prevent;
+    /** True when the medium is removable (INQUIRY RMB). */
+    public boolean removable() {
+        return medium.removable();
+    }
+
+    /** True while any I_T nexus prevents medium removal. */
+    public boolean preventRemoval() {
+        return medium.prevented();
     }
 
     /** True when [lba, lba+blocks) lies inside the medium (no overflow). */

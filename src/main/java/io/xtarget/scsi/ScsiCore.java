@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
  * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
- * pending unit attentions, reservations, write protection; then runs the handler and turns any
+ * pending unit attentions, reservations, a loaded medium (removable LUs), write protection; then runs the handler and turns any
  * failure into status and sense in the format the LU's D_SENSE asks for.
  */
 public final class ScsiCore {
@@ -49,12 +49,14 @@ public final class ScsiCore {
 
     /**
      * An I_T nexus ended (logout or connection loss, SAM-5 6.3.4): SPC-2 reservations it held are
-     * released on every LU it could reach, and listeners forget its state.
+     * released and its medium removal preventions end on every LU it could reach, and listeners
+     * forget its state.
      */
     public void nexusLost(Nexus nexus, LunMap lunMap) {
         if (lunMap != null) {
             for (LunMapping m : lunMap.mappings()) {
                 m.unit().reservations().nexusLost(nexus);
+                m.unit().medium().nexusLost(nexus); // SPC-4 6.13: its PREVENT ends with it
             }
         }
         for (java.util.function.Consumer<Nexus> l : nexusLossListeners) {
@@ -98,6 +100,9 @@ public final class ScsiCore {
                 }
                 if (d.access() != MediumAccess.NONE && lu.reservations().conflicts(task.nexus(), d.access())) {
                     throw ScsiException.reservationConflict();
+                }
+                if (d.needsMedium() && !lu.medium().present()) {
+                    throw new ScsiException(Sense.mediumNotPresent());
                 }
                 if (d.access() == MediumAccess.WRITE) {
                     if (mapping.readOnly()) {

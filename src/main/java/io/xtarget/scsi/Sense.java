@@ -80,6 +80,16 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
         return illegal(0x39, 0x00);
     }
 
+    /** NOT READY / MEDIUM NOT PRESENT: a removable medium is ejected. */
+    public static Sense mediumNotPresent() {
+        return new Sense(SenseKey.NOT_READY, 0x3A, 0x00);
+    }
+
+    /** ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED: PREVENT ALLOW MEDIUM REMOVAL locks the medium. */
+    public static Sense mediumRemovalPrevented() {
+        return illegal(0x53, 0x02);
+    }
+
     public static Sense writeProtected() {
         return new Sense(SenseKey.DATA_PROTECT, 0x27, 0x00);
     }

@@ -10,6 +10,8 @@ import java.util.Map;
  * ON, RESET, OR BUS DEVICE RESET OCCURRED (29/00) first, as after a real power on.
  */
 public final class UnitAttentions {
+    /** NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED: a removable medium was loaded. */
+    public static final Sense MEDIUM_MAY_HAVE_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x28, 0x00);
     public static final Sense POWER_ON = new Sense(SenseKey.UNIT_ATTENTION, 0x29, 0x00);
     public static final Sense BUS_RESET = new Sense(SenseKey.UNIT_ATTENTION, 0x29, 0x02);
     public static final Sense LUN_RESET = new Sense(SenseKey.UNIT_ATTENTION, 0x29, 0x03);

@@ -16,8 +16,8 @@ class ConfigParserTest {
             {
               "backstores": [
                 {"name": "ram0", "type": "ram", "size": "1G", "blockSize": 512, "naa": "%s", "serial": "abc"},
-                {"name": "disk1", "type": "file", "path": "data/disk1.img", "size": "1G", "blockSize": 4096},
-                {"name": "raw0", "type": "block", "path": "/dev/loop0"}
+                {"name": "disk1", "type": "file", "path": "data/disk1.img", "size": "1G", "blockSize": 4096, "removable": true},
+                {"name": "raw0", "type": "block", "path": "/dev/loop0", "removable": false}
               ],
               "targets": [
                 {"name": "IQN.2026-11.io.xtarget:Demo",
@@ -35,7 +35,7 @@ class ConfigParserTest {
         ServerConfig c = ConfigParser.parse(FULL);
         assertThat(c.backstores()).containsExactly(
                 new BackstoreConfig("ram0", BackstoreType.RAM, null, 1L << 30, 512, NAA, "abc"),
-                new BackstoreConfig("disk1", BackstoreType.FILE, "data/disk1.img", 1L << 30, 4096, null, null),
+                new BackstoreConfig("disk1", BackstoreType.FILE, "data/disk1.img", 1L << 30, 4096, null, null, true),
                 new BackstoreConfig("raw0", BackstoreType.BLOCK, "/dev/loop0", null, 512, null, null));
         TargetConfig t = c.targets().getFirst();
         assertThat(t.name()).isEqualTo("iqn.2026-11.io.xtarget:demo");
@@ -55,6 +55,7 @@ class ConfigParserTest {
                 {"backstores": [{"name": "r", "type": "ram", "size": 1048576}],
                  "targets": [{"name": "iqn.2026-11.io.xtarget:t"}]}""");
         assertThat(c.backstores().getFirst().blockSize()).isEqualTo(512);
+        assertThat(c.backstores().getFirst().removable()).isFalse();
         assertThat(c.targets().getFirst()).isEqualTo(new TargetConfig("iqn.2026-11.io.xtarget:t", List.of(),
                 CopyAccessPolicy.INITIATOR, List.of(), List.of()));
     }
@@ -65,6 +66,9 @@ class ConfigParserTest {
         String json = ConfigWriter.toJson(c);
         assertThat(ConfigParser.parse(json)).isEqualTo(c);
         assertThat(json).contains("\"size\" : \"1G\"").doesNotContain("readOnly\" : false");
+        // "removable" is written only when true, once (disk1)
+        assertThat(json.split("\"removable\" : true", -1)).hasSize(2);
+        assertThat(json).doesNotContain("\"removable\" : false");
     }
 
     /** Each case: a backstore JSON object inside an otherwise valid config, and the exact error. */
@@ -91,6 +95,8 @@ class ConfigParserTest {
             {"name": "a", "type": "ram", "size": "1G", "naa": "50a5854"}     | backstores[1].naa: "50a5854" is not 32 hex digits of an NAA type 6 designator
             {"name": "a", "type": "ram", "size": "1G", "naa": "60A58540123456789ABCDEF012345678"} | backstores[1].naa: same NAA as backstores[0]
             {"name": "a", "type": "ram", "size": "1G", "serial": "a b"}      | backstores[1].serial: must be 1 to 64 printable ASCII characters without spaces
+            {"name": "a", "type": "ram", "size": "1G", "removable": "yes"}   | backstores[1].removable: expected true or false
+            {"name": "a", "type": "ram", "size": "1G", "removable": 1}       | backstores[1].removable: expected true or false
             7                                                               | backstores[1]: expected a JSON object
             """)
     void backstoreErrors(String backstore, String error) {

@@ -27,7 +27,8 @@ class RuntimeBuilderTest {
     static final String JSON = """
             {"backstores": [
                {"name": "ram0", "type": "ram", "size": "8M", "naa": "%s", "serial": "s0"},
-               {"name": "disk1", "type": "file", "path": "img/disk1.img", "size": "4M", "blockSize": 4096}],
+               {"name": "disk1", "type": "file", "path": "img/disk1.img", "size": "4M", "blockSize": 4096,
+                "removable": true}],
              "targets": [
                {"name": "iqn.2026-11.io.xtarget:a", "portals": ["127.0.0.1:3260", "127.0.0.1:3262"],
                 "luns": [{"lun": 0, "backstore": "ram0"}, {"lun": 1, "backstore": "disk1", "readOnly": true}]},
@@ -54,6 +55,8 @@ class RuntimeBuilderTest {
             assertThat(ram.blockCount()).isEqualTo((8L << 20) / 512);
             assertThat(disk.store()).isInstanceOf(FileStore.class);
             assertThat(disk.blockSize()).isEqualTo(4096);
+            assertThat(disk.removable()).isTrue();
+            assertThat(ram.removable()).isFalse();
             assertThat(disk.naaHex()).startsWith("60a5854").isNotEqualTo(NAA0);
             assertThat(disk.serial()).isEqualTo(disk.naaHex().substring(7));
             assertThat(Files.size(dir.resolve("img/disk1.img"))).isEqualTo(4L << 20);

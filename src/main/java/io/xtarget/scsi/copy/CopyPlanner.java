@@ -83,7 +83,7 @@ final class CopyPlanner {
     /**
      * Resolves one side of a segment and applies what the core would check for a READ or WRITE
      * sent to that LU by this initiator: reservations (RESERVATION CONFLICT) and software write
-     * protection.
+     * protection. An ejected removable medium makes the copy target device not reachable.
      */
     private static LogicalUnit endpoint(ScsiTask task, CopyTargets targets, List<IdentificationCscd> cscds,
             int cscdId, boolean destination, int segment) throws ScsiException {
@@ -96,6 +96,9 @@ final class CopyPlanner {
             if (diskBlockLength != 0 && diskBlockLength != lu.blockSize()) {
                 throw new ScsiException(CopySense.incorrectTargetDeviceType(segment));
             }
+        }
+        if (!lu.medium().present()) {
+            throw new ScsiException(CopySense.targetNotReachable(segment));
         }
         if (lu.reservations().conflicts(task.nexus(), destination ? MediumAccess.WRITE : MediumAccess.READ)) {
             throw ScsiException.reservationConflict();

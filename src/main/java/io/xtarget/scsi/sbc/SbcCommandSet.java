@@ -10,7 +10,7 @@ import io.xtarget.scsi.OpcodeTable;
 import java.util.Set;
 
 /**
- * The SBC-3 command set of a thin-provisioned, non-removable disk: reads, writes, verifies,
+ * The SBC-3 command set of a thin-provisioned disk, removable or not: reads, writes, verifies,
  * cache control, provisioning (UNMAP, WRITE SAME, GET LBA STATUS), COMPARE AND WRITE, ORWRITE,
  * and the VPD pages 0xB0, 0xB1, 0xB2.
  *
@@ -18,8 +18,14 @@ import java.util.Set;
  * change user data are WRITE; SYNCHRONIZE CACHE is READ so it works on a read-only mapping
  * (flushing changes no data), as are the unit controls, which change device state a reservation
  * protects but no user data.
+ *
+ * <p>Every READ and WRITE row needs a loaded medium (the core answers NOT READY / MEDIUM NOT
+ * PRESENT while a removable one is ejected); READ CAPACITY needs one too, the unit controls do not.
  */
 public final class SbcCommandSet implements CommandSet {
+    private static final Set<CommandDescriptor.Flag> NEEDS_MEDIUM = Set.of(CommandDescriptor.Flag.NEEDS_MEDIUM);
+    private static final Set<CommandDescriptor.Flag> NO_MEDIUM = Set.of(CommandDescriptor.Flag.NO_MEDIUM);
+
     private final LuLocks locks = new LuLocks();
     private final ReadWriteCommands readWrite = new ReadWriteCommands(locks);
     private final AtomicWriteCommands atomic = new AtomicWriteCommands(locks);
@@ -73,10 +79,10 @@ public final class SbcCommandSet implements CommandSet {
                 provisioning::getLbaStatus,
                 SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
-        // capacity
-        add(t, READ_CAPACITY_10, "READ CAPACITY(10)", MediumAccess.NONE, CapacityCommands::readCapacity10,
-                READ_CAPACITY_10, 0, ff, ff, ff, ff, 0, 0, 0x01, 0);
-        addSa(t, SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, "READ CAPACITY(16)", MediumAccess.NONE,
+        // capacity: it is the medium's, so NOT READY while a removable medium is ejected
+        add(t, READ_CAPACITY_10, "READ CAPACITY(10)", MediumAccess.NONE, NEEDS_MEDIUM,
+                CapacityCommands::readCapacity10, READ_CAPACITY_10, 0, ff, ff, ff, ff, 0, 0, 0x01, 0);
+        addSa(t, SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, "READ CAPACITY(16)", MediumAccess.NONE, NEEDS_MEDIUM,
                 CapacityCommands::readCapacity16,
                 SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0x01, 0);
 
@@ -90,10 +96,10 @@ public final class SbcCommandSet implements CommandSet {
         add(t, PRE_FETCH_16, "PRE-FETCH(16)", MediumAccess.READ, CacheCommands::preFetch,
                 PRE_FETCH_16, 0x02, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
-        // unit control
-        add(t, START_STOP_UNIT, "START STOP UNIT", MediumAccess.READ, UnitCommands::startStopUnit,
+        // unit control: they load and lock the medium, so they run while it is ejected
+        add(t, START_STOP_UNIT, "START STOP UNIT", MediumAccess.READ, NO_MEDIUM, UnitCommands::startStopUnit,
                 START_STOP_UNIT, 0x01, 0, 0, 0xF7, 0);
-        add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ,
+        add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ, NO_MEDIUM,
                 UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
 
         t.addVpdPage(BlockVpdPages.BLOCK_LIMITS, BlockVpdPages::blockLimits);
@@ -103,12 +109,22 @@ public final class SbcCommandSet implements CommandSet {
 
     private static void add(OpcodeTable.Builder t, int opcode, String name, MediumAccess access,
             CommandHandler handler, int... usage) {
-        t.add(new CommandDescriptor(opcode, -1, name, access, Set.of(), bytes(usage), handler));
+        add(t, opcode, name, access, Set.of(), handler, usage);
+    }
+
+    private static void add(OpcodeTable.Builder t, int opcode, String name, MediumAccess access,
+            Set<CommandDescriptor.Flag> flags, CommandHandler handler, int... usage) {
+        t.add(new CommandDescriptor(opcode, -1, name, access, flags, bytes(usage), handler));
     }
 
     private static void addSa(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
             CommandHandler handler, int... usage) {
-        t.add(new CommandDescriptor(opcode, sa, name, access, Set.of(), bytes(usage), handler));
+        addSa(t, opcode, sa, name, access, Set.of(), handler, usage);
+    }
+
+    private static void addSa(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
+            Set<CommandDescriptor.Flag> flags, CommandHandler handler, int... usage) {
+        t.add(new CommandDescriptor(opcode, sa, name, access, flags, bytes(usage), handler));
     }
 
     private static byte[] bytes(int... v) {

@@ -47,7 +47,8 @@ final class Inquiry {
         DataBuilder b = new DataBuilder();
         // PERIPHERAL QUALIFIER 011b + type 1Fh: no logical unit can exist at this LUN.
         b.u8(task.mapping() == null ? 0x7F : 0x00);
-        b.u8(0x00); // RMB 0: not removable
+        // RMB (SPC-4 6.6.2): the medium can be ejected and loaded with START STOP UNIT.
+        b.u8(task.mapping() != null && task.mapping().unit().removable() ? 0x80 : 0x00);
         b.u8(0x06); // VERSION: SPC-4
         b.u8(0x10 | 0x02); // NORMACA 0, HISUP 1, RESPONSE DATA FORMAT 2
         b.u8(0); // ADDITIONAL LENGTH, set below

@@ -23,7 +23,8 @@ public final class SpcCommandSet implements CommandSet {
 
     @Override
     public void register(OpcodeTable.Builder t) {
-        add(t, 0x00, -1, "TEST UNIT READY", MediumAccess.STATUS, NONE,
+        // TEST UNIT READY reports NOT READY / MEDIUM NOT PRESENT while a removable medium is out.
+        add(t, 0x00, -1, "TEST UNIT READY", MediumAccess.STATUS, EnumSet.of(CommandDescriptor.Flag.NEEDS_MEDIUM),
                 u(0x00, 0, 0, 0, 0, 0), task -> ScsiResult.good());
         add(t, 0x03, -1, "REQUEST SENSE", MediumAccess.NONE, NO_LU_UA,
                 u(0x03, 0x01, 0, 0, 0xFF, 0), RequestSense::execute);
