@@ -3,16 +3,19 @@
 # iscsi-test-cu against LUN 0 (RAM) and checks that every test in .ci/iscsi-test-cu.pass passes.
 # A second xtarget serves .ci/conformance-extra.json on the next port: the suites that skip on a
 # fixed, writable disk run there (PreventAllow, StartStopUnit, NoMedia against a removable RAM
-# LU at LUN 0; ReadOnly against a read-only mapping at LUN 1). A test counts as passed when it
-# passes in any run.
+# LU at LUN 0; ReadOnly against a read-only mapping at LUN 1). A third serves one LU through
+# two portals for the multipath tests (MultipathIO.Reset is not run: it wants the LUN reset unit
+# attention on the issuing path too, which Reserve6.LUNReset forbids). A test counts as passed
+# when it passes in any run.
 # The pass list only ever grows: a test that passes here and is not in it is reported as NEW.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 port="${XT_CONFORMANCE_PORT:-3270}"
 port2="${XT_CONFORMANCE_PORT2:-$((port + 1))}"
+port3=$((port2 + 1)); port4=$((port2 + 2))
 work="$(mktemp -d)"
-srv=""; srv2=""
-trap 'for p in $srv $srv2; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+srv=""; srv2=""; srv3=""
+trap 'for p in $srv $srv2 $srv3; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 wait_for() {
     for _ in $(seq 1 100); do
         iscsi-ls "iscsi://127.0.0.1:$1" >/dev/null 2>&1 && return
@@ -28,7 +31,17 @@ mkdir -p "$work/extra"
 cp .ci/conformance-extra.json "$work/extra/xtarget.json"
 ./xtarget serve --config "$work/extra/xtarget.json" --listen "127.0.0.1:$port2" >"$work/server2.log" 2>&1 &
 srv2=$!
+mkdir -p "$work/mp"
+cat >"$work/mp/xtarget.json" <<EOF
+{"backstores": [{"name": "mp0", "type": "ram", "size": "64M"}],
+ "targets": [{"name": "iqn.2026-11.io.xtarget:multipath",
+              "portals": ["127.0.0.1:$port3", "127.0.0.1:$port4"],
+              "luns": [{"lun": 0, "backstore": "mp0"}]}]}
+EOF
+./xtarget serve --config "$work/mp/xtarget.json" >"$work/server3.log" 2>&1 &
+srv3=$!
 wait_for "$port2"
+wait_for "$port3"
 url="iscsi://127.0.0.1:$port/iqn.2026-11.io.xtarget:demo/0"
 timeout 1200 iscsi-test-cu --dataloss "$url" >"$work/cu.log" 2>&1
 python3 .ci/parse-cu.py "$work/cu.log" >"$work/all-results.txt"
@@ -39,6 +52,12 @@ for run in "ALL.PreventAllow 0" "ALL.StartStopUnit 0" "ALL.NoMedia 0" "ALL.ReadO
     n=$((n + 1))
     timeout 300 iscsi-test-cu --dataloss -t "$1" "$extra/$2" >"$work/cu-extra$n.log" 2>&1
     python3 .ci/parse-cu.py "$work/cu-extra$n.log" >>"$work/all-results.txt"
+done
+mp="iqn.2026-11.io.xtarget:multipath/0"
+for t in Simple CompareAndWrite CompareAndWriteAsync; do
+    timeout 300 iscsi-test-cu --dataloss -t "ALL.MultipathIO.$t" "iscsi://127.0.0.1:$port3/$mp" \
+        "iscsi://127.0.0.1:$port4/$mp" >"$work/cu-mp-$t.log" 2>&1
+    python3 .ci/parse-cu.py "$work/cu-mp-$t.log" >>"$work/all-results.txt"
 done
 # Merge: PASS if any run passed, else FAIL if any failed, else the first status seen.
 awk '{ if (!($2 in st) || $1 == "PASS" || ($1 == "FAIL" && st[$2] != "PASS")) st[$2] = $1 }
