@@ -29,9 +29,14 @@ final class ThrottledStore implements Store {
         delayMillis = 0;
     }
 
-    /** Waits until an armed write has started. */
-    void awaitWrite() throws InterruptedException {
-        firstWrite.await();
+    /** Waits until an armed write has started; false if {@code gaveUp} turned true first. */
+    boolean awaitWrite(java.util.function.BooleanSupplier gaveUp) throws InterruptedException {
+        while (!firstWrite.await(10, TimeUnit.MILLISECONDS)) {
+            if (gaveUp.getAsBoolean()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
