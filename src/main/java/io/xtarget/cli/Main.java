@@ -24,6 +24,7 @@ import picocli.CommandLine.HelpCommand;
             PortalCommand.class,
             LunCommand.class,
             AclCommand.class,
+            XcopyCommand.class,
             HelpCommand.class,
         })
 public final class Main extends GroupCommand {
