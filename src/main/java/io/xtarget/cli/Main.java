@@ -25,6 +25,7 @@ import picocli.CommandLine.HelpCommand;
             LunCommand.class,
             AclCommand.class,
             XcopyCommand.class,
+            StatusCommand.class,
             HelpCommand.class,
         })
 public final class Main extends GroupCommand {
