@@ -155,6 +155,8 @@ final class CopyTestServer implements AutoCloseable {
                 Files.deleteIfExists(image);
                 return null;
             }
+            // a test JVM killed mid-run (SIGTERM) must not leave the loop device attached
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> detachLoop(out, image), "detach " + out));
             return out;
         } catch (IOException e) {
             return null; // no losetup
@@ -164,8 +166,10 @@ final class CopyTestServer implements AutoCloseable {
         }
     }
 
+    private static final java.util.Set<String> DETACHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static void detachLoop(String device, Path image) {
-        if (device == null) {
+        if (device == null || !DETACHED.add(device + " " + image)) {
             return;
         }
         try {
