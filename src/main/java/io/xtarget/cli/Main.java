@@ -24,6 +24,8 @@ import picocli.CommandLine.HelpCommand;
             PortalCommand.class,
             LunCommand.class,
             AclCommand.class,
+            XcopyCommand.class,
+            StatusCommand.class,
             HelpCommand.class,
         })
 public final class Main extends GroupCommand {

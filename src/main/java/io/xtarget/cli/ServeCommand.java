@@ -4,6 +4,7 @@ import io.xtarget.config.ConfigException;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.DefaultConfig;
 import io.xtarget.config.ServerConfig;
+import io.xtarget.server.MetricsEndpoint;
 import io.xtarget.server.XtargetServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,6 +29,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "serve every target on this portal instead")
     String listen;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve plain-text counters over HTTP on this address (off unless given)")
+    String metrics;
+
     @Override
     public Integer call() {
         ServerConfig cfg;
@@ -47,9 +52,26 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("xtarget: bad config: " + e.getMessage());
             return Main.EXIT_ERROR;
         }
+        java.net.InetSocketAddress metricsAddress = null;
+        if (metrics != null) {
+            try {
+                metricsAddress = MetricsEndpoint.parseAddress(metrics);
+            } catch (IllegalArgumentException e) {
+                System.err.println("xtarget: --metrics: " + e.getMessage());
+                return Main.EXIT_ERROR;
+            }
+        }
         XtargetServer server;
         try {
             server = XtargetServer.start(cfg, baseDir);
+            if (metricsAddress != null) {
+                try {
+                    server.serveMetrics(metricsAddress);
+                } catch (IOException e) {
+                    server.close();
+                    throw new IOException("--metrics " + metrics + ": " + e.getMessage(), e);
+                }
+            }
         } catch (ConfigException e) {
             System.err.println("xtarget: bad config: " + e.getMessage());
             return Main.EXIT_ERROR;

@@ -27,6 +27,7 @@ public final class XtargetServer implements AutoCloseable {
     private final ServerModel model;
     private final CopyCommandSet copy;
     private final IscsiServer fabric;
+    private MetricsEndpoint metrics;
 
     private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric) {
         this.model = model;
@@ -101,8 +102,22 @@ public final class XtargetServer implements AutoCloseable {
         return fabric.sessionCount();
     }
 
+    /** Serves the counters over HTTP on {@code address} until the server closes (see {@link MetricsEndpoint}). */
+    public synchronized MetricsEndpoint serveMetrics(InetSocketAddress address) throws IOException {
+        if (metrics != null) {
+            throw new IllegalStateException("metrics already served on " + metrics.address());
+        }
+        metrics = MetricsEndpoint.start(address, this);
+        return metrics;
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
         fabric.close();
         copy.close();
         try {

@@ -1,0 +1,73 @@
+package io.xtarget.cli;
+
+import io.xtarget.initiator.CommandResult;
+import io.xtarget.initiator.SenseData;
+import java.util.Map;
+
+/** Sense data in words for the user (SPC-4 4.5.6 sense keys, Annex D codes a copy can meet). */
+final class SenseText {
+    private SenseText() {}
+
+    private static final String[] KEYS = {"NO SENSE", "RECOVERED ERROR", "NOT READY", "MEDIUM ERROR",
+        "HARDWARE ERROR", "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT", "BLANK CHECK", "VENDOR SPECIFIC",
+        "COPY ABORTED", "ABORTED COMMAND", "RESERVED", "VOLUME OVERFLOW", "MISCOMPARE", "COMPLETED"};
+
+    private static final Map<Integer, String> CODES = Map.ofEntries(
+            Map.entry(0x0016, "OPERATION IN PROGRESS"),
+            Map.entry(0x0C00, "WRITE ERROR"),
+            Map.entry(0x0D00, "ERROR DETECTED BY THIRD PARTY TEMPORARY INITIATOR"),
+            Map.entry(0x0D01, "THIRD PARTY DEVICE FAILURE"),
+            Map.entry(0x0D02, "COPY TARGET DEVICE NOT REACHABLE"),
+            Map.entry(0x0D03, "INCORRECT COPY TARGET DEVICE TYPE"),
+            Map.entry(0x0D04, "COPY TARGET DEVICE DATA UNDERRUN"),
+            Map.entry(0x0D05, "COPY TARGET DEVICE DATA OVERRUN"),
+            Map.entry(0x1100, "UNRECOVERED READ ERROR"),
+            Map.entry(0x1A00, "PARAMETER LIST LENGTH ERROR"),
+            Map.entry(0x2000, "INVALID COMMAND OPERATION CODE"),
+            Map.entry(0x2100, "LOGICAL BLOCK ADDRESS OUT OF RANGE"),
+            Map.entry(0x2400, "INVALID FIELD IN CDB"),
+            Map.entry(0x2500, "LOGICAL UNIT NOT SUPPORTED"),
+            Map.entry(0x2600, "INVALID FIELD IN PARAMETER LIST"),
+            Map.entry(0x2606, "TOO MANY TARGET DESCRIPTORS"),
+            Map.entry(0x2607, "UNSUPPORTED TARGET DESCRIPTOR TYPE CODE"),
+            Map.entry(0x2608, "TOO MANY SEGMENT DESCRIPTORS"),
+            Map.entry(0x2609, "UNSUPPORTED SEGMENT DESCRIPTOR TYPE CODE"),
+            Map.entry(0x260A, "UNEXPECTED INEXACT SEGMENT"),
+            Map.entry(0x260B, "INLINE DATA LENGTH EXCEEDED"),
+            Map.entry(0x260C, "INVALID OPERATION FOR COPY SOURCE OR DESTINATION"),
+            Map.entry(0x260D, "COPY SEGMENT GRANULARITY VIOLATION"),
+            Map.entry(0x2700, "WRITE PROTECTED"),
+            Map.entry(0x2702, "LOGICAL UNIT SOFTWARE WRITE PROTECTED"),
+            Map.entry(0x2900, "POWER ON, RESET, OR BUS DEVICE RESET OCCURRED"),
+            Map.entry(0x2A03, "RESERVATIONS PREEMPTED"),
+            Map.entry(0x3F0E, "REPORTED LUNS DATA HAS CHANGED"),
+            Map.entry(0x4400, "INTERNAL TARGET FAILURE"),
+            Map.entry(0x5503, "INSUFFICIENT RESOURCES"));
+
+    /** "COPY ABORTED: COPY TARGET DEVICE NOT REACHABLE (asc 0x0D ascq 0x02) in segment 2". */
+    static String describe(SenseData s) {
+        String code = CODES.get(s.asc() << 8 | s.ascq());
+        StringBuilder b = new StringBuilder(KEYS[s.senseKey() & 0x0F]).append(": ")
+                .append(code == null ? "additional sense" : code)
+                .append(String.format(" (asc 0x%02X ascq 0x%02X)", s.asc(), s.ascq()));
+        if (s.senseKey() == 0x0A) { // SPC-4 6.4.3.x: COMMAND-SPECIFIC INFORMATION is the segment number
+            b.append(" in segment ").append(s.commandSpecific());
+        } else if (s.senseKeySpecific() >= 0 && (s.asc() == 0x24 || s.asc() == 0x26)) {
+            b.append(String.format(" at byte %d of the %s", s.senseKeySpecific() & 0xFFFF,
+                    (s.senseKeySpecific() & 0x400000) != 0 ? "CDB" : "parameter list"));
+        }
+        return b.toString();
+    }
+
+    /** The outcome of a failed command in words. */
+    static String describe(CommandResult r) {
+        return switch (r.status()) {
+            case CommandResult.CHECK_CONDITION -> r.senseData().map(SenseText::describe).orElse("CHECK CONDITION");
+            case CommandResult.RESERVATION_CONFLICT -> "RESERVATION CONFLICT (another initiator holds a reservation)";
+            case CommandResult.BUSY -> "BUSY";
+            case CommandResult.TASK_SET_FULL -> "TASK SET FULL";
+            case CommandResult.TASK_ABORTED -> "TASK ABORTED";
+            default -> String.format("status 0x%02X", r.status());
+        };
+    }
+}
