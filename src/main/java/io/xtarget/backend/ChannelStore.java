@@ -71,10 +71,17 @@ abstract sealed class ChannelStore implements Store permits FileStore, BlockStor
 
     /**
      * Channel-to-channel copy via {@link FileChannel#transferTo}, which the JDK (20+) maps to
-     * copy_file_range(2) on Linux: the kernel copies, or shares extents on reflink filesystems.
+     * copy_file_range(2) on Linux for regular files (the kernel copies, or shares extents on
+     * reflink filesystems) and to sendfile(2) for block devices. To a RAM store: positional reads
+     * straight into its memory ({@link RamStore#copyFrom}), one copy instead of two.
      */
     @Override
     public long copyTo(long srcOffset, Store dst, long dstOffset, long length) throws IOException {
+        if (dst instanceof RamStore ram) {
+            Bounds.check(srcOffset, length, sizeBytes);
+            Bounds.check(dstOffset, length, ram.sizeBytes());
+            return ram.copyFrom(this, srcOffset, dstOffset, Math.min(length, MAX_COPY_CHUNK));
+        }
         if (!(dst instanceof ChannelStore to)) {
             return -1;
         }

@@ -193,9 +193,16 @@ public final class RamStore implements Store {
         }
     }
 
-    /** RAM to RAM: a memory copy chunk by chunk; unwritten source chunks stay unallocated. */
+    /**
+     * RAM to RAM: a memory copy chunk by chunk; unwritten source chunks stay unallocated. RAM to
+     * file or block device: positional writes straight from the chunks' memory, so the bytes are
+     * copied once (into the page cache) instead of twice through a bounce buffer.
+     */
     @Override
     public long copyTo(long srcOffset, Store dst, long dstOffset, long length) throws IOException {
+        if (dst instanceof ChannelStore ch) {
+            return copyToChannel(srcOffset, ch, dstOffset, length);
+        }
         if (!(dst instanceof RamStore to)) {
             return -1;
         }
@@ -237,6 +244,53 @@ public final class RamStore implements Store {
             }
         } finally {
             first.lock.readLock().unlock();
+        }
+    }
+
+    /** Zeros to write for unallocated chunks; read-only, shared by every store. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CHUNK_SIZE).asReadOnlyBuffer();
+
+    private long copyToChannel(long srcOffset, ChannelStore to, long dstOffset, long length) throws IOException {
+        Bounds.check(srcOffset, length, sizeBytes);
+        Bounds.check(dstOffset, length, to.sizeBytes());
+        long total = Math.min(length, ChannelStore.MAX_COPY_CHUNK);
+        lock.readLock().lock(); // chunks cannot be freed while their memory is being written out
+        try {
+            ensureOpen();
+            for (long done = 0; done < total; ) {
+                long s = srcOffset + done;
+                int within = (int) (s % CHUNK_SIZE);
+                int n = (int) Math.min(total - done, CHUNK_SIZE - within);
+                Chunk c = chunks.get((int) (s / CHUNK_SIZE));
+                ByteBuffer b = c == null ? ZEROS.duplicate().limit(n) : c.memory.asSlice(within, n).asByteBuffer();
+                to.write(dstOffset + done, b, false);
+                done += n;
+            }
+            return total;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * File or block device to RAM (the {@link ChannelStore#copyTo} fast path): reads straight into
+     * the chunks' memory, allocating them as a write would. At most {@code length} bytes, already
+     * bounds-checked by the caller against both stores.
+     */
+    long copyFrom(Store src, long srcOffset, long dstOffset, long length) throws IOException {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            for (long done = 0; done < length; ) {
+                long d = dstOffset + done;
+                int within = (int) (d % CHUNK_SIZE);
+                int n = (int) Math.min(length - done, CHUNK_SIZE - within);
+                src.read(srcOffset + done, chunk((int) (d / CHUNK_SIZE)).asSlice(within, n).asByteBuffer());
+                done += n;
+            }
+            return length;
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -98,10 +98,56 @@ class FileStoreTest extends StoreContractTest {
     }
 
     @Test
-    void noFastPathToOtherKinds() throws Exception {
-        try (Store a = FileStore.open(dir.resolve("a.img"), 4096, 8192); Store r = new RamStore(4096, 8192)) {
-            assertThat(a.copyTo(0, r, 0, 4096)).isEqualTo(-1);
-            assertThat(r.copyTo(0, a, 0, 4096)).isEqualTo(-1);
+    void ramToFileWritesStraightFromMemoryAndUnwrittenChunksAsZeros() throws Exception {
+        long size = 3L << 20;
+        try (Store f = FileStore.open(dir.resolve("a.img"), 512, size); RamStore r = new RamStore(512, size)) {
+            byte[] data = pattern(3, (int) size);
+            write(f, 0, pattern(4, (int) size)); // old file contents, overwritten below
+            r.write(0, ByteBuffer.wrap(data, 0, 1 << 20), false);
+            r.write(2L << 20, ByteBuffer.wrap(data, 2 << 20, 1 << 20), false); // chunk 1 stays unwritten
+            long srcAt = 1000; // unaligned, spans all three chunks
+            long dstAt = 777;
+            long len = size - 2000;
+            assertThat(copyFully(r, srcAt, f, dstAt, len)).isEqualTo(len);
+            byte[] expected = java.util.Arrays.copyOfRange(data, (int) srcAt, (int) (srcAt + len));
+            java.util.Arrays.fill(expected, (int) ((1 << 20) - srcAt), (int) ((2 << 20) - srcAt), (byte) 0);
+            assertThat(read(f, dstAt, (int) len)).isEqualTo(expected);
+            assertThat(read(f, 0, (int) dstAt)).isEqualTo(java.util.Arrays.copyOf(pattern(4, (int) size), (int) dstAt));
+            assertThat(r.allocatedBytes()).isEqualTo(2L << 20);
+        }
+    }
+
+    @Test
+    void fileToRamReadsStraightIntoMemory() throws Exception {
+        long size = 3L << 20;
+        try (Store f = FileStore.open(dir.resolve("a.img"), 512, size); RamStore r = new RamStore(512, size)) {
+            byte[] data = pattern(5, (int) size);
+            write(f, 0, data);
+            long srcAt = 4097;
+            long dstAt = (1L << 20) - 3; // starts 3 bytes before a chunk boundary
+            long len = (2L << 20) - 10;
+            assertThat(copyFully(f, srcAt, r, dstAt, len)).isEqualTo(len);
+            assertThat(read(r, dstAt, (int) len))
+                    .isEqualTo(java.util.Arrays.copyOfRange(data, (int) srcAt, (int) (srcAt + len)));
+            assertThat(read(r, 0, (int) dstAt)).containsOnly(0);
+        }
+    }
+
+    @Test
+    void fileRamCopiesCheckBothBounds() throws Exception {
+        try (Store f = FileStore.open(dir.resolve("a.img"), 4096, 8192); Store r = new RamStore(4096, 8192)) {
+            assertThatThrownBy(() -> f.copyTo(4096, r, 0, 8192)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> f.copyTo(0, r, 4096, 8192)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> r.copyTo(4096, f, 0, 8192)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> r.copyTo(0, f, 4096, 8192)).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void noFastPathToStoresOfOtherKinds() throws Exception {
+        try (Store f = FileStore.open(dir.resolve("a.img"), 4096, 8192);
+                Store h = new io.xtarget.testing.HeapStore(4096, 2)) {
+            assertThat(f.copyTo(0, h, 0, 4096)).isEqualTo(-1);
         }
     }
 }
