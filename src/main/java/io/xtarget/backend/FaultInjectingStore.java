@@ -15,10 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * The copy fast path honours the same faults: it copies up to the fault offset, then fails.
  */
-public final class FaultInjectingStore implements Store {
+public final class FaultInjectingStore extends ForwardingStore {
     private static final long NEVER = Long.MAX_VALUE;
 
-    private final Store inner;
     private volatile long readFailOffset = NEVER;
     private volatile long writeFailOffset = NEVER;
     private volatile long readBudget = NEVER;
@@ -27,11 +26,7 @@ public final class FaultInjectingStore implements Store {
     private final AtomicLong bytesWritten = new AtomicLong();
 
     public FaultInjectingStore(Store inner) {
-        this.inner = inner;
-    }
-
-    public Store inner() {
-        return inner;
+        super(inner);
     }
 
     public FaultInjectingStore failReadsFrom(long offset) {
@@ -71,21 +66,6 @@ public final class FaultInjectingStore implements Store {
     }
 
     @Override
-    public int blockSize() {
-        return inner.blockSize();
-    }
-
-    @Override
-    public long sizeBytes() {
-        return inner.sizeBytes();
-    }
-
-    @Override
-    public String kind() {
-        return inner.kind();
-    }
-
-    @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         int n = dst.remaining();
         checkRead(offset, n);
@@ -117,11 +97,6 @@ public final class FaultInjectingStore implements Store {
         if (bytesWritten.get() + n > writeBudget) {
             throw new IOException("injected write failure after " + bytesWritten.get() + " bytes");
         }
-    }
-
-    @Override
-    public void flush() throws IOException {
-        inner.flush();
     }
 
     @Override
@@ -159,8 +134,4 @@ public final class FaultInjectingStore implements Store {
         return done;
     }
 
-    @Override
-    public void close() throws IOException {
-        inner.close();
-    }
 }

@@ -11,14 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * inside the target without timing, so a test can see what the target does with many of them
  * outstanding. Counts writes that reached the store.
  */
-public final class GatedStore implements Store {
-    private final Store inner;
+public final class GatedStore extends io.xtarget.backend.ForwardingStore {
     private final AtomicInteger writes = new AtomicInteger();
     private volatile CountDownLatch gate;
     private volatile CountDownLatch firstWrite = new CountDownLatch(1);
 
     public GatedStore(Store inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     /** From now on writes wait until {@link #open()}. */
@@ -58,31 +57,6 @@ public final class GatedStore implements Store {
             }
         }
         inner.write(offset, src, fua);
-    }
-
-    @Override
-    public int blockSize() {
-        return inner.blockSize();
-    }
-
-    @Override
-    public long sizeBytes() {
-        return inner.sizeBytes();
-    }
-
-    @Override
-    public String kind() {
-        return inner.kind();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-        inner.read(offset, dst);
-    }
-
-    @Override
-    public void flush() throws IOException {
-        inner.flush();
     }
 
     @Override

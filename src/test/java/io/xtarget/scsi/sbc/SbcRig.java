@@ -129,34 +129,18 @@ final class SbcRig {
     }
 
     /** A store wrapper that records FUA flags, flushes and unmaps. */
-    static final class RecordingStore implements Store {
-        final Store inner;
+    static final class RecordingStore extends io.xtarget.backend.ForwardingStore {
         final List<Boolean> fuas = new ArrayList<>();
         int flushes;
         final List<long[]> unmaps = new ArrayList<>();
 
         RecordingStore(Store inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public int blockSize() {
-            return inner.blockSize();
-        }
-
-        @Override
-        public long sizeBytes() {
-            return inner.sizeBytes();
+            super(inner);
         }
 
         @Override
         public String kind() {
             return "recording";
-        }
-
-        @Override
-        public void read(long offset, ByteBuffer dst) throws IOException {
-            inner.read(offset, dst);
         }
 
         @Override
@@ -175,11 +159,6 @@ final class SbcRig {
         public synchronized void unmap(long offset, long length) throws IOException {
             unmaps.add(new long[] {offset, length});
             inner.unmap(offset, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }

@@ -14,12 +14,8 @@ import io.xtarget.initiator.CommandResult;
 import io.xtarget.initiator.LoginException;
 import io.xtarget.initiator.SenseData;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Who may copy what: an LU the initiator cannot see is indistinguishable from an unknown one
@@ -27,28 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other initiators are obeyed, and copy policy {@code port} narrows the reachable LUs to the
  * receiving target.
  */
-class CopyAccessE2eTest {
-    @TempDir
-    static Path dir;
-    static CopyTestServer server;
-    static Host host;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = CopyTestServer.start(dir);
-        host = server.login(A, HOST);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (host != null) {
-            host.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
+class CopyAccessE2eTest extends CopyE2eBase {
     /** A designation descriptor (VPD 0x83 form) for an NAA learned out of band. */
     static byte[] naaDescriptor(byte[] naa) {
         byte[] d = new byte[4 + naa.length];

@@ -14,39 +14,14 @@ import io.xtarget.initiator.TaskAbortedException;
 import io.xtarget.scsi.copy.CopyStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Copies that do not finish: ABORT TASK mid-copy, and a destination failing mid-copy. */
-class CopyFailureE2eTest {
-    @TempDir
-    static Path dir;
-    static CopyTestServer server;
-    static Host host;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = CopyTestServer.start(dir);
-        host = server.login(A, HOST);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (host != null) {
-            host.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
+class CopyFailureE2eTest extends CopyE2eBase {
     @Test
     void abortTaskStopsACopyWhichReportsPartialProgress() throws Exception {
         byte[] slow = host.naaDescriptor(SLOW);

@@ -14,17 +14,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.xtarget.initiator.CommandResult;
 import io.xtarget.initiator.SenseData;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,28 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backends, mixed block sizes, two targets, several segments, concurrent copies. Every copy is
  * checked by reading the destination back through iSCSI.
  */
-class ExtendedCopyE2eTest {
-    @TempDir
-    static Path dir;
-    static CopyTestServer server;
-    static Host host;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = CopyTestServer.start(dir);
-        host = server.login(A, HOST);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (host != null) {
-            host.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
+class ExtendedCopyE2eTest extends CopyE2eBase {
     static byte[] pattern(long seed, int bytes) {
         byte[] b = new byte[bytes];
         new Random(seed).nextBytes(b);

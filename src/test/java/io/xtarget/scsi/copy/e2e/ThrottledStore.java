@@ -11,13 +11,12 @@ import java.util.concurrent.TimeUnit;
  * into it is still running when the test aborts it. Nothing is asserted about time: the delay
  * only keeps the copy alive long enough for ABORT TASK to arrive.
  */
-final class ThrottledStore implements Store {
-    private final Store inner;
+final class ThrottledStore extends io.xtarget.backend.ForwardingStore {
     private volatile long delayMillis;
     private volatile CountDownLatch firstWrite = new CountDownLatch(1);
 
     ThrottledStore(Store inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     void arm(long millisPerWrite) {
@@ -54,33 +53,4 @@ final class ThrottledStore implements Store {
         inner.write(offset, src, fua);
     }
 
-    @Override
-    public int blockSize() {
-        return inner.blockSize();
-    }
-
-    @Override
-    public long sizeBytes() {
-        return inner.sizeBytes();
-    }
-
-    @Override
-    public String kind() {
-        return inner.kind();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-        inner.read(offset, dst);
-    }
-
-    @Override
-    public void flush() throws IOException {
-        inner.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
-    }
 }

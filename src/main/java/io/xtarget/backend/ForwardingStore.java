@@ -1,0 +1,58 @@
+package io.xtarget.backend;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A store that passes geometry, reads, writes, flushes and close to another store, for wrappers
+ * that change one aspect (fault injection, throttling, recording). {@link #unmap} and
+ * {@link #copyTo} are deliberately not forwarded: they keep the {@link Store} defaults (zeros
+ * written through {@link #write}; no fast path), so a wrapper sees every byte that moves unless
+ * it overrides them itself.
+ */
+public abstract class ForwardingStore implements Store {
+    protected final Store inner;
+
+    protected ForwardingStore(Store inner) {
+        this.inner = inner;
+    }
+
+    public Store inner() {
+        return inner;
+    }
+
+    @Override
+    public int blockSize() {
+        return inner.blockSize();
+    }
+
+    @Override
+    public long sizeBytes() {
+        return inner.sizeBytes();
+    }
+
+    @Override
+    public String kind() {
+        return inner.kind();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        inner.read(offset, dst);
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+        inner.write(offset, src, fua);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        inner.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        inner.close();
+    }
+}
