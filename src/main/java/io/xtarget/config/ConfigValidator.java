@@ -143,7 +143,7 @@ public final class ConfigValidator {
             checkChapUser(c.mutualUser(), p + ".mutualUser");
             checkChapSecret(c.mutualSecret(), p + ".mutualSecret");
             // One secret for both directions would let an attacker answer the target's challenge
-            // with the target's own answer (RFC 7143 12.1.3 asks for distinct secrets).
+            // with the target's own answer (RFC 7143 9.2.1 asks for distinct secrets).
             if (c.mutualSecret().equals(c.secret())) {
                 throw new ConfigException(p + ".mutualSecret", "must differ from secret");
             }
@@ -162,7 +162,7 @@ public final class ConfigValidator {
     private static void checkChapSecret(String secret, String p) {
         if (secret == null || secret.length() < ChapConfig.MIN_SECRET || secret.length() > ChapConfig.MAX_SECRET
                 || !printable(secret)) {
-            // RFC 7143 12.1.3 / 9.2.1: CHAP secrets of fewer than 96 bits are easy to brute-force
+            // RFC 7143 9.2.1: CHAP secrets of fewer than 96 bits are easy to brute-force
             // from one captured exchange; 16 is the limit of common initiators.
             throw new ConfigException(p, "must be " + ChapConfig.MIN_SECRET + " to " + ChapConfig.MAX_SECRET
                     + " printable characters (RFC 7143 asks for at least 96 bits), got "

@@ -133,7 +133,7 @@ final class ChapAuthenticator {
         if (theirId < 0 || theirChallenge == null) {
             return "malformed mutual CHAP_I or CHAP_C";
         }
-        // RFC 7143 12.1.3: a challenge equal to ours would let the initiator replay our own
+        // RFC 7143 9.2.1: a challenge equal to ours would let the initiator replay our own
         // answer against us (reflection), so it is refused.
         if (Arrays.equals(theirChallenge, challenge)) {
             return "initiator reflected our CHAP challenge";
