@@ -1,6 +1,7 @@
 package io.xtarget.cli;
 
 import io.xtarget.config.AclConfig;
+import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ConfigException;
 import io.xtarget.config.IscsiNames;
 import io.xtarget.config.ServerConfig;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "acl", mixinStandardHelpOptions = true, description = {
         "Admit initiators to a target (without ACLs it admits any initiator).",
         "Once a target has an ACL, only the listed initiators may log in and see it in discovery."},
-        subcommands = {AclCommand.Create.class, AclCommand.Delete.class, AclCommand.ListCmd.class})
+        subcommands = {AclCommand.Create.class, AclCommand.Delete.class, AclCommand.ListCmd.class,
+                AclCommand.ChapCmd.class})
 final class AclCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
@@ -89,6 +91,41 @@ final class AclCommand extends GroupCommand {
         }
     }
 
+    @Command(name = "chap", mixinStandardHelpOptions = true, description = {
+            "Give one initiator its own CHAP secrets (instead of the target's); --clear makes it",
+            "use the target's again.",
+            "Example: xtarget acl chap iqn.2026-11.io.xtarget:t1 iqn.1994-05.com.example:host1 \\",
+            "           --user host1 --secret 0123456789ab --mutual-user t1 --mutual-secret ba9876543210"})
+    static final class ChapCmd implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Mixin
+        ChapOptions chap;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN")
+        String target;
+
+        @Parameters(index = "1", paramLabel = "INITIATOR")
+        String initiator;
+
+        @Override
+        public Integer call() {
+            ChapConfig c = chap.toConfig(spec);
+            ServerConfig cfg = config.load();
+            TargetConfig t = ConfigFileOption.target(cfg, target);
+            AclConfig acl = LunCommand.acl(t, initiator);
+            AclConfig updated = acl.withChap(c);
+            config.save(ConfigFileOption.replace(cfg,
+                    t.withAcls(t.acls().stream().map(a -> a == acl ? updated : a).toList())));
+            ChapOptions.report(spec.commandLine().getOut(), t.name() + " acl " + acl.initiator(), c);
+            return 0;
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a target's ACLs with their LUNs.")
     static final class ListCmd implements Callable<Integer> {
         @Mixin
@@ -108,7 +145,8 @@ final class AclCommand extends GroupCommand {
                 out.printf("%s has no ACLs: any initiator is admitted%n", t.name());
             }
             for (AclConfig a : t.acls()) {
-                out.printf("%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "");
+                out.printf("%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
+                        a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")");
                 TargetCommand.printLuns(out, "  ", a.effectiveLuns(t));
             }
             return 0;

@@ -120,7 +120,7 @@ final class LunCommand extends GroupCommand {
         if (acl == null) {
             return t.withLuns(luns);
         }
-        AclConfig updated = new AclConfig(acl.initiator(), luns);
+        AclConfig updated = acl.withLuns(luns);
         return t.withAcls(t.acls().stream().map(a -> a == acl ? updated : a).toList());
     }
 

@@ -1,6 +1,7 @@
 package io.xtarget.cli;
 
 import io.xtarget.config.AclConfig;
+import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ConfigException;
 import io.xtarget.config.IscsiNames;
 import io.xtarget.config.LunConfig;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "target", mixinStandardHelpOptions = true, description = "Create, delete and list iSCSI targets.",
-        subcommands = {TargetCommand.Create.class, TargetCommand.Delete.class, TargetCommand.ListCmd.class})
+        subcommands = {TargetCommand.Create.class, TargetCommand.Delete.class, TargetCommand.ListCmd.class,
+                TargetCommand.ChapCmd.class})
 final class TargetCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
@@ -91,6 +93,34 @@ final class TargetCommand extends GroupCommand {
         }
     }
 
+    @Command(name = "chap", mixinStandardHelpOptions = true, description = {
+            "Require CHAP (RFC 7143) from every initiator logging in to a target; an ACL's own",
+            "secrets ('xtarget acl chap') take precedence. Discovery sessions stay unauthenticated.",
+            "Example: xtarget target chap iqn.2026-11.io.xtarget:t1 --user alice --secret 0123456789ab"})
+    static final class ChapCmd implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Mixin
+        ChapOptions chap;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN")
+        String name;
+
+        @Override
+        public Integer call() {
+            ChapConfig c = chap.toConfig(spec);
+            ServerConfig cfg = config.load();
+            TargetConfig t = ConfigFileOption.target(cfg, name);
+            config.save(ConfigFileOption.replace(cfg, t.withChap(c)));
+            ChapOptions.report(spec.commandLine().getOut(), t.name(), c);
+            return 0;
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Show targets with portals, LUNs and ACLs.")
     static final class ListCmd implements Callable<Integer> {
         @Mixin
@@ -116,12 +146,16 @@ final class TargetCommand extends GroupCommand {
     static void print(PrintWriter out, TargetConfig t) {
         out.printf("%s (copy policy %s)%n", t.name(), t.copyPolicy().name().toLowerCase(Locale.ROOT));
         out.printf("  portals: %s%n", t.portals().isEmpty() ? "none" : String.join(", ", t.portals()));
+        if (t.chap() != null) {
+            out.printf("  chap: %s%n", ChapOptions.describe(t.chap()));
+        }
         printLuns(out, "  ", t.luns());
         if (t.acls().isEmpty()) {
             out.println("  acls: none (any initiator gets the LUNs above)");
         }
         for (AclConfig a : t.acls()) {
-            out.printf("  acl %s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "");
+            out.printf("  acl %s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
+                    a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")");
             if (a.luns() != null) {
                 printLuns(out, "    ", a.luns());
             }

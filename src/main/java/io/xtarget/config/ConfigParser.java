@@ -28,9 +28,10 @@ public final class ConfigParser {
     private static final Set<String> ROOT = Set.of("backstores", "targets");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
             "removable");
-    private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls");
+    private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
-    private static final Set<String> ACL = Set.of("initiator", "luns");
+    private static final Set<String> ACL = Set.of("initiator", "luns", "chap");
+    private static final Set<String> CHAP = Set.of("user", "secret", "mutualUser", "mutualSecret");
 
     private ConfigParser() {}
 
@@ -125,9 +126,22 @@ public final class ConfigParser {
             known(a, ap, ACL);
             String initiator = IscsiNames.normalize(requiredString(a, ap, "initiator"));
             ArrayNode al = array(a, ap, "luns");
-            acls.add(new AclConfig(initiator, al == null ? null : luns(al, ap + ".luns")));
+            acls.add(new AclConfig(initiator, al == null ? null : luns(al, ap + ".luns"), chap(a, ap)));
         }
-        return new TargetConfig(name, portals, policy, luns, acls);
+        return new TargetConfig(name, portals, policy, luns, acls, chap(o, p));
+    }
+
+    /** The optional "chap" object of a target or ACL entry; its rules are in ConfigValidator. */
+    private static ChapConfig chap(ObjectNode parent, String p) {
+        JsonNode n = parent.get("chap");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        String cp = p + ".chap";
+        ObjectNode o = object(n, cp);
+        known(o, cp, CHAP);
+        return new ChapConfig(requiredString(o, cp, "user"), requiredString(o, cp, "secret"),
+                string(o, cp, "mutualUser"), string(o, cp, "mutualSecret"));
     }
 
     private static List<LunConfig> luns(ArrayNode a, String p) {

@@ -106,6 +106,7 @@ public final class ConfigValidator {
             throw new ConfigException(p + ".copyPolicy", "missing");
         }
         checkLuns(config, t.luns(), p + ".luns");
+        checkChap(t.chap(), p + ".chap");
         Set<String> initiators = new HashSet<>();
         for (int j = 0; j < t.acls().size(); j++) {
             AclConfig a = t.acls().get(j);
@@ -119,7 +120,63 @@ public final class ConfigValidator {
             if (a.luns() != null) {
                 checkLuns(config, a.luns(), ap + ".luns");
             }
+            checkChap(a.chap(), ap + ".chap");
         }
+    }
+
+    /** Longest CHAP user name we accept (it travels as a text value, RFC 7143 6.1). */
+    public static final int MAX_CHAP_USER = 255;
+
+    private static void checkChap(ChapConfig c, String p) {
+        if (c == null) {
+            return;
+        }
+        checkChapUser(c.user(), p + ".user");
+        checkChapSecret(c.secret(), p + ".secret");
+        if (c.mutualUser() == null && c.mutualSecret() != null) {
+            throw new ConfigException(p + ".mutualUser", "required with mutualSecret");
+        }
+        if (c.mutualUser() != null && c.mutualSecret() == null) {
+            throw new ConfigException(p + ".mutualSecret", "required with mutualUser");
+        }
+        if (c.mutualUser() != null) {
+            checkChapUser(c.mutualUser(), p + ".mutualUser");
+            checkChapSecret(c.mutualSecret(), p + ".mutualSecret");
+            // One secret for both directions would let an attacker answer the target's challenge
+            // with the target's own answer (RFC 7143 9.2.1 asks for distinct secrets).
+            if (c.mutualSecret().equals(c.secret())) {
+                throw new ConfigException(p + ".mutualSecret", "must differ from secret");
+            }
+        }
+    }
+
+    private static void checkChapUser(String user, String p) {
+        if (user == null || user.isEmpty()) {
+            throw new ConfigException(p, "must not be empty");
+        }
+        if (user.length() > MAX_CHAP_USER || !printable(user)) {
+            throw new ConfigException(p, "must be 1 to " + MAX_CHAP_USER + " printable characters");
+        }
+    }
+
+    private static void checkChapSecret(String secret, String p) {
+        if (secret == null || secret.length() < ChapConfig.MIN_SECRET || secret.length() > ChapConfig.MAX_SECRET
+                || !printable(secret)) {
+            // RFC 7143 9.2.1: CHAP secrets of fewer than 96 bits are easy to brute-force
+            // from one captured exchange; 16 is the limit of common initiators.
+            throw new ConfigException(p, "must be " + ChapConfig.MIN_SECRET + " to " + ChapConfig.MAX_SECRET
+                    + " printable characters (RFC 7143 asks for at least 96 bits), got "
+                    + (secret == null ? "none" : secret.length() + " characters"));
+        }
+    }
+
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkLuns(ServerConfig config, List<LunConfig> luns, String p) {

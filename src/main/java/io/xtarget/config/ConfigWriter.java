@@ -43,6 +43,7 @@ public final class ConfigWriter {
             t.portals().forEach(ps::add);
             o.put("copyPolicy", policyName(t.copyPolicy()));
             luns(o.putArray("luns"), t.luns());
+            chap(o, t.chap());
             if (!t.acls().isEmpty()) {
                 ArrayNode as = o.putArray("acls");
                 for (AclConfig a : t.acls()) {
@@ -51,6 +52,7 @@ public final class ConfigWriter {
                     if (a.luns() != null) {
                         luns(ao.putArray("luns"), a.luns());
                     }
+                    chap(ao, a.chap());
                 }
             }
         }
@@ -58,6 +60,21 @@ public final class ConfigWriter {
             return ConfigParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e); // a tree of plain nodes always serialises
+        }
+    }
+
+    private static void chap(ObjectNode parent, ChapConfig c) {
+        if (c == null) {
+            return;
+        }
+        ObjectNode o = parent.putObject("chap");
+        o.put("user", c.user());
+        o.put("secret", c.secret());
+        if (c.mutualUser() != null) {
+            o.put("mutualUser", c.mutualUser());
+        }
+        if (c.mutualSecret() != null) {
+            o.put("mutualSecret", c.mutualSecret());
         }
     }
 

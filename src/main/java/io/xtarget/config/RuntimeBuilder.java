@@ -4,6 +4,7 @@ import io.xtarget.backend.BlockStore;
 import io.xtarget.backend.FileStore;
 import io.xtarget.backend.RamStore;
 import io.xtarget.backend.Store;
+import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
@@ -95,14 +96,19 @@ public final class RuntimeBuilder {
             }
             LunMap demo = null;
             Map<String, LunMap> acls = new LinkedHashMap<>();
+            Map<String, ChapCredentials> initiatorChap = new LinkedHashMap<>();
             if (t.acls().isEmpty()) {
                 demo = lunMap(t.luns(), units);
             } else {
                 for (AclConfig a : t.acls()) {
                     acls.put(a.initiator(), lunMap(a.effectiveLuns(t), units));
+                    if (a.chap() != null) {
+                        initiatorChap.put(a.initiator(), a.chap().toCredentials());
+                    }
                 }
             }
-            out.add(new Target(t.name(), ports, demo, acls, t.copyPolicy()));
+            out.add(new Target(t.name(), ports, demo, acls, t.copyPolicy(),
+                    t.chap() == null ? null : t.chap().toCredentials(), initiatorChap));
         }
         return out;
     }

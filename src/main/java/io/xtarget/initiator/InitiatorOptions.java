@@ -25,12 +25,25 @@ import java.util.List;
  * @param connectTimeout TCP connect timeout
  * @param loginTimeout time for the whole login (and for logout)
  * @param commandTimeout time {@code execute}, {@code nop} and task management wait for an answer
+ * @param chap CHAP secrets to log in with (RFC 7143 12.1.3), or null for AuthMethod=None; with
+ *     CHAP the login always starts in the security stage
  */
 public record InitiatorOptions(String initiatorName, List<Digest> headerDigests, List<Digest> dataDigests,
         int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength, boolean immediateData,
         boolean initialR2T, int maxOutstandingR2T, boolean dataPduInOrder, boolean dataSequenceInOrder,
         int defaultTime2Wait, int defaultTime2Retain, boolean securityStage, Duration connectTimeout,
-        Duration loginTimeout, Duration commandTimeout) {
+        Duration loginTimeout, Duration commandTimeout, ChapSecrets chap) {
+
+    /** Options without CHAP. */
+    public InitiatorOptions(String initiatorName, List<Digest> headerDigests, List<Digest> dataDigests,
+            int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength, boolean immediateData,
+            boolean initialR2T, int maxOutstandingR2T, boolean dataPduInOrder, boolean dataSequenceInOrder,
+            int defaultTime2Wait, int defaultTime2Retain, boolean securityStage, Duration connectTimeout,
+            Duration loginTimeout, Duration commandTimeout) {
+        this(initiatorName, headerDigests, dataDigests, maxRecvDataSegmentLength, maxBurstLength, firstBurstLength,
+                immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder, dataSequenceInOrder, defaultTime2Wait,
+                defaultTime2Retain, securityStage, connectTimeout, loginTimeout, commandTimeout, null);
+    }
 
     /** RFC 7143 13.12: MaxRecvDataSegmentLength is 512..2^24-1. */
     public static final int MAX_SEGMENT = (1 << 24) - 1;
@@ -72,7 +85,8 @@ public record InitiatorOptions(String initiatorName, List<Digest> headerDigests,
     public InitiatorOptions withInitiatorName(String name) {
         return new InitiatorOptions(name, headerDigests, dataDigests, maxRecvDataSegmentLength, maxBurstLength,
                 firstBurstLength, immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder, dataSequenceInOrder,
-                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout, commandTimeout);
+                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout,
+                commandTimeout, chap);
     }
 
     /** Offers exactly these digests (the login fails if the target refuses them). */
@@ -83,38 +97,68 @@ public record InitiatorOptions(String initiatorName, List<Digest> headerDigests,
     public InitiatorOptions withDigests(List<Digest> header, List<Digest> data) {
         return new InitiatorOptions(initiatorName, header, data, maxRecvDataSegmentLength, maxBurstLength,
                 firstBurstLength, immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder, dataSequenceInOrder,
-                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout, commandTimeout);
+                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout,
+                commandTimeout, chap);
     }
 
     public InitiatorOptions withSegmentAndBursts(int maxRecvDataSegment, int maxBurst, int firstBurst) {
         return new InitiatorOptions(initiatorName, headerDigests, dataDigests, maxRecvDataSegment, maxBurst,
                 firstBurst, immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder, dataSequenceInOrder,
-                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout, commandTimeout);
+                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout,
+                commandTimeout, chap);
     }
 
     public InitiatorOptions withUnsolicitedData(boolean immediate, boolean initialR2t) {
         return new InitiatorOptions(initiatorName, headerDigests, dataDigests, maxRecvDataSegmentLength,
                 maxBurstLength, firstBurstLength, immediate, initialR2t, maxOutstandingR2T, dataPduInOrder,
                 dataSequenceInOrder, defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout,
-                loginTimeout, commandTimeout);
+                loginTimeout, commandTimeout, chap);
     }
 
     public InitiatorOptions withMaxOutstandingR2T(int n) {
         return new InitiatorOptions(initiatorName, headerDigests, dataDigests, maxRecvDataSegmentLength,
                 maxBurstLength, firstBurstLength, immediateData, initialR2T, n, dataPduInOrder, dataSequenceInOrder,
-                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout, commandTimeout);
+                defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout, loginTimeout,
+                commandTimeout, chap);
     }
 
     public InitiatorOptions withSecurityStage(boolean security) {
         return new InitiatorOptions(initiatorName, headerDigests, dataDigests, maxRecvDataSegmentLength,
                 maxBurstLength, firstBurstLength, immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder,
                 dataSequenceInOrder, defaultTime2Wait, defaultTime2Retain, security, connectTimeout, loginTimeout,
-                commandTimeout);
+                commandTimeout, chap);
+    }
+
+    /** Authenticates to the target with CHAP (one-way); keeps a mutual pair set before. */
+    public InitiatorOptions withChap(String user, String secret) {
+        ChapSecrets c = chap == null ? new ChapSecrets(user, secret, null, null)
+                : new ChapSecrets(user, secret, chap.mutualUser(), chap.mutualSecret());
+        return withChapSecrets(c);
+    }
+
+    /**
+     * Also asks the target to authenticate itself (mutual CHAP): the login fails unless the target
+     * answers as {@code user} with a response made from {@code secret}. Needs {@link #withChap} first.
+     */
+    public InitiatorOptions withMutualChap(String user, String secret) {
+        if (chap == null) {
+            throw new IllegalStateException("mutual CHAP needs withChap(user, secret) first");
+        }
+        return withChapSecrets(new ChapSecrets(chap.user(), chap.secret(), user, secret));
+    }
+
+    /** These CHAP secrets, or none when {@code c} is null. */
+    public InitiatorOptions withChapSecrets(ChapSecrets c) {
+        return new InitiatorOptions(initiatorName, headerDigests, dataDigests, maxRecvDataSegmentLength,
+                maxBurstLength, firstBurstLength, immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder,
+                dataSequenceInOrder, defaultTime2Wait, defaultTime2Retain, securityStage, connectTimeout,
+                loginTimeout, commandTimeout, c);
     }
 
     public InitiatorOptions withTimeouts(Duration connect, Duration login, Duration command) {
         return new InitiatorOptions(initiatorName, headerDigests, dataDigests, maxRecvDataSegmentLength,
                 maxBurstLength, firstBurstLength, immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder,
-                dataSequenceInOrder, defaultTime2Wait, defaultTime2Retain, securityStage, connect, login, command);
+                dataSequenceInOrder, defaultTime2Wait, defaultTime2Retain, securityStage, connect, login, command,
+                chap);
     }
 }

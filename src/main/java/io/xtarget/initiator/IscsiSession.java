@@ -99,9 +99,14 @@ public final class IscsiSession implements AutoCloseable {
         this.reader = Thread.ofPlatform().daemon().name("iscsi-reader " + description).unstarted(this::readLoop);
     }
 
-    /** Logs in to {@code url}'s target (the URL's LUN is for the caller). */
+    /**
+     * Logs in to {@code url}'s target (the URL's LUN is for the caller), with the URL's CHAP
+     * secrets unless the options carry their own.
+     */
     public static IscsiSession open(IscsiUrl url, InitiatorOptions options) throws IOException {
-        return open(url.host(), url.port(), url.targetName(), options);
+        InitiatorOptions o = url.chap() != null && options.chap() == null ? options.withChapSecrets(url.chap())
+                : options;
+        return open(url.host(), url.port(), url.targetName(), o);
     }
 
     /** Logs in to a normal session with {@code targetName} at host:port. */

@@ -3,15 +3,25 @@ package io.xtarget.initiator;
 import java.util.Locale;
 
 /**
- * An iSCSI URL {@code iscsi://host[:port]/target-iqn/lun} (the form libiscsi's tools use), with the
- * IANA port 3260 (RFC 7143 13.1) as default. IPv6 hosts go in brackets: {@code iscsi://[::1]:3261/...}.
+ * An iSCSI URL {@code iscsi://[user%secret@]host[:port]/target-iqn/lun[?target_user=U&target_password=S]}
+ * (the form libiscsi's tools use), with the IANA port 3260 (RFC 7143 13.1) as default. IPv6 hosts
+ * go in brackets: {@code iscsi://[::1]:3261/...}. {@code user%secret} asks for CHAP; the
+ * {@code target_user}/{@code target_password} arguments add mutual CHAP, as in libiscsi. Secrets may
+ * not contain '/', '@' or '&' (the URL has no escapes), and {@link #toString} leaves them out.
+ *
+ * @param chap CHAP secrets from the URL, or null
  */
-public record IscsiUrl(String host, int port, String targetName, int lun) {
+public record IscsiUrl(String host, int port, String targetName, int lun, ChapSecrets chap) {
     public static final int DEFAULT_PORT = 3260;
     /** SAM-5 flat space addressing reaches 16383; larger LUNs need extended addressing we do not send. */
     public static final int MAX_LUN = 16383;
     /** RFC 7143 6.1: an iSCSI name is at most 223 bytes. */
     public static final int MAX_NAME_LENGTH = 223;
+
+    /** A URL without CHAP secrets. */
+    public IscsiUrl(String host, int port, String targetName, int lun) {
+        this(host, port, targetName, lun, null);
+    }
 
     public IscsiUrl {
         if (host == null || host.isEmpty()) {
@@ -32,7 +42,7 @@ public record IscsiUrl(String host, int port, String targetName, int lun) {
     }
 
     /**
-     * Parses {@code iscsi://host[:port]/target/lun}.
+     * Parses {@code iscsi://[user%secret@]host[:port]/target/lun[?target_user=U&target_password=S]}.
      *
      * @throws IllegalArgumentException naming what is wrong with the URL
      */
@@ -49,8 +59,28 @@ public record IscsiUrl(String host, int port, String targetName, int lun) {
         if (slash < 0) {
             throw new IllegalArgumentException("iSCSI URL needs /target/lun after the host: " + url);
         }
-        HostPort hp = parseAuthority(rest.substring(0, slash), url);
+        String authority = rest.substring(0, slash);
+        String user = null;
+        String secret = null;
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int pct = userInfo.indexOf('%');
+            if (pct <= 0 || pct == userInfo.length() - 1) {
+                throw new IllegalArgumentException("iSCSI URL credentials must be user%secret: " + redact(url));
+            }
+            user = userInfo.substring(0, pct);
+            secret = userInfo.substring(pct + 1);
+        }
+        HostPort hp = parseAuthority(authority, url);
         String path = rest.substring(slash + 1);
+        String query = null;
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            query = path.substring(q + 1);
+            path = path.substring(0, q);
+        }
         int last = path.lastIndexOf('/');
         if (last < 0) {
             throw new IllegalArgumentException("iSCSI URL needs a LUN after the target name: " + url);
@@ -63,7 +93,43 @@ public record IscsiUrl(String host, int port, String targetName, int lun) {
         if (target.indexOf('/') >= 0) {
             throw new IllegalArgumentException("iSCSI URL target name contains '/': " + url);
         }
-        return new IscsiUrl(hp.host, hp.port, target.toLowerCase(Locale.ROOT), parseNumber(lunText, "LUN", url));
+        String mutualUser = null;
+        String mutualSecret = null;
+        if (query != null) {
+            for (String arg : query.split("&", -1)) {
+                int eq = arg.indexOf('=');
+                String name = eq < 0 ? arg : arg.substring(0, eq);
+                String value = eq < 0 ? "" : arg.substring(eq + 1);
+                switch (name) {
+                    case "target_user" -> mutualUser = value;
+                    case "target_password" -> mutualSecret = value;
+                    default -> throw new IllegalArgumentException("iSCSI URL argument '" + name
+                            + "' is not supported (only target_user, target_password): " + redact(url));
+                }
+            }
+            if (mutualUser == null || mutualSecret == null || mutualUser.isEmpty() || mutualSecret.isEmpty()) {
+                throw new IllegalArgumentException("iSCSI URL needs both target_user and target_password: "
+                        + redact(url));
+            }
+            if (user == null) {
+                throw new IllegalArgumentException("iSCSI URL: mutual CHAP (target_user) needs user%secret@ too: "
+                        + redact(url));
+            }
+        }
+        ChapSecrets chap;
+        try {
+            chap = user == null ? null : new ChapSecrets(user, secret, mutualUser, mutualSecret);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("iSCSI URL: " + e.getMessage());
+        }
+        return new IscsiUrl(hp.host, hp.port, target.toLowerCase(Locale.ROOT), parseNumber(lunText, "LUN", url),
+                chap);
+    }
+
+    /** The URL text for error messages, with secrets replaced. */
+    private static String redact(String url) {
+        String s = url.replaceAll("(?<=%)[^@/]*@", "***@");
+        return s.replaceAll("(target_password=)[^&]*", "$1***");
     }
 
     private record HostPort(String host, int port) {}
@@ -121,10 +187,11 @@ public record IscsiUrl(String host, int port, String targetName, int lun) {
         return Integer.parseInt(text);
     }
 
-    /** The URL in its canonical form. */
+    /** The URL in its canonical form, without secrets (for logs). */
     @Override
     public String toString() {
         String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        return "iscsi://" + h + ":" + port + "/" + targetName + "/" + lun;
+        String user = chap == null ? "" : chap.user() + "@";
+        return "iscsi://" + user + h + ":" + port + "/" + targetName + "/" + lun;
     }
 }

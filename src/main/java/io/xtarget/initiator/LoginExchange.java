@@ -10,12 +10,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The login phase of a leading connection (RFC 7143 6), run synchronously on the channel before
- * the reader thread starts: security stage with AuthMethod=None (or straight to operational), then
- * the operational stage, then full feature phase.
+ * the reader thread starts: security stage with AuthMethod=None or CHAP ({@link ChapResponder}), or
+ * straight to operational, then the operational stage, then full feature phase.
  */
 final class LoginExchange {
     static final int SECURITY = 0;
@@ -53,15 +55,33 @@ final class LoginExchange {
 
     Outcome run(InitiatorOptions o, boolean discovery, String targetName) throws IOException {
         Negotiation n = new Negotiation(o, discovery);
-        int stage = o.securityStage() ? SECURITY : OPERATIONAL;
+        ChapResponder chap = o.chap() == null ? null : new ChapResponder(o.chap(), context);
+        int stage = o.securityStage() || chap != null ? SECURITY : OPERATIONAL;
         List<Pair> text = new ArrayList<>(n.identity(targetName));
         text.addAll(stage == SECURITY ? n.securityOffer() : n.operationalOffer());
         boolean operationalOffered = stage == OPERATIONAL;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             int nsg = stage == SECURITY ? OPERATIONAL : FULL_FEATURE;
-            LoginResponse last = exchange(stage, nsg, TextKeys.encode(text));
-            ByteBuffer all = accumulated;
-            List<Pair> answers = n.apply(TextKeys.decode(all));
+            // During CHAP we ask to move on only with our response (RFC 7143 12.1.3, 6.3).
+            boolean transit = stage != SECURITY || chap == null || chap.mayTransit();
+            LoginResponse last = exchange(stage, transit ? nsg : 0, transit, TextKeys.encode(text));
+            List<Pair> keys = new ArrayList<>();
+            Map<String, String> chapKeys = new LinkedHashMap<>();
+            for (Pair p : TextKeys.decode(accumulated)) {
+                if (stage == SECURITY && chap != null && ChapResponder.isChapKey(p.key())) {
+                    chapKeys.put(p.key(), p.value());
+                } else {
+                    keys.add(p);
+                }
+            }
+            List<Pair> answers = n.apply(keys);
+            List<Pair> next = new ArrayList<>(answers);
+            if (stage == SECURITY && chap != null) {
+                next.addAll(chap.onResponse(n.chapChosen(), n.authMethodAnswered(), chapKeys));
+                if (last.transit() && !chap.complete()) {
+                    throw new LoginException(context + ": target left the security stage before CHAP completed");
+                }
+            }
             if (last.transit()) {
                 if (last.nsg() != nsg && !(stage == SECURITY && last.nsg() == FULL_FEATURE)) {
                     throw new IscsiProtocolException(context + ": target moved to unexpected stage " + last.nsg());
@@ -74,7 +94,7 @@ final class LoginExchange {
                 }
                 stage = last.nsg();
             }
-            text = new ArrayList<>(answers);
+            text = next;
             if (stage == OPERATIONAL && !operationalOffered) {
                 text.addAll(n.operationalOffer());
                 operationalOffered = true;
@@ -90,12 +110,12 @@ final class LoginExchange {
      * Sends one login request and collects the whole response, following the C bit: the initiator
      * answers each partial response with an empty request (RFC 7143 11.12.2, 11.13.3).
      */
-    private LoginResponse exchange(int csg, int nsg, byte[] text) throws IOException {
+    private LoginResponse exchange(int csg, int nsg, boolean transit, byte[] text) throws IOException {
         if (text.length > LOGIN_SEGMENT) {
             throw new IllegalStateException("login text longer than " + LOGIN_SEGMENT);
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        send(true, csg, nsg, text);
+        send(transit, csg, nsg, text);
         while (true) {
             LoginResponse r = receive();
             if (buf.size() + r.data().remaining() > MAX_TEXT) {

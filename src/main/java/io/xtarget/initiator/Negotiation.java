@@ -37,6 +37,8 @@ final class Negotiation {
     private int time2Retain = 20;
     private int portalGroupTag = -1;
     private String targetAlias = null;
+    private boolean chapChosen;
+    private boolean authMethodAnswered;
 
     Negotiation(InitiatorOptions options, boolean discovery) {
         this.o = options;
@@ -54,9 +56,24 @@ final class Negotiation {
         return keys;
     }
 
-    /** The security stage offer: no authentication. */
+    /**
+     * The security stage offer: None, or CHAP when we have secrets. A normal session with secrets
+     * offers CHAP alone, so a target cannot skip authentication (mutual CHAP protects us too);
+     * a discovery session also offers None, as many targets do not authenticate discovery.
+     */
     List<Pair> securityOffer() {
-        return offer(List.of(new Pair("AuthMethod", "None")));
+        String methods = o.chap() == null ? "None" : discovery ? "CHAP,None" : "CHAP";
+        return offer(List.of(new Pair("AuthMethod", methods)));
+    }
+
+    /** True once the target answered our AuthMethod offer with CHAP. */
+    boolean chapChosen() {
+        return chapChosen;
+    }
+
+    /** True once the target answered our AuthMethod offer (with anything we offered). */
+    boolean authMethodAnswered() {
+        return authMethodAnswered;
     }
 
     /** The operational stage offer. Session-wide data keys are irrelevant for discovery (RFC 7143 13). */
@@ -118,10 +135,16 @@ final class Negotiation {
             }
             switch (key) {
                 case "AuthMethod" -> {
-                    if (!value.equalsIgnoreCase("None")) {
-                        if (answer) {
-                            throw new LoginException("target requires authentication (AuthMethod=" + value + ")");
+                    if (answer) {
+                        // RFC 7143 6.2.1: the answer is one value out of our offer.
+                        if (!containsItem(ours, value) || value.indexOf(',') >= 0) {
+                            throw new LoginException(ours.equals("None")
+                                    ? "target requires authentication (AuthMethod=" + value + ")"
+                                    : "target chose AuthMethod=" + value + ", which we did not offer");
                         }
+                        chapChosen = value.equalsIgnoreCase("CHAP");
+                        authMethodAnswered = true;
+                    } else if (!value.equalsIgnoreCase("None")) {
                         answers.add(new Pair(key, containsItem(value, "None") ? "None" : "Reject"));
                     }
                 }

@@ -5,6 +5,7 @@ import io.xtarget.iscsi.pdu.LoginResponse;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduChannel;
 import io.xtarget.iscsi.pdu.PduException;
+import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.Target;
@@ -14,9 +15,13 @@ import java.nio.ByteBuffer;
 import java.util.Locale;
 
 /**
- * The login phase of one connection (RFC 7143 6.3): security stage (AuthMethod=None), operational
- * stage (see {@link Negotiation}), then full feature phase. Looks up the target on this portal,
- * enforces its ACL, and registers the session (reinstating an older one with the same ISID).
+ * The login phase of one connection (RFC 7143 6.3): security stage (AuthMethod=None, or CHAP when
+ * the target has secrets for this initiator, see {@link ChapAuthenticator}), operational stage (see
+ * {@link Negotiation}), then full feature phase. Looks up the target on this portal, enforces its
+ * ACL, and registers the session (reinstating an older one with the same ISID).
+ *
+ * <p>Discovery sessions are never authenticated: they only reveal target names and addresses
+ * (filtered by ACL), so the target answers AuthMethod=None and refuses CHAP-only offers.
  */
 final class Login {
     private static final int STAGE_SECURITY = 0;
@@ -41,6 +46,8 @@ final class Login {
     private Target target;
     private TargetPort port;
     private LunMap lunMap;
+    /** The CHAP exchange this login must complete, or null when the target asks for none. */
+    private ChapAuthenticator chap;
     private boolean operationalSeen;
     private String refusal;
 
@@ -133,7 +140,22 @@ final class Login {
         }
         stage = req.csg();
         TextParameters answer = new TextParameters();
-        if (stage == STAGE_SECURITY) {
+        if (stage != STAGE_SECURITY && chap != null && !chap.done()) {
+            refuse(req, LoginStatus.AUTHENTICATION_FAILURE, "CHAP required, login left the security stage without it");
+            return FAILED;
+        }
+        if (stage == STAGE_SECURITY && chap != null) {
+            String why = chap.handle(keys, answer);
+            if (why != null) {
+                refuse(req, LoginStatus.AUTHENTICATION_FAILURE, why);
+                return FAILED;
+            }
+            for (String k : keys.asMap().keySet()) {
+                if (!isSecurityKey(k) && !ChapAuthenticator.isChapKey(k)) {
+                    answer.put(k, "NotUnderstood");
+                }
+            }
+        } else if (stage == STAGE_SECURITY) {
             String auth = keys.get("AuthMethod");
             if (auth != null) {
                 boolean none = false;
@@ -164,6 +186,11 @@ final class Login {
         if (transit && (nsg <= stage || nsg == 2)) {
             refuse(req, LoginStatus.INVALID_REQUEST, "invalid next stage " + nsg);
             return FAILED;
+        }
+        if (transit && chap != null && !chap.done()) {
+            // RFC 7143 6.3: a target not ready to leave the stage answers T=0; we stay in the
+            // security stage until the CHAP exchange is complete.
+            transit = false;
         }
         if (!transit) {
             send(req, false, stage, 0, 0, answer, LoginStatus.SUCCESS);
@@ -232,6 +259,10 @@ final class Login {
         if (lunMap == null) {
             refusal = "initiator " + initiatorName + " not in the ACL of " + target.name();
             return LoginStatus.AUTHORIZATION_FAILURE;
+        }
+        ChapCredentials credentials = target.chapFor(initiatorName);
+        if (credentials != null) {
+            chap = new ChapAuthenticator(credentials);
         }
         return LoginStatus.SUCCESS;
     }

@@ -15,13 +15,31 @@ import java.util.Map;
  * @param demoLuns the LUN map every initiator gets, or null when ACLs are enforced
  * @param acls initiator IQN to LUN map (ignored when {@code demoLuns} is set)
  * @param copyPolicy which LUs EXTENDED COPY received here may reach
+ * @param chap CHAP secrets every initiator must log in with, or null for no authentication
+ * @param initiatorChap per-initiator CHAP secrets (from ACL entries), overriding {@code chap}
  */
 public record Target(String name, List<TargetPort> ports, LunMap demoLuns, Map<String, LunMap> acls,
-        CopyAccessPolicy copyPolicy) {
+        CopyAccessPolicy copyPolicy, ChapCredentials chap, Map<String, ChapCredentials> initiatorChap) {
 
     public Target {
         ports = List.copyOf(ports);
         acls = Map.copyOf(acls);
+        initiatorChap = Map.copyOf(initiatorChap);
+    }
+
+    /** A target without authentication. */
+    public Target(String name, List<TargetPort> ports, LunMap demoLuns, Map<String, LunMap> acls,
+            CopyAccessPolicy copyPolicy) {
+        this(name, ports, demoLuns, acls, copyPolicy, null, Map.of());
+    }
+
+    /**
+     * The CHAP secrets this initiator must log in with (its ACL entry's, else the target's), or
+     * null when it logs in without authentication. The login enforces them (io.xtarget.iscsi).
+     */
+    public ChapCredentials chapFor(String initiatorName) {
+        ChapCredentials own = initiatorChap.get(initiatorName);
+        return own != null ? own : chap;
     }
 
     /** The LUN map this initiator gets through this target, or null when it has no access. */

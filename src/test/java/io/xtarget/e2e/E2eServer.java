@@ -105,6 +105,12 @@ public final class E2eServer implements AutoCloseable {
             return this;
         }
 
+        /** Any target config (e.g. with CHAP secrets). */
+        public Builder target(TargetConfig t) {
+            targets.add(t);
+            return this;
+        }
+
         public Builder wrap(BiFunction<String, Store, Store> w) {
             this.wrap = w;
             return this;

@@ -199,8 +199,9 @@ final class FakeTarget implements AutoCloseable {
                 }
                 case TaskMgmtRequest t -> ch.write(new TaskMgmtResponse(0, t.itt(), statSn++, expCmdSn, maxCmdSn()));
                 case LogoutRequest l -> {
-                    ch.write(new LogoutResponse(0, l.itt(), statSn++, expCmdSn, maxCmdSn(), 0, 0));
+                    // Recorded before answering: once the initiator has the response, a test may look.
                     events.add("logged out");
+                    ch.write(new LogoutResponse(0, l.itt(), statSn++, expCmdSn, maxCmdSn(), 0, 0));
                     return;
                 }
                 default -> events.add("unexpected " + p);
