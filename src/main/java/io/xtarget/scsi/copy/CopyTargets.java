@@ -1,5 +1,6 @@
 package io.xtarget.scsi.copy;
 
+import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -31,15 +32,21 @@ final class CopyTargets {
 
     /**
      * The mappings reachable for this task: with policy PORT only the receiving target's LUN map
-     * of this nexus; with INITIATOR (the default) every target's LUN map for this initiator name.
+     * of this nexus; with INITIATOR (the default) also every other target's LUN map for this
+     * initiator name — except targets that demand CHAP credentials this session has not proven.
+     * An iSCSI initiator name is only a claim; CHAP is what makes it an identity, so a target
+     * guarded by CHAP is reachable by copy only with the same secrets the receiving target checked.
      */
     static CopyTargets of(ScsiTask task) {
         List<LunMapping> all = new ArrayList<>(task.lunMap().mappings());
         if (policy(task) == CopyAccessPolicy.INITIATOR) {
             String initiator = task.nexus().initiatorName();
+            Target receiving = task.core().target(task.nexus().port().targetName());
+            ChapCredentials proven = receiving == null ? null : receiving.chapFor(initiator);
             for (Target t : task.core().targets()) {
                 LunMap map = t.lunMapFor(initiator);
-                if (map != null) {
+                ChapCredentials required = t.chapFor(initiator);
+                if (map != null && (required == null || required.equals(proven))) {
                     all.addAll(map.mappings());
                 }
             }

@@ -178,6 +178,28 @@ class ExtendedCopyTest {
     }
 
     @Test
+    void aTargetGuardedByChapIsReachableByCopyOnlyWithTheSameProvenSecrets() {
+        io.xtarget.scsi.ChapCredentials secret = new io.xtarget.scsi.ChapCredentials("host", "twelve-chars-1");
+        CopyFixture.fill(a, 12);
+        byte[] params = new CopyFixture.Params().cscd(a).cscd(b).b2b(0, 1, 8, 0, 0).build();
+        t1 = target("iqn.t1", 1, map(new LunMapping(0, a, false)), CopyAccessPolicy.INITIATOR);
+        // t2 maps b to the same initiator name, but demands CHAP the session on t1 never proved
+        Target guarded = new Target("iqn.t2", List.of(new io.xtarget.scsi.TargetPort("iqn.t2", 1, 2, 2, "x")), null,
+                java.util.Map.of(CopyFixture.INITIATOR, map(new LunMapping(0, b, false))), CopyAccessPolicy.INITIATOR,
+                secret, java.util.Map.of());
+        f.targets(t1, guarded);
+        assertSense(f.xcopy(t1, 0, params).sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
+        assertThat(range(b, 0, 512 * 8)).isEqualTo(new byte[512 * 8]);
+
+        // the same secrets on the receiving target: the initiator has proven them, so b is reachable
+        Target t1chap = new Target("iqn.t1", t1.ports(), null, t1.acls(), CopyAccessPolicy.INITIATOR, secret,
+                java.util.Map.of());
+        f.targets(t1chap, guarded);
+        assertThat(f.xcopy(t1chap, 0, params).status()).isEqualTo(ScsiStatus.GOOD);
+        assertThat(range(b, 0, 512 * 8)).isEqualTo(range(a, 0, 512 * 8));
+    }
+
+    @Test
     void cve202028374UnmappedLuWithKnownNaaIsUnreachable() {
         LogicalUnit secret = lu("secret", 512, 4096, 77);
         t1 = target("iqn.t1", 1, map(new LunMapping(0, a, false)), CopyAccessPolicy.INITIATOR);
