@@ -72,6 +72,25 @@ public final class LogicalUnit {
         return naa.clone();
     }
 
+    /**
+     * The designators associated with this logical unit, in VPD 0x83 order: the NAA 6 IEEE
+     * Registered Extended designator, a T10 vendor ID based one (vendor + NAA in hex) and an
+     * 8-byte EUI-64 based one (SPC-4 7.8.6.5: the NAA's company ID, then the last 40 bits of its
+     * random vendor-specific part). The NAA stays the only NAA designator, which hosts that pick
+     * "the" NAA rely on; the EUI-64 fits a copy descriptor's 20-byte field, the T10 one does not.
+     */
+    public java.util.List<Designator> designators() {
+        byte[] t10 = (String.format("%-8s", VENDOR) + naaHex()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] eui = new byte[8];
+        eui[0] = (byte) (((naa[0] & 0x0F) << 4) | ((naa[1] >>> 4) & 0x0F));
+        eui[1] = (byte) (((naa[1] & 0x0F) << 4) | ((naa[2] >>> 4) & 0x0F));
+        eui[2] = (byte) (((naa[2] & 0x0F) << 4) | ((naa[3] >>> 4) & 0x0F));
+        System.arraycopy(naa, 11, eui, 3, 5);
+        return java.util.List.of(new Designator(Designator.CODE_SET_BINARY, Designator.TYPE_NAA, naa),
+                new Designator(Designator.CODE_SET_ASCII, Designator.TYPE_T10_VENDOR_ID, t10),
+                new Designator(Designator.CODE_SET_BINARY, Designator.TYPE_EUI64, eui));
+    }
+
     public String naaHex() {
         return HexFormat.of().formatHex(naa);
     }

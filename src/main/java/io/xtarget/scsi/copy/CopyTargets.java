@@ -9,7 +9,6 @@ import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.copy.ParameterList.IdentificationCscd;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -84,24 +83,19 @@ final class CopyTargets {
     }
 
     /**
-     * Whether a designator names this LU. Only NAA designators are resolvable; the NAA field
-     * gives the designator's own length (SPC-4 7.8.6.6), and a DESIGNATOR LENGTH larger than
-     * that (padding) is accepted.
+     * Whether a CSCD designator names this LU: any designator the LU reports with association
+     * "logical unit" in VPD 0x83 (NAA or T10 vendor ID), matched on the designator's own length so
+     * a longer, padded DESIGNATOR LENGTH is accepted.
      */
     static boolean matches(IdentificationCscd d, LogicalUnit lu) {
-        if (d.designatorType() != 3 || d.association() != 0) {
+        if (d.association() != 0) {
             return false;
         }
-        byte[] des = d.designator();
-        if (des.length == 0) {
-            return false;
+        for (io.xtarget.scsi.Designator own : lu.designators()) {
+            if (own.matches(d.designatorType(), d.designator())) {
+                return true;
+            }
         }
-        int own = switch ((des[0] >>> 4) & 0x0F) {
-            case 6 -> 16;
-            case 2, 3, 5 -> 8;
-            default -> -1;
-        };
-        byte[] naa = lu.naa();
-        return own == naa.length && des.length >= own && Arrays.equals(des, 0, own, naa, 0, own);
+        return false;
     }
 }

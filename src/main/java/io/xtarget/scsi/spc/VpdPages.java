@@ -44,11 +44,11 @@ final class VpdPages {
     static byte[] deviceIdentification(ScsiTask task) {
         LogicalUnit lu = task.lu();
         DataBuilder b = header(0x83);
-        // NAA IEEE Registered Extended, associated with the logical unit, binary.
-        b.u8(0x01).u8(0x03).u8(0).u8(16).bytes(lu.naa());
-        // T10 vendor ID based: vendor (8 bytes) + the NAA in hex, unique per LU.
-        byte[] t10 = (String.format("%-8s", LogicalUnit.VENDOR) + lu.naaHex()).getBytes(StandardCharsets.US_ASCII);
-        b.u8(0x02).u8(0x01).u8(0).u8(t10.length).bytes(t10);
+        // The logical unit's own designators (association 0): NAA 6 and T10 vendor ID based.
+        for (io.xtarget.scsi.Designator d : lu.designators()) {
+            byte[] v = d.value();
+            b.u8(d.codeSet()).u8(d.type()).u8(0).u8(v.length).bytes(v);
+        }
         Nexus nexus = task.nexus();
         TargetPort port = nexus == null ? null : nexus.port();
         if (port != null) {

@@ -200,6 +200,23 @@ class ExtendedCopyTest {
     }
 
     @Test
+    void aCscdMayNameTheLuByItsEui64Designator() {
+        oneTarget();
+        byte[] eui = b.designators().get(2).value();
+        byte[] d = new byte[32];
+        d[0] = (byte) 0xE4;
+        d[4] = 0x01; // binary
+        d[5] = 0x02; // association LU, type EUI-64
+        d[7] = 12; // longer than the 8-byte designator: zero padding is accepted
+        System.arraycopy(eui, 0, d, 8, 8);
+        d[30] = 0x02; // disk block length 512
+        byte[] want = range(a, 0, 16 * 512);
+        ScsiResult r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).raw(d).b2b(0, 1, 16, 0, 0).build());
+        assertThat(r.status()).isEqualTo(ScsiStatus.GOOD);
+        assertThat(range(b, 0, 16 * 512)).isEqualTo(want);
+    }
+
+    @Test
     void cve202028374UnmappedLuWithKnownNaaIsUnreachable() {
         LogicalUnit secret = lu("secret", 512, 4096, 77);
         t1 = target("iqn.t1", 1, map(new LunMapping(0, a, false)), CopyAccessPolicy.INITIATOR);

@@ -76,12 +76,13 @@ class InquiryTest {
         String expected = "0083" + String.format("%04x", d.length - 4)
                 + "01030010" + hex(CoreFixture.NAA)
                 + "02010028" + t10
+                + "01020008" + "001405" + "8899aabbcc" // EUI-64: the NAA's company id, its last 5 bytes
                 + "519400040000" + "0001"
                 + "519500040000" + "0001"
                 + "53980024" + portName + "0000"
                 + "53a8001c" + targetName + "000000";
         assertThat(hex(d)).isEqualTo(expected);
-        assertThat((d.length - 4)).isEqualTo(20 + 44 + 8 + 8 + 40 + 32);
+        assertThat((d.length - 4)).isEqualTo(20 + 44 + 12 + 8 + 8 + 40 + 32);
     }
 
     @Test
