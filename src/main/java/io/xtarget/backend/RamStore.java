@@ -78,20 +78,14 @@ public final class RamStore implements Store {
         lock.readLock().lock();
         try {
             ensureOpen();
-            long done = 0;
-            while (done < len) {
-                long pos = offset + done;
-                int idx = (int) (pos / CHUNK_SIZE);
-                long within = pos % CHUNK_SIZE;
-                long n = Math.min(len - done, CHUNK_SIZE - within);
+            forEachPiece(offset, len, (idx, within, done, n) -> {
                 Chunk c = chunks.get(idx);
                 if (c == null) {
                     out.asSlice(done, n).fill((byte) 0);
                 } else {
                     MemorySegment.copy(c.memory, within, out, done, n);
                 }
-                done += n;
-            }
+            });
         } finally {
             lock.readLock().unlock();
         }
@@ -106,14 +100,7 @@ public final class RamStore implements Store {
         lock.readLock().lock();
         try {
             ensureOpen();
-            long done = 0;
-            while (done < len) {
-                long pos = offset + done;
-                long within = pos % CHUNK_SIZE;
-                long n = Math.min(len - done, CHUNK_SIZE - within);
-                MemorySegment.copy(in, done, chunk((int) (pos / CHUNK_SIZE)), within, n);
-                done += n;
-            }
+            forEachPiece(offset, len, (idx, within, done, n) -> MemorySegment.copy(in, done, chunk(idx), within, n));
         } finally {
             lock.readLock().unlock();
         }
@@ -181,15 +168,29 @@ public final class RamStore implements Store {
     }
 
     /** Zeros [from, to) inside allocated chunks; caller holds the read lock. */
-    private void zeroPartial(long from, long to) {
-        for (long pos = from; pos < to; ) {
-            long within = pos % CHUNK_SIZE;
-            long n = Math.min(to - pos, CHUNK_SIZE - within);
-            Chunk c = chunks.get((int) (pos / CHUNK_SIZE));
+    private void zeroPartial(long from, long to) throws IOException {
+        forEachPiece(from, to - from, (idx, within, done, n) -> {
+            Chunk c = chunks.get(idx);
             if (c != null) {
                 c.memory.asSlice(within, n).fill((byte) 0);
             }
-            pos += n;
+        });
+    }
+
+    /** One piece of a byte range that lies inside a single chunk. */
+    @FunctionalInterface
+    private interface Piece {
+        void accept(int chunk, long within, long done, int n) throws IOException;
+    }
+
+    /** Splits [offset, offset + length) at chunk boundaries and visits the pieces in order. */
+    private static void forEachPiece(long offset, long length, Piece piece) throws IOException {
+        for (long done = 0; done < length; ) {
+            long pos = offset + done;
+            long within = pos % CHUNK_SIZE;
+            int n = (int) Math.min(length - done, CHUNK_SIZE - within);
+            piece.accept((int) (pos / CHUNK_SIZE), within, done, n);
+            done += n;
         }
     }
 
@@ -257,15 +258,11 @@ public final class RamStore implements Store {
         lock.readLock().lock(); // chunks cannot be freed while their memory is being written out
         try {
             ensureOpen();
-            for (long done = 0; done < total; ) {
-                long s = srcOffset + done;
-                int within = (int) (s % CHUNK_SIZE);
-                int n = (int) Math.min(total - done, CHUNK_SIZE - within);
-                Chunk c = chunks.get((int) (s / CHUNK_SIZE));
+            forEachPiece(srcOffset, total, (idx, within, done, n) -> {
+                Chunk c = chunks.get(idx);
                 ByteBuffer b = c == null ? ZEROS.duplicate().limit(n) : c.memory.asSlice(within, n).asByteBuffer();
                 to.write(dstOffset + done, b, false);
-                done += n;
-            }
+            });
             return total;
         } finally {
             lock.readLock().unlock();
@@ -281,13 +278,8 @@ public final class RamStore implements Store {
         lock.readLock().lock();
         try {
             ensureOpen();
-            for (long done = 0; done < length; ) {
-                long d = dstOffset + done;
-                int within = (int) (d % CHUNK_SIZE);
-                int n = (int) Math.min(length - done, CHUNK_SIZE - within);
-                src.read(srcOffset + done, chunk((int) (d / CHUNK_SIZE)).asSlice(within, n).asByteBuffer());
-                done += n;
-            }
+            forEachPiece(dstOffset, length,
+                    (idx, within, done, n) -> src.read(srcOffset + done, chunk(idx).asSlice(within, n).asByteBuffer()));
             return length;
         } finally {
             lock.readLock().unlock();
