@@ -25,6 +25,7 @@ public final class LogicalUnit {
     private final UnitAttentions unitAttentions;
     private final Reservations reservations = new Reservations();
     private final ModeState mode = new ModeState();
+    private final LbaLocks lbaLocks = new LbaLocks();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
@@ -160,8 +161,26 @@ public final class LogicalUnit {
 
     public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
         int n = src.remaining();
-        store.write(offset, src, fua || !mode.writeCacheEnabled);
+        try (LbaLocks.Held h = lockBytes(offset, n)) {
+            store.write(offset, src, fua || !mode.writeCacheEnabled);
+        }
         bytesWritten.add(n);
+    }
+
+    /**
+     * Holds [lba, lba+blocks) against every other write to this LU, for a read-modify-write
+     * (COMPARE AND WRITE, ORWRITE). Writes through this LU from the holding thread still work.
+     */
+    public LbaLocks.Held lockExclusive(long lba, long blocks) {
+        return lbaLocks.exclusive(lba, blocks);
+    }
+
+    /** The stripes a write of {@code length} bytes at {@code offset} touches, held shared. */
+    private LbaLocks.Held lockBytes(long offset, long length) {
+        int bs = blockSize();
+        long first = offset / bs;
+        long last = (offset + Math.max(1, length) - 1) / bs;
+        return lbaLocks.shared(first, last - first + 1);
     }
 
     /**
@@ -171,7 +190,10 @@ public final class LogicalUnit {
      * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
      */
     public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
-        long n = store.copyTo(srcOffset, dst.store, dstOffset, length);
+        long n;
+        try (LbaLocks.Held h = dst.lockBytes(dstOffset, length)) {
+            n = store.copyTo(srcOffset, dst.store, dstOffset, length);
+        }
         if (n > 0) {
             bytesRead.add(n);
             dst.bytesWritten.add(n);
@@ -188,7 +210,9 @@ public final class LogicalUnit {
      * return zeros, which is what LBPRZ=1 in READ CAPACITY(16) and VPD 0xB2 promises.
      */
     public void unmap(long lba, long blocks) throws IOException {
-        store.unmap(lba * blockSize(), blocks * blockSize());
+        try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
+            store.unmap(lba * blockSize(), blocks * blockSize());
+        }
     }
 
     public long bytesRead() {

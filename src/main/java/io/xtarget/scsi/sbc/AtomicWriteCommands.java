@@ -1,5 +1,6 @@
 package io.xtarget.scsi.sbc;
 
+import io.xtarget.scsi.LbaLocks;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
@@ -14,12 +15,6 @@ import java.nio.ByteBuffer;
  * this command set lands in between.
  */
 final class AtomicWriteCommands {
-    private final LuLocks locks;
-
-    AtomicWriteCommands(LuLocks locks) {
-        this.locks = locks;
-    }
-
     /**
      * COMPARE AND WRITE: the data-out holds the verify data then the write data, each NUMBER OF
      * LOGICAL BLOCKS long. On the first difference nothing is written and MISCOMPARE reports its
@@ -51,7 +46,7 @@ final class AtomicWriteCommands {
         ByteBuffer verify = data.slice(0, n);
         ByteBuffer write = data.slice(n, n);
         ByteBuffer current = task.allocate(n);
-        try (LbaLocks.Held h = locks.of(lu).exclusive(r.lba(), r.blocks())) {
+        try (LbaLocks.Held h = lu.lockExclusive(r.lba(), r.blocks())) {
             lu.read(r.lba(), current);
             current.flip();
             ReadWriteCommands.requireEqual(current, verify, 0);
@@ -71,7 +66,7 @@ final class AtomicWriteCommands {
         }
         ByteBuffer src = task.dataOut(n);
         ByteBuffer current = task.allocate(n);
-        try (LbaLocks.Held h = locks.of(lu).exclusive(r.lba(), r.blocks())) {
+        try (LbaLocks.Held h = lu.lockExclusive(r.lba(), r.blocks())) {
             lu.read(r.lba(), current);
             current.flip();
             int i = 0;

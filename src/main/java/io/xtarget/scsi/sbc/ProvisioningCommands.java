@@ -15,12 +15,6 @@ import java.nio.ByteBuffer;
  * (SBC-3 4.7). The LU is thin provisioned with LBPRZ=1: unmapped blocks read back as zeros.
  */
 final class ProvisioningCommands {
-    private final LuLocks locks;
-
-    ProvisioningCommands(LuLocks locks) {
-        this.locks = locks;
-    }
-
     /**
      * WRITE SAME(10/16), SBC-3 5.42/5.43. One block of data-out (zeros when NDOB=1) is written
      * to every block of the range, in bounded chunks; with UNMAP=1 the range is deallocated
@@ -64,12 +58,10 @@ final class ProvisioningCommands {
             }
             block = task.dataOut(bs); // shorter: PARAMETER LIST LENGTH ERROR
         }
-        try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), blocks)) {
-            if (unmap) {
-                lu.unmap(r.lba(), blocks);
-            } else {
-                replicate(task, lu, r.lba(), blocks, block);
-            }
+        if (unmap) {
+            lu.unmap(r.lba(), blocks);
+        } else {
+            replicate(task, lu, r.lba(), blocks, block);
         }
         return ScsiResult.good();
     }
@@ -120,14 +112,9 @@ final class ProvisioningCommands {
         }
         ByteBuffer list = task.dataOut(length);
         UnmapList descriptors = UnmapList.parse(list, lu.blockCount(), SbcLimits.maxUnmapBlocks(lu.blockSize()));
-        LbaLocks lbaLocks = locks.of(lu);
         for (int i = 0; i < descriptors.count(); i++) {
-            long lba = descriptors.lba(i);
-            long blocks = descriptors.blocks(i);
-            if (blocks > 0) {
-                try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
-                    lu.unmap(lba, blocks);
-                }
+            if (descriptors.blocks(i) > 0) {
+                lu.unmap(descriptors.lba(i), descriptors.blocks(i));
             }
         }
         return ScsiResult.good();

@@ -10,12 +10,6 @@ import java.nio.ByteBuffer;
 
 /** READ, WRITE, VERIFY and WRITE AND VERIFY in all their CDB sizes (SBC-3 5.14-5.16, 5.30-5.41). */
 final class ReadWriteCommands {
-    private final LuLocks locks;
-
-    ReadWriteCommands(LuLocks locks) {
-        this.locks = locks;
-    }
-
     /** READ(6/10/12/16). DPO and FUA need no action: every read comes from the store itself. */
     ScsiResult read(ScsiTask task) throws ScsiException, IOException {
         LogicalUnit lu = task.lu();
@@ -40,9 +34,7 @@ final class ReadWriteCommands {
         ByteBuffer data = task.dataOutBlocks(n / lu.blockSize(), lu.blockSize());
         int got = data.remaining();
         if (got > 0) {
-            try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), got / lu.blockSize())) {
-                lu.write(r.lba(), data, r.fua());
-            }
+            lu.write(r.lba(), data, r.fua());
         }
         return ScsiResult.good();
     }
@@ -66,9 +58,7 @@ final class ReadWriteCommands {
         if (got == 0) {
             return ScsiResult.good();
         }
-        try (LbaLocks.Held h = locks.of(lu).shared(r.lba(), got / bs)) {
-            lu.write(r.lba(), written.duplicate(), true);
-        }
+        lu.write(r.lba(), written.duplicate(), true);
         boolean compare = r.bytchk() == 1;
         MediumReader.scan(task, lu, r.lba(), got / bs, (chunk, base) -> {
             if (compare) {

@@ -26,10 +26,9 @@ public final class SbcCommandSet implements CommandSet {
     private static final Set<CommandDescriptor.Flag> NEEDS_MEDIUM = Set.of(CommandDescriptor.Flag.NEEDS_MEDIUM);
     private static final Set<CommandDescriptor.Flag> NO_MEDIUM = Set.of(CommandDescriptor.Flag.NO_MEDIUM);
 
-    private final LuLocks locks = new LuLocks();
-    private final ReadWriteCommands readWrite = new ReadWriteCommands(locks);
-    private final AtomicWriteCommands atomic = new AtomicWriteCommands(locks);
-    private final ProvisioningCommands provisioning = new ProvisioningCommands(locks);
+    private final ReadWriteCommands readWrite = new ReadWriteCommands();
+    private final AtomicWriteCommands atomic = new AtomicWriteCommands();
+    private final ProvisioningCommands provisioning = new ProvisioningCommands();
 
     @Override
     public void register(OpcodeTable.Builder t) {

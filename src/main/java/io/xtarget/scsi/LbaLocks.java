@@ -1,23 +1,25 @@
-package io.xtarget.scsi.sbc;
+package io.xtarget.scsi;
 
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Per-LU read/write locks striped by LBA region. Plain writes take their stripes shared, so
- * they never wait for each other; COMPARE AND WRITE and ORWRITE take them exclusive, so their
- * read-compare-write is atomic against every other write through this command set (SBC-3
- * 5.2: the compare and the write are one uninterrupted operation). Stripes are always taken
- * in ascending order, so two commands can never deadlock.
+ * Per-LU read/write locks striped by LBA region. Every write through the LU's data path (WRITE
+ * family, WRITE SAME, UNMAP, and EXTENDED COPY's writes, fast path included) takes its stripes
+ * shared inside {@link LogicalUnit}, so writes never wait for each other; COMPARE AND WRITE and
+ * ORWRITE take them exclusive, so their read-compare-write is atomic against every other write
+ * to the LU (SBC-3 5.2: the compare and the write are one uninterrupted operation). A thread
+ * holding a stripe exclusively may still write through the LU (a read lock under the write
+ * lock). Stripes are always taken in ascending order, so two commands can never deadlock.
  */
-final class LbaLocks {
+public final class LbaLocks {
     private static final int STRIPES = 64;
     /** 2048 blocks per region: a 1 MiB (512 B blocks) write touches one or two stripes. */
     private static final int REGION_SHIFT = 11;
 
     private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
 
-    LbaLocks() {
+    public LbaLocks() {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantReadWriteLock();
         }
@@ -38,12 +40,12 @@ final class LbaLocks {
     }
 
     /** Held by a plain write: excludes COMPARE AND WRITE and ORWRITE on overlapping stripes. */
-    Held shared(long lba, long blocks) {
+    public Held shared(long lba, long blocks) {
         return acquire(mask(lba, blocks), false);
     }
 
     /** Held by a read-modify-write: excludes every other write on overlapping stripes. */
-    Held exclusive(long lba, long blocks) {
+    public Held exclusive(long lba, long blocks) {
         return acquire(mask(lba, blocks), true);
     }
 
@@ -61,7 +63,7 @@ final class LbaLocks {
     }
 
     /** The locks one command holds; closing releases them. */
-    static final class Held implements AutoCloseable {
+    public static final class Held implements AutoCloseable {
         private final Lock[] locks;
 
         private Held(Lock[] locks) {

@@ -1,4 +1,4 @@
-package io.xtarget.scsi.sbc;
+package io.xtarget.scsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
