@@ -33,8 +33,10 @@ final class CapacityCommands {
     }
 
     /**
-     * READ CAPACITY(16): no protection information, one logical block per physical block,
-     * LBPME=1 (UNMAP and WRITE SAME with UNMAP are served) and LBPRZ=1 (unmapped blocks read
+     * READ CAPACITY(16): no protection information, one logical block per physical block
+     * (reporting 512e, exponent 3, was tried: libiscsi's GetLBAStatus.UnmapSingle then expects a
+     * descriptor to start at the next physical block rather than at the requested LBA, which
+     * SBC-3 5.7 requires, so a correct target fails it), LBPME=1 (UNMAP and WRITE SAME with UNMAP are served) and LBPRZ=1 (unmapped blocks read
      * as zeros). The data is cut to ALLOCATION LENGTH.
      */
     static ScsiResult readCapacity16(ScsiTask task) throws ScsiException {
