@@ -17,10 +17,33 @@ import java.nio.file.StandardOpenOption;
  */
 public final class FileStore extends ChannelStore {
     private final Path path;
+    /** Punches holes for UNMAP; null where the platform cannot (then zeros are written). */
+    private final HolePuncher puncher;
 
     private FileStore(Path path, FileChannel channel, int blockSize, long sizeBytes) {
         super(channel, blockSize, sizeBytes);
         this.path = path;
+        this.puncher = HolePuncher.open(path);
+    }
+
+    /**
+     * UNMAP / WRITE SAME with UNMAP: the range is deallocated in the file (a hole), so a thin
+     * image gives the space back; where holes are not supported, zeros are written.
+     */
+    @Override
+    public void unmap(long offset, long length) throws IOException {
+        Bounds.check(offset, length, sizeBytes());
+        if (puncher == null || !puncher.punch(offset, length)) {
+            super.unmap(offset, length);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (puncher != null) {
+            puncher.close();
+        }
+        super.close();
     }
 
     /**
