@@ -62,6 +62,8 @@ final class Connection implements Runnable {
     private final ReentrantLock statusLock = new ReentrantLock();
     private final Map<Integer, PendingCommand> commands = new ConcurrentHashMap<>();
     private final Map<Integer, PendingCommand> byTtt = new ConcurrentHashMap<>();
+    /** Task sets of this session (TST 001b: one per LUN of this I_T nexus), for task attributes. */
+    private final Map<Integer, TaskOrder> taskSets = new ConcurrentHashMap<>();
     private final TextContinuation text = new TextContinuation();
     private int statSn;
     private int nextTtt = 1;
@@ -256,8 +258,10 @@ final class Connection implements Runnable {
     }
 
     private void onOrdered(PendingCommand pc) {
+        taskSet(pc.lun).enter(pc);
         pc.ordered = true;
         if (pc.aborted && !pc.submitted) {
+            startWaiting(taskSet(pc.lun).leave(pc));
             // Aborted while waiting for its turn: it never runs, so its slot is free again now.
             if (pc.releaseSlot()) {
                 session.window.completed();
@@ -267,10 +271,29 @@ final class Connection implements Runnable {
         maybeSubmit(pc);
     }
 
+    /**
+     * Starts a command once it has its turn in CmdSN order, all its data, and its task attribute
+     * allows it (ORDERED / HEAD OF QUEUE, {@link TaskOrder}). Called by the reader thread and, when
+     * a task finishes, by workers, so the decision is taken under a lock.
+     */
     private void maybeSubmit(PendingCommand pc) {
-        if (pc.ordered && !pc.submitted && (pc.dataComplete() || pc.early != null)) {
-            pc.submitted = true;
-            server.workers().execute(() -> execute(pc));
+        synchronized (taskSets) {
+            if (pc.ordered && !pc.submitted && !pc.aborted && (pc.dataComplete() || pc.early != null)
+                    && taskSet(pc.lun).mayStart(pc)) {
+                pc.submitted = true;
+                server.workers().execute(() -> execute(pc));
+            }
+        }
+    }
+
+    private TaskOrder taskSet(int lun) {
+        return taskSets.computeIfAbsent(lun, k -> new TaskOrder());
+    }
+
+    /** Tasks that a finished (or dropped) task may have been holding back. */
+    private void startWaiting(List<PendingCommand> waiting) {
+        for (PendingCommand w : waiting) {
+            maybeSubmit(w);
         }
     }
 
@@ -394,6 +417,7 @@ final class Connection implements Runnable {
             pc.releaseBuffer();
             commands.remove(pc.itt, pc);
             pc.done.countDown();
+            startWaiting(taskSet(pc.lun).leave(pc));
         }
     }
 
@@ -580,6 +604,7 @@ final class Connection implements Runnable {
                 session.window.completed();
             }
             pc.done.countDown();
+            startWaiting(taskSet(pc.lun).leave(pc));
         }
         return true;
     }

@@ -17,8 +17,8 @@ final class PendingCommand {
     final long expectedLength;
     /** Data-out buffer of expectedLength bytes (writes only), or null. */
     ByteBuffer buffer;
-    /** Bytes of data-out received so far. */
-    long received;
+    /** Bytes of data-out received so far (written by the reader, read by whoever starts the task). */
+    volatile long received;
     /** Unsolicited Data-Out (TTT 0xFFFFFFFF) may still arrive. */
     boolean unsolicitedOpen;
     /** Next offset to solicit with an R2T. */

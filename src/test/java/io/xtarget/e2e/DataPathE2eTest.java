@@ -43,6 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class DataPathE2eTest {
+    private static final class TaskOrder {
+        static final int SIMPLE = 1;
+        static final int ORDERED = 2;
+        static final int HEAD_OF_QUEUE = 3;
+    }
+
     /** The target's advertised command window per session (iscsi.Session.QUEUE_DEPTH). */
     static final int QUEUE_DEPTH = 128;
 
@@ -276,4 +282,54 @@ class DataPathE2eTest {
             }
         }
     }
+
+    /**
+     * SAM-5 8.6 task attributes on the wire: while a SIMPLE write is held in the store, an ORDERED
+     * command and the SIMPLE one after it wait; a HEAD OF QUEUE command does not.
+     */
+    @Test
+    void orderedTasksWaitForOlderOnesAndHoldBackYoungerOnes() throws Exception {
+        String initiator = "iqn.2026-11.io.xtarget.test:ordered";
+        try (RawSession raw = RawSession.login(server.address(), E2eServer.TARGET, initiator, 0x00023d000077L)) {
+            assertThat(raw.loggedIn()).as("%s", raw.login()).isTrue();
+            raw.clearUnitAttentions();
+            gate.shut();
+            try {
+                byte[] write = java.util.Arrays.copyOf(Scsi.write10(1_000, 1), 16);
+                raw.send(new ScsiCommandPdu(false, true, false, true, TaskOrder.SIMPLE, LunAddressOf(LUN_RAM512), 1,
+                        512, raw.takeCmdSn(), raw.expStatSn(), write, ByteBuffer.wrap(new byte[512])));
+                if (!gate.awaitFirstWrite(10)) {
+                    throw new AssertionError("write did not reach the store: " + raw.read());
+                }
+                byte[] tur = new byte[16];
+                raw.send(new ScsiCommandPdu(false, true, false, false, TaskOrder.ORDERED, LunAddressOf(LUN_RAM512), 2,
+                        0, raw.takeCmdSn(), raw.expStatSn(), tur, null));
+                raw.send(new ScsiCommandPdu(false, true, false, false, TaskOrder.SIMPLE, LunAddressOf(LUN_RAM512), 3,
+                        0, raw.takeCmdSn(), raw.expStatSn(), tur, null));
+                raw.send(new ScsiCommandPdu(false, true, false, false, TaskOrder.HEAD_OF_QUEUE,
+                        LunAddressOf(LUN_RAM512), 4, 0, raw.takeCmdSn(), raw.expStatSn(), tur, null));
+                Pdu first = raw.read();
+                assertThat(first).isInstanceOf(ScsiResponsePdu.class);
+                assertThat(((ScsiResponsePdu) first).itt()).as("HEAD OF QUEUE does not wait").isEqualTo(4);
+                raw.send(new NopOut(true, 0, 0x2000, -1, raw.currentCmdSn(), raw.expStatSn(), null));
+                assertThat(raw.read()).as("the ORDERED task and the one behind it wait").isInstanceOf(NopIn.class);
+            } finally {
+                gate.open();
+            }
+            java.util.List<Integer> order = new java.util.ArrayList<>();
+            while (order.size() < 3) {
+                Pdu p = raw.read();
+                if (p instanceof ScsiResponsePdu r) {
+                    assertThat(r.status()).isZero();
+                    order.add(r.itt());
+                }
+            }
+            assertThat(order).containsExactly(1, 2, 3);
+        }
+    }
+
+    private static long LunAddressOf(int lun) {
+        return io.xtarget.scsi.LunAddress.encode(lun);
+    }
+
 }

@@ -39,6 +39,11 @@ public final class GatedStore extends io.xtarget.backend.ForwardingStore {
         firstWrite.await();
     }
 
+    /** Waits at most {@code seconds} for a write to reach the store; false when none did. */
+    public boolean awaitFirstWrite(long seconds) throws InterruptedException {
+        return firstWrite.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     public int writes() {
         return writes.get();
     }

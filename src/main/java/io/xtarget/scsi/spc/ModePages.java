@@ -55,7 +55,8 @@ final class ModePages {
         switch (code) {
             case CACHING -> p[2] = (byte) ((wce ? 0x04 : 0) | (rcd ? 0x01 : 0));
             case CONTROL -> {
-                p[2] = (byte) (dSense ? 0x04 : 0); // TST 000b: one task set for all I_T nexuses
+                // TST 001b: a task set per I_T nexus, as task management and task attributes treat it
+                p[2] = (byte) (0x20 | (dSense ? 0x04 : 0));
                 p[3] = (byte) ((qerr & 3) << 1);
                 p[4] = (byte) (swp ? 0x08 : 0);
                 p[8] = (byte) 0xFF; // BUSY TIMEOUT PERIOD: unlimited

@@ -14,7 +14,7 @@ class ModeTest {
     private final CoreFixture f = new CoreFixture();
 
     private static final String CACHING = "0812" + "04" + "00".repeat(17);
-    private static final String CONTROL = "0a0a" + "00".repeat(6) + "ffff0000";
+    private static final String CONTROL = "0a0a20" + "00".repeat(5) + "ffff0000"; // TST 001b
     private static final String IEC = "1c0a08" + "00".repeat(9);
 
     @Test
@@ -63,7 +63,7 @@ class ModeTest {
 
     @Test
     void modeSelectSetsSwpAndWriteProtects() {
-        assertThat(select6("00000000" + "0a0a000008000000ffff0000", 0x10).status()).isEqualTo(ScsiStatus.GOOD);
+        assertThat(select6("00000000" + "0a0a200008000000ffff0000", 0x10).status()).isEqualTo(ScsiStatus.GOOD);
         assertThat(f.lu.mode().softwareWriteProtect).isTrue();
         assertThat(data(f.run(f.a, 0x1A, 0x08, 0x0A, 0, 255, 0))[2]).isEqualTo((byte) 0x90);
         ScsiResult w = f.run(f.a, 0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0);
@@ -83,7 +83,7 @@ class ModeTest {
     @Test
     void modeSelectRejectsChangesToFixedBitsWithFieldPointer() {
         // QERR (byte 3 of the control page) is not changeable.
-        ScsiResult r = select6("00000000" + "0a0a000200000000ffff0000", 0x10);
+        ScsiResult r = select6("00000000" + "0a0a200200000000ffff0000", 0x10);
         assertThat(r.sense().asc()).isEqualTo(0x26);
         assertThat(r.sense().senseKeySpecific()).isEqualTo(0x800000 | 0x080000 | (1 << 16) | 7);
         assertThat(f.lu.mode().queueErrorManagement).isZero();
@@ -91,7 +91,7 @@ class ModeTest {
 
     @Test
     void modeSelectIsAllOrNothing() {
-        ScsiResult r = select6("00000000" + "0a0a040000000000ffff0000" + "1c0a0800ff00000000000000", 0x10);
+        ScsiResult r = select6("00000000" + "0a0a240000000000ffff0000" + "1c0a0800ff00000000000000", 0x10);
         assertThat(r.sense().asc()).isEqualTo(0x26);
         assertThat(r.status()).isEqualTo(ScsiStatus.CHECK_CONDITION);
         assertThat(f.lu.mode().descriptorSense).isFalse();
@@ -99,7 +99,7 @@ class ModeTest {
 
     @Test
     void modeSelectWithSpIsInvalidFieldInCdb() {
-        ScsiResult r = select6("00000000" + "0a0a000008000000ffff0000", 0x11);
+        ScsiResult r = select6("00000000" + "0a0a200008000000ffff0000", 0x11);
         assertThat(r.sense().asc()).isEqualTo(0x24);
         assertThat(f.lu.mode().softwareWriteProtect).isFalse();
     }
@@ -113,7 +113,7 @@ class ModeTest {
 
     @Test
     void modeSelectAcceptsMatchingBlockDescriptorAndRejectsOtherBlockLength() {
-        assertThat(select6("00000008" + "0000080000000200" + "0a0a040000000000ffff0000", 0x10).status())
+        assertThat(select6("00000008" + "0000080000000200" + "0a0a240000000000ffff0000", 0x10).status())
                 .isEqualTo(ScsiStatus.GOOD);
         assertThat(f.lu.mode().descriptorSense).isTrue();
         ScsiResult r = select6("00000008" + "0000080000001000", 0x10);
@@ -122,7 +122,7 @@ class ModeTest {
 
     @Test
     void dSenseSelectsDescriptorFormatSense() {
-        select6("00000000" + "0a0a040000000000ffff0000", 0x10);
+        select6("00000000" + "0a0a240000000000ffff0000", 0x10);
         ScsiResult r = f.run(f.a, 0x1A, 0, 0x19, 0, 255, 0);
         byte[] encoded = new io.xtarget.scsi.ScsiTask(f.core, f.a, f.lunMap, 0, io.xtarget.scsi.Cdb.of(0), null, 0)
                 .encodeSense(r.sense());
