@@ -7,7 +7,6 @@ import io.xtarget.iscsi.pdu.PduChannel;
 import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LunMap;
-import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
 import java.io.IOException;
@@ -178,7 +177,7 @@ final class Login {
             negotiation.answer(keys, answer);
             negotiation.declareMaxRecv(answer);
         }
-        if (statSnAnnouncedTpgt() && !discovery) {
+        if (firstResponseOfNormalSession() && !discovery) {
             answer.put("TargetPortalGroupTag", Integer.toString(port.portalGroupTag()));
         }
         boolean transit = req.transit();
@@ -211,8 +210,8 @@ final class Login {
 
     private boolean tpgtSent;
 
-    /** TargetPortalGroupTag goes in the first response of a normal session (RFC 7143 13.9). */
-    private boolean statSnAnnouncedTpgt() {
+    /** True once: TargetPortalGroupTag goes in the first response of a normal session (RFC 7143 13.9). */
+    private boolean firstResponseOfNormalSession() {
         if (tpgtSent || port == null) {
             return false;
         }
@@ -287,10 +286,5 @@ final class Login {
 
     String initiatorName() {
         return initiatorName;
-    }
-
-    /** For logs: the nexus this login is building, when known. */
-    Nexus nexusOrNull() {
-        return port == null ? null : new Nexus(initiatorName, isid, port);
     }
 }
