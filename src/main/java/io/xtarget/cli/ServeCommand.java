@@ -79,18 +79,46 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("xtarget: " + e.getMessage());
             return Main.EXIT_ERROR;
         }
+        Path source = config != null ? config : DefaultConfig.file(DefaultConfig.DATA_DIR);
+        reloadOnHangup(server, source);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             server.close();
             stop.countDown();
         }, "shutdown"));
-        log.info("xtarget ready on {}", server.boundAddresses());
+        log.info("xtarget ready on {} (pid {}; kill -HUP re-reads {})", server.boundAddresses(),
+                ProcessHandle.current().pid(), source);
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * SIGHUP re-reads the config file and applies what can change while serving (LUN maps, ACLs,
+     * CHAP, copy policy, new backstores); anything else is refused with one log line and the
+     * running configuration stays as it was.
+     */
+    private void reloadOnHangup(XtargetServer server, Path source) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                try {
+                    ServerConfig c = ConfigStore.load(source);
+                    if (listen != null) {
+                        c = c.withListen(listen);
+                    }
+                    server.reload(c);
+                } catch (ConfigException e) {
+                    log.error("reload of {} refused: {}", source, e.getMessage());
+                } catch (RuntimeException e) {
+                    log.error("reload of {} failed", source, e);
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP is not available here: reload by restarting");
+        }
     }
 }

@@ -69,6 +69,59 @@ public final class RuntimeBuilder {
         }
     }
 
+    /**
+     * A config reload: the targets of {@code config} over the logical units already open
+     * ({@code open}, by backstore name), opening only backstores that are new. Refuses (with a
+     * ConfigException naming the field) what cannot change while serving: a target's portals, the
+     * set of targets, and the definition of an existing backstore.
+     *
+     * @param running the config the server runs now
+     * @return the new targets and every unit they may use (old and newly opened)
+     */
+    public static Reloaded reload(ServerConfig running, ServerConfig config, Map<String, LogicalUnit> open,
+            Path baseDir, java.util.function.BiFunction<String, Store, Store> wrap) {
+        ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
+        List<String> before = running.targets().stream().map(t -> t.name() + " " + t.portals()).toList();
+        List<String> after = complete.targets().stream().map(t -> t.name() + " " + t.portals()).toList();
+        if (!before.equals(after)) {
+            throw new ConfigException("targets", "targets or portals changed; restart the server to apply that");
+        }
+        Map<String, LogicalUnit> units = new LinkedHashMap<>(open);
+        List<LogicalUnit> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < complete.backstores().size(); i++) {
+                BackstoreConfig b = complete.backstores().get(i);
+                BackstoreConfig was = running.backstores().stream().filter(x -> x.name().equals(b.name())).findFirst()
+                        .orElse(null);
+                if (was != null) {
+                    if (!was.equals(b)) {
+                        throw new ConfigException("backstores[" + i + "]",
+                                "backstore \"" + b.name() + "\" changed; restart the server to apply that");
+                    }
+                    continue;
+                }
+                Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
+                LogicalUnit lu = new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
+                        b.removable());
+                opened.add(lu);
+                units.put(b.name(), lu);
+            }
+            return new Reloaded(complete, targets(complete, units), opened);
+        } catch (RuntimeException e) {
+            for (LogicalUnit u : opened) {
+                try {
+                    u.store().close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The outcome of {@link #reload}: the completed config, its targets, and units it opened. */
+    public record Reloaded(ServerConfig config, List<Target> targets, List<LogicalUnit> opened) {}
+
     static Store open(BackstoreConfig b, Path baseDir, String p) {
         try {
             return switch (b.type()) {

@@ -1,5 +1,6 @@
 package io.xtarget.iscsi;
 
+import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
@@ -186,6 +187,37 @@ public final class IscsiServer implements AutoCloseable {
 
     List<Connection> connections() {
         return new ArrayList<>(connections);
+    }
+
+    /**
+     * The core's targets were replaced (config reload): every normal session moves to its
+     * target's new LUN map for its initiator. A session whose target is gone or whose initiator
+     * is no longer admitted is dropped; one whose LUN inventory changed gets REPORTED LUNS DATA
+     * HAS CHANGED (3F/0E) on each LU it can now address (SPC-4 5.14, SAM-5 5.14).
+     */
+    public void targetsChanged() {
+        for (Connection c : connections()) {
+            Session s = c.session();
+            if (s == null || s.discovery) {
+                continue;
+            }
+            Target now = core.target(s.target.name());
+            LunMap map = now == null ? null : now.lunMapFor(s.initiatorName);
+            if (map == null) {
+                log.info("reload: {} no longer has access; closing it", s);
+                c.terminate("access removed by a config reload");
+                continue;
+            }
+            s.target = now;
+            if (!map.sameMappings(s.lunMap)) {
+                s.lunMap = map;
+                for (io.xtarget.scsi.LunMapping m : map.mappings()) {
+                    m.unit().unitAttentions().establish(s.nexus.initiatorPortName(),
+                            io.xtarget.scsi.UnitAttentions.LUN_INVENTORY_CHANGED);
+                }
+                log.info("reload: {} now sees {} LUN(s)", s, map.mappings().size());
+            }
+        }
     }
 
     /** TARGET COLD RESET: every session of the target is dropped (RFC 7143 11.5.1). */

@@ -16,9 +16,10 @@ final class Session {
     final boolean discovery;
     final String initiatorName;
     final long isid;
-    final Target target;
+    /** Replaced when a config reload changes the target or this initiator's LUN map. */
+    volatile Target target;
     final Nexus nexus;
-    final LunMap lunMap;
+    volatile LunMap lunMap;
     final SessionParams params;
     final CmdSnWindow window;
     volatile Connection connection;

@@ -34,6 +34,11 @@ public final class LunMap {
         return byLun.values();
     }
 
+    /** Same LUN numbers, same logical units (by identity), same read-only flags. */
+    public boolean sameMappings(LunMap other) {
+        return other != null && byLun.equals(other.byLun);
+    }
+
     public boolean isEmpty() {
         return byLun.isEmpty();
     }

@@ -33,6 +33,14 @@ public final class ScsiCore {
         return targets;
     }
 
+    /**
+     * Replaces the exported targets (a config reload). Sessions keep running; the fabric then
+     * moves each one to its target's new LUN map ({@code io.xtarget.iscsi.IscsiServer#targetsChanged}).
+     */
+    public void replaceTargets(List<Target> newTargets) {
+        this.targets = List.copyOf(newTargets);
+    }
+
     public Target target(String name) {
         for (Target t : targets) {
             if (t.name().equalsIgnoreCase(name)) {

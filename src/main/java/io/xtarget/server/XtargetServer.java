@@ -1,5 +1,8 @@
 package io.xtarget.server;
 
+import io.xtarget.backend.Store;
+import io.xtarget.config.ConfigValidator;
+import io.xtarget.config.Designators;
 import io.xtarget.config.RuntimeBuilder;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.ServerModel;
@@ -12,7 +15,11 @@ import io.xtarget.scsi.copy.CopyStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +34,23 @@ public final class XtargetServer implements AutoCloseable {
     private final ServerModel model;
     private final CopyCommandSet copy;
     private final IscsiServer fabric;
+    private final Path baseDir;
+    private final BiFunction<String, Store, Store> wrap;
+    /** Every open LU: the model's, plus backstores a reload added (closed with the server). */
+    private final List<LogicalUnit> units;
+    /** The config being served, with designators filled in; a reload is compared against it. */
+    private ServerConfig running;
     private MetricsEndpoint metrics;
 
-    private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric) {
+    private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric, ServerConfig running,
+            Path baseDir, BiFunction<String, Store, Store> wrap) {
         this.model = model;
         this.copy = copy;
         this.fabric = fabric;
+        this.running = running;
+        this.baseDir = baseDir;
+        this.wrap = wrap;
+        this.units = new CopyOnWriteArrayList<>(model.units());
     }
 
     /**
@@ -47,10 +65,10 @@ public final class XtargetServer implements AutoCloseable {
 
     /** As {@link #start(ServerConfig, Path, IscsiServer.Options)}, wrapping each store by backstore name. */
     public static XtargetServer start(ServerConfig config, Path baseDir, IscsiServer.Options options,
-            java.util.function.BiFunction<String, io.xtarget.backend.Store, io.xtarget.backend.Store> wrap)
-            throws IOException {
+            BiFunction<String, Store, Store> wrap) throws IOException {
         CopyCommandSet copy = new CopyCommandSet();
-        ServerModel model = RuntimeBuilder.build(config, baseDir, StandardCommands.table(copy), wrap);
+        ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
+        ServerModel model = RuntimeBuilder.build(complete, baseDir, StandardCommands.table(copy), wrap);
         model.core().onNexusLoss(copy::nexusLost);
         IscsiServer fabric = new IscsiServer(model.core(), options);
         try {
@@ -60,7 +78,7 @@ public final class XtargetServer implements AutoCloseable {
             model.close();
             throw e;
         }
-        XtargetServer s = new XtargetServer(model, copy, fabric);
+        XtargetServer s = new XtargetServer(model, copy, fabric, complete, baseDir, wrap);
         s.logSummary();
         return s;
     }
@@ -87,7 +105,31 @@ public final class XtargetServer implements AutoCloseable {
     }
 
     public List<LogicalUnit> units() {
-        return model.units();
+        return List.copyOf(units);
+    }
+
+    /**
+     * Applies a changed config while serving: LUN maps, ACLs, CHAP secrets, copy policies and new
+     * backstores. Sessions move to their new LUN maps (with a REPORTED LUNS DATA HAS CHANGED unit
+     * attention) or are closed when their access was removed. Changes to targets, portals or
+     * existing backstores are refused with a ConfigException: they need a restart. A backstore
+     * dropped from the config stays open until the server stops.
+     */
+    public synchronized void reload(ServerConfig config) {
+        Map<String, LogicalUnit> open = new LinkedHashMap<>();
+        for (LogicalUnit lu : units) {
+            open.put(lu.name(), lu);
+        }
+        RuntimeBuilder.Reloaded r = RuntimeBuilder.reload(running, config, open, baseDir, wrap);
+        units.addAll(r.opened());
+        running = r.config();
+        model.core().replaceTargets(r.targets());
+        fabric.targetsChanged();
+        for (LogicalUnit lu : r.opened()) {
+            log.info("reload: added backstore {}: {} {} blocks of {} bytes, naa.{}", lu.name(), lu.store().kind(),
+                    lu.blockCount(), lu.blockSize(), lu.naaHex());
+        }
+        log.info("reload: configuration applied ({} target(s), {} backstore(s))", r.targets().size(), units.size());
     }
 
     public List<InetSocketAddress> boundAddresses() {
@@ -120,10 +162,12 @@ public final class XtargetServer implements AutoCloseable {
         }
         fabric.close();
         copy.close();
-        try {
-            model.close();
-        } catch (IOException e) {
-            log.warn("closing stores: {}", e.getMessage());
+        for (LogicalUnit lu : units) {
+            try {
+                lu.store().close();
+            } catch (IOException e) {
+                log.warn("closing backstore {}: {}", lu.name(), e.getMessage());
+            }
         }
     }
 }
