@@ -80,11 +80,6 @@ public final class TextParameters {
         return pairs.isEmpty();
     }
 
-    /** Adds every pair of another list (later values win). */
-    public void putAll(TextParameters other) {
-        pairs.putAll(other.pairs);
-    }
-
     public byte[] encode() {
         StringBuilder sb = new StringBuilder();
         pairs.forEach((k, v) -> sb.append(k).append('=').append(v).append('\0'));

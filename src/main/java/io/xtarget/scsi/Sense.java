@@ -37,11 +37,6 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
         return new Sense(key, asc, ascq, information, commandSpecific, sks);
     }
 
-    /** A progress indication (SPC-4 4.5.2.4.4): fraction done, 0..65535. */
-    public Sense withProgress(int progress) {
-        return new Sense(key, asc, ascq, information, commandSpecific, 0x800000 | (progress & 0xFFFF));
-    }
-
     // ---- the sense codes the target uses, named as SPC-4 Annex D names them ----
 
     public static Sense illegal(int asc, int ascq) {

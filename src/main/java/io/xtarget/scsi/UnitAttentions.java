@@ -88,12 +88,4 @@ public final class UnitAttentions {
             }
         }
     }
-
-    /** Replaces everything pending for every initiator port with one condition (LUN reset). */
-    public synchronized void resetAll(Sense sense) {
-        for (Deque<Sense> q : pending.values()) {
-            q.clear();
-            q.add(sense);
-        }
-    }
 }
