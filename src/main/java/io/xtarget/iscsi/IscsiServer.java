@@ -31,16 +31,42 @@ import org.slf4j.LoggerFactory;
 public final class IscsiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IscsiServer.class);
 
-    /** Options of the fabric. */
     /**
-     * @param workerThreads threads running SCSI commands
+     * Options of the fabric.
+     *
+     * @param workerThreads threads running SCSI commands that may block (the rest run on the
+     *     connection's own thread)
      * @param nopIntervalSeconds idle time after which the target pings the initiator (NOP-In)
      * @param nopTimeoutSeconds how long a ping may go unanswered before the connection is dropped
      * @param loginTimeoutSeconds how long a new connection may take to complete its login
+     * @param sendTimeoutMillis how long a connection may leave queued output unread (its socket
+     *     not draining) before it is dropped
+     * @param sessionDataBytes the most Data-Out and queued Data-In bytes one session may hold
+     * @param serverDataBytes the most Data-Out and queued Data-In bytes all sessions together may hold
      */
-    public record Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds) {
+    public record Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds,
+            long sendTimeoutMillis, long sessionDataBytes, long serverDataBytes) {
+        public static final long DEFAULT_SEND_TIMEOUT_MILLIS = 30_000;
+        public static final long DEFAULT_SESSION_DATA_BYTES = 256L << 20;
+        public static final long DEFAULT_SERVER_DATA_BYTES = 1L << 30;
+
+        public Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds) {
+            this(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds,
+                    DEFAULT_SEND_TIMEOUT_MILLIS, DEFAULT_SESSION_DATA_BYTES, DEFAULT_SERVER_DATA_BYTES);
+        }
+
         public static Options defaults() {
             return new Options(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()), 30, 30, 30);
+        }
+
+        public Options withSendTimeout(java.time.Duration timeout) {
+            return new Options(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds,
+                    timeout.toMillis(), sessionDataBytes, serverDataBytes);
+        }
+
+        public Options withDataBudget(long perSession, long perServer) {
+            return new Options(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds,
+                    sendTimeoutMillis, perSession, perServer);
         }
     }
 
