@@ -37,6 +37,12 @@ abstract sealed class ChannelStore implements Store permits FileStore, BlockStor
         return sizeBytes;
     }
 
+    /** Page-cache speed while the data is cached; the core watches the latency for the rest. */
+    @Override
+    public final Speed speed() {
+        return Speed.CACHED;
+    }
+
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         Bounds.check(offset, dst.remaining(), sizeBytes);

@@ -59,6 +59,11 @@ public final class RamStore implements Store {
         return "ram";
     }
 
+    @Override
+    public Speed speed() {
+        return Speed.MEMORY;
+    }
+
     /** Bytes of memory currently allocated (whole chunks). */
     public long allocatedBytes() {
         long n = 0;

@@ -28,6 +28,20 @@ public interface Store extends AutoCloseable {
     /** Short kind name used in logs and config: "file", "ram", "block". */
     String kind();
 
+    /** How long a small read or write may take, so the SCSI core can choose where to run it. */
+    enum Speed {
+        /** Never waits for a device (memory, or nothing at all). */
+        MEMORY,
+        /** Usually served by the page cache, sometimes by a device: the core watches its latency. */
+        CACHED,
+        /** May wait for a device or anything else (and wrappers that may block on purpose). */
+        UNKNOWN
+    }
+
+    default Speed speed() {
+        return Speed.UNKNOWN;
+    }
+
     /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}; advances its position. */
     void read(long offset, ByteBuffer dst) throws IOException;
 

@@ -1,71 +1,135 @@
 package io.xtarget.iscsi;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
  * The session's command numbering (RFC 7143 3.2.2.1): commands are delivered to SCSI in CmdSN
  * order, ones outside [ExpCmdSN, MaxCmdSN] are dropped, and MaxCmdSN shrinks as commands are in
- * flight so at most {@code depth} are ever queued or running per session.
+ * flight so at most {@code depth} are ever queued or running per session. Immediate commands
+ * are delivered at once and not numbered; they are bounded separately ({@link #tryImmediate}).
+ * A CmdSN the initiator gave up on (an ABORT TASK naming a command that never arrived, RFC 7143
+ * 11.5.1) is {@linkplain #considerReceived considered received}, so the commands after it run.
  */
-final class CmdSnWindow {
+final class CmdSnWindow implements Outbox.Window {
+    /** Delivers nothing: stands for a CmdSN that is considered received without a command. */
+    private static final Runnable LOST = () -> {};
+
     private final int depth;
+    private final int maxImmediate;
     private final TreeMap<Integer, Runnable> waiting = new TreeMap<>((a, b) -> Integer.compare(a - Integer.MIN_VALUE, b - Integer.MIN_VALUE));
     private int expCmdSn;
     private int inFlight;
+    private int immediate;
 
     CmdSnWindow(int initialCmdSn, int depth) {
-        this.expCmdSn = initialCmdSn;
-        this.depth = depth;
+        this(initialCmdSn, depth, depth);
     }
 
-    synchronized int expCmdSn() {
+    /**
+     * @param depth commands queued or running at once (the window the initiator is given)
+     * @param maxImmediate immediate commands running at once
+     */
+    CmdSnWindow(int initialCmdSn, int depth, int maxImmediate) {
+        this.expCmdSn = initialCmdSn;
+        this.depth = depth;
+        this.maxImmediate = maxImmediate;
+    }
+
+    @Override
+    public synchronized int expCmdSn() {
         return expCmdSn;
     }
 
-    synchronized int maxCmdSn() {
+    @Override
+    public synchronized int maxCmdSn() {
         return expCmdSn + Math.max(0, depth - inFlight - waiting.size()) - 1;
     }
 
     /**
-     * Accepts a non-immediate command. Returns false when its CmdSN is outside the window (the
-     * caller drops it silently). Runs it, and any queued successors, on the calling thread in
-     * CmdSN order once every earlier CmdSN has arrived.
+     * Accepts a non-immediate command. Returns false when its CmdSN is outside the window or
+     * already held (the caller drops it silently). Runs it, and any queued successors, on the
+     * calling thread in CmdSN order once every earlier CmdSN has arrived.
      */
     boolean accept(int cmdSn, Runnable command) {
-        java.util.List<Runnable> ready = new java.util.ArrayList<>();
+        List<Runnable> ready;
         synchronized (this) {
-            int offset = cmdSn - expCmdSn; // serial number arithmetic (RFC 1982)
-            int window = maxCmdSn() - expCmdSn;
-            if (offset < 0 || offset > window || waiting.containsKey(cmdSn)) {
+            if (!inWindow(cmdSn) || waiting.containsKey(cmdSn)) {
                 return false;
             }
-            if (offset > 0) {
-                waiting.put(cmdSn, command);
-                return true;
-            }
-            ready.add(command);
-            expCmdSn++;
-            inFlight++;
-            Runnable next;
-            while ((next = waiting.remove(expCmdSn)) != null) {
-                ready.add(next);
-                expCmdSn++;
-                inFlight++;
-            }
+            waiting.put(cmdSn, command);
+            ready = drain();
         }
         ready.forEach(Runnable::run);
         return true;
     }
 
-    /** An immediate command: delivered at once, not numbered, but counted while in flight. */
-    synchronized void acceptImmediate() {
-        inFlight++;
+    /**
+     * Treats a CmdSN that never arrived as received (RFC 7143 11.5.1, ABORT TASK whose RefCmdSN
+     * is in the window and below the task management request's own CmdSN): ExpCmdSN moves past
+     * it once every earlier CmdSN is in, and a command arriving later with it is dropped.
+     *
+     * @return true when the CmdSN was in the window and not yet received
+     */
+    boolean considerReceived(int cmdSn, int requestCmdSn) {
+        List<Runnable> ready;
+        synchronized (this) {
+            if (!inWindow(cmdSn) || waiting.containsKey(cmdSn) || cmdSn - requestCmdSn >= 0) {
+                return false;
+            }
+            waiting.put(cmdSn, LOST);
+            ready = drain();
+        }
+        ready.forEach(Runnable::run);
+        return true;
     }
 
-    /** A delivered command finished; its slot opens the window again. */
+    private boolean inWindow(int cmdSn) {
+        int offset = cmdSn - expCmdSn; // serial number arithmetic (RFC 1982)
+        return offset >= 0 && offset <= maxCmdSn() - expCmdSn;
+    }
+
+    /** Moves ExpCmdSN over every CmdSN now present; returns the commands to deliver in order. */
+    private List<Runnable> drain() {
+        List<Runnable> ready = List.of();
+        Runnable next;
+        while ((next = waiting.remove(expCmdSn)) != null) {
+            expCmdSn++;
+            if (next != LOST) {
+                if (ready.isEmpty()) {
+                    ready = new ArrayList<>(2);
+                }
+                ready.add(next);
+                inFlight++;
+            }
+        }
+        return ready;
+    }
+
+    /**
+     * An immediate command: delivered at once, not numbered. Returns false when too many are
+     * running already (the caller rejects it: RFC 7143 11.17.1, reason 06h).
+     */
+    synchronized boolean tryImmediate() {
+        if (immediate >= maxImmediate) {
+            return false;
+        }
+        immediate++;
+        return true;
+    }
+
+    /** A delivered non-immediate command finished; its slot opens the window again. */
     synchronized void completed() {
         if (inFlight > 0) {
             inFlight--;
+        }
+    }
+
+    /** An immediate command finished. */
+    synchronized void immediateCompleted() {
+        if (immediate > 0) {
+            immediate--;
         }
     }
 

@@ -47,7 +47,7 @@ public final class IscsiServer implements AutoCloseable {
     public record Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds,
             long sendTimeoutMillis, long sessionDataBytes, long serverDataBytes) {
         public static final long DEFAULT_SEND_TIMEOUT_MILLIS = 30_000;
-        public static final long DEFAULT_SESSION_DATA_BYTES = 256L << 20;
+        public static final long DEFAULT_SESSION_DATA_BYTES = 64L << 20;
         public static final long DEFAULT_SERVER_DATA_BYTES = 1L << 30;
 
         public Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds) {
@@ -70,8 +70,12 @@ public final class IscsiServer implements AutoCloseable {
         }
     }
 
+    /** How long a command may wait for Data-Out it asked for before its connection is dropped (ERL 0). */
+    static final long DATA_OUT_TIMEOUT_NANOS = 30_000_000_000L;
+
     private final ScsiCore core;
     private final Options options;
+    private final DataBudget budget;
     private final SessionRegistry sessions = new SessionRegistry();
     private final TaskManagement taskManagement = new TaskManagement(this);
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -88,6 +92,7 @@ public final class IscsiServer implements AutoCloseable {
     public IscsiServer(ScsiCore core, Options options) {
         this.core = core;
         this.options = options;
+        this.budget = new DataBudget(options.sessionDataBytes(), options.serverDataBytes());
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(options.workerThreads(), r -> {
             Thread t = new Thread(r, "scsi-worker-" + n.incrementAndGet());
@@ -130,10 +135,7 @@ public final class IscsiServer implements AutoCloseable {
             close();
             throw e;
         }
-        long idle = TimeUnit.SECONDS.toNanos(options.nopIntervalSeconds());
-        long timeout = TimeUnit.SECONDS.toNanos(options.nopTimeoutSeconds());
-        timer.scheduleWithFixedDelay(() -> connections.forEach(c -> c.keepAlive(idle, timeout)), 1, 1,
-                TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> connections.forEach(c -> c.tick(options)), 1, 1, TimeUnit.SECONDS);
     }
 
     static InetSocketAddress parse(String hostPort) throws IOException {
@@ -156,7 +158,7 @@ public final class IscsiServer implements AutoCloseable {
                 sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 Connection c = new Connection(this, portal, sc);
                 timer.schedule(() -> c.loginDeadline(), options.loginTimeoutSeconds(), TimeUnit.SECONDS);
-                Thread.ofVirtual().name("iscsi-conn").start(c);
+                Thread.ofVirtual().name("iscsi-login").start(c::login);
             } catch (IOException e) {
                 if (!closed) {
                     log.warn("accept on {} failed: {}", portal, e.getMessage());
@@ -193,6 +195,14 @@ public final class IscsiServer implements AutoCloseable {
         return workers;
     }
 
+    Options options() {
+        return options;
+    }
+
+    DataBudget budget() {
+        return budget;
+    }
+
     void register(Connection c) {
         connections.add(c);
         if (closed) {
@@ -205,9 +215,6 @@ public final class IscsiServer implements AutoCloseable {
         Session s = c.session();
         if (s != null) {
             sessions.remove(s);
-            if (s.nexus != null) {
-                core.nexusLost(s.nexus, s.lunMap);
-            }
         }
     }
 
@@ -236,9 +243,10 @@ public final class IscsiServer implements AutoCloseable {
             }
             s.target = now;
             if (!map.sameMappings(s.lunMap)) {
+                core.nexusRemapped(s.nexus, s.lunMap, map);
                 s.lunMap = map;
                 for (io.xtarget.scsi.LunMapping m : map.mappings()) {
-                    m.unit().unitAttentions().establish(s.nexus.initiatorPortName(),
+                    m.unit().unitAttentions().establish(s.nexus,
                             io.xtarget.scsi.UnitAttentions.LUN_INVENTORY_CHANGED);
                 }
                 log.info("reload: {} now sees {} LUN(s)", s, map.mappings().size());

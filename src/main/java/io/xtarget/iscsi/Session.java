@@ -11,6 +11,8 @@ import io.xtarget.scsi.Target;
 final class Session {
     /** Commands a session may have queued or running at once (the advertised CmdSN window). */
     static final int QUEUE_DEPTH = 128;
+    /** Immediate commands (I bit) a session may have running at once, beyond the window. */
+    static final int MAX_IMMEDIATE = 16;
 
     final int tsih;
     final boolean discovery;
@@ -20,9 +22,12 @@ final class Session {
     volatile Target target;
     final Nexus nexus;
     volatile LunMap lunMap;
-    final SessionParams params;
+    /** What the login agreed; replaced when the initiator declares a new value in full feature phase. */
+    volatile SessionParams params;
     final CmdSnWindow window;
     volatile Connection connection;
+    /** This session's share of the server's data budget; set when full feature phase starts. */
+    DataBudget.Account account;
 
     Session(int tsih, boolean discovery, String initiatorName, long isid, Target target, Nexus nexus, LunMap lunMap,
             SessionParams params, int initialCmdSn) {
@@ -34,7 +39,7 @@ final class Session {
         this.nexus = nexus;
         this.lunMap = lunMap;
         this.params = params;
-        this.window = new CmdSnWindow(initialCmdSn, QUEUE_DEPTH);
+        this.window = new CmdSnWindow(initialCmdSn, QUEUE_DEPTH, MAX_IMMEDIATE);
     }
 
     /** Key under which session reinstatement finds an older session of the same initiator port. */

@@ -6,24 +6,23 @@ import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunAddress;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
-import io.xtarget.scsi.Sense;
 import io.xtarget.scsi.Target;
-import io.xtarget.scsi.UnitAttentions;
+import io.xtarget.scsi.TaskManager;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Task management functions (RFC 7143 11.5, SAM-5 7): aborts tasks (they send no response), and
- * resets logical units (reservations released, a unit attention for every I_T nexus).
+ * Task management requests (RFC 7143 11.5): the iSCSI side of the core's {@link TaskManager}.
+ * Commands that entered a task set are aborted by the core (SAM-5 5.6, with TAS); commands still
+ * waiting for an earlier CmdSN are dropped here, since no task set holds them yet. The response
+ * goes out once every aborted command has ended, without holding any thread meanwhile.
  */
 final class TaskManagement {
     private static final Logger log = LoggerFactory.getLogger(TaskManagement.class);
-    private static final long ABORT_WAIT_SECONDS = 30;
 
     private final IscsiServer server;
 
@@ -31,102 +30,93 @@ final class TaskManagement {
         this.server = server;
     }
 
-    /** Performs the function and returns the TMF response code. */
-    int perform(Connection c, TaskMgmtRequest t) {
+    /** Performs the function (on the requesting connection's thread); {@code respond} gets the response code. */
+    void perform(Connection c, TaskMgmtRequest t, IntConsumer respond) {
         Session s = c.session();
+        TaskManager tm = server.core().taskManager();
         int lun = LunAddress.decode(t.lun());
-        return switch (t.function()) {
-            case TaskMgmtRequest.ABORT_TASK -> abortTask(c, t);
+        switch (t.function()) {
+            case TaskMgmtRequest.ABORT_TASK -> abortTask(c, t, respond);
             case TaskMgmtRequest.ABORT_TASK_SET, TaskMgmtRequest.CLEAR_TASK_SET -> {
-                if (s.lunMap.get(lun) == null) {
-                    yield TaskMgmtResponse.LUN_DOES_NOT_EXIST;
+                LunMapping m = s.lunMap.get(lun);
+                if (m == null) {
+                    respond.accept(TaskMgmtResponse.LUN_DOES_NOT_EXIST);
+                    return;
                 }
-                List<PendingCommand> victims = new ArrayList<>();
-                for (PendingCommand pc : c.commands()) {
-                    if (pc.lun == lun && pc.itt != t.itt()) {
-                        victims.add(pc);
-                    }
-                }
-                abortAll(Map.of(c, victims));
-                yield TaskMgmtResponse.COMPLETE;
+                c.scheduler().dropWaiting(x -> x.lun == lun);
+                tm.abortTaskSet(m.unit(), s.nexus).whenEnded(() -> respond.accept(TaskMgmtResponse.COMPLETE));
             }
             case TaskMgmtRequest.LOGICAL_UNIT_RESET -> {
                 LunMapping m = s.lunMap.get(lun);
                 if (m == null) {
-                    yield TaskMgmtResponse.LUN_DOES_NOT_EXIST;
+                    respond.accept(TaskMgmtResponse.LUN_DOES_NOT_EXIST);
+                    return;
                 }
                 log.info("LUN reset of {} by {}", m.unit().name(), s.nexus);
-                reset(List.of(m.unit()), UnitAttentions.LUN_RESET, s.nexus);
-                yield TaskMgmtResponse.COMPLETE;
+                LogicalUnit lu = m.unit();
+                dropWaitingEverywhere(other -> x -> unitOf(other, x.lun) == lu);
+                tm.resetLogicalUnit(lu, s.nexus).whenEnded(() -> respond.accept(TaskMgmtResponse.COMPLETE));
             }
             case TaskMgmtRequest.TARGET_WARM_RESET, TaskMgmtRequest.TARGET_COLD_RESET -> {
                 log.info("target {} reset of {} by {}", t.function() == TaskMgmtRequest.TARGET_WARM_RESET ? "warm"
                         : "cold", s.target.name(), s.nexus);
-                reset(unitsOf(s.target), UnitAttentions.POWER_ON, s.nexus);
-                yield TaskMgmtResponse.COMPLETE;
+                List<LogicalUnit> units = unitsOf(s.target);
+                dropWaitingEverywhere(other -> x -> units.contains(unitOf(other, x.lun)));
+                tm.resetTarget(units, s.nexus).whenEnded(() -> respond.accept(TaskMgmtResponse.COMPLETE));
             }
-            case TaskMgmtRequest.TASK_REASSIGN -> TaskMgmtResponse.REASSIGNMENT_NOT_SUPPORTED;
-            case TaskMgmtRequest.CLEAR_ACA -> TaskMgmtResponse.NOT_SUPPORTED;
-            default -> TaskMgmtResponse.REJECTED;
-        };
+            case TaskMgmtRequest.TASK_REASSIGN -> respond.accept(TaskMgmtResponse.REASSIGNMENT_NOT_SUPPORTED);
+            case TaskMgmtRequest.CLEAR_ACA -> respond.accept(TaskMgmtResponse.NOT_SUPPORTED);
+            default -> respond.accept(TaskMgmtResponse.REJECTED);
+        }
     }
 
-    private int abortTask(Connection c, TaskMgmtRequest t) {
-        PendingCommand pc = c.command(t.referencedTaskTag());
-        if (pc == null || pc.pdu.lun() != t.lun()) {
-            // RFC 7143 11.5.1: a referenced command not received yet (RefCmdSN still ahead in the
-            // window) counts as aborted; one that already completed does not exist any more.
-            return c.windowAlreadyReceived(t.refCmdSn()) ? TaskMgmtResponse.TASK_DOES_NOT_EXIST
-                    : TaskMgmtResponse.COMPLETE;
+    private void abortTask(Connection c, TaskMgmtRequest t, IntConsumer respond) {
+        Session s = c.session();
+        IscsiTask task = c.scheduler().find(t.referencedTaskTag());
+        if (task == null || task.pdu.lun() != t.lun()) {
+            // RFC 7143 11.5.1: a referenced command that never arrived, whose RefCmdSN is in the
+            // window and below this request's CmdSN, is considered received: ExpCmdSN moves past
+            // it and "Function complete" is answered. One that already completed no longer exists.
+            if (s.window.considerReceived(t.refCmdSn(), t.cmdSn())) {
+                respond.accept(TaskMgmtResponse.COMPLETE);
+            } else {
+                respond.accept(s.window.alreadyReceived(t.refCmdSn()) ? TaskMgmtResponse.TASK_DOES_NOT_EXIST
+                        : TaskMgmtResponse.COMPLETE);
+            }
+            return;
         }
-        if (!c.abort(pc)) {
-            return TaskMgmtResponse.TASK_DOES_NOT_EXIST; // its response is already on the wire
+        if (task.stage == IscsiTask.Stage.RECEIVED) {
+            c.scheduler().dropWaiting(x -> x == task);
+            respond.accept(TaskMgmtResponse.COMPLETE);
+            return;
         }
-        abortAll(Map.of(c, List.of(pc)));
-        return TaskMgmtResponse.COMPLETE;
+        TaskManager.Aborted a = task.scsi == null ? null : server.core().taskManager().abortTask(task.scsi, s.nexus);
+        if (a == null || a.tasks().isEmpty()) {
+            respond.accept(TaskMgmtResponse.TASK_DOES_NOT_EXIST); // its response is already on the wire
+            return;
+        }
+        a.whenEnded(() -> respond.accept(TaskMgmtResponse.COMPLETE));
     }
 
     /**
-     * Resets logical units: aborts their tasks in every session, releases reservations, ends
-     * medium removal preventions, and queues a unit attention for every I_T nexus but the one
-     * that asked (SAM-5 6.3.3; the issuer knows).
+     * Drops, in every session, the commands still waiting for an earlier CmdSN that a reset
+     * covers; each connection does it on its own thread.
      */
-    private void reset(List<LogicalUnit> units, Sense attention, io.xtarget.scsi.Nexus issuer) {
-        Map<Connection, List<PendingCommand>> victims = new IdentityHashMap<>();
+    private void dropWaitingEverywhere(java.util.function.Function<Session, Predicate<IscsiTask>> which) {
         for (Connection other : server.connections()) {
             Session os = other.session();
-            if (os == null || os.lunMap == null) {
+            if (os == null || os.discovery || other.scheduler() == null) {
                 continue;
             }
-            for (PendingCommand pc : other.commands()) {
-                LunMapping m = os.lunMap.get(pc.lun);
-                if (m != null && units.contains(m.unit())) {
-                    victims.computeIfAbsent(other, k -> new ArrayList<>()).add(pc);
-                }
-            }
-        }
-        abortAll(victims);
-        for (LogicalUnit lu : units) {
-            lu.reservations().reset();
-            lu.medium().clearPreventions(); // SPC-4 6.13: a LU or hard reset ends every PREVENT
-            lu.unitAttentions().establishForAll(attention, issuer.initiatorPortName());
+            Predicate<IscsiTask> p = which.apply(os);
+            other.post(() -> other.scheduler().dropWaiting(p));
         }
     }
 
-    private static void abortAll(Map<Connection, List<PendingCommand>> victims) {
-        victims.forEach((conn, list) -> list.forEach(conn::abort));
-        for (List<PendingCommand> list : victims.values()) {
-            for (PendingCommand pc : list) {
-                try {
-                    if (!pc.done.await(ABORT_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                        log.warn("task 0x{} did not stop within {} s", Integer.toHexString(pc.itt), ABORT_WAIT_SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+    private static LogicalUnit unitOf(Session s, int lun) {
+        LunMap map = s.lunMap;
+        LunMapping m = map == null ? null : map.get(lun);
+        return m == null ? null : m.unit();
     }
 
     private static List<LogicalUnit> unitsOf(Target t) {

@@ -10,58 +10,79 @@ import java.util.List;
  * LU reports TST 001b, a task set per I_T nexus). A SIMPLE task may start unless an older ORDERED
  * task has not finished; an ORDERED task starts only when every older task has finished; a HEAD OF
  * QUEUE task starts at once. UNTAGGED and ACA are treated as SIMPLE. Tasks enter in CmdSN order.
+ * Callers serialize access (the session's scheduler lock).
  */
 final class TaskOrder {
-    static final int UNTAGGED = 0;
-    static final int SIMPLE = 1;
-    static final int ORDERED = 2;
-    static final int HEAD_OF_QUEUE = 3;
+    /** The ATTR field of a SCSI Command PDU (RFC 7143 11.3.1). */
+    enum Attribute {
+        UNTAGGED, SIMPLE, ORDERED, HEAD_OF_QUEUE, ACA;
+
+        static Attribute of(int code) {
+            return switch (code) {
+                case 1 -> SIMPLE;
+                case 2 -> ORDERED;
+                case 3 -> HEAD_OF_QUEUE;
+                case 4 -> ACA;
+                default -> UNTAGGED;
+            };
+        }
+    }
 
     /** Tasks of this set that entered and have not left, oldest first. */
-    private final LinkedList<PendingCommand> tasks = new LinkedList<>();
+    private final LinkedList<IscsiTask> tasks = new LinkedList<>();
     /** ORDERED tasks among {@link #tasks}: while zero, SIMPLE tasks start without a scan. */
     private int ordered;
 
-    synchronized void enter(PendingCommand pc) {
-        tasks.addLast(pc);
-        if (pc.pdu.attributes() == ORDERED) {
+    void enter(IscsiTask t) {
+        tasks.addLast(t);
+        if (t.attribute == Attribute.ORDERED) {
             ordered++;
         }
     }
 
     /** Whether the task's attribute lets it start now. */
-    synchronized boolean mayStart(PendingCommand pc) {
-        int attr = pc.pdu.attributes();
-        if (attr == HEAD_OF_QUEUE || (ordered == 0 && attr != ORDERED)) {
+    boolean mayStart(IscsiTask t) {
+        Attribute attr = t.attribute;
+        if (attr == Attribute.HEAD_OF_QUEUE || (ordered == 0 && attr != Attribute.ORDERED)) {
             return true;
         }
-        for (PendingCommand older : tasks) {
-            if (older == pc) {
+        for (IscsiTask older : tasks) {
+            if (older == t) {
                 return true;
             }
-            if (attr == ORDERED || older.pdu.attributes() == ORDERED) {
+            if (attr == Attribute.ORDERED || older.attribute == Attribute.ORDERED) {
                 return false;
             }
         }
-        return true; // not entered (never ordered): no constraint from this set
+        return true; // not entered: no constraint from this set
     }
 
-    /** The task finished or was dropped; returns the waiting tasks that may now be able to start. */
-    synchronized List<PendingCommand> leave(PendingCommand pc) {
+    /** The task finished or was dropped; returns the younger tasks, which may now be able to start. */
+    List<IscsiTask> leave(IscsiTask t) {
         boolean removed = false;
-        List<PendingCommand> after = new ArrayList<>();
-        for (Iterator<PendingCommand> it = tasks.iterator(); it.hasNext(); ) {
-            PendingCommand t = it.next();
-            if (t == pc) {
+        List<IscsiTask> after = List.of();
+        for (Iterator<IscsiTask> it = tasks.iterator(); it.hasNext(); ) {
+            IscsiTask x = it.next();
+            if (x == t) {
                 it.remove();
                 removed = true;
-                if (pc.pdu.attributes() == ORDERED) {
+                if (t.attribute == Attribute.ORDERED) {
                     ordered--;
                 }
-            } else if (removed && !t.submitted) {
-                after.add(t);
+                if (ordered == 0 && t.attribute != Attribute.ORDERED) {
+                    break; // nothing younger was held back by this task
+                }
+            } else if (removed) {
+                if (after.isEmpty()) {
+                    after = new ArrayList<>();
+                }
+                after.add(x);
             }
         }
         return after;
+    }
+
+    boolean isEmpty() {
+        return tasks.isEmpty();
     }
 }

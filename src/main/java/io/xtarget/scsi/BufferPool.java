@@ -2,31 +2,36 @@ package io.xtarget.scsi;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A pool of direct buffers in power-of-two size classes, so the data path neither allocates nor
- * zeroes a buffer per command. Buffers larger than the largest class are allocated and dropped.
+ * Data buffers for commands. Up to {@link #LARGE} bytes: direct buffers in power-of-two size
+ * classes, kept for reuse so the data path neither allocates nor zeroes a buffer per command;
+ * the pool keeps at most {@link #KEEP_BYTES} in all, so memory held between bursts stays
+ * bounded. Larger buffers are lazily committed mappings ({@link LazyMemory}): their memory
+ * follows the data written into them and goes back to the system when they are given back.
  * Pooled buffers hold stale data: whoever takes one must fill every byte it exposes.
  */
 public final class BufferPool {
     private static final int MIN_SHIFT = 12; // 4 KiB
-    private static final int MAX_SHIFT = 24; // 16 MiB
-    private static final int KEEP_PER_CLASS = 64;
+    /** Largest pooled size; anything larger is a lazily committed mapping. */
+    public static final int LARGE = 1 << 20;
+    private static final int MAX_SHIFT = 20;
+    /** Bytes the pool keeps for reuse, all classes together. */
+    static final long KEEP_BYTES = 64L << 20;
 
     public static final BufferPool SHARED = new BufferPool();
 
     private final ConcurrentLinkedQueue<ByteBuffer>[] free;
-    private final AtomicInteger[] kept;
+    private final AtomicLong kept = new AtomicLong();
+    private final LazyMemory lazy = new LazyMemory();
 
     @SuppressWarnings("unchecked")
     public BufferPool() {
         int classes = MAX_SHIFT - MIN_SHIFT + 1;
         free = new ConcurrentLinkedQueue[classes];
-        kept = new AtomicInteger[classes];
         for (int i = 0; i < classes; i++) {
             free[i] = new ConcurrentLinkedQueue<>();
-            kept[i] = new AtomicInteger();
         }
     }
 
@@ -40,34 +45,42 @@ public final class BufferPool {
         if (size < 0) {
             throw new IllegalArgumentException("negative size");
         }
-        int c = classOf(size);
-        if (c >= free.length) {
-            return ByteBuffer.allocateDirect(size);
+        if (size > LARGE) {
+            return lazy.take(size);
         }
+        int c = classOf(size);
         ByteBuffer b = free[c].poll();
         if (b == null) {
             b = ByteBuffer.allocateDirect(1 << (c + MIN_SHIFT));
         } else {
-            kept[c].decrementAndGet();
+            kept.addAndGet(-b.capacity());
         }
         b.clear().limit(size);
         return b;
     }
 
-    /** Returns a buffer taken from this pool; foreign or oversized buffers are dropped. */
+    /** Returns a buffer taken from this pool; foreign buffers are dropped. Null is ignored. */
     public void give(ByteBuffer b) {
         if (b == null || !b.isDirect()) {
             return;
         }
         int cap = b.capacity();
-        if (Integer.bitCount(cap) != 1) {
+        if (cap > LARGE) {
+            lazy.give(b);
             return;
         }
-        int c = classOf(cap);
-        if (c < free.length && kept[c].incrementAndGet() <= KEEP_PER_CLASS) {
-            free[c].offer(b);
-        } else if (c < free.length) {
-            kept[c].decrementAndGet();
+        if (Integer.bitCount(cap) != 1 || cap < (1 << MIN_SHIFT)) {
+            return;
         }
+        if (kept.addAndGet(cap) <= KEEP_BYTES) {
+            free[classOf(cap)].offer(b);
+        } else {
+            kept.addAndGet(-cap);
+        }
+    }
+
+    /** Bytes kept for reuse now. */
+    public long keptBytes() {
+        return kept.get();
     }
 }

@@ -33,7 +33,13 @@ public record CommandDescriptor(int opcode, int serviceAction, String name, Medi
          * Runs without a loaded medium although it is a READ for reservations (START STOP UNIT,
          * PREVENT ALLOW MEDIUM REMOVAL: they are how the medium gets loaded).
          */
-        NO_MEDIUM
+        NO_MEDIUM,
+        /**
+         * Completes at memory speed (no waiting on locks, other tasks or a flush), unless its LU's
+         * store is slow ({@link LogicalUnit#fastIo}): a fabric may run it on the thread that
+         * received it instead of handing it to a worker. Rows without it run on workers.
+         */
+        QUICK
     }
 
     public CommandDescriptor {

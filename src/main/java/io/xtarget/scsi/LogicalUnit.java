@@ -26,8 +26,11 @@ public final class LogicalUnit {
     private final Reservations reservations = new Reservations();
     private final ModeState mode = new ModeState();
     private final LbaLocks lbaLocks = new LbaLocks();
+    private final TaskSet tasks = new TaskSet();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
+    /** Recent read/write latency of the store, an exponential moving average in nanoseconds. */
+    private volatile long ioNanos;
     /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
     private final Medium medium;
 
@@ -120,6 +123,11 @@ public final class LogicalUnit {
         return mode;
     }
 
+    /** The tasks of every I_T nexus that entered this LU's task sets and have not ended. */
+    public TaskSet tasks() {
+        return tasks;
+    }
+
     public Medium medium() {
         return medium;
     }
@@ -150,7 +158,9 @@ public final class LogicalUnit {
     /** Reads at a byte offset (the copy engine's byte-granular segments use this). */
     public void readBytes(long offset, ByteBuffer dst) throws IOException {
         int n = dst.remaining();
+        long t0 = System.nanoTime();
         store.read(offset, dst);
+        sample(t0, n);
         bytesRead.add(n);
     }
 
@@ -162,7 +172,9 @@ public final class LogicalUnit {
     public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
         int n = src.remaining();
         try (LbaLocks.Held h = lockBytes(offset, n)) {
+            long t0 = System.nanoTime();
             store.write(offset, src, fua || !mode.writeCacheEnabled);
+            sample(t0, n);
         }
         bytesWritten.add(n);
     }
@@ -199,6 +211,30 @@ public final class LogicalUnit {
             dst.bytesWritten.add(n);
         }
         return n;
+    }
+
+    /** Above this average latency per 64 KiB or less, the store counts as slow (a disk, not a cache). */
+    private static final long SLOW_IO_NANOS = 200_000;
+
+    /** Folds one read or write into the latency average (only I/O of at most 64 KiB: large ones are slow anyway). */
+    private void sample(long startNanos, int bytes) {
+        if (bytes <= 65536) {
+            long d = System.nanoTime() - startNanos;
+            ioNanos += (d - ioNanos) / 8;
+        }
+    }
+
+    /**
+     * Whether small reads and writes complete at memory speed: always for memory stores, and for
+     * file and device stores while their recent latency says the data is in the page cache. A
+     * fabric runs quick commands of a fast LU on its receiving thread, the others on workers.
+     */
+    public boolean fastIo() {
+        return switch (store.speed()) {
+            case MEMORY -> true;
+            case CACHED -> ioNanos < SLOW_IO_NANOS;
+            case UNKNOWN -> false;
+        };
     }
 
     public void flush() throws IOException {

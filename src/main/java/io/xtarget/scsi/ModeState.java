@@ -14,6 +14,12 @@ public final class ModeState {
     public volatile boolean descriptorSense = false;
     /** Control page: SWP, software write protect. */
     public volatile boolean softwareWriteProtect = false;
+    /**
+     * Control page: TAS, task aborted status. When set, a command aborted by an action of another
+     * I_T nexus ends with TASK ABORTED status; when clear it ends silently and that nexus gets
+     * COMMANDS CLEARED BY ANOTHER INITIATOR (SAM-5 5.6, SPC-4 7.5.8).
+     */
+    public volatile boolean taskAbortedStatus = false;
     /** Control page: QERR. */
     public volatile int queueErrorManagement = 0;
     /** Informational exceptions page: MRIE. */

@@ -264,10 +264,14 @@ public final class Reservations {
     }
 
     /**
-     * PREEMPT and PREEMPT AND ABORT (SPC-4 5.12.11.4). Tasks of preempted nexuses are not
-     * aborted here: the fabric owns tasks.
+     * PREEMPT and PREEMPT AND ABORT (SPC-4 5.12.11.4): removes the registrations holding
+     * {@code serviceActionKey} (moving the reservation when the holder is among them) and queues
+     * REGISTRATIONS PREEMPTED for them. The caller aborts their tasks for PREEMPT AND ABORT.
+     *
+     * @return the I_T nexuses whose registrations were removed (the caller's own among them when
+     *     it preempted its own key)
      */
-    public synchronized void preempt(Nexus nexus, long reservationKey, long serviceActionKey, int newType,
+    public synchronized List<Nexus> preempt(Nexus nexus, long reservationKey, long serviceActionKey, int newType,
             UnitAttentions ua) throws ScsiException {
         checkRegistered(nexus, reservationKey);
         String me = id(nexus);
@@ -298,7 +302,7 @@ public final class Reservations {
                     for (Registration r : registrations.values()) {
                         String other = id(r.nexus());
                         if (!other.equals(me)) {
-                            ua.establish(r.nexus().initiatorPortName(), UnitAttentions.RESERVATIONS_RELEASED);
+                            ua.establish(r.nexus(), UnitAttentions.RESERVATIONS_RELEASED);
                         }
                     }
                 }
@@ -306,12 +310,15 @@ public final class Reservations {
                 removed = removeWithKey(serviceActionKey, null, true);
             }
         }
+        List<Nexus> preempted = new ArrayList<>();
         for (Registration r : removed) {
             if (!id(r.nexus()).equals(me)) {
-                ua.establish(r.nexus().initiatorPortName(), UnitAttentions.REGISTRATIONS_PREEMPTED);
+                ua.establish(r.nexus(), UnitAttentions.REGISTRATIONS_PREEMPTED);
             }
+            preempted.add(r.nexus());
         }
         generation++;
+        return preempted;
     }
 
     /**
@@ -366,7 +373,7 @@ public final class Reservations {
     private void notifyRegistrants(UnitAttentions ua, Sense sense, String except) {
         for (Map.Entry<String, Registration> e : registrations.entrySet()) {
             if (!e.getKey().equals(except)) {
-                ua.establish(e.getValue().nexus().initiatorPortName(), sense);
+                ua.establish(e.getValue().nexus(), sense);
             }
         }
     }

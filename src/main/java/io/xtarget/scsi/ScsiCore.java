@@ -16,6 +16,7 @@ public final class ScsiCore {
     private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
 
     private final OpcodeTable table;
+    private final TaskManager taskManager = new TaskManager();
     private volatile List<Target> targets;
     private final List<java.util.function.Consumer<Nexus>> nexusLossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -55,20 +56,49 @@ public final class ScsiCore {
         nexusLossListeners.add(listener);
     }
 
+    public TaskManager taskManager() {
+        return taskManager;
+    }
+
     /**
-     * An I_T nexus ended (logout or connection loss, SAM-5 6.3.4): SPC-2 reservations it held are
-     * released and its medium removal preventions end on every LU it could reach, and listeners
-     * forget its state.
+     * An I_T nexus was formed (a login): every LU it can address counts it among "every I_T
+     * nexus" for unit attentions from now on.
      */
-    public void nexusLost(Nexus nexus, LunMap lunMap) {
-        if (lunMap != null) {
-            for (LunMapping m : lunMap.mappings()) {
-                m.unit().reservations().nexusLost(nexus);
-                m.unit().medium().nexusLost(nexus); // SPC-4 6.13: its PREVENT ends with it
-            }
+    public void nexusFormed(Nexus nexus, LunMap lunMap) {
+        for (LunMapping m : lunMap.mappings()) {
+            m.unit().unitAttentions().attach(nexus);
         }
+    }
+
+    /** The nexus now addresses the LUs of {@code now} instead of {@code before} (a config reload). */
+    public void nexusRemapped(Nexus nexus, LunMap before, LunMap now) {
+        for (LunMapping m : before.mappings()) {
+            m.unit().unitAttentions().detach(nexus);
+        }
+        nexusFormed(nexus, now);
+    }
+
+    /**
+     * An I_T nexus ended (logout or connection loss, SAM-5 6.3.4): its tasks are aborted, SPC-2
+     * reservations it held are released and its medium removal preventions end on every LU it
+     * could reach ({@link TaskManager#nexusLost}), and listeners forget its state.
+     */
+    public TaskManager.Aborted nexusLost(Nexus nexus, LunMap lunMap) {
+        TaskManager.Aborted a = taskManager.nexusLost(nexus, lunMap);
         for (java.util.function.Consumer<Nexus> l : nexusLossListeners) {
             l.accept(nexus);
+        }
+        return a;
+    }
+
+    /**
+     * The command entered its task set (SAM-5 4.6): from now on task management and PREEMPT AND
+     * ABORT can reach it. The fabric calls this when it delivers the command in order.
+     */
+    public void enter(ScsiTask task) {
+        LogicalUnit lu = task.lu();
+        if (lu != null) {
+            lu.tasks().add(task);
         }
     }
 
@@ -89,6 +119,25 @@ public final class ScsiCore {
         return d;
     }
 
+    /**
+     * Whether the command may run on the fabric's receiving thread: its row is
+     * {@linkplain CommandDescriptor.Flag#QUICK quick} and, when it touches the medium, the LU's
+     * store answers at memory speed. Unknown or malformed commands fail at once, so they are quick.
+     */
+    public boolean quick(ScsiTask task) {
+        CommandDescriptor d;
+        try {
+            d = lookup(task.cdb());
+        } catch (ScsiException e) {
+            return true;
+        }
+        if (!d.has(CommandDescriptor.Flag.QUICK)) {
+            return false;
+        }
+        LogicalUnit lu = task.lu();
+        return lu == null || d.access() == MediumAccess.NONE || d.access() == MediumAccess.STATUS || lu.fastIo();
+    }
+
     /** Runs one command to completion on the calling thread. Never throws. */
     public ScsiResult execute(ScsiTask task) {
         LunMapping mapping = task.mapping();
@@ -101,7 +150,7 @@ public final class ScsiCore {
             if (mapping != null) {
                 LogicalUnit lu = mapping.unit();
                 if (!d.has(CommandDescriptor.Flag.UA_EXEMPT)) {
-                    Sense ua = lu.unitAttentions().poll(task.nexus().initiatorPortName());
+                    Sense ua = lu.unitAttentions().poll(task.nexus());
                     if (ua != null) {
                         throw new ScsiException(ua);
                     }

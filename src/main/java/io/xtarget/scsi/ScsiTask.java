@@ -3,24 +3,46 @@ package io.xtarget.scsi;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One command as the core sees it: the I_T_L nexus, the CDB and the data the initiator sent.
- * The fabric builds it with all Data-Out already collected; handlers read it and return a
- * {@link ScsiResult}. A task never touches a socket.
+ * The fabric creates it when the command enters the task set ({@link ScsiCore#enter}), attaches
+ * the Data-Out once every byte of it has arrived, runs it ({@link ScsiCore#execute}) and ends it
+ * ({@link #end}) once its response is sent or it was aborted. A task never touches a socket.
+ *
+ * <p>Life cycle: ACTIVE, then either COMPLETING (the fabric {@linkplain #claimCompletion claimed}
+ * the right to send its status) or ABORTED (the task manager {@linkplain #tryAbort aborted} it
+ * first), then ENDED. Whichever of the two claims comes first wins, so an aborted command never
+ * sends a status it was not entitled to, and a command whose status is on the wire is not aborted.
  */
 public final class ScsiTask {
+    /** Where a task is in its life; see the class comment. */
+    public enum Phase { ACTIVE, COMPLETING, ABORTED, ENDED }
+
+    /** The fabric's side of a task: told when the task manager aborts it. */
+    @FunctionalInterface
+    public interface AbortListener {
+        /** Called once, on the aborting thread, after the task moved to ABORTED. Must not block. */
+        void aborted(ScsiTask task);
+    }
+
     private final ScsiCore core;
     private final Nexus nexus;
     private final LunMap lunMap;
     private final int lun;
     private final Cdb cdb;
-    private final ByteBuffer dataOut;
     private final long tag;
-    private final List<ByteBuffer> taken = new ArrayList<>(2);
-    private volatile boolean aborted;
-    private volatile int requestedDataOut = -1;
     private final LunMapping mapping;
+    private final AbortListener listener;
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.ACTIVE);
+    private final List<ByteBuffer> taken = new ArrayList<>(2);
+    private ByteBuffer dataOut;
+    private volatile AbortOutcome abortOutcome;
+    private volatile int requestedDataOut = -1;
+    /** Code to run when the task ends (abort waiters); null until someone waits. */
+    private List<Runnable> onEnd;
 
     /**
      * @param core the core that dispatches it
@@ -32,14 +54,20 @@ public final class ScsiTask {
      * @param tag the fabric's task tag (iSCSI ITT), for logs and task management
      */
     public ScsiTask(ScsiCore core, Nexus nexus, LunMap lunMap, int lun, Cdb cdb, ByteBuffer dataOut, long tag) {
+        this(core, nexus, lunMap, lun, cdb, tag, null);
+        this.dataOut = dataOut;
+    }
+
+    /** A task whose Data-Out is attached later, with the fabric's abort listener (may be null). */
+    public ScsiTask(ScsiCore core, Nexus nexus, LunMap lunMap, int lun, Cdb cdb, long tag, AbortListener listener) {
         this.core = core;
         this.nexus = nexus;
         this.lunMap = lunMap;
         this.lun = lun;
         this.cdb = cdb;
-        this.dataOut = dataOut;
         this.tag = tag;
         this.mapping = lunMap.get(lun);
+        this.listener = listener;
     }
 
     public ScsiCore core() {
@@ -74,6 +102,15 @@ public final class ScsiTask {
     /** The addressed logical unit; the core guarantees it is non-null unless the command is NO_LU. */
     public LogicalUnit lu() {
         return mapping == null ? null : mapping.unit();
+    }
+
+    /**
+     * Attaches the data the initiator sent, before the task runs: position 0, limit = the bytes
+     * that arrived. The fabric attaches only data that fully arrived, in order; nothing else of
+     * the buffer is ever visible to a handler.
+     */
+    public void attachDataOut(ByteBuffer data) {
+        this.dataOut = data;
     }
 
     /** The data-out length the command asked for through {@link #dataOut}, or -1 if it did not. */
@@ -144,13 +181,91 @@ public final class ScsiTask {
         return sense.encode(mapping != null && mapping.unit().mode().descriptorSense);
     }
 
-    /** Task management marks the task aborted; long-running handlers poll this. */
-    public void abort() {
-        aborted = true;
+    // ---------------------------------------------------------------- life cycle
+
+    public Phase phase() {
+        return phase.get();
     }
 
+    /**
+     * Aborts the task unless its status is already being sent or it ended. On success the
+     * fabric's listener is told, so a task still waiting (for data, its turn, or buffers) ends
+     * at once; a running handler sees {@link #isAborted} and stops early.
+     *
+     * @return true when this call aborted it
+     */
+    public boolean tryAbort(AbortOutcome outcome) {
+        synchronized (this) {
+            if (phase.get() != Phase.ACTIVE) {
+                return false;
+            }
+            abortOutcome = outcome; // written before the phase, so whoever sees ABORTED sees it
+            if (!phase.compareAndSet(Phase.ACTIVE, Phase.ABORTED)) {
+                abortOutcome = null; // the fabric claimed completion in between
+                return false;
+            }
+        }
+        if (listener != null) {
+            listener.aborted(this);
+        }
+        return true;
+    }
+
+    /** The fabric claims the right to send this task's status; false when it was aborted first. */
+    public boolean claimCompletion() {
+        return phase.compareAndSet(Phase.ACTIVE, Phase.COMPLETING);
+    }
+
+    /** Task management marked the task aborted; long-running handlers poll this. */
     public boolean isAborted() {
-        return aborted;
+        return abortOutcome() != null;
+    }
+
+    /** How an aborted task ends, or null when it was not aborted. */
+    public AbortOutcome abortOutcome() {
+        Phase p = phase.get();
+        return p == Phase.ABORTED || p == Phase.ENDED ? abortOutcome : null;
+    }
+
+    /**
+     * Ends the task: it leaves its logical unit's task set and whoever waits for it (an abort) is
+     * released. Called by the fabric exactly once, after the status is sent or the abort handled.
+     */
+    public void end() {
+        phase.set(Phase.ENDED);
+        LogicalUnit lu = lu();
+        if (lu != null) {
+            lu.tasks().remove(this);
+        }
+        List<Runnable> waiters;
+        synchronized (this) {
+            waiters = onEnd;
+            onEnd = null;
+        }
+        if (waiters != null) {
+            waiters.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs {@code r} once the task has ended (at once when it already has). */
+    void whenEnded(Runnable r) {
+        synchronized (this) {
+            if (phase.get() != Phase.ENDED) {
+                if (onEnd == null) {
+                    onEnd = new ArrayList<>(1);
+                }
+                onEnd.add(r);
+                return;
+            }
+        }
+        r.run();
+    }
+
+    /** Waits until the task has ended; false on timeout. */
+    boolean awaitEnd(long timeout, TimeUnit unit) throws InterruptedException {
+        java.util.concurrent.CountDownLatch l = new java.util.concurrent.CountDownLatch(1);
+        whenEnded(l::countDown);
+        return l.await(timeout, unit);
     }
 
     @Override

@@ -5,9 +5,10 @@ import java.util.Deque;
 import java.util.Map;
 
 /**
- * Pending unit attention conditions of one logical unit, per initiator port (SAM-5 5.14, SPC-4
- * 5.14). An initiator port that has not yet addressed the LU since the server started gets POWER
- * ON, RESET, OR BUS DEVICE RESET OCCURRED (29/00) first, as after a real power on.
+ * Pending unit attention conditions of one logical unit, per I_T nexus (SAM-5 5.14, SPC-4 5.14).
+ * An I_T nexus that has not yet addressed the LU since the server started gets POWER ON, RESET,
+ * OR BUS DEVICE RESET OCCURRED (29/00) first, as after a real power on. Conditions meant for
+ * "every I_T nexus" go to the nexuses {@linkplain #attach attached} at that moment.
  */
 public final class UnitAttentions {
     /** NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED: a removable medium was loaded. */
@@ -24,24 +25,26 @@ public final class UnitAttentions {
     public static final Sense LUN_INVENTORY_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x3F, 0x0E);
     public static final Sense COMMANDS_CLEARED_BY_ANOTHER = new Sense(SenseKey.UNIT_ATTENTION, 0x2F, 0x00);
 
-    /** At most this many conditions are queued per initiator port; older ones are dropped. */
+    /** At most this many conditions are queued per I_T nexus; older ones are dropped. */
     private static final int MAX_QUEUED = 8;
     /**
-     * Initiator ports remembered per LU. Every new ISID is a new initiator port, so the map is
-     * bounded: the least recently seen port with nothing pending is forgotten first, and if it
-     * returns it is treated like a port the LU has never seen (POWER ON OCCURRED).
+     * I_T nexuses remembered per LU. Every new ISID is a new initiator port, so the map is
+     * bounded: the least recently seen nexus with nothing pending is forgotten first, and if it
+     * returns it is treated like a nexus the LU has never seen (POWER ON OCCURRED).
      */
     static final int MAX_PORTS = 4096;
 
     private final boolean powerOnAttention;
-    private final Map<String, Deque<Sense>> pending = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Nexus, Deque<Sense>> pending = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    /** The I_T nexuses that exist now and can address this LU (SAM-5: the ones a reset reaches). */
+    private final java.util.Set<Nexus> attached = new java.util.HashSet<>();
 
     public UnitAttentions(boolean powerOnAttention) {
         this.powerOnAttention = powerOnAttention;
     }
 
-    private Deque<Sense> queue(String initiatorPort) {
-        if (pending.size() >= MAX_PORTS && !pending.containsKey(initiatorPort)) {
+    private Deque<Sense> queue(Nexus nexus) {
+        if (pending.size() >= MAX_PORTS && !pending.containsKey(nexus)) {
             java.util.Iterator<Deque<Sense>> it = pending.values().iterator();
             while (it.hasNext() && pending.size() >= MAX_PORTS) {
                 if (it.next().isEmpty()) {
@@ -49,7 +52,7 @@ public final class UnitAttentions {
                 }
             }
         }
-        return pending.computeIfAbsent(initiatorPort, k -> {
+        return pending.computeIfAbsent(nexus, k -> {
             Deque<Sense> q = new ArrayDeque<>();
             if (powerOnAttention) {
                 q.add(POWER_ON);
@@ -58,19 +61,29 @@ public final class UnitAttentions {
         });
     }
 
-    /** The oldest pending condition for this initiator port, or null, without clearing it. */
-    public synchronized Sense peek(String initiatorPort) {
-        return queue(initiatorPort).peekFirst();
+    /** An I_T nexus that can address this LU was formed: from now on "every I_T nexus" includes it. */
+    public synchronized void attach(Nexus nexus) {
+        attached.add(nexus);
+    }
+
+    /** The I_T nexus ended or lost access; conditions already queued for it are kept. */
+    public synchronized void detach(Nexus nexus) {
+        attached.remove(nexus);
+    }
+
+    /** The oldest pending condition for this I_T nexus, or null, without clearing it. */
+    public synchronized Sense peek(Nexus nexus) {
+        return queue(nexus).peekFirst();
     }
 
     /** Removes and returns the oldest pending condition, or null. */
-    public synchronized Sense poll(String initiatorPort) {
-        return queue(initiatorPort).pollFirst();
+    public synchronized Sense poll(Nexus nexus) {
+        return queue(nexus).pollFirst();
     }
 
-    /** Queues a condition for one initiator port. */
-    public synchronized void establish(String initiatorPort, Sense sense) {
-        Deque<Sense> q = queue(initiatorPort);
+    /** Queues a condition for one I_T nexus. */
+    public synchronized void establish(Nexus nexus, Sense sense) {
+        Deque<Sense> q = queue(nexus);
         if (q.contains(sense)) {
             return;
         }
@@ -80,11 +93,14 @@ public final class UnitAttentions {
         q.addLast(sense);
     }
 
-    /** Queues a condition for every known initiator port except {@code except} (may be null). */
-    public synchronized void establishForAll(Sense sense, String except) {
-        for (String port : pending.keySet().toArray(String[]::new)) {
-            if (!port.equals(except)) {
-                establish(port, sense);
+    /**
+     * Queues a condition for every I_T nexus that exists now and can address this LU, except
+     * {@code except} (may be null). A nexus formed later does not see it (SAM-5 5.14, 6.3.3).
+     */
+    public synchronized void establishForAll(Sense sense, Nexus except) {
+        for (Nexus n : attached.toArray(Nexus[]::new)) {
+            if (!n.equals(except)) {
+                establish(n, sense);
             }
         }
     }

@@ -153,9 +153,9 @@ class SessionE2eTest {
         }
     }
 
-    /** SAM-5 6.3.3 / SPC-4 5.14: a LUN reset gives every other I_T nexus one unit attention 29/03. */
+    /** SAM-5 6.3.3 / SPC-4 5.14: a LUN reset gives every I_T nexus, the issuer's too, one unit attention 29/03. */
     @Test
-    void lunResetGivesTheOtherSessionOneUnitAttention() throws Exception {
+    void lunResetGivesEveryNexusOneUnitAttention() throws Exception {
         try (IscsiSession a = open("reset-a"); IscsiSession b = open("reset-b")) {
             for (IscsiSession s : new IscsiSession[] {a, b}) {
                 clearUnitAttentions(s, LUN_RAM512);
@@ -168,12 +168,16 @@ class SessionE2eTest {
             assertThat(ua.ascq()).isEqualTo(0x03);
             assertThat(b.execute(LUN_RAM512, testUnitReady(), null, 0).status()).as("reported once").isZero();
             assertThat(b.execute(LUN_RAM4K, testUnitReady(), null, 0).status()).as("other LU untouched").isZero();
-            assertThat(a.execute(LUN_RAM512, testUnitReady(), null, 0).status()).as("the issuer knows").isZero();
+            SenseData own = sense(a.execute(LUN_RAM512, testUnitReady(), null, 0));
+            assertThat(own.asc()).as("the issuer's nexus too").isEqualTo(0x29);
+            assertThat(own.ascq()).isEqualTo(0x03);
+            assertThat(a.execute(LUN_RAM512, testUnitReady(), null, 0).status()).as("reported once").isZero();
         }
     }
 
+    /** SAM-5 6.3.2: a target reset gives every I_T nexus one unit attention per LU (29/xx). */
     @Test
-    void targetWarmResetGivesEveryOtherNexusOneUnitAttentionPerLu() throws Exception {
+    void targetWarmResetGivesEveryNexusOneUnitAttentionPerLu() throws Exception {
         try (IscsiSession a = open("warm-a"); IscsiSession b = open("warm-b")) {
             for (IscsiSession s : new IscsiSession[] {a, b}) {
                 clearUnitAttentions(s, LUN_RAM512);
@@ -181,12 +185,13 @@ class SessionE2eTest {
             }
             assertThat(a.targetWarmReset()).isEqualTo(TaskMgmtResponse.COMPLETE);
             for (int lun : new int[] {LUN_RAM512, LUN_RAM4K}) {
-                CommandResult r = b.execute(lun, testUnitReady(), null, 0);
-                SenseData ua = sense(r);
-                assertThat(ua.senseKey()).isEqualTo(Scsi.UNIT_ATTENTION);
-                assertThat(ua.asc()).as("a reset ASC (29/xx)").isEqualTo(0x29);
-                assertThat(b.execute(lun, testUnitReady(), null, 0).status()).as("reported once").isZero();
-                assertThat(a.execute(lun, testUnitReady(), null, 0).status()).as("the issuer knows").isZero();
+                for (IscsiSession s : new IscsiSession[] {b, a}) {
+                    CommandResult r = s.execute(lun, testUnitReady(), null, 0);
+                    SenseData ua = sense(r);
+                    assertThat(ua.senseKey()).isEqualTo(Scsi.UNIT_ATTENTION);
+                    assertThat(ua.asc()).as("a reset ASC (29/xx)").isEqualTo(0x29);
+                    assertThat(s.execute(lun, testUnitReady(), null, 0).status()).as("reported once").isZero();
+                }
             }
             a.nop();
             b.nop();

@@ -2,24 +2,26 @@ package io.xtarget.iscsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.iscsi.TaskOrder.Attribute;
 import io.xtarget.iscsi.pdu.ScsiCommandPdu;
 import org.junit.jupiter.api.Test;
 
 class TaskOrderTest {
     private static int itt;
 
-    private static PendingCommand task(int attr) {
-        ScsiCommandPdu pdu = new ScsiCommandPdu(false, true, true, false, attr, 0, ++itt, 0, itt, 0, new byte[16], null);
-        return new PendingCommand(pdu, 0);
+    private static IscsiTask task(Attribute attr) {
+        ScsiCommandPdu pdu = new ScsiCommandPdu(false, true, true, false, attr.ordinal(), 0, ++itt, 0, itt, 0,
+                new byte[16], null);
+        return new IscsiTask(pdu, null);
     }
 
     @Test
     void orderedWaitsForOlderTasksAndHoldsBackYoungerOnes() {
         TaskOrder set = new TaskOrder();
-        PendingCommand s1 = task(TaskOrder.SIMPLE);
-        PendingCommand o = task(TaskOrder.ORDERED);
-        PendingCommand s2 = task(TaskOrder.SIMPLE);
-        PendingCommand head = task(TaskOrder.HEAD_OF_QUEUE);
+        IscsiTask s1 = task(Attribute.SIMPLE);
+        IscsiTask o = task(Attribute.ORDERED);
+        IscsiTask s2 = task(Attribute.SIMPLE);
+        IscsiTask head = task(Attribute.HEAD_OF_QUEUE);
         set.enter(s1);
         set.enter(o);
         set.enter(s2);
@@ -38,11 +40,22 @@ class TaskOrderTest {
     @Test
     void simpleTasksNeverWaitForEachOther() {
         TaskOrder set = new TaskOrder();
-        PendingCommand a = task(TaskOrder.SIMPLE);
-        PendingCommand b = task(TaskOrder.UNTAGGED);
+        IscsiTask a = task(Attribute.SIMPLE);
+        IscsiTask b = task(Attribute.UNTAGGED);
         set.enter(a);
         set.enter(b);
         assertThat(set.mayStart(a)).isTrue();
         assertThat(set.mayStart(b)).isTrue();
+        assertThat(set.leave(a)).isEmpty(); // no ORDERED task anywhere: nobody was held back
+    }
+
+    @Test
+    void attributeCodesFollowTheCommandPdu() {
+        assertThat(Attribute.of(0)).isEqualTo(Attribute.UNTAGGED);
+        assertThat(Attribute.of(1)).isEqualTo(Attribute.SIMPLE);
+        assertThat(Attribute.of(2)).isEqualTo(Attribute.ORDERED);
+        assertThat(Attribute.of(3)).isEqualTo(Attribute.HEAD_OF_QUEUE);
+        assertThat(Attribute.of(4)).isEqualTo(Attribute.ACA);
+        assertThat(Attribute.of(7)).isEqualTo(Attribute.UNTAGGED);
     }
 }

@@ -10,10 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
 /**
- * Frames PDUs on a byte channel: BHS, AHS, optional header digest, padded data segment, optional
- * data digest (RFC 7143 11.2). Reads are done by one thread; writes are serialized by a lock so
- * any worker may send. Every length read off the wire is checked against a bound before anything
- * is allocated.
+ * PDUs over a blocking byte channel (the login phase, the initiator): framing by
+ * {@link PduFramer} on reads, BHS + digests + padded data on writes (RFC 7143 11.2). Reads are
+ * done by one thread; writes are serialized by a lock so any thread may send.
  */
 public final class PduChannel implements AutoCloseable {
     /** Where a PDU's data segment should land; returns null to let the channel allocate. */
@@ -26,13 +25,13 @@ public final class PduChannel implements AutoCloseable {
 
     private final ByteChannel ch;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final ByteBuffer hdr = ByteBuffer.allocate(Bhs.LENGTH);
-    private final ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+    private final PduFramer framer = new PduFramer();
+    /** Holds the header and short fields while they arrive; data segments are read in place. */
+    private final ByteBuffer scratch = ByteBuffer.allocate(1024);
     private final ByteBuffer outDigest = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer outDataDigest = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     private volatile boolean headerDigest;
     private volatile boolean dataDigest;
-    private volatile int maxRecvDataSegmentLength = 8192;
 
     public PduChannel(ByteChannel ch) {
         this.ch = ch;
@@ -41,15 +40,16 @@ public final class PduChannel implements AutoCloseable {
     public void setDigests(boolean header, boolean data) {
         this.headerDigest = header;
         this.dataDigest = data;
+        framer.setDigests(header, data);
     }
 
     /** The largest data segment this side accepts (what it declared as MaxRecvDataSegmentLength). */
     public void setMaxRecvDataSegmentLength(int max) {
-        this.maxRecvDataSegmentLength = max;
+        framer.setMaxRecvDataSegmentLength(max);
     }
 
     public int maxRecvDataSegmentLength() {
-        return maxRecvDataSegmentLength;
+        return framer.maxRecvDataSegmentLength();
     }
 
     public Pdu read() throws IOException, PduException {
@@ -57,73 +57,32 @@ public final class PduChannel implements AutoCloseable {
     }
 
     /**
-     * Reads one PDU. Throws EOFException on a clean close, PduException for a PDU that framing
+     * Reads one PDU, never a byte more (so the channel can be handed to another reader after
+     * any PDU). Throws EOFException on a clean close, PduException for a PDU that framing
      * allowed to be read whole but that cannot be accepted (or, when fatal, when framing is lost).
      */
     public Pdu read(DataPlacement placement) throws IOException, PduException {
-        hdr.clear();
-        readFully(hdr);
-        byte[] bhsBytes = hdr.array().clone();
-        Bhs h = new Bhs(bhsBytes);
-        int ahsLen = h.totalAhsLength();
-        byte[] ahs = new byte[ahsLen]; // at most 1020 bytes: an 8-bit count of words
-        if (ahsLen > 0) {
-            readFully(ByteBuffer.wrap(ahs));
-        }
-        if (headerDigest) {
-            CRC32C crc = new CRC32C();
-            crc.update(bhsBytes);
-            crc.update(ahs);
-            int got = readWord();
-            if (got != (int) crc.getValue()) {
-                // RFC 7143 7.8: a header digest error loses framing; ERL 0 drops the connection.
-                throw PduException.fatal("header digest error");
+        while (true) {
+            ByteBuffer target = framer.dataTarget();
+            ByteBuffer src;
+            if (target != null) {
+                readSome(target);
+                src = Pdu.EMPTY;
+            } else {
+                scratch.clear().limit(framer.needed());
+                readSome(scratch);
+                src = scratch.flip();
+            }
+            Pdu p = framer.feed(src, placement);
+            if (p != null) {
+                return p;
             }
         }
-        int len = h.dataSegmentLength();
-        if (len > maxRecvDataSegmentLength) {
-            throw PduException.fatal("data segment length " + len + " exceeds MaxRecvDataSegmentLength "
-                    + maxRecvDataSegmentLength);
-        }
-        ByteBuffer data = Pdu.EMPTY;
-        if (len > 0) {
-            ByteBuffer dst = placement == null ? null : placement.bufferFor(h, len);
-            if (dst == null || dst.remaining() != len) {
-                dst = ByteBuffer.allocate(len);
-            }
-            int start = dst.position();
-            readFully(dst);
-            int pad = (4 - (len & 3)) & 3;
-            if (pad > 0) {
-                readFully(ByteBuffer.allocate(pad));
-            }
-            data = dst.duplicate().position(start).limit(start + len).slice();
-            if (dataDigest) {
-                CRC32C crc = new CRC32C();
-                crc.update(data.duplicate());
-                if (pad > 0) {
-                    crc.update(PAD, 0, pad);
-                }
-                int got = readWord();
-                if (got != (int) crc.getValue()) {
-                    throw new PduException("data digest error", Reject.DATA_DIGEST_ERROR, bhsBytes);
-                }
-            }
-        }
-        return PduCodec.decode(bhsBytes, ahs, data);
     }
 
-    private int readWord() throws IOException {
-        word.clear();
-        readFully(word);
-        return word.getInt(0);
-    }
-
-    private void readFully(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            if (ch.read(b) < 0) {
-                throw new EOFException("connection closed");
-            }
+    private void readSome(ByteBuffer b) throws IOException {
+        if (ch.read(b) < 0) {
+            throw new EOFException("connection closed");
         }
     }
 

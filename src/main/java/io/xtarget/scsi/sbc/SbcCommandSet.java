@@ -25,6 +25,9 @@ import java.util.Set;
 public final class SbcCommandSet implements CommandSet {
     private static final Set<CommandDescriptor.Flag> NEEDS_MEDIUM = Set.of(CommandDescriptor.Flag.NEEDS_MEDIUM);
     private static final Set<CommandDescriptor.Flag> NO_MEDIUM = Set.of(CommandDescriptor.Flag.NO_MEDIUM);
+    private static final Set<CommandDescriptor.Flag> QUICK = Set.of(CommandDescriptor.Flag.QUICK);
+    private static final Set<CommandDescriptor.Flag> QUICK_NEEDS_MEDIUM =
+            Set.of(CommandDescriptor.Flag.QUICK, CommandDescriptor.Flag.NEEDS_MEDIUM);
 
     private final ReadWriteCommands readWrite = new ReadWriteCommands();
     private final AtomicWriteCommands atomic = new AtomicWriteCommands();
@@ -34,18 +37,18 @@ public final class SbcCommandSet implements CommandSet {
     public void register(OpcodeTable.Builder t) {
         int ff = 0xFF;
         // READ / WRITE: byte 1 = xxPROTECT, DPO, FUA
-        add(t, READ_6, "READ(6)", MediumAccess.READ, readWrite::read, READ_6, 0x1F, ff, ff, ff, 0);
-        add(t, READ_10, "READ(10)", MediumAccess.READ, readWrite::read, READ_10, 0xF8, ff, ff, ff, ff, 0, ff, ff, 0);
-        add(t, READ_12, "READ(12)", MediumAccess.READ, readWrite::read,
+        add(t, READ_6, "READ(6)", MediumAccess.READ, QUICK, readWrite::read, READ_6, 0x1F, ff, ff, ff, 0);
+        add(t, READ_10, "READ(10)", MediumAccess.READ, QUICK, readWrite::read, READ_10, 0xF8, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, READ_12, "READ(12)", MediumAccess.READ, QUICK, readWrite::read,
                 READ_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
-        add(t, READ_16, "READ(16)", MediumAccess.READ, readWrite::read,
+        add(t, READ_16, "READ(16)", MediumAccess.READ, QUICK, readWrite::read,
                 READ_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
-        add(t, WRITE_6, "WRITE(6)", MediumAccess.WRITE, readWrite::write, WRITE_6, 0x1F, ff, ff, ff, 0);
-        add(t, WRITE_10, "WRITE(10)", MediumAccess.WRITE, readWrite::write,
+        add(t, WRITE_6, "WRITE(6)", MediumAccess.WRITE, QUICK, readWrite::write, WRITE_6, 0x1F, ff, ff, ff, 0);
+        add(t, WRITE_10, "WRITE(10)", MediumAccess.WRITE, QUICK, readWrite::write,
                 WRITE_10, 0xF8, ff, ff, ff, ff, 0, ff, ff, 0);
-        add(t, WRITE_12, "WRITE(12)", MediumAccess.WRITE, readWrite::write,
+        add(t, WRITE_12, "WRITE(12)", MediumAccess.WRITE, QUICK, readWrite::write,
                 WRITE_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
-        add(t, WRITE_16, "WRITE(16)", MediumAccess.WRITE, readWrite::write,
+        add(t, WRITE_16, "WRITE(16)", MediumAccess.WRITE, QUICK, readWrite::write,
                 WRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
         // VERIFY / WRITE AND VERIFY: byte 1 = xxPROTECT, DPO, BYTCHK
@@ -79,9 +82,9 @@ public final class SbcCommandSet implements CommandSet {
                 SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
         // capacity: it is the medium's, so NOT READY while a removable medium is ejected
-        add(t, READ_CAPACITY_10, "READ CAPACITY(10)", MediumAccess.NONE, NEEDS_MEDIUM,
+        add(t, READ_CAPACITY_10, "READ CAPACITY(10)", MediumAccess.NONE, QUICK_NEEDS_MEDIUM,
                 CapacityCommands::readCapacity10, READ_CAPACITY_10, 0, ff, ff, ff, ff, 0, 0, 0x01, 0);
-        addSa(t, SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, "READ CAPACITY(16)", MediumAccess.NONE, NEEDS_MEDIUM,
+        addSa(t, SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, "READ CAPACITY(16)", MediumAccess.NONE, QUICK_NEEDS_MEDIUM,
                 CapacityCommands::readCapacity16,
                 SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0x01, 0);
 

@@ -79,7 +79,7 @@ final class UnitCommands {
             }
             if (loaded > 0) {
                 lu.unitAttentions().establishForAll(UnitAttentions.MEDIUM_MAY_HAVE_CHANGED,
-                        task.nexus().initiatorPortName());
+                        task.nexus());
             }
             return ScsiResult.good();
         }

@@ -43,22 +43,22 @@ final class ModePages {
                 byte[] mask = changeable(code);
                 System.arraycopy(mask, 2, p, 2, p.length - 2);
             }
-            case DEFAULT -> fill(code, p, true, false, false, false, 0, 0, true);
+            case DEFAULT -> fill(code, p, true, false, false, false, false, 0, 0, true);
             case CURRENT -> fill(code, p, m.writeCacheEnabled, m.readCacheDisabled, m.descriptorSense,
-                    m.softwareWriteProtect, m.queueErrorManagement, m.mrie, m.dexcpt);
+                    m.softwareWriteProtect, m.taskAbortedStatus, m.queueErrorManagement, m.mrie, m.dexcpt);
         }
         return p;
     }
 
-    private static void fill(int code, byte[] p, boolean wce, boolean rcd, boolean dSense, boolean swp, int qerr,
-            int mrie, boolean dexcpt) {
+    private static void fill(int code, byte[] p, boolean wce, boolean rcd, boolean dSense, boolean swp, boolean tas,
+            int qerr, int mrie, boolean dexcpt) {
         switch (code) {
             case CACHING -> p[2] = (byte) ((wce ? 0x04 : 0) | (rcd ? 0x01 : 0));
             case CONTROL -> {
                 // TST 001b: a task set per I_T nexus, as task management and task attributes treat it
                 p[2] = (byte) (0x20 | (dSense ? 0x04 : 0));
                 p[3] = (byte) ((qerr & 3) << 1);
-                p[4] = (byte) (swp ? 0x08 : 0);
+                p[4] = (byte) ((tas ? 0x40 : 0) | (swp ? 0x08 : 0));
                 p[8] = (byte) 0xFF; // BUSY TIMEOUT PERIOD: unlimited
                 p[9] = (byte) 0xFF;
             }
@@ -70,7 +70,7 @@ final class ModePages {
         }
     }
 
-    /** Changeable-values mask: WCE/RCD, D_SENSE/SWP, DEXCPT/MRIE. */
+    /** Changeable-values mask: WCE/RCD, D_SENSE/SWP/TAS, DEXCPT/MRIE. */
     static byte[] changeable(int code) {
         byte[] p = new byte[size(code)];
         p[0] = (byte) code;
@@ -79,7 +79,7 @@ final class ModePages {
             case CACHING -> p[2] = 0x05;
             case CONTROL -> {
                 p[2] = 0x04;
-                p[4] = 0x08;
+                p[4] = 0x48; // TAS, SWP
             }
             case INFORMATIONAL_EXCEPTIONS -> {
                 p[2] = 0x08;
@@ -104,9 +104,11 @@ final class ModePages {
             case CONTROL -> {
                 boolean dSense = (p[off + 2] & 0x04) != 0;
                 boolean swp = (p[off + 4] & 0x08) != 0;
-                changed = dSense != m.descriptorSense || swp != m.softwareWriteProtect;
+                boolean tas = (p[off + 4] & 0x40) != 0;
+                changed = dSense != m.descriptorSense || swp != m.softwareWriteProtect || tas != m.taskAbortedStatus;
                 m.descriptorSense = dSense;
                 m.softwareWriteProtect = swp;
+                m.taskAbortedStatus = tas;
             }
             case INFORMATIONAL_EXCEPTIONS -> {
                 boolean dexcpt = (p[off + 2] & 0x08) != 0;

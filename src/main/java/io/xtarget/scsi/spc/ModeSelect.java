@@ -94,7 +94,7 @@ final class ModeSelect {
         }
         if (changed) {
             // SPC-4 5.14 / 6.9: the other I_T nexuses learn of the change by MODE PARAMETERS CHANGED.
-            lu.unitAttentions().establishForAll(UnitAttentions.MODE_PARAMETERS_CHANGED, task.nexus().initiatorPortName());
+            lu.unitAttentions().establishForAll(UnitAttentions.MODE_PARAMETERS_CHANGED, task.nexus());
         }
         return ScsiResult.good();
     }

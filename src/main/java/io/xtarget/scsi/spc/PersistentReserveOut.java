@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
 
 /**
  * PERSISTENT RESERVE OUT (SPC-4 6.16): parses the CDB and the 24-byte basic parameter list; the
- * state machine lives in {@link Reservations}. REGISTER AND MOVE, SPEC_I_PT, ALL_TG_PT and APTPL
+ * state machine lives in {@link Reservations}; PREEMPT AND ABORT aborts the preempted nexuses'
+ * tasks through the core's {@link io.xtarget.scsi.TaskManager}. CLEAR aborts nothing: commands
+ * already accepted continue (SPC-4 5.12.11.2.3). REGISTER AND MOVE, SPEC_I_PT, ALL_TG_PT and APTPL
  * are not supported (REPORT CAPABILITIES says so).
  */
 final class PersistentReserveOut {
@@ -65,7 +67,9 @@ final class PersistentReserveOut {
             case RESERVE -> res.reserve(task.nexus(), key, type);
             case RELEASE -> res.release(task.nexus(), key, type, ua);
             case CLEAR -> res.clear(task.nexus(), key, ua);
-            case PREEMPT, PREEMPT_AND_ABORT -> res.preempt(task.nexus(), key, saKey, type, ua);
+            case PREEMPT -> res.preempt(task.nexus(), key, saKey, type, ua);
+            case PREEMPT_AND_ABORT -> task.core().taskManager().preemptAndAbort(task.lu(),
+                    res.preempt(task.nexus(), key, saKey, type, ua), task);
             default -> throw new ScsiException(Sense.invalidFieldInCdb(1, 4));
         }
         return ScsiResult.good();

@@ -19,7 +19,7 @@ final class RequestSense {
         if (task.mapping() == null) {
             sense = Sense.lunNotSupported();
         } else {
-            sense = task.lu().unitAttentions().poll(task.nexus().initiatorPortName());
+            sense = task.lu().unitAttentions().poll(task.nexus());
             if (sense == null) {
                 sense = Sense.noSense();
             }

@@ -19,12 +19,14 @@ import java.util.Set;
  */
 public final class SpcCommandSet implements CommandSet {
     private static final Set<CommandDescriptor.Flag> NONE = Set.of();
-    private static final Set<CommandDescriptor.Flag> NO_LU_UA = EnumSet.of(NO_LU, UA_EXEMPT);
+    private static final Set<CommandDescriptor.Flag> QUICK = EnumSet.of(CommandDescriptor.Flag.QUICK);
+    private static final Set<CommandDescriptor.Flag> NO_LU_UA = EnumSet.of(NO_LU, UA_EXEMPT, CommandDescriptor.Flag.QUICK);
 
     @Override
     public void register(OpcodeTable.Builder t) {
         // TEST UNIT READY reports NOT READY / MEDIUM NOT PRESENT while a removable medium is out.
-        add(t, 0x00, -1, "TEST UNIT READY", MediumAccess.STATUS, EnumSet.of(CommandDescriptor.Flag.NEEDS_MEDIUM),
+        add(t, 0x00, -1, "TEST UNIT READY", MediumAccess.STATUS,
+                EnumSet.of(CommandDescriptor.Flag.NEEDS_MEDIUM, CommandDescriptor.Flag.QUICK),
                 u(0x00, 0, 0, 0, 0, 0), task -> ScsiResult.good());
         add(t, 0x03, -1, "REQUEST SENSE", MediumAccess.NONE, NO_LU_UA,
                 u(0x03, 0x01, 0, 0, 0xFF, 0), RequestSense::execute);
@@ -36,7 +38,7 @@ public final class SpcCommandSet implements CommandSet {
                 u(0x16, 0x1F, 0, 0, 0, 0), ReserveRelease::reserve);
         add(t, 0x17, -1, "RELEASE(6)", MediumAccess.NONE, NONE,
                 u(0x17, 0x1F, 0, 0, 0, 0), ReserveRelease::release);
-        add(t, 0x1A, -1, "MODE SENSE(6)", MediumAccess.CONTROL, NONE,
+        add(t, 0x1A, -1, "MODE SENSE(6)", MediumAccess.CONTROL, QUICK,
                 u(0x1A, 0x08, 0xFF, 0xFF, 0xFF, 0), ModeSense::execute);
         add(t, 0x55, -1, "MODE SELECT(10)", MediumAccess.CONTROL, NONE,
                 u(0x55, 0x01, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0), ModeSelect::execute);
@@ -44,13 +46,13 @@ public final class SpcCommandSet implements CommandSet {
                 u(0x56, 0x12, 0, 0, 0, 0, 0, 0, 0, 0), ReserveRelease::reserve);
         add(t, 0x57, -1, "RELEASE(10)", MediumAccess.NONE, NONE,
                 u(0x57, 0x12, 0, 0, 0, 0, 0, 0, 0, 0), ReserveRelease::release);
-        add(t, 0x5A, -1, "MODE SENSE(10)", MediumAccess.CONTROL, NONE,
+        add(t, 0x5A, -1, "MODE SENSE(10)", MediumAccess.CONTROL, QUICK,
                 u(0x5A, 0x18, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0), ModeSense::execute);
 
         // PERSISTENT RESERVE IN/OUT check reservations themselves (SPC-4 5.12.2): MediumAccess.NONE.
         String[] prIn = {"READ KEYS", "READ RESERVATION", "REPORT CAPABILITIES", "READ FULL STATUS"};
         for (int sa = 0; sa < prIn.length; sa++) {
-            add(t, 0x5E, sa, "PERSISTENT RESERVE IN / " + prIn[sa], MediumAccess.NONE, NONE,
+            add(t, 0x5E, sa, "PERSISTENT RESERVE IN / " + prIn[sa], MediumAccess.NONE, QUICK,
                     u(0x5E, 0x1F, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0), PersistentReserveIn::execute);
         }
         String[] prOut = {"REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT AND ABORT",
@@ -62,11 +64,11 @@ public final class SpcCommandSet implements CommandSet {
 
         add(t, 0xA0, -1, "REPORT LUNS", MediumAccess.NONE, NO_LU_UA,
                 u(0xA0, 0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportLuns::execute);
-        add(t, 0xA3, 0x0A, "REPORT TARGET PORT GROUPS", MediumAccess.STATUS, NONE,
+        add(t, 0xA3, 0x0A, "REPORT TARGET PORT GROUPS", MediumAccess.STATUS, QUICK,
                 u(0xA3, 0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportTargetPortGroups::execute);
-        add(t, 0xA3, 0x0C, "REPORT SUPPORTED OPERATION CODES", MediumAccess.CONTROL, NONE,
+        add(t, 0xA3, 0x0C, "REPORT SUPPORTED OPERATION CODES", MediumAccess.CONTROL, QUICK,
                 u(0xA3, 0x1F, 0x87, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportSupportedOpcodes::execute);
-        add(t, 0xA3, 0x0D, "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", MediumAccess.CONTROL, NONE,
+        add(t, 0xA3, 0x0D, "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", MediumAccess.CONTROL, QUICK,
                 u(0xA3, 0x1F, 0x80, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0), ReportTaskManagementFunctions::execute);
 
         t.addVpdPage(0x00, VpdPages::supportedPages);

@@ -336,7 +336,7 @@ class ExtendedCopyTest {
         ScsiTask task = f.task(t1, 1, 0, CopyFixture.xcopyCdb(p.length), p);
         CompletableFuture<ScsiResult> run = CompletableFuture.supplyAsync(() -> f.core.execute(task));
         gate.entered.await();
-        task.abort();
+        task.tryAbort(io.xtarget.scsi.AbortOutcome.SILENT);
         gate.release.countDown();
         ScsiResult r = run.get();
         assertThat(r.status()).isEqualTo(ScsiStatus.TASK_ABORTED);

@@ -46,6 +46,11 @@ class RemovableMediumTest {
     final Nexus a = new Nexus("iqn.2026-01.test:a", 1, port);
     final Nexus b = new Nexus("iqn.2026-01.test:b", 2, port);
 
+    {
+        core.nexusFormed(a, luns); // both I_T nexuses exist: conditions "for every nexus" reach them
+        core.nexusFormed(b, luns);
+    }
+
     static byte[] naa() {
         byte[] n = new byte[16];
         n[0] = 0x60;

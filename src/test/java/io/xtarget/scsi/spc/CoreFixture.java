@@ -57,6 +57,8 @@ public final class CoreFixture {
         Target t2 = new Target(otherPort.targetName(), List.of(otherPort, thirdPort), lunMap, Map.of(),
                 CopyAccessPolicy.INITIATOR);
         core = new ScsiCore(b.build(), List.of(t1, t2));
+        core.nexusFormed(a, lunMap);
+        core.nexusFormed(this.b, lunMap);
     }
 
     public ScsiResult run(Nexus nexus, int lun, int[] cdb, byte[] dataOut) {

@@ -102,7 +102,7 @@ class InquiryTest {
 
     @Test
     void inquiryNeitherReportsNorClearsAUnitAttention() {
-        f.lu.unitAttentions().establish(f.a.initiatorPortName(), io.xtarget.scsi.UnitAttentions.CAPACITY_CHANGED);
+        f.lu.unitAttentions().establish(f.a, io.xtarget.scsi.UnitAttentions.CAPACITY_CHANGED);
         assertThat(f.run(f.a, 0x12, 0, 0, 0, 96, 0).status()).isEqualTo(ScsiStatus.GOOD);
         ScsiResult tur = f.run(f.a, 0, 0, 0, 0, 0, 0);
         assertThat(tur.status()).isEqualTo(ScsiStatus.CHECK_CONDITION);

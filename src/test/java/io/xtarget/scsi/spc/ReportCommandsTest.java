@@ -22,7 +22,7 @@ class ReportCommandsTest {
 
     @Test
     void requestSenseReturnsAndClearsAUnitAttention() {
-        f.lu.unitAttentions().establish(f.a.initiatorPortName(), UnitAttentions.CAPACITY_CHANGED);
+        f.lu.unitAttentions().establish(f.a, UnitAttentions.CAPACITY_CHANGED);
         ScsiResult r = f.run(f.a, 0x03, 0, 0, 0, 252, 0);
         assertThat(r.status()).isEqualTo(ScsiStatus.GOOD);
         assertThat(hex(data(r))).isEqualTo("700006000000000a000000002a0900000000");
@@ -53,7 +53,7 @@ class ReportCommandsTest {
         assertThat(f.run(f.a, 0xA0, 0, 3, 0, 0, 0, 0, 0, 1, 0, 0, 0).sense().asc()).isEqualTo(0x24);
         assertThat(f.run(f.a, 0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 0, 0).sense().asc()).isEqualTo(0x24);
         // REPORT LUNS works through an unmapped LUN and ignores unit attentions.
-        f.lu.unitAttentions().establish(f.a.initiatorPortName(), UnitAttentions.CAPACITY_CHANGED);
+        f.lu.unitAttentions().establish(f.a, UnitAttentions.CAPACITY_CHANGED);
         assertThat(f.run(f.a, 3, new int[] {0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}, null).status())
                 .isEqualTo(ScsiStatus.GOOD);
     }

@@ -1,0 +1,418 @@
+package io.xtarget.iscsi;
+
+import io.xtarget.iscsi.pdu.Bhs;
+import io.xtarget.iscsi.pdu.DataOut;
+import io.xtarget.iscsi.pdu.R2t;
+import io.xtarget.scsi.Cdb;
+import io.xtarget.scsi.ScsiCore;
+import io.xtarget.scsi.ScsiException;
+import io.xtarget.scsi.ScsiLimits;
+import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.Sense;
+import io.xtarget.scsi.SenseKey;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when each SCSI command of a session may move on (RFC 7143 3.2.2.1, SAM-5 8.6): it is
+ * delivered in CmdSN order, enters its task set, collects its Data-Out (R2Ts go out only while
+ * the {@link DataBudget} has room for the data), waits for its task attribute to allow it and,
+ * for a read, for room for its Data-In; then it is handed to the {@link Runner}. It also ends
+ * commands that were aborted or dropped and gives back their window slot, buffers and budget.
+ *
+ * <p>Threads: arrivals and Data-Out come from the connection's thread; commands end on whichever
+ * thread sent their last PDU. State is guarded by this object's lock, which is never held while a
+ * command runs or while another session's lock is taken.
+ */
+final class CommandScheduler {
+    private static final Logger log = LoggerFactory.getLogger(CommandScheduler.class);
+    /** ABORTED COMMAND, PROTOCOL SERVICE CRC ERROR: a Data-Out of the command failed its digest. */
+    static final Sense DATA_DIGEST_FAILED = new Sense(SenseKey.ABORTED_COMMAND, 0x47, 0x05);
+
+    /** Where commands run, and how other threads reach the connection's thread. */
+    interface Runner {
+        /** Runs the command (on the connection's thread or a worker), then sends its response. */
+        void start(IscsiTask t);
+
+        /** Ends a command that was aborted before it ran: TASK ABORTED status or nothing. */
+        void endAborted(IscsiTask t);
+
+        /** Runs {@code r} on the connection's thread, between PDUs. */
+        void post(Runnable r);
+    }
+
+    private final Session session;
+    private final ScsiCore core;
+    private final Outbox outbox;
+    private final Runner runner;
+    private final DataBudget budget;
+    private final Map<Integer, IscsiTask> tasks = new HashMap<>();
+    private final Map<Integer, TaskOrder> orders = new HashMap<>();
+    /** Commands waiting for budget: for their R2Ts (writes) or their start (reads), oldest first. */
+    private final ArrayDeque<IscsiTask> budgetWaiting = new ArrayDeque<>();
+    private boolean budgetWatch;
+    private int nextTtt = 1;
+    /** The task whose Data-Out is being read, and how its header was judged. */
+    private IscsiTask placing;
+    private DataOutCollector.Verdict verdict;
+
+    CommandScheduler(Session session, ScsiCore core, Outbox outbox, DataBudget budget, Runner runner) {
+        this.session = session;
+        this.core = core;
+        this.outbox = outbox;
+        this.budget = budget;
+        this.runner = runner;
+    }
+
+    // ---------------------------------------------------------------- arrival
+
+    /** Whether a command with this initiator task tag is still live (RFC 7143: ITTs are unique). */
+    synchronized boolean inUse(int itt) {
+        return tasks.containsKey(itt);
+    }
+
+    /**
+     * A command arrived (its immediate data, if any, already in {@code t.dataBuffer}). Immediate
+     * commands were admitted by {@link CmdSnWindow#tryImmediate}. Returns false when its CmdSN
+     * is outside the window: it was dropped.
+     */
+    boolean arrive(IscsiTask t, int immediateBytes, boolean unsolicitedAllowed) {
+        synchronized (this) {
+            tasks.put(t.itt, t);
+            if (t.collector != null) {
+                long unasked = immediateBytes > 0 || unsolicitedAllowed
+                        ? Math.min(session.params.firstBurstLength(), t.expected) : 0;
+                session.account.force(unasked);
+                t.budget = unasked;
+                t.budgetWanted = t.expected - unasked;
+                t.lastDataNanos = System.nanoTime();
+                solicit(t);
+            }
+        }
+        if (t.immediate) {
+            deliver(t);
+            return true;
+        }
+        if (session.window.accept(t.pdu.cmdSn(), () -> deliver(t))) {
+            return true;
+        }
+        synchronized (this) {
+            tasks.remove(t.itt, t);
+            t.stage = IscsiTask.Stage.ENDED;
+        }
+        release(t);
+        return false;
+    }
+
+    /** The command's turn in CmdSN order came: it enters its task set. */
+    private void deliver(IscsiTask t) {
+        synchronized (this) {
+            if (t.stage == IscsiTask.Stage.ENDED) {
+                if (!t.immediate) {
+                    session.window.completed(); // dropped before its turn: its slot is free at once
+                }
+                return;
+            }
+            t.stage = IscsiTask.Stage.IN_TASK_SET;
+            ScsiTask s = new ScsiTask(core, session.nexus, session.lunMap, t.lun, new Cdb(t.pdu.cdb()),
+                    t.itt & 0xFFFFFFFFL, x -> runner.post(() -> aborted(t)));
+            t.scsi = s;
+            t.quick = core.quick(s);
+            core.enter(s);
+            orders.computeIfAbsent(t.lun, k -> new TaskOrder()).enter(t);
+            tryStart(t);
+        }
+    }
+
+    /** Starts the command if it has its data, its turn and, for a read, room for its Data-In. */
+    private void tryStart(IscsiTask t) {
+        if (t.stage != IscsiTask.Stage.IN_TASK_SET || t.scsi.isAborted()) {
+            return;
+        }
+        if (t.failure == null && !t.dataComplete()) {
+            return;
+        }
+        if (!orders.get(t.lun).mayStart(t)) {
+            return;
+        }
+        if (t.failure == null && t.pdu.read() && t.expected > 0 && t.budget == 0) {
+            long want = Math.min(t.expected, ScsiLimits.MAX_TRANSFER_BYTES);
+            if (!session.account.tryReserve(want)) {
+                waitForBudget(t);
+                return;
+            }
+            t.budget = want;
+        }
+        t.stage = IscsiTask.Stage.RUNNING;
+        runner.start(t);
+    }
+
+    // ---------------------------------------------------------------- Data-Out
+
+    /** Sends the R2Ts the command may have outstanding now, once its data has room in the budget. */
+    private void solicit(IscsiTask t) {
+        if (t.failure != null || t.collector.failure() != null) {
+            return;
+        }
+        if (t.budgetWanted > 0) {
+            if (!session.account.tryReserve(t.budgetWanted)) {
+                waitForBudget(t);
+                return;
+            }
+            t.budget += t.budgetWanted;
+            t.budgetWanted = 0;
+        }
+        SessionParams p = session.params;
+        for (DataOutCollector.Solicitation r : t.collector.solicit(p.maxOutstandingR2T(), p.maxBurstLength(),
+                this::nextTtt)) {
+            t.buffer();
+            t.dataSn++;
+            t.lastDataNanos = System.nanoTime();
+            outbox.send(new R2t(t.pdu.lun(), t.itt, r.ttt(), 0, 0, 0, r.r2tSn(), r.offset(), r.length()),
+                    Outbox.StatSn.CURRENT, null);
+        }
+    }
+
+    private int nextTtt() {
+        int ttt = nextTtt++;
+        if (nextTtt == DataOutCollector.UNSOLICITED) {
+            nextTtt = 1;
+        }
+        return ttt;
+    }
+
+    /**
+     * A Data-Out header was read: where its data segment goes. Returns a slice of the command's
+     * buffer at the PDU's offset when the rules accept it, else null (the data is discarded).
+     */
+    synchronized ByteBuffer placeDataOut(Bhs h, int length) {
+        IscsiTask t = tasks.get(h.i32(16));
+        placing = t;
+        if (t == null || t.collector == null) {
+            verdict = new DataOutCollector.Drop();
+            return null;
+        }
+        verdict = t.collector.check(h.i32(20), h.i32(36), h.u32(40), length, (h.flags() & 0x80) != 0);
+        return switch (verdict) {
+            case DataOutCollector.Accept a -> t.buffer().slice((int) a.offset(), a.length());
+            case DataOutCollector.Fail f -> {
+                fail(t, f.violation());
+                yield null;
+            }
+            default -> null;
+        };
+    }
+
+    /**
+     * A Data-Out arrived whole. Returns the reason to answer it with a Reject PDU, or null.
+     * Data for a command that does not exist (any more) is dropped silently (RFC 7143 11.7).
+     */
+    synchronized String dataOutArrived(DataOut d) {
+        IscsiTask t = placing;
+        DataOutCollector.Verdict v = verdict;
+        placing = null;
+        verdict = null;
+        if (t == null || t.itt != d.itt() || v == null) {
+            if (t == null && !tasks.containsKey(d.itt())) {
+                log.debug("{}: Data-Out for unknown task 0x{}", session, Integer.toHexString(d.itt()));
+            }
+            return null;
+        }
+        return switch (v) {
+            case DataOutCollector.Accept a -> {
+                t.collector.commit(d.ttt(), a.length(), d.fin());
+                t.lastDataNanos = System.nanoTime();
+                if (t.collector.complete()) {
+                    tryStart(t);
+                } else {
+                    solicit(t);
+                }
+                yield null;
+            }
+            case DataOutCollector.Refuse r -> r.reason();
+            default -> null;
+        };
+    }
+
+    /** The Data-Out whose header was placed failed its data digest: its command fails. */
+    synchronized void dataOutCorrupt() {
+        IscsiTask t = placing;
+        placing = null;
+        verdict = null;
+        if (t != null && t.collector != null) {
+            fail(t, new DataOutCollector.Violation(DATA_DIGEST_FAILED, "Data-Out data digest error"));
+        }
+    }
+
+    /** The command broke a Data-Out rule: it ends with CHECK CONDITION once it has its turn, never running. */
+    private void fail(IscsiTask t, DataOutCollector.Violation v) {
+        t.collector.fail(v);
+        if (t.failure == null) {
+            log.info("{}: task 0x{}: {}; failing it", session, Integer.toHexString(t.itt), v.reason());
+            t.failure = new ScsiException(v.sense());
+            budgetWaiting.remove(t);
+            tryStart(t);
+        }
+    }
+
+    // ---------------------------------------------------------------- budget
+
+    private void waitForBudget(IscsiTask t) {
+        if (!budgetWaiting.contains(t)) {
+            budgetWaiting.addLast(t);
+        }
+        if (!budgetWatch) {
+            budgetWatch = true;
+            budget.whenReleased(() -> runner.post(this::budgetReleased));
+        }
+    }
+
+    /** Bytes came back somewhere: commands waiting for budget try again, oldest first. */
+    private synchronized void budgetReleased() {
+        budgetWatch = false;
+        while (!budgetWaiting.isEmpty()) {
+            IscsiTask t = budgetWaiting.pollFirst();
+            if (t.stage == IscsiTask.Stage.ENDED) {
+                continue;
+            }
+            int before = budgetWaiting.size();
+            if (t.budgetWanted > 0) {
+                solicit(t);
+            } else {
+                tryStart(t);
+            }
+            if (budgetWaiting.size() > before) {
+                budgetWaiting.remove(t);
+                budgetWaiting.addFirst(t); // still waiting: keep its place, stop here
+                break;
+            }
+        }
+        if (!budgetWaiting.isEmpty() && !budgetWatch) {
+            budgetWatch = true;
+            budget.whenReleased(() -> runner.post(this::budgetReleased));
+        }
+    }
+
+    // ---------------------------------------------------------------- ending
+
+    /**
+     * The command is done (its response is about to be queued, or it was aborted): its window
+     * slot and ITT are given back, so the response already carries the wider MaxCmdSN, and the
+     * tasks its attribute held back may start. Its buffers go back later, by {@link #release},
+     * once the response is on the wire.
+     */
+    void complete(IscsiTask t) {
+        boolean entered;
+        synchronized (this) {
+            if (t.stage == IscsiTask.Stage.ENDED) {
+                return;
+            }
+            entered = t.stage != IscsiTask.Stage.RECEIVED;
+            t.stage = IscsiTask.Stage.ENDED;
+            tasks.remove(t.itt, t);
+            budgetWaiting.remove(t);
+            if (entered) {
+                TaskOrder order = orders.get(t.lun);
+                List<IscsiTask> next = order.leave(t);
+                if (order.isEmpty()) {
+                    orders.remove(t.lun);
+                }
+                for (IscsiTask n : next) {
+                    tryStart(n);
+                }
+            }
+        }
+        if (entered && !t.immediate) {
+            session.window.completed();
+        }
+    }
+
+    /**
+     * Gives back what an ended command held (its last PDU is on the wire, or it sends none):
+     * buffers, budget, and its place in the LU's task set, which ends task management's wait.
+     */
+    void release(IscsiTask t) {
+        if (t.immediate) {
+            session.window.immediateCompleted();
+        }
+        if (t.scsi != null) {
+            t.scsi.release();
+            t.scsi.end();
+        }
+        t.releaseBuffer();
+        long b;
+        synchronized (this) {
+            b = t.budget;
+            t.budget = 0;
+        }
+        session.account.release(b);
+    }
+
+    /** The task manager aborted the command (on the connection's thread, between PDUs). */
+    private void aborted(IscsiTask t) {
+        synchronized (this) {
+            if (t.stage != IscsiTask.Stage.IN_TASK_SET) {
+                return; // running: its runner ends it; ended: nothing to do
+            }
+            t.stage = IscsiTask.Stage.RUNNING;
+            budgetWaiting.remove(t);
+            if (t.collector != null) {
+                t.collector.fail(new DataOutCollector.Violation(null, "aborted")); // no more Data-Out lands
+            }
+        }
+        runner.endAborted(t);
+    }
+
+    // ---------------------------------------------------------------- task management
+
+    synchronized IscsiTask find(int itt) {
+        return tasks.get(itt);
+    }
+
+    /**
+     * Drops commands that have not entered their task set yet (they wait for an earlier CmdSN)
+     * and match {@code which}: they never run and send nothing; their CmdSN still counts.
+     */
+    List<IscsiTask> dropWaiting(Predicate<IscsiTask> which) {
+        List<IscsiTask> dropped = new ArrayList<>();
+        synchronized (this) {
+            for (IscsiTask t : List.copyOf(tasks.values())) {
+                if (t.stage == IscsiTask.Stage.RECEIVED && which.test(t)) {
+                    t.droppedEarly = true;
+                    t.stage = IscsiTask.Stage.ENDED;
+                    tasks.remove(t.itt, t);
+                    budgetWaiting.remove(t);
+                    dropped.add(t);
+                }
+            }
+        }
+        dropped.forEach(this::release);
+        return dropped;
+    }
+
+    /** Commands waiting for Data-Out they were asked for, with no data for longer than {@code nanos}. */
+    synchronized boolean dataOutOverdue(long now, long nanos) {
+        for (IscsiTask t : tasks.values()) {
+            if (t.collector != null && t.collector.awaitingSolicited() && now - t.lastDataNanos > nanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The connection is gone: commands not yet in a task set are dropped (the rest are aborted by nexus loss). */
+    void close() {
+        dropWaiting(t -> true);
+    }
+
+    synchronized int liveTasks() {
+        return tasks.size();
+    }
+}

@@ -1,0 +1,122 @@
+package io.xtarget.iscsi;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bounds the command data the server holds: Data-Out being collected and Data-In waiting to be
+ * sent, per session and for the whole server. A command reserves its expected data transfer
+ * length before the target asks for its data (R2T) or produces it (a read); a reservation that
+ * does not fit waits, in order, until other commands give theirs back. Data the initiator may
+ * send unasked (immediate data and the unsolicited burst, at most FirstBurstLength per command)
+ * is {@linkplain #force forced}: it is counted, never refused.
+ *
+ * <p>A session that holds nothing may always take one reservation when the server has room for
+ * it, however large, so a command never waits for a bound smaller than itself. Each bound is
+ * logged once when it is first hit.
+ */
+final class DataBudget {
+    private static final Logger log = LoggerFactory.getLogger(DataBudget.class);
+
+    /** A session's share: what it holds, its own limit, and the waiters of the server. */
+    final class Account {
+        private final long limit;
+        private long held;
+        private final AtomicBoolean loggedLimit = new AtomicBoolean();
+
+        private Account(long limit) {
+            this.limit = limit;
+        }
+
+        /** Takes {@code bytes} when both this session's and the server's bound allow it. */
+        boolean tryReserve(long bytes) {
+            synchronized (DataBudget.this) {
+                if (held > 0 && held + bytes > limit) {
+                    if (loggedLimit.compareAndSet(false, true)) {
+                        log.info("a session reached its data limit of {} MiB; its further commands wait",
+                                limit >> 20);
+                    }
+                    return false;
+                }
+                if (used > 0 && used + bytes > serverLimit) {
+                    if (!loggedServerLimit) {
+                        loggedServerLimit = true;
+                        log.warn("the server reached its data limit of {} MiB; commands wait for buffers",
+                                serverLimit >> 20);
+                    }
+                    return false;
+                }
+                held += bytes;
+                used += bytes;
+                return true;
+            }
+        }
+
+        /** Counts bytes that arrive unasked; never refused. */
+        void force(long bytes) {
+            synchronized (DataBudget.this) {
+                held += bytes;
+                used += bytes;
+            }
+        }
+
+        /** Gives bytes back and lets waiting sessions try again. */
+        void release(long bytes) {
+            if (bytes <= 0) {
+                return;
+            }
+            synchronized (DataBudget.this) {
+                held -= bytes;
+                used -= bytes;
+            }
+            wakeWaiters();
+        }
+
+        long held() {
+            synchronized (DataBudget.this) {
+                return held;
+            }
+        }
+    }
+
+    private final long sessionLimit;
+    private final long serverLimit;
+    private long used;
+    private boolean loggedServerLimit;
+    /** Sessions with a command waiting for a reservation, told when bytes come back. */
+    private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
+
+    DataBudget(long sessionLimit, long serverLimit) {
+        this.sessionLimit = sessionLimit;
+        this.serverLimit = serverLimit;
+    }
+
+    Account newAccount() {
+        return new Account(sessionLimit);
+    }
+
+    synchronized long used() {
+        return used;
+    }
+
+    /** Runs {@code retry} once, the next time any bytes are given back. */
+    synchronized void whenReleased(Runnable retry) {
+        waiters.add(retry);
+    }
+
+    private void wakeWaiters() {
+        Runnable[] wake;
+        synchronized (this) {
+            if (waiters.isEmpty()) {
+                return;
+            }
+            wake = waiters.toArray(Runnable[]::new);
+            waiters.clear();
+        }
+        for (Runnable r : wake) {
+            r.run();
+        }
+    }
+}
