@@ -524,15 +524,15 @@ final class Connection implements Runnable {
             }
         } else {
             TextParameters keys = TextParameters.parse(t.data());
-            TextParameters answer = new TextParameters();
-            byte[] body;
-            if (keys.contains("SendTargets")) {
-                body = Discovery.sendTargets(server, session, keys.get("SendTargets"));
-            } else {
-                keys.asMap().keySet().forEach(k -> answer.put(k, "NotUnderstood"));
-                body = answer.encode();
+            TextNegotiation.Result r = TextNegotiation.answer(keys, session.params);
+            if (r.protocolError()) {
+                reject(Reject.PROTOCOL_ERROR, PduCodec.header(t)); // RFC 7143 6.2, 7.11, 11.17.1
+                return;
             }
-            chunk = text.start(body, session.params.maxSendDataSegmentLength());
+            session.params = r.updated();
+            byte[] targets = keys.contains("SendTargets") ? Discovery.sendTargets(server, session,
+                    keys.get("SendTargets")) : null;
+            chunk = text.start(TextNegotiation.body(targets, r.answer()), session.params.maxSendDataSegmentLength());
         }
         boolean more = text.hasMore();
         int ttt = more ? text.ttt() : RESERVED_TAG;

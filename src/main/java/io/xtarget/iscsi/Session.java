@@ -20,7 +20,8 @@ final class Session {
     volatile Target target;
     final Nexus nexus;
     volatile LunMap lunMap;
-    final SessionParams params;
+    /** Replaced when a Text Request in full feature phase declares a new MaxRecvDataSegmentLength. */
+    volatile SessionParams params;
     final CmdSnWindow window;
     volatile Connection connection;
 
