@@ -55,7 +55,7 @@ final class Connection implements CommandScheduler.Runner {
     /** Bytes read from the socket at once: several PDUs, or a large data segment's start. */
     private static final int READ_BUFFER = 512 * 1024;
     /** Where data nobody accepted is read to, and forgotten. */
-    private static final ByteBuffer DISCARD = ByteBuffer.allocateDirect(Negotiation.TARGET_MAX_RECV_DATA_SEGMENT);
+    private static final ByteBuffer DISCARD = ByteBuffer.allocateDirect(NegotiationKeys.TARGET_MAX_RECV_DATA_SEGMENT);
 
     private final IscsiServer server;
     private final Portal portal;
@@ -505,7 +505,8 @@ final class Connection implements CommandScheduler.Runner {
 
     private void onText(TextRequest t) {
         Session s = session;
-        text.answer(t, s, server, outbox, () -> reject(Reject.INVALID_PDU_FIELD, PduCodec.header(t)));
+        text.answer(t, s, server, outbox, () -> reject(Reject.INVALID_PDU_FIELD, PduCodec.header(t)),
+                () -> reject(Reject.PROTOCOL_ERROR, PduCodec.header(t)));
     }
 
     private void onLogout(LogoutRequest l) {

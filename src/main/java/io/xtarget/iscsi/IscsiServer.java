@@ -144,7 +144,7 @@ public final class IscsiServer implements AutoCloseable {
             throw new IOException("portal must be host:port, got " + hostPort);
         }
         String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-        Integer port = Negotiation.parse(hostPort.substring(colon + 1), 0, 65535);
+        Integer port = KeyValues.decimal(hostPort.substring(colon + 1), 0, 65535);
         if (port == null) {
             throw new IOException("bad port in portal " + hostPort);
         }

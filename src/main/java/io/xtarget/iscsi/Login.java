@@ -1,5 +1,6 @@
 package io.xtarget.iscsi;
 
+import io.xtarget.iscsi.NegotiationKey.Phase;
 import io.xtarget.iscsi.pdu.LoginRequest;
 import io.xtarget.iscsi.pdu.LoginResponse;
 import io.xtarget.iscsi.pdu.Pdu;
@@ -15,8 +16,10 @@ import java.util.Locale;
 
 /**
  * The login phase of one connection (RFC 7143 6.3): security stage (AuthMethod=None, or CHAP when
- * the target has secrets for this initiator, see {@link ChapAuthenticator}), operational stage (see
- * {@link Negotiation}), then full feature phase. Looks up the target on this portal, enforces its
+ * the target has secrets for this initiator, see {@link ChapAuthenticator}), operational stage, then
+ * full feature phase. Every key of every request is judged against the key table
+ * ({@link NegotiationKeys}) by {@link Negotiation}, which answers all keys but AuthMethod and
+ * CHAP_*; a key that breaks the table's rules fails the login with 0200 (initiator error). Looks up the target on this portal, enforces its
  * ACL, and registers the session (reinstating an older one with the same ISID).
  *
  * <p>Discovery sessions are never authenticated: they only reveal target names and addresses
@@ -24,7 +27,6 @@ import java.util.Locale;
  */
 final class Login {
     private static final int STAGE_SECURITY = 0;
-    private static final int STAGE_OPERATIONAL = 1;
     private static final int STAGE_FULL_FEATURE = 3;
     /** Login text larger than this (all PDUs of one request together) is refused. */
     private static final int MAX_LOGIN_TEXT = 65536;
@@ -32,7 +34,8 @@ final class Login {
     private final IscsiServer server;
     private final Portal portal;
     private final PduChannel channel;
-    private final Negotiation negotiation = new Negotiation();
+    /** Created once the first request named the session type. */
+    private Negotiation negotiation;
 
     private int statSn;
     private int expCmdSn;
@@ -47,7 +50,6 @@ final class Login {
     private LunMap lunMap;
     /** The CHAP exchange this login must complete, or null when the target asks for none. */
     private ChapAuthenticator chap;
-    private boolean operationalSeen;
     private String refusal;
 
     Login(IscsiServer server, Portal portal, PduChannel channel, int initialStatSn) {
@@ -125,6 +127,7 @@ final class Login {
                 refuse(req, s, refusal);
                 return FAILED;
             }
+            negotiation = new Negotiation(tsih == 0, discovery);
         } else if (req.isid() != isid || req.tsih() != tsih) {
             refuse(req, LoginStatus.INVALID_REQUEST, "ISID/TSIH changed during login");
             return FAILED;
@@ -143,16 +146,17 @@ final class Login {
             refuse(req, LoginStatus.AUTHENTICATION_FAILURE, "CHAP required, login left the security stage without it");
             return FAILED;
         }
+        String violation = negotiation.answer(keys, stage == STAGE_SECURITY ? Phase.SECURITY : Phase.OPERATIONAL,
+                answer);
+        if (violation != null) {
+            refuse(req, LoginStatus.INITIATOR_ERROR, violation);
+            return FAILED;
+        }
         if (stage == STAGE_SECURITY && chap != null) {
             String why = chap.handle(keys, answer);
             if (why != null) {
                 refuse(req, LoginStatus.AUTHENTICATION_FAILURE, why);
                 return FAILED;
-            }
-            for (String k : keys.asMap().keySet()) {
-                if (!isSecurityKey(k) && !ChapAuthenticator.isChapKey(k)) {
-                    answer.put(k, "NotUnderstood");
-                }
             }
         } else if (stage == STAGE_SECURITY) {
             String auth = keys.get("AuthMethod");
@@ -168,14 +172,11 @@ final class Login {
                 answer.put("AuthMethod", "None");
             }
             for (String k : keys.asMap().keySet()) {
-                if (!isSecurityKey(k)) {
-                    answer.put(k, "NotUnderstood");
+                if (ChapAuthenticator.isChapKey(k)) {
+                    // RFC 7143 6.2: AuthMethod=None makes the CHAP keys irrelevant.
+                    answer.put(k, "Irrelevant");
                 }
             }
-        } else {
-            operationalSeen = true;
-            negotiation.answer(keys, answer);
-            negotiation.declareMaxRecv(answer);
         }
         if (firstResponseOfNormalSession() && !discovery) {
             answer.put("TargetPortalGroupTag", Integer.toString(port.portalGroupTag()));
@@ -200,7 +201,7 @@ final class Login {
             stage = nsg;
             return CONTINUE;
         }
-        SessionParams params = operationalSeen ? negotiation.result() : negotiation.defaultsOnly();
+        SessionParams params = negotiation.result();
         Session session = server.sessions().establish(discovery, initiatorName, isid, target, port, lunMap, params,
                 expCmdSn);
         tsih = session.tsih;
@@ -217,13 +218,6 @@ final class Login {
         }
         tpgtSent = true;
         return true;
-    }
-
-    private static boolean isSecurityKey(String k) {
-        return switch (k) {
-            case "AuthMethod", "InitiatorName", "TargetName", "SessionType", "InitiatorAlias" -> true;
-            default -> false;
-        };
     }
 
     /** Checks the identity keys of the first request: initiator, session type, target and ACL. */

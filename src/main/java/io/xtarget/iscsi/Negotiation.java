@@ -1,152 +1,154 @@
 package io.xtarget.iscsi;
 
+import io.xtarget.iscsi.NegotiationKey.Kind;
+import io.xtarget.iscsi.NegotiationKey.Phase;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Answers the initiator's operational keys (RFC 7143 13) and accumulates the agreed values.
- * Each key has its result function (min, max, AND, OR, list choice, declarative) as the RFC
- * defines it; values out of range get "Reject", unknown keys "NotUnderstood".
+ * The login's side of the key table ({@link NegotiationKeys}): answers every key of the login
+ * requests of one connection, in either stage (RFC 7143 6.3), except AuthMethod and CHAP_* which
+ * {@link Login} answers, and accumulates the agreed values. How each verdict is answered during
+ * login:
+ *
+ * <ul>
+ *   <li>unknown key, or a key only targets send: "NotUnderstood" (RFC 7143 6.2: every key must be
+ *       answered, and only keys used as specified must not get NotUnderstood);
+ *   <li>a key outside its stage (e.g. an operational key in the security stage, SendTargets), or a
+ *       reserved constant as the value: a protocol error (RFC 7143 6.3, 6.2), the login fails with
+ *       0200 initiator error (RFC 7143 11.13.5);
+ *   <li>a key sent again during the login: login reject, initiator error (RFC 7143 6.3). Tolerated
+ *       only when a declarative key comes again with the same value: libiscsi repeats
+ *       InitiatorName, TargetName, SessionType and InitiatorAlias in its operational stage after a
+ *       CHAP security stage;
+ *   <li>leading-only key on a non-leading connection, or a key irrelevant in a discovery session:
+ *       "Irrelevant" (RFC 7143 6.2, 13 "Use: LO" and "Irrelevant when");
+ *   <li>invalid value of a negotiated key: "Reject", the key keeps its default (RFC 7143 6.2.2);
+ *       of a declarative key: the declared value is not acceptable, a negotiation failure, so the
+ *       login fails with 0200 (RFC 7143 7.11);
+ *   <li>otherwise the outcome of the key's result function; FirstBurstLength is answered
+ *       "Irrelevant" when InitialR2T=Yes and ImmediateData=No, and never above MaxBurstLength
+ *       (RFC 7143 13.14).
+ * </ul>
  */
 final class Negotiation {
-    /** What this target can do; bounded so an initiator cannot make us allocate more. */
-    static final int TARGET_MAX_RECV_DATA_SEGMENT = 262144;
-    static final int TARGET_MAX_BURST = 16776192;
-    static final int TARGET_MAX_OUTSTANDING_R2T = 16;
-
-    private boolean headerDigest;
-    private boolean dataDigest;
-    private int maxSend = 8192;
-    private int maxBurst = 262144;
-    private int firstBurst = 65536;
-    private boolean immediateData = true;
-    private boolean initialR2T = true;
-    private int maxOutstandingR2T = 1;
-    private boolean dataPduInOrder = true;
-    private boolean dataSequenceInOrder = true;
-    private int time2Wait = 2;
-    private int time2Retain = 20;
+    private final boolean leading;
+    private final boolean discovery;
+    /** Every key the initiator sent in this login, with its value, to catch repeats. */
+    private final Map<String, String> received = new HashMap<>();
+    /** Agreed (or declared) values of the keys that set a parameter. */
+    private final Map<String, String> agreed = new LinkedHashMap<>();
     private boolean declaredMaxRecv;
 
-    /** Adds the answer for every operational key in {@code request} to {@code response}. */
-    void answer(TextParameters request, TextParameters response) {
+    /**
+     * @param leading whether this login creates the session (TSIH 0), RFC 7143 13 "LO"
+     * @param discovery whether the session is a discovery session
+     */
+    Negotiation(boolean leading, boolean discovery) {
+        this.leading = leading;
+        this.discovery = discovery;
+    }
+
+    /**
+     * Adds the answer to every key of one login request to {@code response}.
+     *
+     * @param stage the request's stage: {@link Phase#SECURITY} or {@link Phase#OPERATIONAL}
+     * @return null, or why the login fails with status 0200 (initiator error)
+     */
+    String answer(TextParameters request, Phase stage, TextParameters response) {
         for (Map.Entry<String, String> e : request.asMap().entrySet()) {
-            String key = e.getKey();
-            String v = e.getValue();
-            switch (key) {
-                case "InitiatorName", "TargetName", "SessionType", "InitiatorAlias", "AuthMethod",
-                     "TargetAlias", "TargetAddress", "TargetPortalGroupTag" -> { /* handled by the login */ }
-                case "HeaderDigest" -> response.put(key, chooseDigest(v, true));
-                case "DataDigest" -> response.put(key, chooseDigest(v, false));
-                case "MaxConnections" -> numeric(response, key, v, 1, 65535, n -> 1);
-                case "ErrorRecoveryLevel" -> numeric(response, key, v, 0, 2, n -> 0);
-                case "InitialR2T" -> bool(response, key, v, b -> initialR2T = b);
-                case "ImmediateData" -> bool(response, key, v, b -> immediateData = b);
-                case "DataPDUInOrder" -> bool(response, key, v, b -> dataPduInOrder = b);
-                case "DataSequenceInOrder" -> bool(response, key, v, b -> dataSequenceInOrder = b);
-                case "MaxRecvDataSegmentLength" -> {
-                    Integer n = parse(v, 512, 16777215);
-                    if (n == null) {
-                        response.put(key, "Reject");
-                    } else {
-                        maxSend = n;
-                    }
-                    declareMaxRecv(response);
+            String name = e.getKey();
+            String value = e.getValue();
+            NegotiationKey key = NegotiationKeys.lookup(name);
+            String before = received.putIfAbsent(name, value);
+            if (before != null) {
+                if (key != null && key.kind() == Kind.DECLARATIVE && before.equals(value)) {
+                    continue;
                 }
-                case "MaxBurstLength" -> numeric(response, key, v, 512, 16777215,
-                        n -> maxBurst = Math.min(n, TARGET_MAX_BURST));
-                case "FirstBurstLength" -> numeric(response, key, v, 512, 16777215,
-                        n -> firstBurst = Math.min(n, TARGET_MAX_BURST));
-                case "MaxOutstandingR2T" -> numeric(response, key, v, 1, 65535,
-                        n -> maxOutstandingR2T = Math.min(n, TARGET_MAX_OUTSTANDING_R2T));
-                case "DefaultTime2Wait" -> numeric(response, key, v, 0, 3600, n -> time2Wait = Math.max(n, 2));
-                case "DefaultTime2Retain" -> numeric(response, key, v, 0, 3600, n -> time2Retain = Math.min(n, 20));
-                case "IFMarker", "OFMarker" -> response.put(key, "No");
-                case "IFMarkInt", "OFMarkInt" -> response.put(key, "Irrelevant");
-                default -> response.put(key, "NotUnderstood");
+                return "key " + name + " sent twice during the login";
             }
+            switch (NegotiationKeys.classify(name, value, stage, leading, discovery)) {
+                case UNKNOWN, WRONG_SENDER -> response.put(name, "NotUnderstood");
+                case RESERVED_VALUE -> {
+                    return "reserved value " + name + "=" + value;
+                }
+                case WRONG_PHASE -> {
+                    return "key " + name + " not allowed in the " + stage.name().toLowerCase(Locale.ROOT) + " stage";
+                }
+                case IRRELEVANT -> response.put(name, "Irrelevant");
+                case INVALID_VALUE -> {
+                    if (key.kind() == Kind.DECLARATIVE) {
+                        return "invalid value " + name + "=" + abbreviate(value);
+                    }
+                    response.put(name, ResultFunction.REJECT);
+                }
+                case OK -> accept(key, value, response);
+            }
+        }
+        checkFirstBurst(response);
+        if (stage == Phase.OPERATIONAL) {
+            declareMaxRecv(response);
+        }
+        return null;
+    }
+
+    private void accept(NegotiationKey key, String value, TextParameters response) {
+        if (key.securityOnly()) {
+            return; // AuthMethod, CHAP_*: answered by Login
+        }
+        String outcome = key.result().select(value, key.preferred());
+        if (outcome == null) {
+            agreed.put(key.name(), value);
+            return;
+        }
+        response.put(key.name(), outcome);
+        if (!outcome.equals(ResultFunction.REJECT)) {
+            agreed.put(key.name(), outcome);
         }
     }
 
-    /** The target's own MaxRecvDataSegmentLength declaration, sent once per login. */
-    void declareMaxRecv(TextParameters response) {
+    /** RFC 7143 13.14: irrelevant when InitialR2T=Yes and ImmediateData=No; never above MaxBurstLength. */
+    private void checkFirstBurst(TextParameters response) {
+        String first = agreed.get("FirstBurstLength");
+        if (first == null || !first.equals(response.get("FirstBurstLength"))) {
+            return;
+        }
+        SessionParams now = result();
+        if (now.initialR2T() && !now.immediateData()) {
+            agreed.remove("FirstBurstLength");
+            response.put("FirstBurstLength", "Irrelevant");
+        } else if (now.firstBurstLength() < Integer.parseInt(first)) {
+            agreed.put("FirstBurstLength", Integer.toString(now.firstBurstLength()));
+            response.put("FirstBurstLength", Integer.toString(now.firstBurstLength()));
+        }
+    }
+
+    /** The target's own MaxRecvDataSegmentLength declaration (RFC 7143 13.12), once per login. */
+    private void declareMaxRecv(TextParameters response) {
         if (!declaredMaxRecv) {
-            response.put("MaxRecvDataSegmentLength", Integer.toString(TARGET_MAX_RECV_DATA_SEGMENT));
+            response.put("MaxRecvDataSegmentLength", Integer.toString(NegotiationKeys.TARGET_MAX_RECV_DATA_SEGMENT));
             declaredMaxRecv = true;
         }
     }
 
-    SessionParams result() {
-        // RFC 7143 13.14: FirstBurstLength must not exceed MaxBurstLength.
-        int fb = Math.min(firstBurst, maxBurst);
-        return new SessionParams(headerDigest, dataDigest, TARGET_MAX_RECV_DATA_SEGMENT, maxSend, maxBurst, fb,
-                immediateData, initialR2T, maxOutstandingR2T, dataPduInOrder, dataSequenceInOrder, time2Wait,
-                time2Retain);
-    }
-
-    /** Parameters for a session whose initiator skipped the operational stage: RFC defaults. */
-    SessionParams defaultsOnly() {
-        return new SessionParams(false, false, 8192, 8192, 262144, 65536, true, true, 1, true, true, 2, 20);
-    }
-
-    private String chooseDigest(String offered, boolean header) {
-        for (String choice : offered.split(",")) {
-            if (choice.equals("CRC32C") || choice.equals("None")) {
-                boolean crc = choice.equals("CRC32C");
-                if (header) {
-                    headerDigest = crc;
-                } else {
-                    dataDigest = crc;
-                }
-                return choice;
-            }
-        }
-        return "Reject";
-    }
-
-    private interface IntSink {
-        int accept(int n);
-    }
-
-    private interface BoolSink {
-        void accept(boolean b);
-    }
-
-    private static void numeric(TextParameters response, String key, String v, int min, int max, IntSink sink) {
-        Integer n = parse(v, min, max);
-        if (n == null) {
-            response.put(key, "Reject");
-        } else {
-            response.put(key, Integer.toString(sink.accept(n)));
-        }
-    }
-
     /**
-     * Boolean keys, whether their result function is OR (InitialR2T, DataPDUInOrder,
-     * DataSequenceInOrder) or AND (ImmediateData): this target accepts either value and handles
-     * data in any order, so the result is always the initiator's offer.
+     * The parameters agreed so far: RFC 7143 defaults, then every agreed value. Until the target
+     * declared its MaxRecvDataSegmentLength the initiator may send it only the default 8192.
      */
-    private static void bool(TextParameters response, String key, String v, BoolSink sink) {
-        if (!v.equals("Yes") && !v.equals("No")) {
-            response.put(key, "Reject");
-            return;
+    SessionParams result() {
+        SessionParams p = SessionParams.defaults(declaredMaxRecv ? NegotiationKeys.TARGET_MAX_RECV_DATA_SEGMENT
+                : 8192);
+        for (Map.Entry<String, String> e : agreed.entrySet()) {
+            p = p.with(e.getKey(), e.getValue());
         }
-        boolean b = v.equals("Yes");
-        sink.accept(b);
-        response.put(key, b ? "Yes" : "No");
+        // RFC 7143 13.14: FirstBurstLength must not exceed MaxBurstLength.
+        return p.firstBurstLength() > p.maxBurstLength()
+                ? p.with("FirstBurstLength", Integer.toString(p.maxBurstLength())) : p;
     }
 
-    static Integer parse(String v, int min, int max) {
-        if (v == null || v.isEmpty() || v.length() > 10) {
-            return null;
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return null;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n < min || n > max ? null : (int) n;
+    private static String abbreviate(String v) {
+        return v.length() <= 64 ? v : v.substring(0, 64) + "...";
     }
 }

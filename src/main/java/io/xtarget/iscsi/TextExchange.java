@@ -12,8 +12,12 @@ import java.nio.ByteBuffer;
 final class TextExchange {
     private final TextContinuation continuation = new TextContinuation();
 
-    /** Answers one Text Request; {@code badTtt} runs for a continuation nobody asked for. */
-    void answer(TextRequest t, Session session, IscsiServer server, Outbox outbox, Runnable badTtt) {
+    /**
+     * Answers one Text Request. {@code badTtt} runs for a continuation nobody asked for,
+     * {@code protocolError} for text that breaks the key rules (both answer with a Reject PDU).
+     */
+    void answer(TextRequest t, Session session, IscsiServer server, Outbox outbox, Runnable badTtt,
+            Runnable protocolError) {
         ByteBuffer chunk;
         if (t.ttt() != Connection.RESERVED_TAG) {
             chunk = continuation.next(t.ttt());
@@ -23,15 +27,16 @@ final class TextExchange {
             }
         } else {
             TextParameters keys = TextParameters.parse(t.data());
-            TextParameters answer = new TextParameters();
-            byte[] body;
-            if (keys.contains("SendTargets")) {
-                body = Discovery.sendTargets(server, session, keys.get("SendTargets"));
-            } else {
-                keys.asMap().keySet().forEach(k -> answer.put(k, "NotUnderstood"));
-                body = answer.encode();
+            TextNegotiation.Result r = TextNegotiation.answer(keys, session.params);
+            if (r.protocolError()) {
+                protocolError.run(); // RFC 7143 6.2, 7.11, 11.17.1: Reject, nothing changes
+                return;
             }
-            chunk = continuation.start(body, session.params.maxSendDataSegmentLength());
+            session.params = r.updated(); // declarative keys take effect at once (RFC 7143 13.12)
+            byte[] targets = keys.contains("SendTargets")
+                    ? Discovery.sendTargets(server, session, keys.get("SendTargets")) : null;
+            chunk = continuation.start(TextNegotiation.body(targets, r.answer()),
+                    session.params.maxSendDataSegmentLength());
         }
         boolean more = continuation.hasMore();
         int ttt = more ? continuation.ttt() : Connection.RESERVED_TAG;
