@@ -10,8 +10,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A bare iSCSI connection for tests that must control exactly what goes on the wire (CmdSN
@@ -28,6 +33,8 @@ public final class RawSession implements AutoCloseable {
     private final LoginResponse login;
     private int cmdSn;
     private int expStatSn;
+    /** A read still running on a helper thread after {@link #read(Duration)} timed out; the next read takes it. */
+    private FutureTask<Pdu> pending;
 
     private RawSession(SocketChannel socket, PduChannel ch, LoginResponse login, int cmdSn) {
         this.socket = socket;
@@ -40,6 +47,15 @@ public final class RawSession implements AutoCloseable {
     /** Logs in; returns a session whose {@link #login()} holds the response, successful or not. */
     public static RawSession login(InetSocketAddress target, String targetName, String initiatorName, long isid)
             throws IOException {
+        return login(target, targetName, initiatorName, isid, Map.of());
+    }
+
+    /**
+     * Logs in offering {@code extraKeys} as well (e.g. ImmediateData=No, FirstBurstLength=8192); a key
+     * given here replaces the default offer. Check {@link #loginKeys()} for what the target answered.
+     */
+    public static RawSession login(InetSocketAddress target, String targetName, String initiatorName, long isid,
+            Map<String, String> extraKeys) throws IOException {
         SocketChannel sc = SocketChannel.open(target);
         PduChannel ch = new PduChannel(sc);
         ch.setMaxRecvDataSegmentLength(MAX_RECV);
@@ -52,6 +68,7 @@ public final class RawSession implements AutoCloseable {
         keys.put("ImmediateData", "Yes");
         keys.put("InitialR2T", "Yes");
         keys.put("MaxRecvDataSegmentLength", Integer.toString(MAX_RECV));
+        keys.putAll(extraKeys);
         StringBuilder sb = new StringBuilder();
         keys.forEach((k, v) -> sb.append(k).append('=').append(v).append('\0'));
         int cmdSn = 1;
@@ -71,6 +88,19 @@ public final class RawSession implements AutoCloseable {
 
     public LoginResponse login() {
         return login;
+    }
+
+    /** The text keys of the login response (what the target answered to each offer). */
+    public Map<String, String> loginKeys() {
+        Map<String, String> out = new LinkedHashMap<>();
+        String text = StandardCharsets.UTF_8.decode(login.data().duplicate()).toString();
+        for (String kv : text.split("\0")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                out.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        return out;
     }
 
     public boolean loggedIn() {
@@ -97,19 +127,54 @@ public final class RawSession implements AutoCloseable {
 
     /** Reads the next PDU; tracks StatSN for {@link #expStatSn()}. */
     public Pdu read() throws IOException {
+        if (pending != null) {
+            return awaitPending(null);
+        }
         try {
-            Pdu p = ch.read();
-            int statSn = switch (p) {
-                case io.xtarget.iscsi.pdu.ScsiResponsePdu r -> r.statSn() + 1;
-                case io.xtarget.iscsi.pdu.NopIn n -> n.itt() != -1 ? n.statSn() + 1 : expStatSn;
-                case io.xtarget.iscsi.pdu.TaskMgmtResponse t -> t.statSn() + 1;
-                default -> expStatSn;
-            };
-            expStatSn = statSn;
-            return p;
+            return track(ch.read());
         } catch (PduException e) {
             throw new IOException(e);
         }
+    }
+
+    /**
+     * Reads the next PDU, or returns null when none arrived within {@code timeout}. The read goes on
+     * in the background and the next {@code read} returns its PDU, so no bytes are lost. Throws
+     * IOException (EOFException on a clean close) when the target closed the connection.
+     */
+    public Pdu read(Duration timeout) throws IOException {
+        if (pending == null) {
+            pending = new FutureTask<>(ch::read);
+            Thread.ofVirtual().name("raw-session-read").start(pending);
+        }
+        return awaitPending(timeout);
+    }
+
+    private Pdu awaitPending(Duration timeout) throws IOException {
+        try {
+            Pdu p = timeout == null ? pending.get() : pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            pending = null;
+            return track(p);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            pending = null;
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading");
+        }
+    }
+
+    private Pdu track(Pdu p) {
+        expStatSn = switch (p) {
+            case io.xtarget.iscsi.pdu.ScsiResponsePdu r -> r.statSn() + 1;
+            case io.xtarget.iscsi.pdu.NopIn n -> n.itt() != -1 ? n.statSn() + 1 : expStatSn;
+            case io.xtarget.iscsi.pdu.TaskMgmtResponse t -> t.statSn() + 1;
+            default -> expStatSn;
+        };
+        return p;
     }
 
     /** Reads PDUs until one of {@code type} arrives (others are skipped) and returns it. */

@@ -80,6 +80,40 @@ public final class Scsi {
         return c;
     }
 
+    /** PERSISTENT RESERVE OUT (SPC-4 6.16) with the 24-byte basic parameter list. */
+    public static byte[] persistentReserveOut(int serviceAction, int type) {
+        byte[] c = new byte[10];
+        c[0] = 0x5F;
+        c[1] = (byte) (serviceAction & 0x1F);
+        c[2] = (byte) (type & 0x0F); // scope 0: LU_SCOPE
+        ByteBuffer.wrap(c).putInt(5, 24);
+        return c;
+    }
+
+    /** The basic PERSISTENT RESERVE OUT parameter list: RESERVATION KEY, SERVICE ACTION RESERVATION KEY. */
+    public static ByteBuffer prParameters(long key, long serviceActionKey) {
+        return ByteBuffer.allocate(24).putLong(0, key).putLong(8, serviceActionKey);
+    }
+
+    /** MODE SENSE(10) of one page, current values, no block descriptors. */
+    public static byte[] modeSense10(int page, int alloc) {
+        byte[] c = new byte[10];
+        c[0] = 0x5A;
+        c[1] = 0x08; // DBD
+        c[2] = (byte) (page & 0x3F);
+        ByteBuffer.wrap(c).putShort(7, (short) alloc);
+        return c;
+    }
+
+    /** MODE SELECT(10) with PF set (SPC-4 6.10). */
+    public static byte[] modeSelect10(int parameterListLength) {
+        byte[] c = new byte[10];
+        c[0] = 0x55;
+        c[1] = 0x10; // PF
+        ByteBuffer.wrap(c).putShort(7, (short) parameterListLength);
+        return c;
+    }
+
     // ---------------------------------------------------------------- running
 
     /**
