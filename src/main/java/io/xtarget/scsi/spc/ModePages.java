@@ -58,7 +58,8 @@ final class ModePages {
                 // TST 001b: a task set per I_T nexus, as task management and task attributes treat it
                 p[2] = (byte) (0x20 | (dSense ? 0x04 : 0));
                 p[3] = (byte) ((qerr & 3) << 1);
-                p[4] = (byte) ((tas ? 0x40 : 0) | (swp ? 0x08 : 0));
+                p[4] = (byte) (swp ? 0x08 : 0);
+                p[5] = (byte) (tas ? 0x40 : 0);
                 p[8] = (byte) 0xFF; // BUSY TIMEOUT PERIOD: unlimited
                 p[9] = (byte) 0xFF;
             }
@@ -78,8 +79,9 @@ final class ModePages {
         switch (code) {
             case CACHING -> p[2] = 0x05;
             case CONTROL -> {
-                p[2] = 0x04;
-                p[4] = 0x48; // TAS, SWP
+                p[2] = 0x04; // D_SENSE
+                p[4] = 0x08; // SWP
+                p[5] = 0x40; // TAS
             }
             case INFORMATIONAL_EXCEPTIONS -> {
                 p[2] = 0x08;
@@ -104,7 +106,7 @@ final class ModePages {
             case CONTROL -> {
                 boolean dSense = (p[off + 2] & 0x04) != 0;
                 boolean swp = (p[off + 4] & 0x08) != 0;
-                boolean tas = (p[off + 4] & 0x40) != 0;
+                boolean tas = (p[off + 5] & 0x40) != 0;
                 changed = dSense != m.descriptorSense || swp != m.softwareWriteProtect || tas != m.taskAbortedStatus;
                 m.descriptorSense = dSense;
                 m.softwareWriteProtect = swp;

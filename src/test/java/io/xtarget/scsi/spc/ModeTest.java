@@ -38,7 +38,7 @@ class ModeTest {
     @Test
     void changeableAndDefaultValues() {
         assertThat(hex(data(f.run(f.a, 0x1A, 0x08, 0x40 | 0x0A, 0, 255, 0))))
-                .isEqualTo("0f001000" + "0a0a04004800000000000000");
+                .isEqualTo("0f001000" + "0a0a04000840000000000000");
         assertThat(hex(data(f.run(f.a, 0x1A, 0x08, 0x80 | 0x1C, 0, 255, 0)))).isEqualTo("0f001000" + IEC);
     }
 
