@@ -25,7 +25,7 @@ public interface Store extends AutoCloseable {
         return sizeBytes() / blockSize();
     }
 
-    /** Short kind name used in logs and config: "file", "ram", "block". */
+    /** Short kind name used in logs and config: "file", "ram", "block", "null". */
     String kind();
 
     /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}; advances its position. */
