@@ -104,6 +104,7 @@ cleanup() {
         for _ in $(seq 1 25); do kill -0 "$tgt_pid" 2>/dev/null || break; sleep 0.2; done
         kill -KILL "$tgt_pid" 2>/dev/null
         wait "$tgt_pid" 2>/dev/null
+        rm -f "/var/run/tgtd/socket.$TGT_CTL" "/var/run/tgtd/socket.$TGT_CTL.lock" # tgtd leaves them behind
     fi
     rm -f "$shm"
     rm -rf "$img"
