@@ -25,7 +25,7 @@ public interface Store extends AutoCloseable {
         return sizeBytes() / blockSize();
     }
 
-    /** Short kind name used in logs and config: "file", "ram", "block". */
+    /** Short kind name used in logs and config: "file", "ram", "block", "null". */
     String kind();
 
     /** How long a small read or write may take, so the SCSI core can choose where to run it. */

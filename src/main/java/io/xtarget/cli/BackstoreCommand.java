@@ -29,7 +29,8 @@ final class BackstoreCommand extends GroupCommand {
             "Examples:",
             "  xtarget backstore create ram0 --type ram --size 1G",
             "  xtarget backstore create disk1 --type file --path data/disk1.img --size 10G --block-size 4096",
-            "  xtarget backstore create raw0 --type block --path /dev/loop0"})
+            "  xtarget backstore create raw0 --type block --path /dev/loop0",
+            "  xtarget backstore create null0 --type null --size 10G"})
     static final class Create implements Callable<Integer> {
         @Mixin
         ConfigFileOption config;
@@ -40,11 +41,11 @@ final class BackstoreCommand extends GroupCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "Backstore name (letters, digits, _ . : -).")
         String name;
 
-        @Option(names = {"-t", "--type"}, required = true, paramLabel = "TYPE", description = "ram, file or block.")
+        @Option(names = {"-t", "--type"}, required = true, paramLabel = "TYPE", description = "ram, file, block or null (discards writes, reads zeros).")
         String type;
 
         @Option(names = {"-s", "--size"}, paramLabel = "SIZE",
-                description = "Capacity: bytes or a number with K, M, G, T (ram: required; file: size of a new image; block: not allowed).")
+                description = "Capacity: bytes or a number with K, M, G, T (ram, null: required; file: size of a new image; block: not allowed).")
         String size;
 
         @Option(names = {"-p", "--path"}, paramLabel = "PATH",
@@ -73,7 +74,7 @@ final class BackstoreCommand extends GroupCommand {
             }
             BackstoreType t = BackstoreType.fromJson(type.toLowerCase(Locale.ROOT));
             if (t == null) {
-                throw new ConfigException("--type", "\"" + type + "\" is not one of \"ram\", \"file\", \"block\"");
+                throw new ConfigException("--type", "\"" + type + "\" is not one of " + BackstoreType.jsonNames());
             }
             Long bytes = null;
             if (size != null) {

@@ -4,9 +4,9 @@ package io.xtarget.config;
  * One backstore: a named store that becomes one logical unit.
  *
  * @param name unique name LUN entries refer to
- * @param type ram, file or block
+ * @param type ram, file, block or null
  * @param path file or device path (file, block); relative paths resolve against the config file's directory
- * @param size capacity in bytes (ram: required; file: used to create a missing file; block: not allowed), or null
+ * @param size capacity in bytes (ram, null: required; file: used to create a missing file; block: not allowed), or null
  * @param blockSize logical block size, 512 or 4096
  * @param naa the 32-hex-digit NAA 6 designator (VPD 0x83), or null until generated
  * @param serial unit serial number (VPD 0x80), or null until generated

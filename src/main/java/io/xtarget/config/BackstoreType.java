@@ -1,12 +1,16 @@
 package io.xtarget.config;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** Kinds of backstore, spelled in JSON as "ram", "file", "block". */
+/** Kinds of backstore, spelled in JSON as "ram", "file", "block", "null". */
 public enum BackstoreType {
     RAM,
     FILE,
-    BLOCK;
+    BLOCK,
+    /** Discards writes, reads zeros: measures the fabric without storage (like LIO's nullio). */
+    NULL;
 
     public String jsonName() {
         return name().toLowerCase(Locale.ROOT);
@@ -20,5 +24,10 @@ public enum BackstoreType {
             }
         }
         return null;
+    }
+
+    /** The JSON names for error messages: {@code "ram", "file", "block", "null"}. */
+    public static String jsonNames() {
+        return Arrays.stream(values()).map(t -> "\"" + t.jsonName() + "\"").collect(Collectors.joining(", "));
     }
 }

@@ -69,7 +69,7 @@ public final class ConfigParser {
         String typeName = requiredString(o, p, "type");
         BackstoreType type = BackstoreType.fromJson(typeName);
         if (type == null) {
-            throw new ConfigException(p + ".type", "\"" + typeName + "\" is not one of \"ram\", \"file\", \"block\"");
+            throw new ConfigException(p + ".type", "\"" + typeName + "\" is not one of " + BackstoreType.jsonNames());
         }
         Long size = null;
         JsonNode s = o.get("size");

@@ -61,12 +61,12 @@ public final class ConfigValidator {
         }
         String type = b.type().jsonName();
         switch (b.type()) {
-            case RAM -> {
+            case RAM, NULL -> {
                 if (b.path() != null) {
-                    throw new ConfigException(p + ".path", "not allowed for type ram");
+                    throw new ConfigException(p + ".path", "not allowed for type " + type);
                 }
                 if (b.size() == null) {
-                    throw new ConfigException(p + ".size", "required for type ram");
+                    throw new ConfigException(p + ".size", "required for type " + type);
                 }
             }
             case FILE, BLOCK -> {

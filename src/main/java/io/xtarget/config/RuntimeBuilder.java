@@ -2,6 +2,7 @@ package io.xtarget.config;
 
 import io.xtarget.backend.BlockStore;
 import io.xtarget.backend.FileStore;
+import io.xtarget.backend.NullStore;
 import io.xtarget.backend.RamStore;
 import io.xtarget.backend.Store;
 import io.xtarget.scsi.ChapCredentials;
@@ -128,6 +129,7 @@ public final class RuntimeBuilder {
                 case RAM -> new RamStore(b.blockSize(), b.size());
                 case FILE -> FileStore.open(baseDir.resolve(b.path()), b.blockSize(), b.size() == null ? 0 : b.size());
                 case BLOCK -> BlockStore.open(baseDir.resolve(b.path()), b.blockSize());
+                case NULL -> new NullStore(b.blockSize(), b.size());
             };
         } catch (IOException e) {
             throw new ConfigException(p, "cannot open " + b.type().jsonName() + " backstore \"" + b.name() + "\": " + e.getMessage());

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The behaviour every {@link Store} owes the SCSI core and the copy engine. Subclasses supply
  * the stores; sizes are chosen to end in a short 1 MiB RAM chunk and to span chunk boundaries.
+ *
+ * <p>A store that keeps no data ({@link #keepsData()} false, the null store) runs the same
+ * tests: every read it answers must be what {@link #stored} says, all zeros.
  */
 abstract class StoreContractTest {
     static final int BS = 4096;
@@ -29,6 +32,16 @@ abstract class StoreContractTest {
 
     /** Whether two stores from {@link #create} copy through a fast path ({@code copyTo != -1}). */
     protected abstract boolean hasCopyFastPath();
+
+    /** Whether reads return what was written; false for a store that discards writes. */
+    protected boolean keepsData() {
+        return true;
+    }
+
+    /** What a read returns where {@code written} was the last data written (zeros if nothing is kept). */
+    protected final byte[] stored(byte[] written) {
+        return keepsData() ? written : new byte[written.length];
+    }
 
     protected final Store open(long size) throws Exception {
         Store s = create(size);
@@ -86,11 +99,11 @@ abstract class StoreContractTest {
         long bAt = SIZE - b.length; // ends at the last byte
         write(s, aAt, a);
         write(s, bAt, b);
-        assertThat(read(s, aAt, a.length)).isEqualTo(a);
-        assertThat(read(s, bAt, b.length)).isEqualTo(b);
+        assertThat(read(s, aAt, a.length)).isEqualTo(stored(a));
+        assertThat(read(s, bAt, b.length)).isEqualTo(stored(b));
         assertThat(read(s, aAt - BS, BS)).containsOnly(0);
         // byte-granular access (the copy engine uses any byte offset)
-        assertThat(read(s, aAt + 7, 5)).isEqualTo(java.util.Arrays.copyOfRange(a, 7, 12));
+        assertThat(read(s, aAt + 7, 5)).isEqualTo(stored(java.util.Arrays.copyOfRange(a, 7, 12)));
     }
 
     @Test
@@ -99,6 +112,7 @@ abstract class StoreContractTest {
         byte[] data = pattern(3, 2 * BS);
         ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip().asReadOnlyBuffer();
         s.write(BS, src, true);
+        assertThat(src.hasRemaining()).isFalse();
         ByteBuffer dst = ByteBuffer.allocateDirect(data.length + 8);
         dst.position(8);
         s.read(BS, dst);
@@ -106,7 +120,30 @@ abstract class StoreContractTest {
         byte[] got = new byte[data.length];
         dst.position(8);
         dst.get(got);
-        assertThat(got).isEqualTo(data);
+        assertThat(got).isEqualTo(stored(data));
+    }
+
+    /** Reads overwrite every byte asked for: the core reads into pooled buffers with old contents. */
+    @Test
+    void readsOverwriteTheWholeDestination() throws Exception {
+        Store s = open(SIZE);
+        byte[] data = pattern(11, (1 << 20) + 3 * BS);
+        write(s, BS, data);
+        for (ByteBuffer dst : List.of(ByteBuffer.allocate(data.length + 16), ByteBuffer.allocateDirect(data.length + 16))) {
+            while (dst.hasRemaining()) {
+                dst.put((byte) 0x5a);
+            }
+            dst.position(8).limit(8 + data.length);
+            s.read(BS, dst);
+            assertThat(dst.position()).isEqualTo(8 + data.length);
+            byte[] got = new byte[data.length];
+            dst.position(8);
+            dst.get(got);
+            assertThat(got).isEqualTo(stored(data));
+            // bytes outside [position, limit) are left alone
+            assertThat(dst.get(7)).isEqualTo((byte) 0x5a);
+            assertThat(dst.limit(dst.capacity()).get(8 + data.length)).isEqualTo((byte) 0x5a);
+        }
     }
 
     @Test
@@ -119,7 +156,7 @@ abstract class StoreContractTest {
         assertThatThrownBy(() -> s.unmap(SIZE - BS, 2 * BS)).isInstanceOf(IOException.class);
         // the last block itself is fine
         write(s, SIZE - BS, pattern(4, BS));
-        assertThat(read(s, SIZE - BS, BS)).isEqualTo(pattern(4, BS));
+        assertThat(read(s, SIZE - BS, BS)).isEqualTo(stored(pattern(4, BS)));
     }
 
     @Test
@@ -147,7 +184,7 @@ abstract class StoreContractTest {
             pool.shutdown();
         }
         for (int w = 0; w < writers; w++) {
-            assertThat(read(s, (long) w * region, region)).as("region %d", w).isEqualTo(pattern(100 + w, region));
+            assertThat(read(s, (long) w * region, region)).as("region %d", w).isEqualTo(stored(pattern(100 + w, region)));
         }
     }
 
@@ -160,12 +197,13 @@ abstract class StoreContractTest {
         long len = (2L << 20) + 5 * BS; // partial chunk, two whole chunks' worth, partial chunk
         s.unmap(from, len);
         assertThat(read(s, from, (int) len)).containsOnly(0);
-        assertThat(read(s, 0, (int) from)).isEqualTo(java.util.Arrays.copyOfRange(all, 0, (int) from));
+        assertThat(read(s, 0, (int) from)).isEqualTo(stored(java.util.Arrays.copyOfRange(all, 0, (int) from)));
         int after = (int) (from + len);
-        assertThat(read(s, after, (int) SIZE - after)).isEqualTo(java.util.Arrays.copyOfRange(all, after, (int) SIZE));
+        assertThat(read(s, after, (int) SIZE - after))
+                .isEqualTo(stored(java.util.Arrays.copyOfRange(all, after, (int) SIZE)));
         // unmapped space can be written again
         write(s, from, pattern(6, BS));
-        assertThat(read(s, from, BS)).isEqualTo(pattern(6, BS));
+        assertThat(read(s, from, BS)).isEqualTo(stored(pattern(6, BS)));
         // unmap of everything
         s.unmap(0, SIZE);
         assertThat(read(s, 0, (int) SIZE)).containsOnly(0);
@@ -190,8 +228,9 @@ abstract class StoreContractTest {
         assertThat(done).isEqualTo(len);
         byte[] expected = java.util.Arrays.copyOfRange(data, (int) srcAt, (int) (srcAt + len));
         java.util.Arrays.fill(expected, 0, (int) ((1 << 20) - srcAt), (byte) 0);
-        assertThat(read(dst, dstAt, (int) len)).isEqualTo(expected);
-        assertThat(read(dst, 0, (int) dstAt)).isEqualTo(java.util.Arrays.copyOfRange(pattern(8, (int) SIZE), 0, (int) dstAt));
+        assertThat(read(dst, dstAt, (int) len)).isEqualTo(stored(expected));
+        assertThat(read(dst, 0, (int) dstAt))
+                .isEqualTo(stored(java.util.Arrays.copyOfRange(pattern(8, (int) SIZE), 0, (int) dstAt)));
     }
 
     @Test
@@ -202,7 +241,7 @@ abstract class StoreContractTest {
         long done = copyFully(s, 0, s, (2L << 20) + 1, data.length);
         if (hasCopyFastPath()) {
             assertThat(done).isEqualTo(data.length);
-            assertThat(read(s, (2L << 20) + 1, data.length)).isEqualTo(data);
+            assertThat(read(s, (2L << 20) + 1, data.length)).isEqualTo(stored(data));
         }
         // overlapping ranges of one store never take the fast path
         assertThat(s.copyTo(0, s, BS, 2 * BS)).isEqualTo(-1);
@@ -223,7 +262,7 @@ abstract class StoreContractTest {
         Store s = open(SIZE);
         s.write(0, ByteBuffer.wrap(pattern(10, BS)), true);
         s.flush();
-        assertThat(read(s, 0, BS)).isEqualTo(pattern(10, BS));
+        assertThat(read(s, 0, BS)).isEqualTo(stored(pattern(10, BS)));
     }
 
     /** Calls copyTo until done, as the copy engine does; -1 when there is no fast path. */

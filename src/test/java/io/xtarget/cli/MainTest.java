@@ -108,11 +108,33 @@ class MainTest {
     }
 
     @Test
+    void nullBackstore() {
+        Run created = run("backstore", "create", "null0", "--type", "NULL", "--size", "10G", "--block-size", "4096");
+        assertThat(created.err()).isEmpty();
+        assertThat(created.code()).isZero();
+        BackstoreConfig b = config().backstore("null0");
+        assertThat(created.out()).isEqualTo("created backstore null0 (null, 10G, 4096-byte blocks) naa." + b.naa()
+                + System.lineSeparator());
+        assertThat(b.type()).isEqualTo(BackstoreType.NULL);
+        assertThat(b.size()).isEqualTo(10L << 30);
+        assertThat(b.path()).isNull();
+        ok("target", "create", T);
+        ok("lun", "create", T, "null0");
+        assertThat(run("backstore", "list").out()).containsPattern("null0 +null +10G +4096 " + b.naa() + " +-");
+        assertThat(run("target", "list").out()).contains("  lun 0 -> null0");
+        Run help = run("backstore", "create", "--help");
+        assertThat(help.out()).contains("ram, file, block or null", "--type null --size 10G");
+    }
+
+    @Test
     void errorsAreOneLineNamingTheProblem() {
         fails("backstores[0].size: required for type ram", "backstore", "create", "r", "--type", "ram");
         assertThat(Files.exists(dir.resolve("x.json"))).isFalse(); // nothing saved
         fails("--size: \"12Q\" is not a size (bytes, or a number with K, M, G or T)", "backstore", "create", "r", "--type", "ram", "--size", "12Q");
-        fails("--type: \"tape\" is not one of \"ram\", \"file\", \"block\"", "backstore", "create", "r", "--type", "tape");
+        fails("--type: \"tape\" is not one of \"ram\", \"file\", \"block\", \"null\"", "backstore", "create", "r", "--type", "tape");
+        fails("backstores[0].size: required for type null", "backstore", "create", "r", "--type", "null");
+        fails("backstores[0].path: not allowed for type null", "backstore", "create", "r", "--type", "null", "--size", "1G",
+                "--path", "x.img");
         fails("backstores[0].blockSize: must be 512 or 4096, not 1000", "backstore", "create", "r", "--type", "ram", "--size", "1M", "-b", "1000");
         ok("backstore", "create", "r", "--type", "ram", "--size", "1M");
         fails("backstore \"r\" already exists", "backstore", "create", "r", "--type", "ram", "--size", "1M");

@@ -61,6 +61,18 @@ class ConfigParserTest {
     }
 
     @Test
+    void nullBackstore() {
+        ServerConfig c = ConfigParser.parse("""
+                {"backstores": [{"name": "n0", "type": "null", "size": "10G", "blockSize": 4096, "removable": true}],
+                 "targets": [{"name": "iqn.2026-11.io.xtarget:t", "luns": [{"lun": 0, "backstore": "n0"}]}]}""");
+        assertThat(c.backstores()).containsExactly(
+                new BackstoreConfig("n0", BackstoreType.NULL, null, 10L << 30, 4096, null, null, true));
+        String json = ConfigWriter.toJson(c);
+        assertThat(json).contains("\"type\" : \"null\"", "\"size\" : \"10G\"");
+        assertThat(ConfigParser.parse(json)).isEqualTo(c);
+    }
+
+    @Test
     void writerOutputParsesBackToTheSameConfig() {
         ServerConfig c = ConfigParser.parse(FULL);
         String json = ConfigWriter.toJson(c);
@@ -79,7 +91,7 @@ class ConfigParserTest {
             {"name": 5, "type": "ram", "size": "1G"}                         | backstores[1].name: expected a string
             {"name": "a b", "type": "ram", "size": "1G"}                     | backstores[1].name: "a b" is not a backstore name (1 to 64 letters, digits, '_', '.', ':', '-')
             {"name": "r", "type": "ram", "size": "1G"}                       | backstores[1].name: duplicate backstore name "r"
-            {"name": "a", "type": "tape", "size": "1G"}                      | backstores[1].type: "tape" is not one of "ram", "file", "block"
+            {"name": "a", "type": "tape", "size": "1G"}                      | backstores[1].type: "tape" is not one of "ram", "file", "block", "null"
             {"name": "a", "type": "ram"}                                     | backstores[1].size: required for type ram
             {"name": "a", "type": "ram", "size": "1X"}                       | backstores[1].size: "1X" is not a size (bytes, or a number with K, M, G or T)
             {"name": "a", "type": "ram", "size": "99999999999T"}             | backstores[1].size: "99999999999T" is too large
@@ -89,6 +101,10 @@ class ConfigParserTest {
             {"name": "a", "type": "ram", "size": "1G", "blockSize": 1024}    | backstores[1].blockSize: must be 512 or 4096, not 1024
             {"name": "a", "type": "ram", "size": "1G", "blockSize": "512"}   | backstores[1].blockSize: expected an integer
             {"name": "a", "type": "ram", "size": "1G", "path": "x"}          | backstores[1].path: not allowed for type ram
+            {"name": "a", "type": "null"}                                    | backstores[1].size: required for type null
+            {"name": "a", "type": "null", "size": "1G", "path": "x"}         | backstores[1].path: not allowed for type null
+            {"name": "a", "type": "null", "size": 1000}                      | backstores[1].size: 1000 is not a positive multiple of the block size 512
+            {"name": "a", "type": "NULL", "size": "1G"}                      | backstores[1].type: "NULL" is not one of "ram", "file", "block", "null"
             {"name": "a", "type": "file", "size": "1G"}                      | backstores[1].path: required for type file
             {"name": "a", "type": "block"}                                   | backstores[1].path: required for type block
             {"name": "a", "type": "block", "path": "/dev/x", "size": "1G"}   | backstores[1].size: not allowed for type block (the device's size is used)

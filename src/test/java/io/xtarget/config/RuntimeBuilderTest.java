@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xtarget.backend.FileStore;
+import io.xtarget.backend.NullStore;
 import io.xtarget.backend.RamStore;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
@@ -95,6 +96,24 @@ class RuntimeBuilderTest {
             ByteBuffer got = ByteBuffer.allocate(1);
             h2.get(0).unit().readBytes(0, got);
             assertThat(got.get(0)).isEqualTo((byte) 9);
+        }
+    }
+
+    @Test
+    void nullBackstoreDiscardsWritesAndReadsZeros() throws Exception {
+        String json = """
+                {"backstores": [{"name": "n", "type": "null", "size": "1T", "blockSize": 4096}],
+                 "targets": [{"name": "iqn.2026-11.io.xtarget:n", "luns": [{"lun": 0, "backstore": "n"}]}]}""";
+        try (ServerModel m = build(json)) {
+            LogicalUnit n = m.unit("n");
+            assertThat(n.store()).isInstanceOf(NullStore.class);
+            assertThat(n.store().kind()).isEqualTo("null");
+            assertThat(n.blockSize()).isEqualTo(4096);
+            assertThat(n.blockCount()).isEqualTo((1L << 40) / 4096);
+            n.writeBytes(8192, ByteBuffer.wrap(new byte[] {1, 2, 3}), false);
+            ByteBuffer got = ByteBuffer.allocate(3);
+            n.readBytes(8192, got);
+            assertThat(got.array()).containsOnly(0);
         }
     }
 
