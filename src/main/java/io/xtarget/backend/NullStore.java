@@ -46,6 +46,11 @@ public final class NullStore implements Store {
         return "null";
     }
 
+    @Override
+    public Speed speed() {
+        return Speed.MEMORY;
+    }
+
     /** Fills {@code dst} with zeros: the destination may be a pooled buffer with old contents. */
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
