@@ -53,6 +53,27 @@ final class CmdSnWindow implements Outbox.Window {
      * calling thread in CmdSN order once every earlier CmdSN has arrived.
      */
     boolean accept(int cmdSn, Runnable command) {
+        if (takeNext(cmdSn)) {
+            command.run();
+            return true;
+        }
+        return acceptOutOfOrder(cmdSn, command);
+    }
+
+    /**
+     * The common case, without queuing anything: when {@code cmdSn} is exactly ExpCmdSN, nothing
+     * waits and the window has room, ExpCmdSN moves on and the caller delivers the command now.
+     */
+    synchronized boolean takeNext(int cmdSn) {
+        if (cmdSn != expCmdSn || !waiting.isEmpty() || depth - inFlight <= 0) {
+            return false;
+        }
+        expCmdSn++;
+        inFlight++;
+        return true;
+    }
+
+    private boolean acceptOutOfOrder(int cmdSn, Runnable command) {
         List<Runnable> ready;
         synchronized (this) {
             if (!inWindow(cmdSn) || waiting.containsKey(cmdSn)) {

@@ -100,6 +100,10 @@ final class CommandScheduler {
             deliver(t);
             return true;
         }
+        if (session.window.takeNext(t.pdu.cmdSn())) {
+            deliver(t); // in order: no need to queue it
+            return true;
+        }
         if (session.window.accept(t.pdu.cmdSn(), () -> deliver(t))) {
             return true;
         }

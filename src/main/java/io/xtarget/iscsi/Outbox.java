@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
  *
  * <p>StatSN, ExpCmdSN and MaxCmdSN are stamped into each header when it is queued, so they
  * follow the order of the byte stream (RFC 7143 3.2.2.2). Headers are encoded into reused
- * entries: queuing a PDU allocates nothing.
+ * entries: queuing a PDU allocates nothing. A queued PDU's data buffer is written as is (its
+ * position advances), so each PDU must carry a view of its own, as the PDU records' slices are.
  */
 final class Outbox {
     /** How a PDU uses StatSN (RFC 7143 3.2.2.2). */
@@ -136,7 +137,7 @@ final class Outbox {
                 e.headerDigest.putInt(0, (int) crc.getValue());
             }
             int pad = (4 - (len & 3)) & 3;
-            e.data = len == 0 ? null : data.duplicate();
+            e.data = len == 0 ? null : data; // the PDU's own view of its data: writing consumes it
             e.hasTrailer = len > 0 && (pad > 0 || dataDigest);
             if (e.hasTrailer) {
                 e.trailer.clear();

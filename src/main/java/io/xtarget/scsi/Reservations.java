@@ -89,8 +89,8 @@ public final class Reservations {
 
     /** True when a command with this access, from this nexus, must get RESERVATION CONFLICT. */
     public synchronized boolean conflicts(Nexus nexus, MediumAccess access) {
-        if (access == MediumAccess.NONE) {
-            return false;
+        if (access == MediumAccess.NONE || (spc2Holder == null && type == 0)) {
+            return false; // nothing reserved: the common case, decided without naming the nexus
         }
         String me = id(nexus);
         if (spc2Holder != null && !spc2Holder.equals(me)) {

@@ -37,7 +37,9 @@ public final class ScsiTask {
     private final LunMapping mapping;
     private final AbortListener listener;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.ACTIVE);
-    private final List<ByteBuffer> taken = new ArrayList<>(2);
+    /** Data-in buffers taken from the pool: most tasks take none or one. */
+    private ByteBuffer takenOne;
+    private List<ByteBuffer> takenMore;
     private ByteBuffer dataOut;
     private volatile AbortOutcome abortOutcome;
     private volatile int requestedDataOut = -1;
@@ -160,19 +162,28 @@ public final class ScsiTask {
     /** A data-in buffer of {@code size} bytes from the shared pool, returned after the response is sent. */
     public ByteBuffer allocate(int size) {
         ByteBuffer b = BufferPool.SHARED.take(size);
-        synchronized (taken) {
-            taken.add(b);
+        synchronized (this) {
+            if (takenOne == null) {
+                takenOne = b;
+            } else {
+                if (takenMore == null) {
+                    takenMore = new ArrayList<>(2);
+                }
+                takenMore.add(b);
+            }
         }
         return b;
     }
 
     /** Returns every buffer this task took. Called by the fabric once the response is on the wire. */
     public void release() {
-        synchronized (taken) {
-            for (ByteBuffer b : taken) {
-                BufferPool.SHARED.give(b);
+        synchronized (this) {
+            BufferPool.SHARED.give(takenOne);
+            takenOne = null;
+            if (takenMore != null) {
+                takenMore.forEach(BufferPool.SHARED::give);
+                takenMore = null;
             }
-            taken.clear();
         }
     }
 
