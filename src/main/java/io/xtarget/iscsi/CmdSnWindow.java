@@ -42,9 +42,14 @@ final class CmdSnWindow implements Outbox.Window {
         return expCmdSn;
     }
 
+    /**
+     * ExpCmdSN plus the slots not taken by delivered commands, minus one. Commands held for an
+     * earlier CmdSN already lie inside [ExpCmdSN, MaxCmdSN] and are not subtracted again: the
+     * initiator never lowers its MaxCmdSN (RFC 7143 4.2.2.1), so MaxCmdSN must never go down.
+     */
     @Override
     public synchronized int maxCmdSn() {
-        return expCmdSn + Math.max(0, depth - inFlight - waiting.size()) - 1;
+        return expCmdSn + Math.max(0, depth - inFlight) - 1;
     }
 
     /**

@@ -101,9 +101,19 @@ final class DataBudget {
         return used;
     }
 
-    /** Runs {@code retry} once, the next time any bytes are given back. */
-    synchronized void whenReleased(Runnable retry) {
-        waiters.add(retry);
+    /**
+     * Runs {@code retry} once, the next time any bytes are given back; at once when nothing is
+     * held any more (the bytes that refused a reservation may have come back between the refusal
+     * and this call, and then no release would ever come).
+     */
+    void whenReleased(Runnable retry) {
+        synchronized (this) {
+            if (used > 0) {
+                waiters.add(retry);
+                return;
+            }
+        }
+        retry.run();
     }
 
     private void wakeWaiters() {

@@ -18,12 +18,12 @@ import java.util.zip.CRC32C;
 public final class PduFramer {
     private enum Field { HEADER, AHS, HEADER_DIGEST, DATA, PAD, DATA_DIGEST }
 
-    private static final byte[] PAD = new byte[4];
-
     private final byte[] bhs = new byte[Bhs.LENGTH];
     private final ByteBuffer header = ByteBuffer.wrap(bhs);
     private final Bhs view = new Bhs(bhs);
     private final ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+    /** The padding bytes as received: the data digest covers them (RFC 7143 11.1: SHOULD be 0, may not be). */
+    private final byte[] padBytes = new byte[4];
     private final CRC32C crc = new CRC32C();
     private Field field = Field.HEADER;
     private ByteBuffer ahs;
@@ -135,6 +135,7 @@ public final class PduFramer {
                     if (!fill(word, src)) {
                         return null;
                     }
+                    word.get(0, padBytes, 0, pad);
                     field = afterPad();
                     if (field == Field.HEADER) {
                         return complete();
@@ -199,7 +200,7 @@ public final class PduFramer {
             crc.reset();
             crc.update(segment.duplicate());
             if (pad > 0) {
-                crc.update(PAD, 0, pad);
+                crc.update(padBytes, 0, pad);
             }
             digestOk = word.getInt(0) == (int) crc.getValue();
         }
