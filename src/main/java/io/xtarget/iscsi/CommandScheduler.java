@@ -90,7 +90,7 @@ final class CommandScheduler {
                 long unasked = immediateBytes > 0 || unsolicitedAllowed
                         ? Math.min(session.params.firstBurstLength(), t.expected) : 0;
                 session.account.force(unasked);
-                t.budget = unasked;
+                t.forced = unasked;
                 t.budgetWanted = t.expected - unasked;
                 t.lastDataNanos = System.nanoTime();
                 solicit(t);
@@ -351,12 +351,15 @@ final class CommandScheduler {
             t.scsi.end();
         }
         t.releaseBuffer();
-        long b;
+        long reserved;
+        long forced;
         synchronized (this) {
-            b = t.budget;
+            reserved = t.budget;
+            forced = t.forced;
             t.budget = 0;
+            t.forced = 0;
         }
-        session.account.release(b);
+        session.account.release(reserved, forced);
     }
 
     /** The task manager aborted the command (on the connection's thread, between PDUs). */

@@ -13,17 +13,19 @@ import org.slf4j.LoggerFactory;
  * send unasked (immediate data and the unsolicited burst, at most FirstBurstLength per command)
  * is {@linkplain #force forced}: it is counted, never refused.
  *
- * <p>A session that holds nothing may always take one reservation when the server has room for
- * it, however large, so a command never waits for a bound smaller than itself. Each bound is
- * logged once when it is first hit.
+ * <p>Only reservations make a command wait for another: a session that holds no reservation
+ * may always take one when no session holds any either, however large, so a command never
+ * waits for a bound smaller than itself, and commands that wait while holding only forced bytes
+ * can never block each other. Each bound is logged once when it is first hit.
  */
 final class DataBudget {
     private static final Logger log = LoggerFactory.getLogger(DataBudget.class);
 
-    /** A session's share: what it holds, its own limit, and the waiters of the server. */
+    /** A session's share: what it reserved and was forced to hold, and its own limit. */
     final class Account {
         private final long limit;
-        private long held;
+        private long reserved;
+        private long forced;
         private final AtomicBoolean loggedLimit = new AtomicBoolean();
 
         private Account(long limit) {
@@ -33,14 +35,14 @@ final class DataBudget {
         /** Takes {@code bytes} when both this session's and the server's bound allow it. */
         boolean tryReserve(long bytes) {
             synchronized (DataBudget.this) {
-                if (held > 0 && held + bytes > limit) {
+                if (reserved > 0 && reserved + forced + bytes > limit) {
                     if (loggedLimit.compareAndSet(false, true)) {
                         log.info("a session reached its data limit of {} MiB; its further commands wait",
                                 limit >> 20);
                     }
                     return false;
                 }
-                if (used > 0 && used + bytes > serverLimit) {
+                if (reservedAll > 0 && reservedAll + forcedAll + bytes > serverLimit) {
                     if (!loggedServerLimit) {
                         loggedServerLimit = true;
                         log.warn("the server reached its data limit of {} MiB; commands wait for buffers",
@@ -48,8 +50,8 @@ final class DataBudget {
                     }
                     return false;
                 }
-                held += bytes;
-                used += bytes;
+                reserved += bytes;
+                reservedAll += bytes;
                 return true;
             }
         }
@@ -57,33 +59,36 @@ final class DataBudget {
         /** Counts bytes that arrive unasked; never refused. */
         void force(long bytes) {
             synchronized (DataBudget.this) {
-                held += bytes;
-                used += bytes;
+                forced += bytes;
+                forcedAll += bytes;
             }
         }
 
-        /** Gives bytes back and lets waiting sessions try again. */
-        void release(long bytes) {
-            if (bytes <= 0) {
+        /** Gives back reserved and forced bytes and lets waiting sessions try again. */
+        void release(long reservedBytes, long forcedBytes) {
+            if (reservedBytes <= 0 && forcedBytes <= 0) {
                 return;
             }
             synchronized (DataBudget.this) {
-                held -= bytes;
-                used -= bytes;
+                reserved -= reservedBytes;
+                reservedAll -= reservedBytes;
+                forced -= forcedBytes;
+                forcedAll -= forcedBytes;
             }
             wakeWaiters();
         }
 
         long held() {
             synchronized (DataBudget.this) {
-                return held;
+                return reserved + forced;
             }
         }
     }
 
     private final long sessionLimit;
     private final long serverLimit;
-    private long used;
+    private long reservedAll;
+    private long forcedAll;
     private boolean loggedServerLimit;
     /** Sessions with a command waiting for a reservation, told when bytes come back. */
     private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
@@ -98,17 +103,17 @@ final class DataBudget {
     }
 
     synchronized long used() {
-        return used;
+        return reservedAll + forcedAll;
     }
 
     /**
-     * Runs {@code retry} once, the next time any bytes are given back; at once when nothing is
-     * held any more (the bytes that refused a reservation may have come back between the refusal
-     * and this call, and then no release would ever come).
+     * Runs {@code retry} once, the next time any bytes are given back; at once when no
+     * reservation is held any more (the bytes that refused a reservation may have come back
+     * between the refusal and this call, and then no release would ever come).
      */
     void whenReleased(Runnable retry) {
         synchronized (this) {
-            if (used > 0) {
+            if (reservedAll > 0) {
                 waiters.add(retry);
                 return;
             }

@@ -44,8 +44,10 @@ final class IscsiTask {
     boolean droppedEarly;
     /** Makes the command end with CHECK CONDITION without running (too large, bad Data-Out). */
     ScsiException failure;
-    /** Budget bytes this command holds. */
+    /** Budget bytes this command reserved (before its R2Ts, or before running a read). */
     long budget;
+    /** Budget bytes counted for data it may send unasked (immediate and unsolicited). */
+    long forced;
     /** Solicited bytes the command still has to reserve before its R2Ts go out. */
     long budgetWanted;
     /** R2T and Data-In PDUs sent for it: the ExpDataSN of its response (RFC 7143 11.4.8). */

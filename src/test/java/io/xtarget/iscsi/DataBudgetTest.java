@@ -55,7 +55,7 @@ class DataBudgetTest {
         DataBudget.Account a = budget.newAccount();
         assertThat(a.tryReserve(64 * MIB)).isTrue();
         assertThat(budget.newAccount().tryReserve(1)).isFalse();
-        a.release(64 * MIB);
+        a.release(64 * MIB, 0);
         assertThat(budget.used()).isZero();
     }
 
@@ -67,10 +67,24 @@ class DataBudgetTest {
         a.force(3 * MIB);
         assertThat(a.held()).isEqualTo(3 * MIB);
         assertThat(budget.used()).isEqualTo(3 * MIB);
-        assertThat(a.tryReserve(1)).isFalse();
-        assertThat(budget.newAccount().tryReserve(1)).isFalse();
-        a.release(3 * MIB);
+        assertThat(a.tryReserve(1)).as("no reservation anywhere: one may always be taken").isTrue();
+        assertThat(budget.newAccount().tryReserve(1)).as("now forced + reserved exceed the server's bound").isFalse();
+        a.release(1, 3 * MIB);
         assertThat(budget.newAccount().tryReserve(1 * MIB)).isTrue();
+    }
+
+    @Test
+    void commandsHoldingOnlyForcedBytesNeverBlockEachOther() {
+        // Many writes each bring their first burst unasked and then wait for room for the rest:
+        // if forced bytes could refuse reservations, every one of them would wait for the others.
+        DataBudget budget = new DataBudget(4 * MIB, 8 * MIB);
+        DataBudget.Account a = budget.newAccount();
+        for (int i = 0; i < 64; i++) {
+            a.force(256 * 1024);
+        }
+        assertThat(a.held()).isEqualTo(16 * MIB);
+        assertThat(a.tryReserve(4 * MIB)).isTrue();
+        assertThat(a.tryReserve(4 * MIB)).as("now a reservation is held: the bound applies").isFalse();
     }
 
     @Test
@@ -78,7 +92,7 @@ class DataBudgetTest {
         DataBudget budget = new DataBudget(8 * MIB, 32 * MIB);
         DataBudget.Account a = budget.newAccount();
         a.tryReserve(8 * MIB);
-        a.release(5 * MIB);
+        a.release(5 * MIB, 0);
         assertThat(a.held()).isEqualTo(3 * MIB);
         assertThat(budget.used()).isEqualTo(3 * MIB);
         assertThat(a.tryReserve(5 * MIB)).isTrue();
@@ -92,11 +106,11 @@ class DataBudgetTest {
         List<String> woken = new ArrayList<>();
         budget.whenReleased(() -> woken.add("first"));
         budget.whenReleased(() -> woken.add("second"));
-        a.release(0); // nothing given back: nobody is woken
+        a.release(0, 0); // nothing given back: nobody is woken
         assertThat(woken).isEmpty();
-        a.release(1 * MIB);
+        a.release(1 * MIB, 0);
         assertThat(woken).containsExactly("first", "second");
-        a.release(1 * MIB);
+        a.release(1 * MIB, 0);
         assertThat(woken).containsExactly("first", "second"); // once only
     }
 
@@ -109,7 +123,7 @@ class DataBudgetTest {
         DataBudget.Account b = budget.newAccount();
         a.tryReserve(8 * MIB);
         assertThat(b.tryReserve(4 * MIB)).isFalse();
-        a.release(8 * MIB); // on another session's thread, before b registers
+        a.release(8 * MIB, 0); // on another session's thread, before b registers
         List<String> woken = new ArrayList<>();
         budget.whenReleased(() -> woken.add("retry"));
         assertThat(woken).containsExactly("retry");
@@ -132,8 +146,8 @@ class DataBudgetTest {
             }
         };
         retry[0].run();
-        a.release(2 * MIB); // 6 MiB used: 4 more do not fit
-        a.release(2 * MIB); // 4 MiB used: now they do
+        a.release(2 * MIB, 0); // 6 MiB used: 4 more do not fit
+        a.release(2 * MIB, 0); // 4 MiB used: now they do
         assertThat(tries).containsExactly(false, false, true);
         assertThat(budget.used()).isEqualTo(8 * MIB);
     }
