@@ -41,6 +41,7 @@ final class Connection {
     private final Outbox outbox;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
     private volatile Session session;
     private volatile CommandScheduler scheduler;
     private Requests requests;
@@ -396,6 +397,17 @@ final class Connection {
             }
         } catch (IOException ignored) {
             // closing anyway
+        }
+        cleanedUp.countDown();
+    }
+
+    /** Waits until this connection's cleanup finished; false on timeout. */
+    boolean awaitClosed(long seconds) {
+        try {
+            return cleanedUp.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

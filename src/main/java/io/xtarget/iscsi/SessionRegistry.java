@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 final class SessionRegistry {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
+    private static final long REINSTATE_WAIT_SECONDS = 10;
+
     private final Map<Integer, Session> byTsih = new HashMap<>();
     private final Map<String, Session> byKey = new HashMap<>();
     private int nextTsih = 1;
@@ -49,6 +51,11 @@ final class SessionRegistry {
             Connection c = old.connection;
             if (c != null) {
                 c.terminate("session reinstated");
+                // The old I_T nexus must be gone (its tasks aborted, SAM-5 6.3.4) before the same
+                // nexus forms again, or its loss would reach the new session's tasks.
+                if (!c.awaitClosed(REINSTATE_WAIT_SECONDS)) {
+                    log.warn("{}: the older session did not close within {} s", old, REINSTATE_WAIT_SECONDS);
+                }
             }
         }
         return s;
