@@ -24,6 +24,7 @@ import picocli.CommandLine.HelpCommand;
             PortalCommand.class,
             LunCommand.class,
             AclCommand.class,
+            LimitsCommand.class,
             XcopyCommand.class,
             StatusCommand.class,
             HelpCommand.class,

@@ -4,6 +4,7 @@ import io.xtarget.config.ConfigException;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.DefaultConfig;
 import io.xtarget.config.ServerConfig;
+import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.server.MetricsEndpoint;
 import io.xtarget.server.XtargetServer;
 import java.io.IOException;
@@ -63,7 +64,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         XtargetServer server;
         try {
-            server = XtargetServer.start(cfg, baseDir);
+            // the fabric's default options, with what the config's "limits" object sets
+            server = XtargetServer.start(cfg, baseDir, IscsiServer.Options.defaults());
             if (metricsAddress != null) {
                 try {
                     server.serveMetrics(metricsAddress);
@@ -99,8 +101,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     /**
      * SIGHUP re-reads the config file and applies what can change while serving (LUN maps, ACLs,
-     * CHAP, copy policy, new backstores); anything else is refused with one log line and the
-     * running configuration stays as it was.
+     * CHAP, copy policy, new backstores); anything else (targets, portals, existing backstores,
+     * limits) is refused with one log line and the running configuration stays as it was.
      */
     private void reloadOnHangup(XtargetServer server, Path source) {
         try {

@@ -25,13 +25,14 @@ public final class ConfigParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final Set<String> ROOT = Set.of("backstores", "targets");
+    private static final Set<String> ROOT = Set.of("backstores", "targets", "limits");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
             "removable");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
     private static final Set<String> ACL = Set.of("initiator", "luns", "chap");
     private static final Set<String> CHAP = Set.of("user", "secret", "mutualUser", "mutualSecret");
+    private static final Set<String> LIMITS = Set.copyOf(LimitsConfig.FIELDS);
 
     private ConfigParser() {}
 
@@ -59,7 +60,22 @@ public final class ConfigParser {
         for (int i = 0; ts != null && i < ts.size(); i++) {
             targets.add(target(ts.get(i), "targets[" + i + "]"));
         }
-        return ConfigValidator.validate(new ServerConfig(backstores, targets));
+        return ConfigValidator.validate(new ServerConfig(backstores, targets, limits(o)));
+    }
+
+    /** The optional "limits" object; absent or null means every limit at its default. */
+    private static LimitsConfig limits(ObjectNode root) {
+        JsonNode n = root.get("limits");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        String p = "limits";
+        ObjectNode o = object(n, p);
+        known(o, p, LIMITS);
+        return new LimitsConfig(size(o, p, "sessionBuffer"), size(o, p, "serverBuffer"),
+                integer(o, p, "sendTimeoutSeconds"), integer(o, p, "nopIntervalSeconds"),
+                integer(o, p, "nopTimeoutSeconds"), integer(o, p, "loginTimeoutSeconds"),
+                integer(o, p, "workerThreads"));
     }
 
     private static BackstoreConfig backstore(JsonNode n, String p) {
@@ -71,21 +87,7 @@ public final class ConfigParser {
         if (type == null) {
             throw new ConfigException(p + ".type", "\"" + typeName + "\" is not one of " + BackstoreType.jsonNames());
         }
-        Long size = null;
-        JsonNode s = o.get("size");
-        if (s != null) {
-            if (s.isIntegralNumber() && s.canConvertToLong()) {
-                size = s.asLong();
-            } else if (s.isTextual()) {
-                try {
-                    size = Sizes.parse(s.asText());
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(p + ".size", e.getMessage());
-                }
-            } else {
-                throw new ConfigException(p + ".size", "expected a number of bytes or a string like \"1G\"");
-            }
-        }
+        Long size = size(o, p, "size");
         Integer blockSize = integer(o, p, "blockSize");
         String naa = string(o, p, "naa");
         Boolean removable = bool(o, p, "removable");
@@ -210,6 +212,25 @@ public final class ConfigParser {
             throw new ConfigException(field(p, f), "missing");
         }
         return s;
+    }
+
+    /** A byte count: a JSON integer, or a string in {@link Sizes} syntax ("64M"). */
+    private static Long size(ObjectNode o, String p, String f) {
+        JsonNode n = o.get(f);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
+            return n.asLong();
+        }
+        if (n.isTextual()) {
+            try {
+                return Sizes.parse(n.asText());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(field(p, f), e.getMessage());
+            }
+        }
+        throw new ConfigException(field(p, f), "expected a number of bytes or a string like \"1G\"");
     }
 
     private static Integer integer(ObjectNode o, String p, String f) {

@@ -1,6 +1,8 @@
 package io.xtarget.config;
 
 import io.xtarget.backend.StoreGeometry;
+import io.xtarget.iscsi.IscsiServer;
+import io.xtarget.scsi.ScsiLimits;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,7 +47,47 @@ public final class ConfigValidator {
                 throw new ConfigException(p + ".name", "duplicate target \"" + t.name() + "\"");
             }
         }
+        checkLimits(config.limits());
         return config;
+    }
+
+    /**
+     * The "limits" object. A session must be able to hold the largest command
+     * ({@link ScsiLimits#MAX_TRANSFER_BYTES}) while other writes of it hold the first burst they
+     * sent unasked, or that command would wait for ever; the server bound must hold one session's.
+     */
+    private static void checkLimits(LimitsConfig l) {
+        if (l == null) {
+            return;
+        }
+        IscsiServer.Options o = l.applyTo(IscsiServer.Options.defaults());
+        if (l.sessionBuffer() != null && l.sessionBuffer() < LimitsConfig.MIN_SESSION_BUFFER) {
+            throw new ConfigException("limits.sessionBuffer", Sizes.format(l.sessionBuffer())
+                    + " is too small: must be at least " + Sizes.format(LimitsConfig.MIN_SESSION_BUFFER)
+                    + ", room for the largest command (" + Sizes.format(ScsiLimits.MAX_TRANSFER_BYTES)
+                    + ") plus the first bursts (up to 256K each) that writes queued behind it hold");
+        }
+        if (o.serverDataBytes() < o.sessionDataBytes()) {
+            if (l.serverBuffer() != null) {
+                throw new ConfigException("limits.serverBuffer", Sizes.format(o.serverDataBytes())
+                        + " is less than sessionBuffer (" + Sizes.format(o.sessionDataBytes())
+                        + (l.sessionBuffer() == null ? ", the default" : "") + ")");
+            }
+            throw new ConfigException("limits.sessionBuffer", Sizes.format(o.sessionDataBytes())
+                    + " is more than serverBuffer (" + Sizes.format(o.serverDataBytes())
+                    + ", the default); raise serverBuffer too");
+        }
+        checkRange(l.sendTimeoutSeconds(), "sendTimeoutSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
+        checkRange(l.nopIntervalSeconds(), "nopIntervalSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
+        checkRange(l.nopTimeoutSeconds(), "nopTimeoutSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
+        checkRange(l.loginTimeoutSeconds(), "loginTimeoutSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
+        checkRange(l.workerThreads(), "workerThreads", 1, LimitsConfig.MAX_WORKER_THREADS, "");
+    }
+
+    private static void checkRange(Integer value, String field, int min, int max, String unit) {
+        if (value != null && (value < min || value > max)) {
+            throw new ConfigException("limits." + field, value + " is out of range " + min + ".." + max + unit);
+        }
     }
 
     private static void checkBackstore(BackstoreConfig b, String p) {

@@ -56,10 +56,27 @@ public final class ConfigWriter {
                 }
             }
         }
+        limits(root, config.limits());
         try {
             return ConfigParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e); // a tree of plain nodes always serialises
+        }
+    }
+
+    /** Only when the config has a "limits" object, and only the fields it sets. */
+    private static void limits(ObjectNode root, LimitsConfig l) {
+        if (l == null) {
+            return;
+        }
+        ObjectNode o = root.putObject("limits");
+        for (String f : LimitsConfig.FIELDS) {
+            switch (l.get(f)) {
+                case null -> { }
+                case Long bytes -> o.put(f, Sizes.format(bytes));
+                case Integer n -> o.put(f, n);
+                default -> throw new IllegalStateException(f);
+            }
         }
     }
 

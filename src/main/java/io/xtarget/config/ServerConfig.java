@@ -2,13 +2,22 @@ package io.xtarget.config;
 
 import java.util.List;
 
-/** The whole configuration: backstores and the targets exporting them. Immutable. */
-public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets) {
+/**
+ * The whole configuration: backstores, the targets exporting them, and the fabric's resource
+ * limits ({@code null} when the file has no {@code "limits"} object: every limit at its default).
+ * Immutable.
+ */
+public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits) {
     public static final ServerConfig EMPTY = new ServerConfig(List.of(), List.of());
 
     public ServerConfig {
         backstores = List.copyOf(backstores);
         targets = List.copyOf(targets);
+    }
+
+    /** A config without a {@code "limits"} object. */
+    public ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets) {
+        this(backstores, targets, null);
     }
 
     /** The backstore with this name, or null. */
@@ -22,11 +31,21 @@ public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> 
     }
 
     public ServerConfig withBackstores(List<BackstoreConfig> b) {
-        return new ServerConfig(b, targets);
+        return new ServerConfig(b, targets, limits);
     }
 
     public ServerConfig withTargets(List<TargetConfig> t) {
-        return new ServerConfig(backstores, t);
+        return new ServerConfig(backstores, t, limits);
+    }
+
+    /** The same config with these limits ({@code null}: no {@code "limits"} object). */
+    public ServerConfig withLimits(LimitsConfig l) {
+        return new ServerConfig(backstores, targets, l);
+    }
+
+    /** The limits, {@link LimitsConfig#NONE} when the config has none. */
+    public LimitsConfig limitsOrNone() {
+        return limits == null ? LimitsConfig.NONE : limits;
     }
 
     /**

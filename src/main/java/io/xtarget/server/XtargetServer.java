@@ -1,11 +1,14 @@
 package io.xtarget.server;
 
 import io.xtarget.backend.Store;
+import io.xtarget.config.ConfigException;
 import io.xtarget.config.ConfigValidator;
 import io.xtarget.config.Designators;
+import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.RuntimeBuilder;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.ServerModel;
+import io.xtarget.config.Sizes;
 import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.ScsiCore;
@@ -36,6 +39,9 @@ public final class XtargetServer implements AutoCloseable {
     private final IscsiServer fabric;
     private final Path baseDir;
     private final BiFunction<String, Store, Store> wrap;
+    /** The options the config's limits were applied to, and the fabric's options that resulted. */
+    private final IscsiServer.Options baseOptions;
+    private final IscsiServer.Options options;
     /** Every open LU: the model's, plus backstores a reload added (closed with the server). */
     private final List<LogicalUnit> units;
     /** The config being served, with designators filled in; a reload is compared against it. */
@@ -43,8 +49,11 @@ public final class XtargetServer implements AutoCloseable {
     private MetricsEndpoint metrics;
 
     private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric, ServerConfig running,
-            Path baseDir, BiFunction<String, Store, Store> wrap) {
+            Path baseDir, BiFunction<String, Store, Store> wrap, IscsiServer.Options baseOptions,
+            IscsiServer.Options options) {
         this.model = model;
+        this.baseOptions = baseOptions;
+        this.options = options;
         this.copy = copy;
         this.fabric = fabric;
         this.running = running;
@@ -54,9 +63,11 @@ public final class XtargetServer implements AutoCloseable {
     }
 
     /**
-     * Builds and starts a server.
+     * Builds and starts a server. The fabric runs with {@code options}, except where the config's
+     * {@code "limits"} set a value: those win.
      *
      * @param baseDir where relative backstore paths resolve
+     * @param options the fabric's options where the config's limits leave them unset
      */
     public static XtargetServer start(ServerConfig config, Path baseDir, IscsiServer.Options options)
             throws IOException {
@@ -70,7 +81,8 @@ public final class XtargetServer implements AutoCloseable {
         ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
         ServerModel model = RuntimeBuilder.build(complete, baseDir, StandardCommands.table(copy), wrap);
         model.core().onNexusLoss(copy::nexusLost);
-        IscsiServer fabric = new IscsiServer(model.core(), options);
+        IscsiServer.Options effective = LimitsConfig.options(complete.limits(), options);
+        IscsiServer fabric = new IscsiServer(model.core(), effective);
         try {
             fabric.start();
         } catch (IOException | RuntimeException e) {
@@ -78,11 +90,12 @@ public final class XtargetServer implements AutoCloseable {
             model.close();
             throw e;
         }
-        XtargetServer s = new XtargetServer(model, copy, fabric, complete, baseDir, wrap);
+        XtargetServer s = new XtargetServer(model, copy, fabric, complete, baseDir, wrap, options, effective);
         s.logSummary();
         return s;
     }
 
+    /** A server with the default options, changed only by the config's {@code "limits"} (as {@code xtarget serve}). */
     public static XtargetServer start(ServerConfig config, Path baseDir) throws IOException {
         return start(config, baseDir, IscsiServer.Options.defaults());
     }
@@ -98,6 +111,16 @@ public final class XtargetServer implements AutoCloseable {
                             : t.acls().size() + " ACL entries",
                     t.copyPolicy().name().toLowerCase());
         }
+        log.info("limits: session buffer {}, server buffer {}, send timeout {} s, NOP-In every {} s (timeout {} s),"
+                + " login timeout {} s, {} worker threads", Sizes.format(options.sessionDataBytes()),
+                Sizes.format(options.serverDataBytes()), LimitsConfig.effective(options, "sendTimeoutSeconds"),
+                options.nopIntervalSeconds(), options.nopTimeoutSeconds(), options.loginTimeoutSeconds(),
+                options.workerThreads());
+    }
+
+    /** The fabric's options: the base options with the config's limits applied. */
+    public IscsiServer.Options options() {
+        return options;
     }
 
     public ScsiCore core() {
@@ -111,11 +134,17 @@ public final class XtargetServer implements AutoCloseable {
     /**
      * Applies a changed config while serving: LUN maps, ACLs, CHAP secrets, copy policies and new
      * backstores. Sessions move to their new LUN maps (with a REPORTED LUNS DATA HAS CHANGED unit
-     * attention) or are closed when their access was removed. Changes to targets, portals or
-     * existing backstores are refused with a ConfigException: they need a restart. A backstore
-     * dropped from the config stays open until the server stops.
+     * attention) or are closed when their access was removed. Changes to targets, portals,
+     * existing backstores or limits are refused with a ConfigException: they need a restart. A
+     * backstore dropped from the config stays open until the server stops.
      */
     public synchronized void reload(ServerConfig config) {
+        List<String> changed = LimitsConfig.differences(options,
+                LimitsConfig.options(ConfigValidator.validate(config).limits(), baseOptions));
+        if (!changed.isEmpty()) {
+            throw new ConfigException("limits", "changed (" + String.join(", ", changed)
+                    + "); restart the server to apply that");
+        }
         Map<String, LogicalUnit> open = new LinkedHashMap<>();
         for (LogicalUnit lu : units) {
             open.put(lu.name(), lu);

@@ -5,6 +5,7 @@ import io.xtarget.config.AclConfig;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.ConfigStore;
+import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.LunConfig;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.TargetConfig;
@@ -71,6 +72,7 @@ public final class E2eServer implements AutoCloseable {
         private final Path dir;
         private final List<BackstoreConfig> backstores = new ArrayList<>();
         private final List<TargetConfig> targets = new ArrayList<>();
+        private LimitsConfig limits;
         private BiFunction<String, Store, Store> wrap = (name, store) -> store;
 
         private Builder(Path dir) {
@@ -111,6 +113,12 @@ public final class E2eServer implements AutoCloseable {
             return this;
         }
 
+        /** The config's {@code "limits"} object (none by default: every limit at its default). */
+        public Builder limits(LimitsConfig l) {
+            this.limits = l;
+            return this;
+        }
+
         public Builder wrap(BiFunction<String, Store, Store> w) {
             this.wrap = w;
             return this;
@@ -126,7 +134,7 @@ public final class E2eServer implements AutoCloseable {
         }
 
         public E2eServer start() throws IOException {
-            E2eServer s = new E2eServer(dir, new ServerConfig(backstores, targets), wrap);
+            E2eServer s = new E2eServer(dir, new ServerConfig(backstores, targets, limits), wrap);
             s.startServer();
             return s;
         }
@@ -149,6 +157,7 @@ public final class E2eServer implements AutoCloseable {
         }
     }
 
+    /** Loads the config file and serves it; its {@code "limits"} apply over the default options, as in {@code xtarget serve}. */
     private void startServer() throws IOException {
         config = ConfigStore.load(configFile);
         server = XtargetServer.start(config, dir, IscsiServer.Options.defaults(), wrap);
