@@ -45,6 +45,11 @@ final class Outbox {
 
     private static final byte[] PAD = new byte[4];
     private static final int MAX_GATHER = 64;
+    /**
+     * Completions collected by a flush, run once the lock is released: one array per thread,
+     * taken out while in use, since a completion may flush again on the same thread.
+     */
+    private static final ThreadLocal<Runnable[]> DONE = new ThreadLocal<>();
 
     /** One queued PDU: its encoded header, its data, and what to do once it is on the wire. */
     private static final class Entry {
@@ -169,7 +174,11 @@ final class Outbox {
      * empty; otherwise the connection's thread was asked to flush again once it is writable.
      */
     boolean flush() throws IOException {
-        Runnable[] done = null;
+        Runnable[] done = DONE.get();
+        DONE.set(null);
+        if (done == null) {
+            done = new Runnable[16];
+        }
         int nDone = 0;
         boolean empty;
         lock.lock();
@@ -202,9 +211,7 @@ final class Outbox {
                     Entry e = queue.pollFirst();
                     queuedBytes -= e.bytes;
                     if (e.onSent != null) {
-                        if (done == null) {
-                            done = new Runnable[8];
-                        } else if (nDone == done.length) {
+                        if (nDone == done.length) {
                             done = Arrays.copyOf(done, nDone * 2);
                         }
                         done[nDone++] = e.onSent;
@@ -224,8 +231,14 @@ final class Outbox {
         } finally {
             lock.unlock();
         }
-        for (int i = 0; i < nDone; i++) {
-            done[i].run();
+        try {
+            for (int i = 0; i < nDone; i++) {
+                Runnable r = done[i];
+                done[i] = null;
+                r.run();
+            }
+        } finally {
+            DONE.set(done);
         }
         if (!empty) {
             wantWritable.run();

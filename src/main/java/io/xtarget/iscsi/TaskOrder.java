@@ -1,8 +1,8 @@
 package io.xtarget.iscsi;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedList;
 import java.util.List;
 
 /**
@@ -29,7 +29,7 @@ final class TaskOrder {
     }
 
     /** Tasks of this set that entered and have not left, oldest first. */
-    private final LinkedList<IscsiTask> tasks = new LinkedList<>();
+    private final ArrayDeque<IscsiTask> tasks = new ArrayDeque<>();
     /** ORDERED tasks among {@link #tasks}: while zero, SIMPLE tasks start without a scan. */
     private int ordered;
 

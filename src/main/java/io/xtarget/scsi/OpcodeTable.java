@@ -15,14 +15,23 @@ import java.util.Set;
  */
 public final class OpcodeTable {
     private final Map<Integer, CommandDescriptor> byKey;
-    private final Set<Integer> opcodesWithServiceAction;
     private final List<CommandDescriptor> all;
     private final java.util.SortedMap<Integer, VpdPage> vpdPages;
+    /** The same rows by opcode, for the lookups every command makes (no boxing, no hashing). */
+    private final CommandDescriptor[] byOpcode = new CommandDescriptor[256];
+    private final boolean[] splitBySa = new boolean[256];
 
     private OpcodeTable(Map<Integer, CommandDescriptor> byKey, Set<Integer> withSa, Map<Integer, VpdPage> vpd) {
         this.vpdPages = Collections.unmodifiableSortedMap(new java.util.TreeMap<>(vpd));
         this.byKey = Map.copyOf(byKey);
-        this.opcodesWithServiceAction = Set.copyOf(withSa);
+        for (CommandDescriptor d : byKey.values()) {
+            if (!d.hasServiceAction()) {
+                byOpcode[d.opcode() & 0xFF] = d;
+            }
+        }
+        for (int op : withSa) {
+            splitBySa[op & 0xFF] = true;
+        }
         List<CommandDescriptor> list = new ArrayList<>(byKey.values());
         list.sort(Comparator.comparingInt(CommandDescriptor::opcode).thenComparingInt(CommandDescriptor::serviceAction));
         this.all = Collections.unmodifiableList(list);
@@ -34,12 +43,12 @@ public final class OpcodeTable {
 
     /** Whether this opcode is split by service action. */
     public boolean hasServiceActions(int opcode) {
-        return opcodesWithServiceAction.contains(opcode);
+        return (opcode & ~0xFF) == 0 && splitBySa[opcode];
     }
 
     /** The descriptor for an opcode without service actions, or null. */
     public CommandDescriptor get(int opcode) {
-        return byKey.get(key(opcode, 0xFFFF));
+        return (opcode & ~0xFF) == 0 ? byOpcode[opcode] : null;
     }
 
     /** The descriptor for an opcode and service action, or null. */

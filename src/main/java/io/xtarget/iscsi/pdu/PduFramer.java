@@ -192,8 +192,7 @@ public final class PduFramer {
 
     /** The whole PDU arrived: checks the data digest and decodes it. */
     private Pdu complete() throws PduException {
-        ByteBuffer segment = length == 0 ? Pdu.EMPTY
-                : data.duplicate().position(dataStart).limit(dataStart + length).slice();
+        ByteBuffer segment = length == 0 ? Pdu.EMPTY : data.slice(dataStart, length);
         byte[] ahsBytes = ahs.capacity() == 0 ? EMPTY_AHS : ahs.array();
         boolean digestOk = true;
         if (dataDigest && length > 0) {
