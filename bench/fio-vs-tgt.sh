@@ -18,6 +18,10 @@
 #   4K random read QD1, 4K random write QD1, 4K random read QD32, 4K random write QD32,
 #   128K sequential read QD8, 128K sequential write QD8
 # Each run: fio time_based, RAMP seconds of warm-up (ramp_time, not counted) then RUNTIME seconds.
+# The whole set of runs is repeated REPEAT times (a pass over every row, then the next pass), and
+# the table shows each figure's median over the passes: on a small shared VM a single run can be
+# off by a factor of two (where the scheduler puts the server and fio decides the cost of every
+# wake-up), for either target.
 #
 # Server CPU per I/O: utime+stime of the server process (all threads; /proc/PID/stat fields 14+15,
 # clock ticks) sampled RAMP seconds after fio starts and right after it exits, divided by the
@@ -29,7 +33,7 @@
 # results.tsv, results.json, every fio job file and its JSON output, server logs.
 #
 # Usage: bench/fio-vs-tgt.sh
-#   env: RUNTIME=20 RAMP=3 OUT=DIR FIO_DIR=/var/tmp/xt-fio XT_PORT=3395 TGT_PORT=3396
+#   env: RUNTIME=10 RAMP=3 REPEAT=3 OUT=DIR FIO_DIR=/var/tmp/xt-fio XT_PORT=3395 TGT_PORT=3396
 #        TGT_CONTROL_PORT=95 LUS="ram file null" TESTS="<names from the list below>"
 # Needs root (tgtd, apt for the fio build), python3, tgt, libiscsi.
 set -euo pipefail
@@ -37,7 +41,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/fio-common.sh"
 
-RUNTIME=${RUNTIME:-20}
+RUNTIME=${RUNTIME:-10}
+REPEAT=${REPEAT:-3}
 RAMP=${RAMP:-3}
 XT_PORT=${XT_PORT:-3395}
 TGT_PORT=${TGT_PORT:-3396}
@@ -203,10 +208,11 @@ for lu in ram file; do
 done
 
 tsv="$OUT/results.tsv"
-printf 'test\tlu\ttarget\trw\tbs\tqd\tseconds\tios\tiops\tmib_s\tlat_mean_us\tcpu_ticks\tcpu_us_per_io\tdepth_share\tfio_error\n' >"$tsv"
+printf 'pass\ttest\tlu\ttarget\trw\tbs\tqd\tseconds\tios\tiops\tmib_s\tlat_mean_us\tcpu_ticks\tcpu_us_per_io\tdepth_share\tfio_error\n' >"$tsv"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 failed=0
 row=0
+for pass in $(seq 1 "$REPEAT"); do
 for lu in $LUS; do
     for t in $ALL_TESTS; do
         IFS=: read -r name rw bs qd <<<"$t"
@@ -214,7 +220,7 @@ for lu in $LUS; do
         row=$((row + 1))
         for target in $order; do
             alive
-            run="$name-$lu-$target"
+            run="$name-$lu-$target-$pass"
             job=$(jobfile "$run" "$target" "$lu" "$rw" "$bs" "$qd" yes)
             echo "# $run" >&2
             spid=${pid_of[$target]}
@@ -227,10 +233,10 @@ for lu in $LUS; do
             wait "$fio_pid" || rc=$?
             fio_pid=""
             c1=$(xt_cpu_ticks "$spid")
-            python3 - "$OUT/fio/$run.json" "$name" "$lu" "$target" "$rw" "$bs" "$qd" $((c1 - c0)) "$CLK_TCK" "$rc" \
+            python3 - "$OUT/fio/$run.json" "$pass" "$name" "$lu" "$target" "$rw" "$bs" "$qd" $((c1 - c0)) "$CLK_TCK" "$rc" \
                 >>"$tsv" <<'EOF' || { echo "# $run: no fio result (see $OUT/fio/$run.log)" >&2; failed=1; }
 import json, sys
-path, name, lu, target, rw, bs, qd, ticks, clk, rc = sys.argv[1:]
+path, pas, name, lu, target, rw, bs, qd, ticks, clk, rc = sys.argv[1:]
 text = open(path).read()
 doc, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])  # fio may print notes first
 job = doc["jobs"][0]
@@ -247,7 +253,7 @@ share = sum(v for k, v in job["iodepth_level"].items() if int(k.lstrip(">=")) * 
 err = int(job.get("error", 0)) or int(rc)
 cpu = int(ticks) / int(clk)
 print("\t".join(str(x) for x in (
-    name, lu, target, rw, bs, qd, f"{secs:.1f}", ios,
+    pas, name, lu, target, rw, bs, qd, f"{secs:.1f}", ios,
     f"{ios / secs:.0f}" if secs else 0, f"{nbytes / secs / 1048576:.1f}" if secs else 0,
     f"{(sum(lat_ns) / len(lat_ns) / 1000) if lat_ns else 0:.1f}",
     ticks, f"{cpu * 1e6 / ios:.2f}" if ios else "nan", f"{min(share, 100.0):.1f}", err)))
@@ -255,6 +261,7 @@ EOF
             [ "$rc" = 0 ] || { echo "# $run: fio exited with $rc (see $OUT/fio/$run.log)" >&2; failed=1; }
         done
     done
+done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -265,19 +272,30 @@ versions="$("$FIO" --version) (libiscsi engine, libiscsi $(dpkg-query -W -f='${V
     echo
     echo "$machine"
     echo "$versions"
-    echo "$RUNTIME s per run after $RAMP s ramp; xtarget started by ./xtarget as: $xt_cmdline"
+    echo "$RUNTIME s per run after $RAMP s ramp, $REPEAT passes (medians); xtarget started by ./xtarget as: $xt_cmdline"
     echo
 } | tee "$OUT/machine.txt"
 python3 - "$tsv" "$OUT/results.json" "$OUT/machine.txt" <<'EOF'
 import csv, json, sys
 tsv, out_json, machine = sys.argv[1:]
+import statistics
 rows = list(csv.DictReader(open(tsv), delimiter="\t"))
-by = {(r["test"], r["lu"], r["target"]): r for r in rows}
+runs = {}
 keys = []
 for r in rows:
+    runs.setdefault((r["test"], r["lu"], r["target"]), []).append(r)
     k = (r["test"], r["lu"])
     if k not in keys:
         keys.append(k)
+def median_row(rs):
+    """The median of every figure over the passes (each figure on its own)."""
+    out = dict(rs[0])
+    for k in ("iops", "mib_s", "cpu_us_per_io", "lat_mean_us"):
+        vals = [float(r[k]) for r in rs if r[k] not in ("", "nan")]
+        out[k] = statistics.median(vals) if vals else "nan"
+    out["passes"] = len(rs)
+    return out
+by = {k: median_row(v) for k, v in runs.items()}
 def f(r, k, fmt):
     try:
         return fmt.format(float(r[k]))

@@ -111,6 +111,14 @@ final class CmdSnWindow implements Outbox.Window {
         return true;
     }
 
+    /**
+     * Whether {@link #accept} would take this CmdSN now: in the window and not already held. Only
+     * the connection's thread accepts commands, and the window only widens in between.
+     */
+    synchronized boolean canAccept(int cmdSn) {
+        return inWindow(cmdSn) && !waiting.containsKey(cmdSn);
+    }
+
     private boolean inWindow(int cmdSn) {
         int offset = cmdSn - expCmdSn; // serial number arithmetic (RFC 1982)
         return offset >= 0 && offset <= maxCmdSn() - expCmdSn;

@@ -84,6 +84,10 @@ final class CommandScheduler {
      * is outside the window: it was dropped.
      */
     boolean arrive(IscsiTask t, int immediateBytes, boolean unsolicitedAllowed) {
+        if (!t.immediate && !session.window.canAccept(t.pdu.cmdSn())) {
+            release(t); // outside the window: dropped before anything was asked or counted for it
+            return false;
+        }
         synchronized (this) {
             tasks.put(t.itt, t);
             if (t.collector != null) {
