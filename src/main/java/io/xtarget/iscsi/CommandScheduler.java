@@ -197,6 +197,7 @@ final class CommandScheduler {
      * buffer at the PDU's offset when the rules accept it, else null (the data is discarded).
      */
     synchronized ByteBuffer placeDataOut(Bhs h, int length) {
+        placed();
         IscsiTask t = tasks.get(h.i32(16));
         placing = t;
         if (t == null || t.collector == null) {
@@ -221,8 +222,7 @@ final class CommandScheduler {
     synchronized String dataOutArrived(DataOut d) {
         IscsiTask t = placing;
         DataOutCollector.Verdict v = verdict;
-        placing = null;
-        verdict = null;
+        placed();
         if (t == null || t.itt != d.itt() || v == null) {
             if (t == null && !tasks.containsKey(d.itt())) {
                 log.debug("{}: Data-Out for unknown task 0x{}", session, Integer.toHexString(d.itt()));
@@ -248,10 +248,23 @@ final class CommandScheduler {
     /** The Data-Out whose header was placed failed its data digest: its command fails. */
     synchronized void dataOutCorrupt() {
         IscsiTask t = placing;
-        placing = null;
-        verdict = null;
+        placed();
         if (t != null && t.collector != null) {
             fail(t, new DataOutCollector.Violation(DATA_DIGEST_FAILED, "Data-Out data digest error"));
+        }
+    }
+
+    /**
+     * The data segment being placed was read (or will not be): the command's buffer may go back
+     * to the pool now if the command ended while the connection was still reading into it.
+     */
+    private void placed() {
+        IscsiTask t = placing;
+        placing = null;
+        verdict = null;
+        if (t != null && t.releaseWhenPlaced) {
+            t.releaseWhenPlaced = false;
+            t.releaseBuffer();
         }
     }
 
@@ -350,7 +363,15 @@ final class CommandScheduler {
             t.scsi.release();
             t.scsi.end();
         }
-        t.releaseBuffer();
+        synchronized (this) {
+            if (placing == t) {
+                // The connection is still reading a Data-Out segment into this buffer: it goes
+                // back to the pool once that segment ended (placed), never while bytes may land in it.
+                t.releaseWhenPlaced = true;
+            } else {
+                t.releaseBuffer();
+            }
+        }
         long reserved;
         long forced;
         synchronized (this) {
@@ -417,6 +438,9 @@ final class CommandScheduler {
     /** The connection is gone: commands not yet in a task set are dropped (the rest are aborted by nexus loss). */
     void close() {
         dropWaiting(t -> true);
+        synchronized (this) {
+            placed(); // the connection reads no more: a buffer held back for a segment goes back
+        }
     }
 
     synchronized int liveTasks() {
