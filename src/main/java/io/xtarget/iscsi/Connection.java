@@ -401,6 +401,11 @@ final class Connection {
         cleanedUp.countDown();
     }
 
+    /** Bytes of output queued for the initiator and not yet written (for tests and status). */
+    long queuedOutputBytes() {
+        return outbox.queuedBytes();
+    }
+
     /** Waits until this connection's cleanup finished; false on timeout. */
     boolean awaitClosed(long seconds) {
         try {
