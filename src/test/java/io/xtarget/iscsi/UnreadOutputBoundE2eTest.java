@@ -29,6 +29,57 @@ class UnreadOutputBoundE2eTest {
     static final long SERVER = 40 * MIB;
     static final int SESSIONS = 4;
 
+    static long heapUsed() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /**
+     * One session, empty NOP-Outs, never reading: every 48-byte NOP-In counts 48 bytes towards
+     * the backpressure bound (sessionBuffer + 1 MiB), but its queue entry costs about 420 bytes of
+     * heap, so the one session makes the server hold about nine times its bound. Against the
+     * launcher's defaults (64 MiB, heap 512 MiB) a single initiator ends in OutOfMemoryError.
+     */
+    @Test
+    void oneSessionsUnreadNopInsCostNoMoreHeapThanItsBound() throws Exception {
+        IscsiServer.Options options = IscsiServer.Options.defaults().withDataBudget(SESSION, SERVER);
+        try (FabricFixture f = new FabricFixture(false, options)) {
+            InetSocketAddress addr = new InetSocketAddress("127.0.0.1", f.port());
+            long before = heapUsed();
+            try (RawSession raw = Wire.login(addr, FabricFixture.IQN, "iqn.2026-11.io.xtarget:nop0flood", Map.of(),
+                    false)) {
+                Thread flood = Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int itt = 0; ; itt++) {
+                            raw.send(new NopOut(true, 0, itt, Wire.RESERVED_TAG, raw.currentCmdSn(),
+                                    raw.expStatSn(), null));
+                        }
+                    } catch (IOException closed) {
+                        // ended by the test
+                    }
+                });
+                long last = -1;
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    Thread.sleep(1000);
+                    long q = f.server.connections().stream().mapToLong(Connection::queuedOutputBytes).sum();
+                    if (q == last) {
+                        break;
+                    }
+                    last = q;
+                }
+                long grown = heapUsed() - before;
+                raw.close();
+                flood.join(5000);
+                assertThat(grown).as("heap held for one session's unread NOP-Ins (sessionBuffer %d MiB; queued"
+                        + " bytes counted: %d)", SESSION / MIB, last).isLessThanOrEqualTo(2 * (SESSION + MIB));
+            }
+        }
+    }
+
     @Test
     void unreadNopInEchoesOfSeveralSessionsStayWithinTheServerBound() throws Exception {
         IscsiServer.Options options = IscsiServer.Options.defaults().withDataBudget(SESSION, SERVER);
