@@ -220,7 +220,7 @@ final class Connection {
 
     /** Stops reading while more is queued than the session may buffer: the initiator is not reading. */
     private boolean backpressured() {
-        return outbox.queuedBytes() > server.options().sessionDataBytes() + (1 << 20);
+        return outbox.heldBytes() > server.options().sessionDataBytes() + (1 << 20);
     }
 
     /** Feeds bytes to the framer and hands each whole PDU on. */
@@ -401,9 +401,9 @@ final class Connection {
         cleanedUp.countDown();
     }
 
-    /** Bytes of output queued for the initiator and not yet written (for tests and status). */
+    /** Memory held by output queued for the initiator and not yet written (for tests and status). */
     long queuedOutputBytes() {
-        return outbox.queuedBytes();
+        return outbox.heldBytes();
     }
 
     /** Waits until this connection's cleanup finished; false on timeout. */

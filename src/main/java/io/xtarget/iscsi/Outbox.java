@@ -45,6 +45,14 @@ final class Outbox {
 
     private static final byte[] PAD = new byte[4];
     private static final int MAX_GATHER = 64;
+    /**
+     * Heap a queued entry costs beyond its PDU's data (the entry, its header and digest
+     * buffers): counted by {@link #heldBytes} so that many small PDUs (NOP-Ins, Rejects) an
+     * initiator does not read are bounded like large ones.
+     */
+    static final int ENTRY_COST = 512;
+    /** Entries kept for reuse; more are left to the garbage collector once written. */
+    private static final int KEEP_FREE = 256;
 
     /** One queued PDU: its encoded header, its data, and what to do once it is on the wire. */
     private static final class Entry {
@@ -78,6 +86,7 @@ final class Outbox {
     private boolean headerDigest;
     private boolean dataDigest;
     private volatile long queuedBytes;
+    private volatile long queuedEntries;
     /** When the queue last went from empty to non-empty or made progress; 0 while empty. */
     private volatile long waitingSince;
     private volatile boolean closed;
@@ -158,6 +167,7 @@ final class Outbox {
                 waitingSince = System.nanoTime();
             }
             queue.addLast(e);
+            queuedEntries++;
             queuedBytes += e.bytes;
         } finally {
             lock.unlock();
@@ -211,7 +221,10 @@ final class Outbox {
                     }
                     e.data = null;
                     e.onSent = null;
-                    free.push(e);
+                    queuedEntries--;
+                    if (free.size() < KEEP_FREE) {
+                        free.push(e);
+                    }
                 }
                 if (w == 0) {
                     break;
@@ -241,6 +254,11 @@ final class Outbox {
         return queuedBytes;
     }
 
+    /** Memory the queue holds: its bytes plus {@link #ENTRY_COST} per queued PDU. */
+    long heldBytes() {
+        return queuedBytes + queuedEntries * ENTRY_COST;
+    }
+
     /** Nanoseconds the queue has been waiting without progress, 0 when it is empty. */
     long stalledFor(long now) {
         long since = waitingSince;
@@ -259,7 +277,9 @@ final class Outbox {
                 pending[i++] = e.onSent;
             }
             queue.clear();
+            free.clear();
             queuedBytes = 0;
+            queuedEntries = 0;
             waitingSince = 0;
         } finally {
             lock.unlock();
