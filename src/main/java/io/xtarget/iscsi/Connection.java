@@ -52,6 +52,8 @@ final class Connection {
     /** Set once cleanup drained the mailbox: later posts run on the posting thread. */
     private volatile boolean mailboxClosed;
     private volatile boolean loggingOut;
+    /** This connection formed its session's I_T nexus, so its end is that nexus's loss. */
+    private volatile boolean nexusFormed;
     private volatile long lastReceive = System.nanoTime();
     private volatile int pendingPingTtt = RESERVED_TAG;
     private volatile long pingSentAt;
@@ -135,6 +137,10 @@ final class Connection {
         requests = new Requests(server, this, s, outbox, scheduler);
         session = s;
         s.connection = this;
+        if (s.superseded) {
+            // a newer login with the same ISID reinstated this session before it got here (RFC 7143 6.3.5)
+            throw new IOException("session reinstated by a newer login");
+        }
         socket.configureBlocking(false);
         selector = Selector.open();
         log.info("login: {} from {} via {} (digests {}/{}, burst {}, first burst {}, immediate {}, initialR2T {})",
@@ -142,6 +148,7 @@ final class Connection {
                 p.maxBurstLength(), p.firstBurstLength(), p.immediateData(), p.initialR2T());
         if (s.nexus != null) {
             server.core().nexusFormed(s.nexus, s.lunMap);
+            nexusFormed = true;
         }
         server.register(this);
     }
@@ -379,7 +386,8 @@ final class Connection {
         Session s = session;
         if (s != null) {
             server.unregister(this);
-            if (s.nexus != null) {
+            if (s.nexus != null && nexusFormed) {
+                // only a nexus this connection formed: a superseded login's nexus is the newer session's
                 server.core().nexusLost(s.nexus, s.lunMap);
             }
             scheduler.close();
