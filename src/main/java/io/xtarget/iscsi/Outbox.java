@@ -116,12 +116,11 @@ final class Outbox {
 
     /** Queues a PDU; {@code onSent} (may be null) runs once all its bytes are written, on the writing thread. */
     void send(Pdu pdu, StatSn use, Runnable onSent) {
+        boolean dropped = false;
         lock.lock();
         try {
             if (closed) {
-                if (onSent != null) {
-                    onSent.run();
-                }
+                dropped = true; // its completion runs below, unlocked: it may take other locks
                 return;
             }
             Entry e = free.isEmpty() ? new Entry() : free.pop();
@@ -171,6 +170,9 @@ final class Outbox {
             queuedBytes += e.bytes;
         } finally {
             lock.unlock();
+            if (dropped && onSent != null) {
+                onSent.run();
+            }
         }
     }
 
