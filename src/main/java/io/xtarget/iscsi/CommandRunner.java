@@ -79,6 +79,7 @@ final class CommandRunner implements CommandScheduler.Runner {
         if (t.scsi.claimCompletion()) {
             scheduler.complete(t);
             responses.complete(t, r, ResponseWriter.senseOf(t, r), () -> scheduler.release(t));
+            scheduler.responded(t);
         } else {
             endAborted(t);
         }
@@ -89,7 +90,9 @@ final class CommandRunner implements CommandScheduler.Runner {
         scheduler.complete(t);
         if (t.scsi.abortOutcome() == AbortOutcome.TASK_ABORTED_STATUS) {
             responses.taskAborted(t, () -> scheduler.release(t));
+            scheduler.responded(t);
         } else {
+            scheduler.responded(t);
             scheduler.release(t);
         }
     }

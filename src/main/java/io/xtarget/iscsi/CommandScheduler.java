@@ -201,6 +201,7 @@ final class CommandScheduler {
      * buffer at the PDU's offset when the rules accept it, else null (the data is discarded).
      */
     synchronized ByteBuffer placeDataOut(Bhs h, int length) {
+        placed();
         IscsiTask t = tasks.get(h.i32(16));
         placing = t;
         if (t == null || t.collector == null) {
@@ -225,8 +226,7 @@ final class CommandScheduler {
     synchronized String dataOutArrived(DataOut d) {
         IscsiTask t = placing;
         DataOutCollector.Verdict v = verdict;
-        placing = null;
-        verdict = null;
+        placed();
         if (t == null || t.itt != d.itt() || v == null) {
             if (t == null && !tasks.containsKey(d.itt())) {
                 log.debug("{}: Data-Out for unknown task 0x{}", session, Integer.toHexString(d.itt()));
@@ -252,10 +252,23 @@ final class CommandScheduler {
     /** The Data-Out whose header was placed failed its data digest: its command fails. */
     synchronized void dataOutCorrupt() {
         IscsiTask t = placing;
-        placing = null;
-        verdict = null;
+        placed();
         if (t != null && t.collector != null) {
             fail(t, new DataOutCollector.Violation(DATA_DIGEST_FAILED, "Data-Out data digest error"));
+        }
+    }
+
+    /**
+     * The data segment being placed was read (or will not be): the command's buffer may go back
+     * to the pool now if the command ended while the connection was still reading into it.
+     */
+    private void placed() {
+        IscsiTask t = placing;
+        placing = null;
+        verdict = null;
+        if (t != null && t.releaseWhenPlaced) {
+            t.releaseWhenPlaced = false;
+            t.releaseBuffer();
         }
     }
 
@@ -312,9 +325,10 @@ final class CommandScheduler {
 
     /**
      * The command is done (its response is about to be queued, or it was aborted): its window
-     * slot and ITT are given back, so the response already carries the wider MaxCmdSN, and the
-     * tasks its attribute held back may start. Its buffers go back later, by {@link #release},
-     * once the response is on the wire.
+     * slot and ITT are given back, so the response already carries the wider MaxCmdSN. The
+     * tasks its attribute held back start only after its response is queued ({@link #responded}),
+     * so an ORDERED task's status goes out before any younger task's (SAM-5 8.6). Its buffers go
+     * back later, by {@link #release}, once the response is on the wire.
      */
     void complete(IscsiTask t) {
         boolean entered;
@@ -326,19 +340,26 @@ final class CommandScheduler {
             t.stage = IscsiTask.Stage.ENDED;
             tasks.remove(t.itt, t);
             budgetWaiting.remove(t);
-            if (entered) {
-                TaskOrder order = orders.get(t.lun);
-                List<IscsiTask> next = order.leave(t);
-                if (order.isEmpty()) {
-                    orders.remove(t.lun);
-                }
-                for (IscsiTask n : next) {
-                    tryStart(n);
-                }
-            }
         }
         if (entered && !t.immediate) {
             session.window.completed();
+        }
+    }
+
+    /** The command's response is queued (or it sends none): the tasks it held back may start. */
+    void responded(IscsiTask t) {
+        synchronized (this) {
+            TaskOrder order = orders.get(t.lun);
+            if (t.scsi == null || order == null) {
+                return;
+            }
+            List<IscsiTask> next = order.leave(t);
+            if (order.isEmpty()) {
+                orders.remove(t.lun);
+            }
+            for (IscsiTask n : next) {
+                tryStart(n);
+            }
         }
     }
 
@@ -354,7 +375,15 @@ final class CommandScheduler {
             t.scsi.release();
             t.scsi.end();
         }
-        t.releaseBuffer();
+        synchronized (this) {
+            if (placing == t) {
+                // The connection is still reading a Data-Out segment into this buffer: it goes
+                // back to the pool once that segment ended (placed), never while bytes may land in it.
+                t.releaseWhenPlaced = true;
+            } else {
+                t.releaseBuffer();
+            }
+        }
         long reserved;
         long forced;
         synchronized (this) {
@@ -421,6 +450,9 @@ final class CommandScheduler {
     /** The connection is gone: commands not yet in a task set are dropped (the rest are aborted by nexus loss). */
     void close() {
         dropWaiting(t -> true);
+        synchronized (this) {
+            placed(); // the connection reads no more: a buffer held back for a segment goes back
+        }
     }
 
     synchronized int liveTasks() {

@@ -32,6 +32,8 @@ final class Connection {
     static final int RESERVED_TAG = 0xFFFFFFFF;
     /** Bytes read from the socket at once: several PDUs, or a large data segment's start. */
     private static final int READ_BUFFER = 512 * 1024;
+    /** Output not covered by data reservations that one connection may have queued before it stops reading. */
+    static final long UNBUDGETED_OUTPUT = 1 << 20;
 
     private final IscsiServer server;
     private final Portal portal;
@@ -52,6 +54,8 @@ final class Connection {
     /** Set once cleanup drained the mailbox: later posts run on the posting thread. */
     private volatile boolean mailboxClosed;
     private volatile boolean loggingOut;
+    /** This connection formed its session's I_T nexus, so its end is that nexus's loss. */
+    private volatile boolean nexusFormed;
     private volatile long lastReceive = System.nanoTime();
     private volatile int pendingPingTtt = RESERVED_TAG;
     private volatile long pingSentAt;
@@ -135,6 +139,10 @@ final class Connection {
         requests = new Requests(server, this, s, outbox, scheduler);
         session = s;
         s.connection = this;
+        if (s.superseded) {
+            // a newer login with the same ISID reinstated this session before it got here (RFC 7143 6.3.5)
+            throw new IOException("session reinstated by a newer login");
+        }
         socket.configureBlocking(false);
         selector = Selector.open();
         log.info("login: {} from {} via {} (digests {}/{}, burst {}, first burst {}, immediate {}, initialR2T {})",
@@ -142,6 +150,7 @@ final class Connection {
                 p.maxBurstLength(), p.firstBurstLength(), p.immediateData(), p.initialR2T());
         if (s.nexus != null) {
             server.core().nexusFormed(s.nexus, s.lunMap);
+            nexusFormed = true;
         }
         server.register(this);
     }
@@ -218,9 +227,14 @@ final class Connection {
         return (ready & SelectionKey.OP_READ) != 0;
     }
 
-    /** Stops reading while more is queued than the session may buffer: the initiator is not reading. */
+    /**
+     * Stops reading new requests while output the initiator has not read holds more than what its
+     * commands' data reservations cover plus {@link #UNBUDGETED_OUTPUT}: Data-In is bounded by
+     * the data budget, and everything else queued for an initiator that does not read (NOP-In
+     * echoes, Text and task management responses, Rejects) by this, per connection.
+     */
     private boolean backpressured() {
-        return outbox.queuedBytes() > server.options().sessionDataBytes() + (1 << 20);
+        return outbox.heldBytes() > session.account.held() + UNBUDGETED_OUTPUT;
     }
 
     /** Feeds bytes to the framer and hands each whole PDU on. */
@@ -379,7 +393,8 @@ final class Connection {
         Session s = session;
         if (s != null) {
             server.unregister(this);
-            if (s.nexus != null) {
+            if (s.nexus != null && nexusFormed) {
+                // only a nexus this connection formed: a superseded login's nexus is the newer session's
                 server.core().nexusLost(s.nexus, s.lunMap);
             }
             scheduler.close();
@@ -399,6 +414,11 @@ final class Connection {
             // closing anyway
         }
         cleanedUp.countDown();
+    }
+
+    /** Memory held by output queued for the initiator and not yet written (for tests and status). */
+    long queuedOutputBytes() {
+        return outbox.heldBytes();
     }
 
     /** Waits until this connection's cleanup finished; false on timeout. */

@@ -50,6 +50,14 @@ final class Outbox {
      * taken out while in use, since a completion may flush again on the same thread.
      */
     private static final ThreadLocal<Runnable[]> DONE = new ThreadLocal<>();
+    /**
+     * Heap a queued entry costs beyond its PDU's data (the entry, its header and digest
+     * buffers): counted by {@link #heldBytes} so that many small PDUs (NOP-Ins, Rejects) an
+     * initiator does not read are bounded like large ones.
+     */
+    static final int ENTRY_COST = 512;
+    /** Entries kept for reuse; more are left to the garbage collector once written. */
+    private static final int KEEP_FREE = 256;
 
     /** One queued PDU: its encoded header, its data, and what to do once it is on the wire. */
     private static final class Entry {
@@ -83,6 +91,7 @@ final class Outbox {
     private boolean headerDigest;
     private boolean dataDigest;
     private volatile long queuedBytes;
+    private volatile long queuedEntries;
     /** When the queue last went from empty to non-empty or made progress; 0 while empty. */
     private volatile long waitingSince;
     private volatile boolean closed;
@@ -112,12 +121,11 @@ final class Outbox {
 
     /** Queues a PDU; {@code onSent} (may be null) runs once all its bytes are written, on the writing thread. */
     void send(Pdu pdu, StatSn use, Runnable onSent) {
+        boolean dropped = false;
         lock.lock();
         try {
             if (closed) {
-                if (onSent != null) {
-                    onSent.run();
-                }
+                dropped = true; // its completion runs below, unlocked: it may take other locks
                 return;
             }
             Entry e = free.isEmpty() ? new Entry() : free.pop();
@@ -163,9 +171,13 @@ final class Outbox {
                 waitingSince = System.nanoTime();
             }
             queue.addLast(e);
+            queuedEntries++;
             queuedBytes += e.bytes;
         } finally {
             lock.unlock();
+            if (dropped && onSent != null) {
+                onSent.run();
+            }
         }
     }
 
@@ -218,7 +230,10 @@ final class Outbox {
                     }
                     e.data = null;
                     e.onSent = null;
-                    free.push(e);
+                    queuedEntries--;
+                    if (free.size() < KEEP_FREE) {
+                        free.push(e);
+                    }
                 }
                 if (w == 0) {
                     break;
@@ -254,6 +269,11 @@ final class Outbox {
         return queuedBytes;
     }
 
+    /** Memory the queue holds: its bytes plus {@link #ENTRY_COST} per queued PDU. */
+    long heldBytes() {
+        return queuedBytes + queuedEntries * ENTRY_COST;
+    }
+
     /** Nanoseconds the queue has been waiting without progress, 0 when it is empty. */
     long stalledFor(long now) {
         long since = waitingSince;
@@ -272,7 +292,9 @@ final class Outbox {
                 pending[i++] = e.onSent;
             }
             queue.clear();
+            free.clear();
             queuedBytes = 0;
+            queuedEntries = 0;
             waitingSince = 0;
         } finally {
             lock.unlock();

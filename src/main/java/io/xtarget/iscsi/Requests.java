@@ -188,7 +188,9 @@ final class Requests implements PduChannel.DataPlacement {
         ByteBuffer echo = n.data().duplicate();
         int max = session.params.maxSendDataSegmentLength();
         if (echo.remaining() > max) {
+            // a copy of what is echoed: a view would keep the whole received segment alive while queued
             echo.limit(echo.position() + max);
+            echo = ByteBuffer.allocate(max).put(echo).flip();
         }
         outbox.send(new NopIn(n.lun(), n.itt(), Connection.RESERVED_TAG, 0, 0, 0, echo), Outbox.StatSn.ADVANCE, null);
     }

@@ -26,6 +26,8 @@ final class Session {
     volatile SessionParams params;
     final CmdSnWindow window;
     volatile Connection connection;
+    /** A newer login with the same ISID reinstated this session: it must not (or no longer) serve. */
+    volatile boolean superseded;
     /** This session's share of the server's data budget; set when full feature phase starts. */
     DataBudget.Account account;
 

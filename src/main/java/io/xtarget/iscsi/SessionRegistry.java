@@ -48,6 +48,10 @@ final class SessionRegistry {
         }
         if (old != null) {
             log.info("reinstating {}: closing the older session", old);
+            // Written before old.connection is read, while the older login writes its connection
+            // before reading this flag: whichever comes second sees the other, so an older session
+            // still in its login either is closed here or closes itself (Connection.startFullFeature).
+            old.superseded = true;
             Connection c = old.connection;
             if (c != null) {
                 c.terminate("session reinstated");

@@ -125,6 +125,16 @@ public final class RawSession implements AutoCloseable {
         ch.write(p);
     }
 
+    /**
+     * Writes raw bytes to the socket (e.g. a PDU header and only part of its data segment, or a
+     * corrupted digest). The caller keeps the stream well formed, or means not to.
+     */
+    public void sendBytes(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            socket.write(bytes);
+        }
+    }
+
     /** Reads the next PDU; tracks StatSN for {@link #expStatSn()}. */
     public Pdu read() throws IOException {
         if (pending != null) {

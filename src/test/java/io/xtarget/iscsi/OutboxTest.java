@@ -276,4 +276,32 @@ class OutboxTest {
         assertThat(outbox.flush()).isTrue();
         assertThat(channel.out.size()).isZero();
     }
+
+    /**
+     * A command ending after its connection closed runs its completion (scheduler.release, which
+     * takes the scheduler's lock) from send. If that ran under the outbox's lock, a thread holding
+     * the scheduler's lock and sending an R2T (budgetReleased, run on any thread once the mailbox
+     * is closed) would deadlock with it. So the completion must run with the outbox unlocked:
+     * here, another thread must be able to send meanwhile.
+     */
+    @Test
+    void completionOfASendOnAClosedOutboxRunsWithoutItsLock() throws Exception {
+        outbox.start(1, false, false, window);
+        outbox.close();
+        java.util.concurrent.atomic.AtomicBoolean otherSent = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean sentDuringCompletion = new java.util.concurrent.atomic.AtomicBoolean();
+        outbox.send(response(1), Outbox.StatSn.ADVANCE, () -> {
+            Thread other = Thread.ofPlatform().start(() -> {
+                outbox.send(response(2), Outbox.StatSn.ADVANCE, null);
+                otherSent.set(true);
+            });
+            try {
+                other.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sentDuringCompletion.set(otherSent.get());
+        });
+        assertThat(sentDuringCompletion).as("another thread could send while a completion ran").isTrue();
+    }
 }
