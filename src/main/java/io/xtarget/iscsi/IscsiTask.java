@@ -78,7 +78,7 @@ final class IscsiTask {
         if (dataBuffer == null || collector == null) {
             return null;
         }
-        return dataBuffer.duplicate().position(0).limit((int) collector.received()).slice();
+        return dataBuffer.slice(0, (int) collector.received());
     }
 
     /** The Data-Out buffer, taken on first use: pooled up to 1 MiB, lazily committed above. */

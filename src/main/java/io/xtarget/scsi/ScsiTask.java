@@ -156,7 +156,7 @@ public final class ScsiTask {
         if (n == 0) {
             return ByteBuffer.allocate(0);
         }
-        return dataOut.duplicate().position(0).limit(n).slice();
+        return dataOut.slice(0, n);
     }
 
     /** A data-in buffer of {@code size} bytes from the shared pool, returned after the response is sent. */
