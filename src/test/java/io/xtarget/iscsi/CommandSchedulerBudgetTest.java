@@ -4,6 +4,7 @@ import static io.xtarget.iscsi.SchedulerHarness.MIB;
 import static io.xtarget.iscsi.SchedulerHarness.UNSOLICITED;
 import static io.xtarget.iscsi.SchedulerHarness.params;
 import static io.xtarget.iscsi.SchedulerHarness.read;
+import static io.xtarget.iscsi.SchedulerHarness.tur;
 import static io.xtarget.iscsi.SchedulerHarness.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,5 +92,46 @@ class CommandSchedulerBudgetTest {
         assertThat(s.phase()).isEqualTo(ScsiTask.Phase.ENDED);
         assertThat(h.lu.tasks().size()).isZero();
         assertThat(h.scheduler.liveTasks()).isZero();
+    }
+
+    /** Plays the initiator: answers every R2T, and the ones those answers bring, until none is asked for. */
+    private static void answerR2ts(SchedulerHarness h) {
+        List<R2t> asked;
+        while (!(asked = h.sent().stream().filter(R2t.class::isInstance).map(R2t.class::cast).toList()).isEmpty()) {
+            asked.forEach(r -> assertThat(h.answer(r)).isNull());
+        }
+    }
+
+    @Test
+    void anOrderedWriteAsksForNoDataBeforeOlderTasksEndSoItHoldsNoBudgetTheyNeed() {
+        // SAM-5 8.6.3: the ORDERED write waits for the older read; it must not hold the room that read waits for
+        SchedulerHarness h = new SchedulerHarness(params(), MIB, 256 * MIB);
+        IscsiTask first = h.arrive(tur(1, 1, Attribute.ORDERED));
+        IscsiTask r = h.arrive(read(2, 2, 512 * KIB)); // waits for the ORDERED task, reserving nothing yet
+        IscsiTask w = h.arrive(write(3, 3, 768 * KIB, 0, true, Attribute.ORDERED));
+        answerR2ts(h);
+        h.run(first);
+        answerR2ts(h);
+        h.assertStarted(first, r);
+        h.run(r);
+        answerR2ts(h);
+        h.assertStarted(first, r, w);
+    }
+
+    @Test
+    void aWriteHeldBackByAnOlderOrderedTaskHoldsNoBudgetThatTaskNeeds() {
+        // SAM-5 8.6.3: a SIMPLE task younger than an ORDERED one waits for it, so it must not hold its room
+        SchedulerHarness h = new SchedulerHarness(params(), MIB, 256 * MIB);
+        IscsiTask r = h.arrive(read(1, 1, 960 * KIB));
+        IscsiTask o = h.arrive(write(2, 2, (int) MIB, 0, true, Attribute.ORDERED));
+        IscsiTask s = h.arrive(write(3, 3, 64 * KIB));
+        answerR2ts(h);
+        h.assertStarted(r);
+        h.run(r);
+        answerR2ts(h);
+        h.assertStarted(r, o);
+        h.run(o);
+        answerR2ts(h);
+        h.assertStarted(r, o, s);
     }
 }
