@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides when each SCSI command of a session may move on (RFC 7143 3.2.2.1, SAM-5 8.6): it is
  * delivered in CmdSN order, enters its task set, collects its Data-Out (R2Ts go out only while
- * the {@link DataBudget} has room for the data), waits for its task attribute to allow it and,
- * for a read, for room for its Data-In; then it is handed to the {@link Runner}. It also ends
+ * the {@link DataBudget} has room for the data and, once it is in its task set, while its task
+ * attribute would let it start), waits for its task attribute to allow it and, for a read, for
+ * room for its Data-In; then it is handed to the {@link Runner}. A command held back by an older
+ * task of its task set thus takes no budget that the older task may be waiting for. It also ends
  * commands that were aborted or dropped and gives back their window slot, buffers and budget.
  *
  * <p>Threads: arrivals and Data-Out come from the connection's thread; commands end on whichever
@@ -97,11 +99,10 @@ final class CommandScheduler {
                 t.forced = unasked;
                 t.budgetWanted = t.expected - unasked;
                 t.lastDataNanos = System.nanoTime();
-                solicit(t);
             }
         }
         if (t.immediate) {
-            deliver(t);
+            deliver(t); // asks for its data once its task attribute lets it
             return true;
         }
         if (session.window.takeNext(t.pdu.cmdSn())) {
@@ -109,6 +110,11 @@ final class CommandScheduler {
             return true;
         }
         if (session.window.accept(t.pdu.cmdSn(), () -> deliver(t))) {
+            synchronized (this) {
+                if (t.collector != null && t.stage == IscsiTask.Stage.RECEIVED) {
+                    solicit(t); // behind a CmdSN gap: its data may come while it waits
+                }
+            }
             return true;
         }
         synchronized (this) {
@@ -139,15 +145,21 @@ final class CommandScheduler {
         }
     }
 
-    /** Starts the command if it has its data, its turn and, for a read, room for its Data-In. */
+    /** Whether the command is in its task set, not aborted, and its task attribute lets it start. */
+    private boolean hasTurn(IscsiTask t) {
+        return t.stage == IscsiTask.Stage.IN_TASK_SET && !t.scsi.isAborted() && orders.get(t.lun).mayStart(t);
+    }
+
+    /**
+     * Starts the command if it has its turn, its data and, for a read, room for its Data-In; a
+     * write that has its turn but not all its data asks for the rest.
+     */
     private void tryStart(IscsiTask t) {
-        if (t.stage != IscsiTask.Stage.IN_TASK_SET || t.scsi.isAborted()) {
+        if (!hasTurn(t)) {
             return;
         }
         if (t.failure == null && !t.dataComplete()) {
-            return;
-        }
-        if (!orders.get(t.lun).mayStart(t)) {
+            solicit(t);
             return;
         }
         if (t.failure == null && t.pdu.read() && t.expected > 0 && t.budget == 0) {
@@ -164,10 +176,17 @@ final class CommandScheduler {
 
     // ---------------------------------------------------------------- Data-Out
 
-    /** Sends the R2Ts the command may have outstanding now, once its data has room in the budget. */
+    /**
+     * Sends the R2Ts the command may have outstanding now, once its data has room in the budget.
+     * A command in its task set that its task attribute holds back asks for nothing yet: the
+     * budget it took could be the room an older task it waits for needs, and neither would move.
+     */
     private void solicit(IscsiTask t) {
         if (t.failure != null || t.collector.failure() != null) {
             return;
+        }
+        if (t.stage != IscsiTask.Stage.RECEIVED && !hasTurn(t)) {
+            return; // asked again once the older tasks ended (tryStart)
         }
         if (t.budgetWanted > 0) {
             if (!session.account.tryReserve(t.budgetWanted)) {
