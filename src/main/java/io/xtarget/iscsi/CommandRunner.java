@@ -1,6 +1,5 @@
 package io.xtarget.iscsi;
 
-import io.xtarget.scsi.AbortOutcome;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiStatus;
@@ -77,9 +76,8 @@ final class CommandRunner implements CommandScheduler.Runner {
             r = new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
         }
         if (t.scsi.claimCompletion()) {
-            scheduler.complete(t);
-            responses.complete(t, r, ResponseWriter.senseOf(t, r), () -> scheduler.release(t));
-            scheduler.responded(t);
+            ScsiResult result = r;
+            scheduler.finish(t, onSent -> responses.complete(t, result, ResponseWriter.senseOf(t, result), onSent));
         } else {
             endAborted(t);
         }
@@ -87,14 +85,7 @@ final class CommandRunner implements CommandScheduler.Runner {
 
     @Override
     public void endAborted(IscsiTask t) {
-        scheduler.complete(t);
-        if (t.scsi.abortOutcome() == AbortOutcome.TASK_ABORTED_STATUS) {
-            responses.taskAborted(t, () -> scheduler.release(t));
-            scheduler.responded(t);
-        } else {
-            scheduler.responded(t);
-            scheduler.release(t);
-        }
+        scheduler.finishAborted(t, responses);
     }
 
     @Override

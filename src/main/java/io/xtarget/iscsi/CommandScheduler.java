@@ -93,8 +93,9 @@ final class CommandScheduler {
         synchronized (this) {
             tasks.put(t.itt, t);
             if (t.collector != null) {
-                long unasked = immediateBytes > 0 || unsolicitedAllowed
-                        ? Math.min(session.params.firstBurstLength(), t.expected) : 0;
+                // Unasked data: the unsolicited burst when one may follow, else just the immediate data.
+                long unasked = unsolicitedAllowed ? Math.min(session.params.firstBurstLength(), t.expected)
+                        : immediateBytes;
                 session.account.force(unasked);
                 t.forced = unasked;
                 t.budgetWanted = t.expected - unasked;
@@ -164,7 +165,7 @@ final class CommandScheduler {
         }
         if (t.failure == null && t.pdu.read() && t.expected > 0 && t.budget == 0) {
             long want = Math.min(t.expected, ScsiLimits.MAX_TRANSFER_BYTES);
-            if (!session.account.tryReserve(want)) {
+            if (!reserve(t, want)) {
                 waitForBudget(t);
                 return;
             }
@@ -189,7 +190,7 @@ final class CommandScheduler {
             return; // asked again once the older tasks ended (tryStart)
         }
         if (t.budgetWanted > 0) {
-            if (!session.account.tryReserve(t.budgetWanted)) {
+            if (!reserve(t, t.budgetWanted)) {
                 waitForBudget(t);
                 return;
             }
@@ -271,8 +272,11 @@ final class CommandScheduler {
     /** The Data-Out whose header was placed failed its data digest: its command fails. */
     synchronized void dataOutCorrupt() {
         IscsiTask t = placing;
+        boolean accepted = verdict instanceof DataOutCollector.Accept;
         placed();
-        if (t != null && t.collector != null) {
+        // Only data the rules had accepted fails its command: the command still waits for it, so
+        // it cannot be running. Data that was to be dropped or refused anyway changes nothing.
+        if (t != null && accepted) {
             fail(t, new DataOutCollector.Violation(DATA_DIGEST_FAILED, "Data-Out data digest error"));
         }
     }
@@ -303,6 +307,29 @@ final class CommandScheduler {
     }
 
     // ---------------------------------------------------------------- budget
+
+    /**
+     * Reserves budget for a command. When the session's bound refuses it although the command
+     * has its turn, and every reservation this session holds belongs to a command that cannot
+     * move before this one (held back by its task attribute, or behind a CmdSN gap), waiting
+     * would never end: the command then takes its bytes anyway, so the oldest command that can
+     * run is never starved by younger ones.
+     */
+    private boolean reserve(IscsiTask t, long bytes) {
+        if (session.account.tryReserve(bytes)) {
+            return true;
+        }
+        if (t.stage == IscsiTask.Stage.RECEIVED || !hasTurn(t)) {
+            return false;
+        }
+        for (IscsiTask x : tasks.values()) {
+            if (x != t && x.budget > 0 && (x.stage == IscsiTask.Stage.RUNNING || hasTurn(x))) {
+                return false; // a holder that can go on: its bytes come back
+            }
+        }
+        session.account.reserveAnyway(bytes);
+        return true;
+    }
 
     private void waitForBudget(IscsiTask t) {
         if (!budgetWaiting.contains(t)) {
@@ -349,7 +376,7 @@ final class CommandScheduler {
      * so an ORDERED task's status goes out before any younger task's (SAM-5 8.6). Its buffers go
      * back later, by {@link #release}, once the response is on the wire.
      */
-    void complete(IscsiTask t) {
+    private void complete(IscsiTask t) {
         boolean entered;
         synchronized (this) {
             if (t.stage == IscsiTask.Stage.ENDED) {
@@ -365,8 +392,30 @@ final class CommandScheduler {
         }
     }
 
+    /**
+     * Ends a command that ran, in the order SAM-5 8.6 and RFC 7143 3.2.2.1 need: its window slot
+     * first ({@link #complete}), then its response, queued by {@code respond} (which gets what to
+     * run once the response is on the wire), then the tasks it held back.
+     */
+    void finish(IscsiTask t, java.util.function.Consumer<Runnable> respond) {
+        complete(t);
+        respond.accept(() -> release(t));
+        responded(t);
+    }
+
+    /** Ends a command the task manager aborted: TASK ABORTED status (TAS=1, another nexus) or nothing. */
+    void finishAborted(IscsiTask t, ResponseWriter responses) {
+        if (t.scsi.abortOutcome() == io.xtarget.scsi.AbortOutcome.TASK_ABORTED_STATUS) {
+            finish(t, onSent -> responses.taskAborted(t, onSent));
+        } else {
+            complete(t);
+            responded(t);
+            release(t);
+        }
+    }
+
     /** The command's response is queued (or it sends none): the tasks it held back may start. */
-    void responded(IscsiTask t) {
+    private void responded(IscsiTask t) {
         synchronized (this) {
             TaskOrder order = orders.get(t.lun);
             if (t.scsi == null || order == null) {

@@ -56,6 +56,14 @@ final class DataBudget {
             }
         }
 
+        /** Reserves without checking the bounds: only to break a wait that could never end. */
+        void reserveAnyway(long bytes) {
+            synchronized (DataBudget.this) {
+                reserved += bytes;
+                reservedAll += bytes;
+            }
+        }
+
         /** Counts bytes that arrive unasked; never refused. */
         void force(long bytes) {
             synchronized (DataBudget.this) {

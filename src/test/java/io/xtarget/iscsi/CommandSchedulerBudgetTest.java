@@ -134,4 +134,18 @@ class CommandSchedulerBudgetTest {
         answerR2ts(h);
         h.assertStarted(r, o, s);
     }
+
+    @Test
+    void reservationsOfCommandsThatCannotMoveNeverStarveTheOldestOneThatCan() {
+        // SAM-5 8.6.3 + RFC 7143 3.2.2.1: a write behind a CmdSN gap got its R2T and its budget; the
+        // ORDERED read filling the gap must run before it, so it may not wait for that budget
+        SchedulerHarness h = new SchedulerHarness(params(), MIB, 256 * MIB);
+        IscsiTask w = h.arrive(write(3, 2, 768 * KIB)); // CmdSN 1 missing: waits, asks for its data
+        answerR2ts(h);
+        assertThat(w.stage).isEqualTo(IscsiTask.Stage.RECEIVED);
+        IscsiTask r = h.arrive(read(2, 1, 512 * KIB, Attribute.ORDERED)); // fills the gap, holds the write back
+        h.assertStarted(r);
+        h.run(r);
+        h.assertStarted(r, w);
+    }
 }

@@ -92,10 +92,13 @@ class CommandSchedulerOrderTest {
         int narrow = h.session.window.maxCmdSn();
         assertThat(narrow).isEqualTo(2 + Session.QUEUE_DEPTH - 1 - 1); // ExpCmdSN 2, one slot in use
         long held = h.budget.used();
-        h.scheduler.complete(t);
-        assertThat(h.session.window.maxCmdSn()).isEqualTo(narrow + 1);
-        assertThat(h.budget.used()).isEqualTo(held); // buffers stay until the response is on the wire
-        h.responses.complete(t, io.xtarget.scsi.ScsiResult.good(), null, () -> h.scheduler.release(t));
+        int[] maxWhenQueued = new int[1];
+        h.scheduler.finish(t, onSent -> {
+            maxWhenQueued[0] = h.session.window.maxCmdSn();
+            assertThat(h.budget.used()).isEqualTo(held); // buffers stay until the response is on the wire
+            h.responses.complete(t, io.xtarget.scsi.ScsiResult.good(), null, onSent);
+        });
+        assertThat(maxWhenQueued[0]).isEqualTo(narrow + 1);
         List<Pdu> out = h.sent();
         assertThat(out).hasSize(1).first().isInstanceOf(ScsiResponsePdu.class);
         assertThat(new io.xtarget.iscsi.pdu.Bhs(PduCodec.header(out.get(0))).i32(32)).isEqualTo(narrow + 1);

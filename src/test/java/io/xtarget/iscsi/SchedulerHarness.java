@@ -70,12 +70,7 @@ final class SchedulerHarness {
         @Override
         public void endAborted(IscsiTask t) {
             endedAborted.add(t);
-            scheduler.complete(t);
-            if (t.scsi.abortOutcome() == AbortOutcome.TASK_ABORTED_STATUS) {
-                responses.taskAborted(t, () -> scheduler.release(t));
-            } else {
-                scheduler.release(t);
-            }
+            scheduler.finishAborted(t, responses);
         }
 
         @Override
@@ -144,8 +139,11 @@ final class SchedulerHarness {
 
     /** READ(10) of {@code bytes} (a multiple of 512) from LBA 0. */
     static ScsiCommandPdu read(int itt, int cmdSn, int bytes) {
-        return command(false, true, true, false, TaskOrder.Attribute.SIMPLE, itt, bytes, cmdSn, cdb(0x28, bytes),
-                null);
+        return read(itt, cmdSn, bytes, TaskOrder.Attribute.SIMPLE);
+    }
+
+    static ScsiCommandPdu read(int itt, int cmdSn, int bytes, TaskOrder.Attribute attr) {
+        return command(false, true, true, false, attr, itt, bytes, cmdSn, cdb(0x28, bytes), null);
     }
 
     /** WRITE(10) of {@code bytes} to LBA 0, no immediate data, F bit set. */
@@ -254,8 +252,8 @@ final class SchedulerHarness {
             r = core.execute(t.scsi);
         }
         if (t.scsi.claimCompletion()) {
-            scheduler.complete(t);
-            responses.complete(t, r, ResponseWriter.senseOf(t, r), () -> scheduler.release(t));
+            ScsiResult result = r;
+            scheduler.finish(t, onSent -> responses.complete(t, result, ResponseWriter.senseOf(t, result), onSent));
         } else {
             runner.endAborted(t);
         }
