@@ -23,10 +23,7 @@ public final class NullStore implements Store {
     private volatile boolean closed;
 
     public NullStore(int blockSize, long sizeBytes) throws IOException {
-        StoreGeometry.checkBlockSize(blockSize);
-        if (sizeBytes <= 0 || sizeBytes % blockSize != 0) {
-            throw new IOException("null store size " + sizeBytes + " is not a positive multiple of " + blockSize);
-        }
+        StoreGeometry.check("null store", blockSize, sizeBytes);
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }

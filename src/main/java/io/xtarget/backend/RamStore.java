@@ -31,10 +31,7 @@ public final class RamStore implements Store {
     private boolean closed;
 
     public RamStore(int blockSize, long sizeBytes) throws IOException {
-        StoreGeometry.checkBlockSize(blockSize);
-        if (sizeBytes <= 0 || sizeBytes % blockSize != 0) {
-            throw new IOException("RAM disk size " + sizeBytes + " is not a positive multiple of " + blockSize);
-        }
+        StoreGeometry.check("RAM disk", blockSize, sizeBytes);
         long n = (sizeBytes + CHUNK_SIZE - 1) / CHUNK_SIZE;
         if (n > Integer.MAX_VALUE) {
             throw new IOException("RAM disk size " + sizeBytes + " too large");

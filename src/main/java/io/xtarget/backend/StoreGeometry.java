@@ -15,4 +15,12 @@ public final class StoreGeometry {
             throw new IOException("block size must be 512 or 4096, not " + blockSize);
         }
     }
+
+    /** A valid block size and a size that is a positive multiple of it; {@code what} names the store. */
+    static void check(String what, int blockSize, long sizeBytes) throws IOException {
+        checkBlockSize(blockSize);
+        if (sizeBytes <= 0 || sizeBytes % blockSize != 0) {
+            throw new IOException(what + " size " + sizeBytes + " is not a positive multiple of " + blockSize);
+        }
+    }
 }
