@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Sourced by bench/fio-vs-tgt.sh and bench/soak.sh: a fio with the libiscsi engine, and small
-# helpers shared by both. Not a script of its own.
+# Sourced by bench/fio-vs-tgt.sh, bench/soak.sh and bench/iscsi-perf-vs-tgt.sh: a fio with the
+# libiscsi engine, and small helpers shared by them. Not a script of its own.
 #
 # xt_ensure_fio sets FIO to a fio binary that lists the libiscsi engine. Debian's fio package is
 # built without it, so the first call builds fio from Debian's source package and caches the
@@ -110,4 +110,16 @@ xt_start_xtarget() {
     (cd "$(dirname "$config")" && exec "$here/xtarget" serve --config "$config" >"$log" 2>&1) &
     # shellcheck disable=SC2034 # used by the sourcing script
     XT_PID=$!
+}
+
+# xt_stop_tgtd PID CONTROL_PORT: stops a tgtd started by a benchmark. tgtd ignores SIGTERM while it
+# has targets, so they are removed first; the socket files it leaves behind go too.
+xt_stop_tgtd() {
+    local pid=$1 ctl=$2
+    tgtadm -C "$ctl" --op delete --mode target --tid 1 --force >/dev/null 2>&1
+    tgtadm -C "$ctl" --op delete --mode system >/dev/null 2>&1
+    for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rm -f "/var/run/tgtd/socket.$ctl" "/var/run/tgtd/socket.$ctl.lock"
 }

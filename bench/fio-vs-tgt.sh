@@ -102,15 +102,7 @@ cleanup() {
     set +e
     [ -n "$fio_pid" ] && kill "$fio_pid" 2>/dev/null && wait "$fio_pid" 2>/dev/null
     [ -n "$XT_PID" ] && kill "$XT_PID" 2>/dev/null && wait "$XT_PID" 2>/dev/null
-    if [ -n "$tgt_pid" ]; then
-        # tgtd ignores SIGTERM while it has targets: remove them, then ask it to exit.
-        tgtadm -C "$TGT_CTL" --op delete --mode target --tid 1 --force >/dev/null 2>&1
-        tgtadm -C "$TGT_CTL" --op delete --mode system >/dev/null 2>&1
-        for _ in $(seq 1 25); do kill -0 "$tgt_pid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$tgt_pid" 2>/dev/null
-        wait "$tgt_pid" 2>/dev/null
-        rm -f "/var/run/tgtd/socket.$TGT_CTL" "/var/run/tgtd/socket.$TGT_CTL.lock" # tgtd leaves them behind
-    fi
+    [ -n "$tgt_pid" ] && xt_stop_tgtd "$tgt_pid" "$TGT_CTL"
     rm -f "$shm"
     rm -rf "$img"
 }

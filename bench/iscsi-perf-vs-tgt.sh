@@ -16,6 +16,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/fio-common.sh" # shared helpers (xt_stop_tgtd); fio itself is not needed here
 RUN=${SECONDS_PER_RUN:-10}
 WARMUP=${WARMUP:-3}
 XT_PORT=${XT_PORT:-3391}
@@ -40,14 +41,7 @@ tgt_pid=""
 cleanup() {
     set +e
     [ -n "$xt_pid" ] && kill "$xt_pid" 2>/dev/null && wait "$xt_pid" 2>/dev/null
-    if [ -n "$tgt_pid" ]; then
-        # tgtd ignores SIGTERM while it has targets: remove them, then ask it to exit.
-        tgtadm -C "$TGT_CTL" --op delete --mode target --tid 1 --force >/dev/null 2>&1
-        tgtadm -C "$TGT_CTL" --op delete --mode system >/dev/null 2>&1
-        for _ in $(seq 1 25); do kill -0 "$tgt_pid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$tgt_pid" 2>/dev/null
-        wait "$tgt_pid" 2>/dev/null
-    fi
+    [ -n "$tgt_pid" ] && xt_stop_tgtd "$tgt_pid" "$TGT_CTL"
     rm -f "$shm"
     rm -rf "$work"
 }
