@@ -20,6 +20,10 @@ import java.util.function.IntSupplier;
  * <p>No socket and no buffer here: {@link #check} decides where a PDU's data may land before it
  * is read, {@link #commit} accepts it once it arrived intact. Only {@link #received()} bytes,
  * a prefix, ever count as data of the command.
+ *
+ * <p>Two leniencies, both harmless to the data: a sequence that reaches its R2T's end (or the
+ * unsolicited burst's) without the F bit counts as ended, and an unsolicited burst ended early by
+ * the F bit is followed by R2Ts for the rest instead of failing the command.
  */
 final class DataOutCollector {
     static final int UNSOLICITED = 0xFFFFFFFF;
