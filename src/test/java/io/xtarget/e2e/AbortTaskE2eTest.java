@@ -8,41 +8,22 @@ import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.ScsiResponsePdu;
 import io.xtarget.iscsi.pdu.TaskMgmtRequest;
 import io.xtarget.iscsi.pdu.TaskMgmtResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ABORT TASK naming a command that never arrived (RFC 7143 11.5.1): the target answers Function
  * Complete and treats that CmdSN as received, so the session goes on past the gap.
  */
 @Timeout(60)
-class AbortTaskE2eTest {
+class AbortTaskE2eTest extends StandardServerE2e {
     static final int LUN = E2eServer.LUN_RAM512;
     static final int NEVER_USED_TAG = 0x0BAD0001;
 
-    @TempDir
-    static Path dir;
-    static E2eServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = E2eServer.standard(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     static TaskMgmtRequest abortTask(RawSession raw, int itt, int refCmdSn) {
         return new TaskMgmtRequest(true, TaskMgmtRequest.ABORT_TASK, 0, itt, NEVER_USED_TAG, raw.currentCmdSn(),

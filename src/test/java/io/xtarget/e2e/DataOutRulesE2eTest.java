@@ -15,13 +15,9 @@ import io.xtarget.iscsi.pdu.R2t;
 import io.xtarget.iscsi.pdu.ScsiResponsePdu;
 import io.xtarget.iscsi.pdu.TaskMgmtRequest;
 import io.xtarget.iscsi.pdu.TaskMgmtResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A WRITE whose Data-Out breaks RFC 7143's rules must never end GOOD and must never write a block
@@ -31,28 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * buffers, so a command run on bytes that never arrived shows up as 0xA5 on the medium.
  */
 @Timeout(60)
-class DataOutRulesE2eTest {
+class DataOutRulesE2eTest extends StandardServerE2e {
     static final int LUN = E2eServer.LUN_RAM512;
     static final int BURST = 8192;
     static final int EDTL = 16384;
     static final int BLOCKS = EDTL / Blocks.BLOCK;
     static final int ITT = 0x100;
 
-    @TempDir
-    static Path dir;
-    static E2eServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = E2eServer.standard(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** ImmediateData=No, InitialR2T=Yes, FirstBurstLength=MaxBurstLength=8192, MaxOutstandingR2T=1. */
     static RawSession r2tSession(String who) throws Exception {

@@ -6,12 +6,8 @@ import static io.xtarget.e2e.E2eServer.LUN_RAM512;
 import static io.xtarget.e2e.E2eServer.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * libiscsi's command-line tools (a second, independent initiator implementation) against a real
@@ -19,22 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Skipped when the tools are not installed.
  */
 @Timeout(120)
-class LibiscsiToolsE2eTest {
-    @TempDir
-    static Path dir;
-    static E2eServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = E2eServer.standard(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+class LibiscsiToolsE2eTest extends StandardServerE2e {
 
     @Test
     void inquiryReportsVendorProductAndThirdPartyCopy() throws Exception {

@@ -24,32 +24,14 @@ import io.xtarget.iscsi.pdu.TaskMgmtResponse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Session-level behaviour over real logins: ping, logout, task management, reinstatement. */
 @Timeout(120)
-class SessionE2eTest {
+class SessionE2eTest extends StandardServerE2e {
     static final int QUEUE_DEPTH = DataPathE2eTest.QUEUE_DEPTH;
 
-    @TempDir
-    static Path dir;
-    static E2eServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = E2eServer.standard(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     static InitiatorOptions options(String who) {
         return Scsi.options("iqn.2026-11.io.xtarget:e2e-" + who);

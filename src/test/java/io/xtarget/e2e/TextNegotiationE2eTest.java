@@ -15,15 +15,11 @@ import io.xtarget.iscsi.pdu.TextResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Text Requests in full feature phase over a real login (RFC 7143 6.2, 11.10, 13.12): a declared
@@ -31,22 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * changes nothing, malformed text gets a Reject PDU and the session goes on.
  */
 @Timeout(60)
-class TextNegotiationE2eTest {
+class TextNegotiationE2eTest extends StandardServerE2e {
     static final int READ_BYTES = 16384;
 
-    @TempDir
-    static Path dir;
-    static E2eServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = E2eServer.standard(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static RawSession login(String name, long isid) throws IOException {
         RawSession raw = RawSession.login(server.address(), E2eServer.TARGET, "iqn.2026-11.io.xtarget.test:" + name,
