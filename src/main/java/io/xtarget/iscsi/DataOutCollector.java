@@ -96,10 +96,6 @@ final class DataOutCollector {
         this.nextR2tOffset = received;
     }
 
-    long expected() {
-        return expected;
-    }
-
     /** Bytes accepted so far: always the prefix [0, received) of the transfer. */
     long received() {
         return received;
