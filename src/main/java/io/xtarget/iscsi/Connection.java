@@ -234,7 +234,9 @@ final class Connection {
      * echoes, Text and task management responses, Rejects) by this, per connection.
      */
     private boolean backpressured() {
-        return outbox.heldBytes() > session.account.held() + UNBUDGETED_OUTPUT;
+        long queued = outbox.heldBytes();
+        // The budget's lock is shared by every session: asked only when the queue could be over.
+        return queued > UNBUDGETED_OUTPUT && queued > session.account.held() + UNBUDGETED_OUTPUT;
     }
 
     /** Feeds bytes to the framer and hands each whole PDU on. */
