@@ -3,7 +3,6 @@ package io.xtarget.scsi;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -270,13 +269,6 @@ public final class ScsiTask {
             }
         }
         r.run();
-    }
-
-    /** Waits until the task has ended; false on timeout. */
-    boolean awaitEnd(long timeout, TimeUnit unit) throws InterruptedException {
-        java.util.concurrent.CountDownLatch l = new java.util.concurrent.CountDownLatch(1);
-        whenEnded(l::countDown);
-        return l.await(timeout, unit);
     }
 
     @Override

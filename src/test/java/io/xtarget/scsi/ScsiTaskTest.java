@@ -94,7 +94,7 @@ class ScsiTaskTest {
         assertThat(f.lu.tasks().size()).isZero();
         t.whenEnded(() -> ran.add("late")); // after the end: runs at once
         assertThat(ran).containsExactly("one", "two", "late");
-        assertThat(t.awaitEnd(1, TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(new TaskManager.Aborted(List.of(t)).await(1, TimeUnit.MILLISECONDS)).isTrue();
     }
 
     @Test
@@ -113,7 +113,7 @@ class ScsiTaskTest {
             sleep(20);
             t.end();
         });
-        assertThat(t.awaitEnd(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(new TaskManager.Aborted(List.of(t)).await(5, TimeUnit.SECONDS)).isTrue();
     }
 
     private static void sleep(long ms) {
