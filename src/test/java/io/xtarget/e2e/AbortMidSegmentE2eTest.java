@@ -10,16 +10,12 @@ import io.xtarget.iscsi.pdu.TaskMgmtRequest;
 import io.xtarget.iscsi.pdu.TaskMgmtResponse;
 import io.xtarget.scsi.BufferPool;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A WRITE aborted by another session (LUN RESET, SAM-5 6.3.3) while its initiator is in the
@@ -29,25 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * data: here, in another session's WRITE, which then ends GOOD with foreign data on the medium.
  */
 @Timeout(60)
-class AbortMidSegmentE2eTest {
-    static final int LUN = 0;
+class AbortMidSegmentE2eTest extends OneRamLuE2e {
     static final int SIZE = 512 * 1024; // one pooled size class: 512 KiB
     static final int SEGMENT = 256 * 1024; // the target's MaxRecvDataSegmentLength
 
-    @TempDir
-    Path dir;
-    E2eServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = E2eServer.builder(dir).ram("ram0", 16 * E2eServer.MIB, 512)
-                .target(E2eServer.TARGET, List.of(E2eServer.EPHEMERAL), List.of(E2eServer.rw(LUN, "ram0"))).start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     /** Empties the pool's 512 KiB class, so the next buffer given back there is the next one taken. */
     static List<ByteBuffer> drainPoolClass() {

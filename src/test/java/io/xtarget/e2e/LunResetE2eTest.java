@@ -9,37 +9,18 @@ import io.xtarget.iscsi.pdu.NopIn;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.ScsiResponsePdu;
 import io.xtarget.iscsi.pdu.TaskMgmtResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** LOGICAL UNIT RESET (SAM-5 6.3.3, RFC 7143 11.5): unit attentions, and a session with a CmdSN gap. */
 @Timeout(60)
-class LunResetE2eTest {
-    static final int LUN = 0;
+class LunResetE2eTest extends OneRamLuE2e {
     static final String PREFIX = "iqn.2026-11.io.xtarget:lunreset-";
 
-    @TempDir
-    Path dir;
-    E2eServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = E2eServer.builder(dir).ram("ram0", 16 * E2eServer.MIB, 512)
-                .target(E2eServer.TARGET, List.of(E2eServer.EPHEMERAL), List.of(E2eServer.rw(LUN, "ram0"))).start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     IscsiSession open(String who) throws Exception {
         IscsiSession s = Scsi.open(server.url(LUN), Scsi.options(PREFIX + who)

@@ -9,14 +9,10 @@ import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.R2t;
 import io.xtarget.iscsi.pdu.ScsiResponsePdu;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PERSISTENT RESERVE OUT PREEMPT AND ABORT aborts the preempted initiator's tasks (SPC-4
@@ -25,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * has its own server, so reservations and mode pages start from their defaults.
  */
 @Timeout(60)
-class PreemptAndAbortE2eTest {
-    static final int LUN = 0;
+class PreemptAndAbortE2eTest extends OneRamLuE2e {
     static final long KEY_A = 0xAAAA;
     static final long KEY_B = 0xBBBB;
     static final int REGISTER = 0;
@@ -37,20 +32,6 @@ class PreemptAndAbortE2eTest {
     static final long LBA = 2000;
     static final int BLOCKS = 8;
 
-    @TempDir
-    Path dir;
-    E2eServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = E2eServer.builder(dir).ram("ram0", 16 * E2eServer.MIB, 512)
-                .target(E2eServer.TARGET, List.of(E2eServer.EPHEMERAL), List.of(E2eServer.rw(LUN, "ram0"))).start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     IscsiSession openA() throws Exception {
         IscsiSession a = Scsi.open(server.url(LUN), Scsi.options("iqn.2026-11.io.xtarget:pr-a")
