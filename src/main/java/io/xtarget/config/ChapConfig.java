@@ -3,7 +3,8 @@ package io.xtarget.config;
 import io.xtarget.scsi.ChapCredentials;
 
 /**
- * CHAP secrets (RFC 7143 12.1.3) of a target or of one ACL entry. Checked by
+ * CHAP secrets (RFC 7143 12.1.3) of a target, of one ACL entry, or of discovery sessions (the
+ * top-level {@code "discoveryAuth"}). Checked by
  * {@link ConfigValidator}: secrets 12 to 16 characters, the mutual pair complete and different.
  *
  * @param user the name the initiator must send (CHAP_N)

@@ -25,7 +25,7 @@ public final class ConfigParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final Set<String> ROOT = Set.of("backstores", "targets", "limits");
+    private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
             "removable");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
@@ -60,7 +60,7 @@ public final class ConfigParser {
         for (int i = 0; ts != null && i < ts.size(); i++) {
             targets.add(target(ts.get(i), "targets[" + i + "]"));
         }
-        return ConfigValidator.validate(new ServerConfig(backstores, targets, limits(o)));
+        return ConfigValidator.validate(new ServerConfig(backstores, targets, limits(o), chap(o, "", "discoveryAuth")));
     }
 
     /** The optional "limits" object; absent or null means every limit at its default. */
@@ -128,18 +128,21 @@ public final class ConfigParser {
             known(a, ap, ACL);
             String initiator = IscsiNames.normalize(requiredString(a, ap, "initiator"));
             ArrayNode al = array(a, ap, "luns");
-            acls.add(new AclConfig(initiator, al == null ? null : luns(al, ap + ".luns"), chap(a, ap)));
+            acls.add(new AclConfig(initiator, al == null ? null : luns(al, ap + ".luns"), chap(a, ap, "chap")));
         }
-        return new TargetConfig(name, portals, policy, luns, acls, chap(o, p));
+        return new TargetConfig(name, portals, policy, luns, acls, chap(o, p, "chap"));
     }
 
-    /** The optional "chap" object of a target or ACL entry; its rules are in ConfigValidator. */
-    private static ChapConfig chap(ObjectNode parent, String p) {
-        JsonNode n = parent.get("chap");
+    /**
+     * An optional CHAP object: "chap" of a target or ACL entry, or the top-level "discoveryAuth";
+     * its rules are in ConfigValidator.
+     */
+    private static ChapConfig chap(ObjectNode parent, String p, String f) {
+        JsonNode n = parent.get(f);
         if (n == null || n.isNull()) {
             return null;
         }
-        String cp = p + ".chap";
+        String cp = field(p, f);
         ObjectNode o = object(n, cp);
         known(o, cp, CHAP);
         return new ChapConfig(requiredString(o, cp, "user"), requiredString(o, cp, "secret"),

@@ -48,6 +48,7 @@ public final class ConfigValidator {
             }
         }
         checkLimits(config.limits());
+        checkChap(config.discoveryAuth(), "discoveryAuth");
         return config;
     }
 

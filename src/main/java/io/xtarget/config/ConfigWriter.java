@@ -43,7 +43,7 @@ public final class ConfigWriter {
             t.portals().forEach(ps::add);
             o.put("copyPolicy", policyName(t.copyPolicy()));
             luns(o.putArray("luns"), t.luns());
-            chap(o, t.chap());
+            chap(o, "chap", t.chap());
             if (!t.acls().isEmpty()) {
                 ArrayNode as = o.putArray("acls");
                 for (AclConfig a : t.acls()) {
@@ -52,10 +52,11 @@ public final class ConfigWriter {
                     if (a.luns() != null) {
                         luns(ao.putArray("luns"), a.luns());
                     }
-                    chap(ao, a.chap());
+                    chap(ao, "chap", a.chap());
                 }
             }
         }
+        chap(root, "discoveryAuth", config.discoveryAuth());
         limits(root, config.limits());
         try {
             return ConfigParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
@@ -80,11 +81,11 @@ public final class ConfigWriter {
         }
     }
 
-    private static void chap(ObjectNode parent, ChapConfig c) {
+    private static void chap(ObjectNode parent, String field, ChapConfig c) {
         if (c == null) {
             return;
         }
-        ObjectNode o = parent.putObject("chap");
+        ObjectNode o = parent.putObject(field);
         o.put("user", c.user());
         o.put("secret", c.secret());
         if (c.mutualUser() != null) {

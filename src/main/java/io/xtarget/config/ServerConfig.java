@@ -3,16 +3,23 @@ package io.xtarget.config;
 import java.util.List;
 
 /**
- * The whole configuration: backstores, the targets exporting them, and the fabric's resource
- * limits ({@code null} when the file has no {@code "limits"} object: every limit at its default).
- * Immutable.
+ * The whole configuration: backstores, the targets exporting them, the fabric's resource
+ * limits ({@code null} when the file has no {@code "limits"} object: every limit at its default),
+ * and the CHAP secrets discovery sessions must log in with ({@code discoveryAuth}, {@code null}:
+ * discovery is not authenticated). Immutable.
  */
-public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits) {
+public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits,
+        ChapConfig discoveryAuth) {
     public static final ServerConfig EMPTY = new ServerConfig(List.of(), List.of());
 
     public ServerConfig {
         backstores = List.copyOf(backstores);
         targets = List.copyOf(targets);
+    }
+
+    /** A config without a {@code "discoveryAuth"} object. */
+    public ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits) {
+        this(backstores, targets, limits, null);
     }
 
     /** A config without a {@code "limits"} object. */
@@ -31,16 +38,21 @@ public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> 
     }
 
     public ServerConfig withBackstores(List<BackstoreConfig> b) {
-        return new ServerConfig(b, targets, limits);
+        return new ServerConfig(b, targets, limits, discoveryAuth);
     }
 
     public ServerConfig withTargets(List<TargetConfig> t) {
-        return new ServerConfig(backstores, t, limits);
+        return new ServerConfig(backstores, t, limits, discoveryAuth);
     }
 
     /** The same config with these limits ({@code null}: no {@code "limits"} object). */
     public ServerConfig withLimits(LimitsConfig l) {
-        return new ServerConfig(backstores, targets, l);
+        return new ServerConfig(backstores, targets, l, discoveryAuth);
+    }
+
+    /** The same config with these discovery secrets ({@code null}: discovery not authenticated). */
+    public ServerConfig withDiscoveryAuth(ChapConfig chap) {
+        return new ServerConfig(backstores, targets, limits, chap);
     }
 
     /** The limits, {@link LimitsConfig#NONE} when the config has none. */
