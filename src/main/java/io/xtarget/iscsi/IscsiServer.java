@@ -1,5 +1,6 @@
 package io.xtarget.iscsi;
 
+import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -84,6 +86,8 @@ public final class IscsiServer implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
+    /** The secrets discovery sessions must prove with CHAP, or null: discovery is not authenticated. */
+    private volatile ChapCredentials discoveryAuth;
 
     public IscsiServer(ScsiCore core) {
         this(core, Options.defaults());
@@ -252,6 +256,36 @@ public final class IscsiServer implements AutoCloseable {
                 log.info("reload: {} now sees {} LUN(s)", s, map.mappings().size());
             }
         }
+    }
+
+    /**
+     * Requires CHAP with these secrets of every discovery session (SessionType=Discovery), or no
+     * authentication ({@code null}, the default). With secrets, a discovery login must negotiate
+     * AuthMethod=CHAP (RFC 7143 12.1) and complete the exchange of 12.1.3, mutual when the
+     * initiator asks, before it reaches full feature phase and may send SendTargets; anything else
+     * ends the login with status 0201, authentication failure (RFC 7143 11.13.5). Normal sessions
+     * keep their targets' and ACLs' secrets. May be called while serving (config reload): when
+     * the secrets change, open discovery sessions are closed, so a SendTargets after the change
+     * comes from a login judged by the new rule.
+     */
+    public void discoveryAuth(ChapCredentials chap) {
+        ChapCredentials was = discoveryAuth;
+        discoveryAuth = chap;
+        if (Objects.equals(was, chap)) {
+            return;
+        }
+        for (Connection c : connections()) {
+            Session s = c.session();
+            if (s != null && s.discovery) {
+                log.info("reload: discovery authentication changed; closing {}", s);
+                c.terminate("discovery authentication changed by a config reload");
+            }
+        }
+    }
+
+    /** The secrets discovery logins must prove, or null. */
+    ChapCredentials discoveryAuth() {
+        return discoveryAuth;
     }
 
     /** TARGET COLD RESET: every session of the target is dropped (RFC 7143 11.5.1). */

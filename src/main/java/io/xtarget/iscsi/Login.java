@@ -22,8 +22,10 @@ import java.util.Locale;
  * CHAP_*; a key that breaks the table's rules fails the login with 0200 (initiator error). Looks up the target on this portal, enforces its
  * ACL, and registers the session (reinstating an older one with the same ISID).
  *
- * <p>Discovery sessions are never authenticated: they only reveal target names and addresses
- * (filtered by ACL), so the target answers AuthMethod=None and refuses CHAP-only offers.
+ * <p>Discovery sessions use the server's discovery secrets ({@link IscsiServer#discoveryAuth}) the
+ * same way: with them, the login must complete CHAP (RFC 7143 12.1) or ends with 0201 (11.13.5)
+ * before any SendTargets; without them the target answers AuthMethod=None and refuses CHAP-only
+ * offers, as for a target without secrets.
  */
 final class Login {
     private static final int STAGE_SECURITY = 0;
@@ -235,6 +237,10 @@ final class Login {
         }
         discovery = "Discovery".equals(type);
         if (discovery) {
+            ChapCredentials credentials = server.discoveryAuth();
+            if (credentials != null) {
+                chap = new ChapAuthenticator(credentials);
+            }
             return LoginStatus.SUCCESS;
         }
         String tn = keys.get("TargetName");

@@ -1,6 +1,7 @@
 package io.xtarget.server;
 
 import io.xtarget.backend.Store;
+import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ConfigException;
 import io.xtarget.config.ConfigValidator;
 import io.xtarget.config.Designators;
@@ -10,6 +11,7 @@ import io.xtarget.config.ServerConfig;
 import io.xtarget.config.ServerModel;
 import io.xtarget.config.Sizes;
 import io.xtarget.iscsi.IscsiServer;
+import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -83,6 +86,7 @@ public final class XtargetServer implements AutoCloseable {
         model.core().onNexusLoss(copy::nexusLost);
         IscsiServer.Options effective = LimitsConfig.options(complete.limits(), options);
         IscsiServer fabric = new IscsiServer(model.core(), effective);
+        fabric.discoveryAuth(credentials(complete.discoveryAuth()));
         try {
             fabric.start();
         } catch (IOException | RuntimeException e) {
@@ -116,6 +120,17 @@ public final class XtargetServer implements AutoCloseable {
                 Sizes.format(options.serverDataBytes()), LimitsConfig.effective(options, "sendTimeoutSeconds"),
                 options.nopIntervalSeconds(), options.nopTimeoutSeconds(), options.loginTimeoutSeconds(),
                 options.workerThreads());
+        logDiscoveryAuth("");
+    }
+
+    private void logDiscoveryAuth(String prefix) {
+        ChapConfig d = running.discoveryAuth();
+        log.info("{}discovery: {}", prefix, d == null ? "no authentication"
+                : "CHAP required (user " + d.user() + (d.mutual() ? ", mutual user " + d.mutualUser() : "") + ")");
+    }
+
+    private static ChapCredentials credentials(ChapConfig c) {
+        return c == null ? null : c.toCredentials();
     }
 
     /** The fabric's options: the base options with the config's limits applied. */
@@ -132,8 +147,8 @@ public final class XtargetServer implements AutoCloseable {
     }
 
     /**
-     * Applies a changed config while serving: LUN maps, ACLs, CHAP secrets, copy policies and new
-     * backstores. Sessions move to their new LUN maps (with a REPORTED LUNS DATA HAS CHANGED unit
+     * Applies a changed config while serving: LUN maps, ACLs, CHAP secrets (discovery's too, see
+     * {@link IscsiServer#discoveryAuth}), copy policies and new backstores. Sessions move to their new LUN maps (with a REPORTED LUNS DATA HAS CHANGED unit
      * attention) or are closed when their access was removed. Changes to targets, portals,
      * existing backstores or limits are refused with a ConfigException: they need a restart. A
      * backstore dropped from the config stays open until the server stops.
@@ -151,9 +166,14 @@ public final class XtargetServer implements AutoCloseable {
         }
         RuntimeBuilder.Reloaded r = RuntimeBuilder.reload(running, config, open, baseDir, wrap);
         units.addAll(r.opened());
+        ServerConfig was = running;
         running = r.config();
         model.core().replaceTargets(r.targets());
         fabric.targetsChanged();
+        if (!Objects.equals(was.discoveryAuth(), running.discoveryAuth())) {
+            fabric.discoveryAuth(credentials(running.discoveryAuth()));
+            logDiscoveryAuth("reload: ");
+        }
         for (LogicalUnit lu : r.opened()) {
             log.info("reload: added backstore {}: {} {} blocks of {} bytes, naa.{}", lu.name(), lu.store().kind(),
                     lu.blockCount(), lu.blockSize(), lu.naaHex());
