@@ -24,6 +24,7 @@ import picocli.CommandLine.HelpCommand;
             PortalCommand.class,
             LunCommand.class,
             AclCommand.class,
+            DiscoveryAuthCommand.class,
             LimitsCommand.class,
             XcopyCommand.class,
             StatusCommand.class,

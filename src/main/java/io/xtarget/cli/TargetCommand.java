@@ -95,7 +95,7 @@ final class TargetCommand extends GroupCommand {
 
     @Command(name = "chap", mixinStandardHelpOptions = true, description = {
             "Require CHAP (RFC 7143) from every initiator logging in to a target; an ACL's own",
-            "secrets ('xtarget acl chap') take precedence. Discovery sessions stay unauthenticated.",
+            "secrets ('xtarget acl chap') take precedence. Discovery has its own ('xtarget discovery-auth').",
             "Example: xtarget target chap iqn.2026-11.io.xtarget:t1 --user alice --secret 0123456789ab"})
     static final class ChapCmd implements Callable<Integer> {
         @Mixin

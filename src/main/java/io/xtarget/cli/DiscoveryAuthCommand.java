@@ -1,0 +1,84 @@
+package io.xtarget.cli;
+
+import io.xtarget.config.ChapConfig;
+import io.xtarget.config.ServerConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code xtarget discovery-auth set|clear|show}: the config's {@code "discoveryAuth"}, the CHAP
+ * secrets every discovery session (SendTargets) must log in with (RFC 7143 12.1). Secrets are
+ * never printed.
+ */
+@Command(name = "discovery-auth", mixinStandardHelpOptions = true,
+        description = "Require CHAP of discovery sessions (SendTargets), or not; the config's \"discoveryAuth\".",
+        subcommands = {DiscoveryAuthCommand.Set.class, DiscoveryAuthCommand.Clear.class,
+                DiscoveryAuthCommand.Show.class})
+final class DiscoveryAuthCommand extends GroupCommand {
+    static final String APPLY = "(kill -HUP a running server to apply)";
+
+    @Command(name = "set", mixinStandardHelpOptions = true, description = {
+            "Require CHAP with these secrets from every discovery session (SendTargets).",
+            "An initiator without them is refused (login status 0201) and learns no target name;",
+            "logins to targets keep their own secrets ('target chap', 'acl chap').",
+            "Example: xtarget discovery-auth set --user disc --secret 0123456789ab"})
+    static final class Set implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Mixin
+        ChapSecretOptions chap;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ChapConfig c = chap.toConfig(spec);
+            ServerConfig cfg = config.load();
+            config.save(cfg.withDiscoveryAuth(c));
+            spec.commandLine().getOut().printf("set CHAP for discovery: %s %s%n", ChapOptions.describe(c), APPLY);
+            return 0;
+        }
+    }
+
+    @Command(name = "clear", mixinStandardHelpOptions = true,
+            description = "Remove the discovery secrets: discovery sessions are not authenticated (the default).")
+    static final class Clear implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ServerConfig cfg = config.load();
+            config.save(cfg.withDiscoveryAuth(null));
+            spec.commandLine().getOut().printf("cleared CHAP for discovery %s%n", APPLY);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print whether discovery sessions need CHAP, and the user names (never the secrets).")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ChapConfig c = config.load().discoveryAuth();
+            spec.commandLine().getOut().println(c == null
+                    ? "discovery: no authentication (any initiator may list the targets its ACLs admit)"
+                    : "discovery: CHAP required, " + ChapOptions.describe(c));
+            return 0;
+        }
+    }
+}
