@@ -4,6 +4,7 @@ import io.xtarget.backend.Store;
 import io.xtarget.config.AclConfig;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
+import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.LunConfig;
@@ -73,6 +74,7 @@ public final class E2eServer implements AutoCloseable {
         private final List<BackstoreConfig> backstores = new ArrayList<>();
         private final List<TargetConfig> targets = new ArrayList<>();
         private LimitsConfig limits;
+        private ChapConfig discoveryAuth;
         private BiFunction<String, Store, Store> wrap = (name, store) -> store;
 
         private Builder(Path dir) {
@@ -119,6 +121,12 @@ public final class E2eServer implements AutoCloseable {
             return this;
         }
 
+        /** The config's {@code "discoveryAuth"} (none by default: discovery is not authenticated). */
+        public Builder discoveryAuth(ChapConfig chap) {
+            this.discoveryAuth = chap;
+            return this;
+        }
+
         public Builder wrap(BiFunction<String, Store, Store> w) {
             this.wrap = w;
             return this;
@@ -134,7 +142,7 @@ public final class E2eServer implements AutoCloseable {
         }
 
         public E2eServer start() throws IOException {
-            E2eServer s = new E2eServer(dir, new ServerConfig(backstores, targets, limits), wrap);
+            E2eServer s = new E2eServer(dir, new ServerConfig(backstores, targets, limits, discoveryAuth), wrap);
             s.startServer();
             return s;
         }
