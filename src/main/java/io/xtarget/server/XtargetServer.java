@@ -148,8 +148,9 @@ public final class XtargetServer implements AutoCloseable {
 
     /**
      * Applies a changed config while serving: LUN maps, ACLs, CHAP secrets (discovery's too, see
-     * {@link IscsiServer#discoveryAuth}), copy policies and new backstores. Sessions move to their new LUN maps (with a REPORTED LUNS DATA HAS CHANGED unit
-     * attention) or are closed when their access was removed. Changes to targets, portals,
+     * {@link IscsiServer#discoveryAuth}), copy policies and new backstores. Sessions move to their
+     * new LUN maps (with a REPORTED LUNS DATA HAS CHANGED unit attention) or are closed when their
+     * access was removed. Changes to targets, portals,
      * existing backstores or limits are refused with a ConfigException: they need a restart. A
      * backstore dropped from the config stays open until the server stops.
      */
