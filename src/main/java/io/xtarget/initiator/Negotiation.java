@@ -59,10 +59,12 @@ final class Negotiation {
     /**
      * The security stage offer: None, or CHAP when we have secrets. A normal session with secrets
      * offers CHAP alone, so a target cannot skip authentication (mutual CHAP protects us too);
-     * a discovery session also offers None, as many targets do not authenticate discovery.
+     * a discovery session with one-way secrets also offers None, as many targets do not
+     * authenticate discovery; one with mutual secrets offers CHAP alone, since a target that
+     * chose None would not have proved who it is.
      */
     List<Pair> securityOffer() {
-        String methods = o.chap() == null ? "None" : discovery ? "CHAP,None" : "CHAP";
+        String methods = o.chap() == null ? "None" : discovery && !o.chap().mutual() ? "CHAP,None" : "CHAP";
         return offer(List.of(new Pair("AuthMethod", methods)));
     }
 

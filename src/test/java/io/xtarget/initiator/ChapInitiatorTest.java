@@ -72,6 +72,8 @@ class ChapInitiatorTest {
         InitiatorOptions chap = InitiatorOptions.defaults().withChap("alice", "alicesecret1");
         assertThat(new Negotiation(chap, false).securityOffer()).containsExactly(new Pair("AuthMethod", "CHAP"));
         assertThat(new Negotiation(chap, true).securityOffer()).containsExactly(new Pair("AuthMethod", "CHAP,None"));
+        InitiatorOptions mutual = chap.withMutualChap("t", "targetsecret");
+        assertThat(new Negotiation(mutual, true).securityOffer()).containsExactly(new Pair("AuthMethod", "CHAP"));
         assertThat(new Negotiation(InitiatorOptions.defaults(), false).securityOffer())
                 .containsExactly(new Pair("AuthMethod", "None"));
 
