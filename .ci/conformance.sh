@@ -3,7 +3,9 @@
 # iscsi-test-cu against LUN 0 (RAM) and checks that every test in .ci/iscsi-test-cu.pass passes.
 # A second xtarget serves .ci/conformance-extra.json on the next port: the suites that skip on a
 # fixed, writable disk run there (PreventAllow, StartStopUnit, NoMedia against a removable RAM
-# LU at LUN 0; ReadOnly against a read-only mapping at LUN 1). A third serves one LU through
+# LU at LUN 0; ReadOnly against a read-only mapping at LUN 1 of a target of its own, since a
+# read-only mapping refuses target resets to the hosts that have it, and PreventAllow resets
+# the target, docs/config.md "Resets"). A third serves one LU through
 # two portals for the multipath tests (MultipathIO.Reset wants the LUN reset unit attention on
 # every path, the issuing one included, SAM-5 6.3.3). A test counts as passed when it passes in
 # any run.
@@ -45,12 +47,13 @@ wait_for "$port3"
 url="iscsi://127.0.0.1:$port/iqn.2026-11.io.xtarget:demo/0"
 timeout 1200 iscsi-test-cu --dataloss "$url" >"$work/cu.log" 2>&1
 python3 .ci/parse-cu.py "$work/cu.log" >"$work/all-results.txt"
-extra="iscsi://127.0.0.1:$port2/iqn.2026-11.io.xtarget:conformance-extra"
+extra="iscsi://127.0.0.1:$port2/iqn.2026-11.io.xtarget:conformance-extra/0"
+ro_lun="iscsi://127.0.0.1:$port2/iqn.2026-11.io.xtarget:conformance-readonly/1"
 n=0
-for run in "ALL.PreventAllow 0" "ALL.StartStopUnit 0" "ALL.NoMedia 0" "ALL.ReadOnly 1"; do
+for run in "ALL.PreventAllow $extra" "ALL.StartStopUnit $extra" "ALL.NoMedia $extra" "ALL.ReadOnly $ro_lun"; do
     set -- $run
     n=$((n + 1))
-    timeout 300 iscsi-test-cu --dataloss -t "$1" "$extra/$2" >"$work/cu-extra$n.log" 2>&1
+    timeout 300 iscsi-test-cu --dataloss -t "$1" "$2" >"$work/cu-extra$n.log" 2>&1
     python3 .ci/parse-cu.py "$work/cu-extra$n.log" >>"$work/all-results.txt"
 done
 mp="iqn.2026-11.io.xtarget:multipath/0"

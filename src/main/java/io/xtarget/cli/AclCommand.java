@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         "Admit initiators to a target (without ACLs it admits any initiator).",
         "Once a target has an ACL, only the listed initiators may log in and see it in discovery."},
         subcommands = {AclCommand.Create.class, AclCommand.Delete.class, AclCommand.ListCmd.class,
-                AclCommand.ChapCmd.class})
+                AclCommand.ChapCmd.class, AclCommand.Resets.class})
 final class AclCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
@@ -126,6 +126,57 @@ final class AclCommand extends GroupCommand {
         }
     }
 
+    @Command(name = "resets", mixinStandardHelpOptions = true, description = {
+            "Whether one initiator may send LOGICAL UNIT RESET and TARGET WARM/COLD RESET,",
+            "which reach every initiator of that LU or target. 'default': a LUN reset only",
+            "of a LUN it maps read-write, a target reset only when it maps LUNs and none",
+            "of them read-only; 'allow' or 'refuse' override that. A refused reset gets",
+            "\"Function authorization failed\" (RFC 7143 11.6.1) and changes nothing.",
+            "Example: xtarget acl resets iqn.2026-11.io.xtarget:t1 \\",
+            "           iqn.1994-05.com.example:host1 refuse"})
+    static final class Resets implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IQN")
+        String target;
+
+        @Parameters(index = "1", paramLabel = "INITIATOR")
+        String initiator;
+
+        @Parameters(index = "2", paramLabel = "allow|refuse|default",
+                description = "allow, refuse, or default (the rule above; clears the setting)")
+        String grant;
+
+        @Override
+        public Integer call() {
+            Boolean value = switch (grant.toLowerCase(java.util.Locale.ROOT)) {
+                case "allow" -> Boolean.TRUE;
+                case "refuse" -> Boolean.FALSE;
+                case "default" -> null;
+                default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "expected allow, refuse or default, got '" + grant + "'");
+            };
+            ServerConfig cfg = config.load();
+            TargetConfig t = ConfigFileOption.target(cfg, target);
+            AclConfig acl = LunCommand.acl(t, initiator);
+            AclConfig updated = acl.withResets(value);
+            config.save(ConfigFileOption.replace(cfg,
+                    t.withAcls(t.acls().stream().map(a -> a == acl ? updated : a).toList())));
+            spec.commandLine().getOut().printf("%s acl %s: resets %s%n", t.name(), acl.initiator(),
+                    value == null ? "by the default rule" : value ? "allowed" : "refused");
+            return 0;
+        }
+    }
+
+    /** " (resets allowed)" or " (resets refused)" when the ACL sets "resets", else "". */
+    static String describeResets(AclConfig a) {
+        return a.resets() == null ? "" : a.resets() ? " (resets allowed)" : " (resets refused)";
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a target's ACLs with their LUNs.")
     static final class ListCmd implements Callable<Integer> {
         @Mixin
@@ -145,8 +196,8 @@ final class AclCommand extends GroupCommand {
                 out.printf("%s has no ACLs: any initiator is admitted%n", t.name());
             }
             for (AclConfig a : t.acls()) {
-                out.printf("%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
-                        a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")");
+                out.printf("%s%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
+                        a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")", describeResets(a));
                 TargetCommand.printLuns(out, "  ", a.effectiveLuns(t));
             }
             return 0;

@@ -154,8 +154,9 @@ final class TargetCommand extends GroupCommand {
             out.println("  acls: none (any initiator gets the LUNs above)");
         }
         for (AclConfig a : t.acls()) {
-            out.printf("  acl %s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
-                    a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")");
+            out.printf("  acl %s%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
+                    a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")",
+                    AclCommand.describeResets(a));
             if (a.luns() != null) {
                 printLuns(out, "    ", a.luns());
             }

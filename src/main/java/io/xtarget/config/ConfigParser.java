@@ -30,7 +30,7 @@ public final class ConfigParser {
             "removable");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
-    private static final Set<String> ACL = Set.of("initiator", "luns", "chap");
+    private static final Set<String> ACL = Set.of("initiator", "luns", "chap", "resets");
     private static final Set<String> CHAP = Set.of("user", "secret", "mutualUser", "mutualSecret");
     private static final Set<String> LIMITS = Set.copyOf(LimitsConfig.FIELDS);
 
@@ -128,7 +128,8 @@ public final class ConfigParser {
             known(a, ap, ACL);
             String initiator = IscsiNames.normalize(requiredString(a, ap, "initiator"));
             ArrayNode al = array(a, ap, "luns");
-            acls.add(new AclConfig(initiator, al == null ? null : luns(al, ap + ".luns"), chap(a, ap, "chap")));
+            acls.add(new AclConfig(initiator, al == null ? null : luns(al, ap + ".luns"), chap(a, ap, "chap"),
+                    bool(a, ap, "resets")));
         }
         return new TargetConfig(name, portals, policy, luns, acls, chap(o, p, "chap"));
     }

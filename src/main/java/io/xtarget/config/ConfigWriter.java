@@ -53,6 +53,9 @@ public final class ConfigWriter {
                         luns(ao.putArray("luns"), a.luns());
                     }
                     chap(ao, "chap", a.chap());
+                    if (a.resets() != null) {
+                        ao.put("resets", a.resets()); // omitted under the default rule
+                    }
                 }
             }
         }

@@ -156,7 +156,7 @@ public final class RuntimeBuilder {
                 demo = lunMap(t.luns(), units);
             } else {
                 for (AclConfig a : t.acls()) {
-                    acls.put(a.initiator(), lunMap(a.effectiveLuns(t), units));
+                    acls.put(a.initiator(), lunMap(a.effectiveLuns(t), units).withResets(a.resets()));
                     if (a.chap() != null) {
                         initiatorChap.put(a.initiator(), a.chap().toCredentials());
                     }

@@ -356,6 +356,11 @@ public final class IscsiSession implements AutoCloseable {
         return taskManagement(TaskMgmtRequest.TARGET_WARM_RESET, 0, RESERVED_TAG, 0);
     }
 
+    /** TARGET COLD RESET: once it completes the target drops every session of the target, this one too (RFC 7143 11.5.1). */
+    public int targetColdReset() throws IOException {
+        return taskManagement(TaskMgmtRequest.TARGET_COLD_RESET, 0, RESERVED_TAG, 0);
+    }
+
     /** The ITT of a command submitted on this session, to pass to {@link #abortTask}; -1 if not pending. */
     public int taskTagOf(CompletableFuture<CommandResult> future) {
         for (var e : pending.entrySet()) {

@@ -230,7 +230,8 @@ public final class IscsiServer implements AutoCloseable {
      * The core's targets were replaced (config reload): every normal session moves to its
      * target's new LUN map for its initiator. A session whose target is gone or whose initiator
      * is no longer admitted is dropped; one whose LUN inventory changed gets REPORTED LUNS DATA
-     * HAS CHANGED (3F/0E) on each LU it can now address (SPC-4 5.14, SAM-5 5.14).
+     * HAS CHANGED (3F/0E) on each LU it can now address (SPC-4 5.14, SAM-5 5.14). A changed reset
+     * grant applies to the next task management request, with no unit attention.
      */
     public void targetsChanged() {
         for (Connection c : connections()) {
@@ -246,14 +247,19 @@ public final class IscsiServer implements AutoCloseable {
                 continue;
             }
             s.target = now;
-            if (!map.sameMappings(s.lunMap)) {
-                core.nexusRemapped(s.nexus, s.lunMap, map);
-                s.lunMap = map;
+            LunMap before = s.lunMap;
+            s.lunMap = map; // also when only the grant changed (e.g. the ACL's "resets")
+            if (!map.sameMappings(before)) {
+                core.nexusRemapped(s.nexus, before, map);
                 for (io.xtarget.scsi.LunMapping m : map.mappings()) {
                     m.unit().unitAttentions().establish(s.nexus,
                             io.xtarget.scsi.UnitAttentions.LUN_INVENTORY_CHANGED);
                 }
                 log.info("reload: {} now sees {} LUN(s)", s, map.mappings().size());
+            }
+            if (!java.util.Objects.equals(map.resets(), before.resets())) {
+                log.info("reload: {} resets now {}", s, map.resets() == null ? "by the default rule"
+                        : map.resets() ? "allowed" : "refused");
             }
         }
     }

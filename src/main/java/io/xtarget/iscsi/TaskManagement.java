@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * Commands that entered a task set are aborted by the core (SAM-5 5.6, with TAS); commands still
  * waiting for an earlier CmdSN are dropped here, since no task set holds them yet. The response
  * goes out once every aborted command has ended, without holding any thread meanwhile.
+ *
+ * <p>LOGICAL UNIT RESET and TARGET WARM/COLD RESET reach other initiators' commands, reservations
+ * and (cold) sessions, so each is first checked against what this initiator was granted
+ * ({@link LunMap#mayResetLogicalUnit}, {@link LunMap#mayResetTarget}); a refused one is answered
+ * "Function authorization failed" (RFC 7143 11.6.1, response 6) and changes nothing.
  */
 final class TaskManagement {
     private static final Logger log = LoggerFactory.getLogger(TaskManagement.class);
@@ -35,6 +40,10 @@ final class TaskManagement {
         Session s = c.session();
         TaskManager tm = server.core().taskManager();
         int lun = LunAddress.decode(t.lun());
+        if (!authorized(s, t.function(), lun)) {
+            respond.accept(TaskMgmtResponse.AUTHORIZATION_FAILED);
+            return;
+        }
         switch (t.function()) {
             case TaskMgmtRequest.ABORT_TASK -> abortTask(c, t, respond);
             case TaskMgmtRequest.ABORT_TASK_SET, TaskMgmtRequest.CLEAR_TASK_SET -> {
@@ -67,6 +76,40 @@ final class TaskManagement {
             case TaskMgmtRequest.TASK_REASSIGN -> respond.accept(TaskMgmtResponse.REASSIGNMENT_NOT_SUPPORTED);
             case TaskMgmtRequest.CLEAR_ACA -> respond.accept(TaskMgmtResponse.NOT_SUPPORTED);
             default -> respond.accept(TaskMgmtResponse.REJECTED);
+        }
+    }
+
+    /**
+     * Whether the session's initiator may perform {@code function} (on {@code lun}); logs one
+     * WARN line when not. A LOGICAL UNIT RESET of an unmapped LUN passes here and is answered
+     * "LUN does not exist" by {@link #perform}; functions that reach no other initiator always pass.
+     */
+    static boolean authorized(Session s, int function, int lun) {
+        LunMap map = s.lunMap;
+        switch (function) {
+            case TaskMgmtRequest.LOGICAL_UNIT_RESET -> {
+                LunMapping m = map.get(lun);
+                if (m == null || map.mayResetLogicalUnit(lun)) {
+                    return true;
+                }
+                log.warn("refused LUN reset of LUN {} ({}) of {} by {}: {}", lun, m.unit().name(), s.target.name(),
+                        s.initiatorName, map.resets() != null ? "its ACL says \"resets\": false"
+                                : "its mapping is read-only");
+                return false;
+            }
+            case TaskMgmtRequest.TARGET_WARM_RESET, TaskMgmtRequest.TARGET_COLD_RESET -> {
+                if (map.mayResetTarget()) {
+                    return true;
+                }
+                log.warn("refused target {} reset of {} by {}: {}",
+                        function == TaskMgmtRequest.TARGET_WARM_RESET ? "warm" : "cold", s.target.name(),
+                        s.initiatorName, map.resets() != null ? "its ACL says \"resets\": false"
+                                : map.isEmpty() ? "it maps no LUN" : "one of its mappings is read-only");
+                return false;
+            }
+            default -> {
+                return true;
+            }
         }
     }
 

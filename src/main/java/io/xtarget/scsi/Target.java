@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * <p>Access is either open ({@code demoLuns} non-null: every initiator sees that LUN map) or by
  * ACL ({@code acls}: initiator name to that initiator's own LUN map). An initiator with no LUN
- * map may not log in and does not see the target in discovery.
+ * map may not log in and does not see the target in discovery. The LUN map is the whole grant,
+ * including whether its holder may reset LUs or the target ({@link LunMap#mayResetTarget}).
  *
  * @param name target IQN
  * @param ports one target port per portal

@@ -156,6 +156,28 @@ class ConfigParserTest {
         assertThatThrownBy(() -> ConfigParser.parse(json)).isInstanceOf(ConfigException.class).hasMessage(error);
     }
 
+    /** An ACL's "resets": true or false overrides the default rule; absent is null, written only when set. */
+    @Test
+    void aclResetGrantParsesAndWritesBack() {
+        ServerConfig c = ConfigParser.parse("""
+                {"backstores": [{"name": "r", "type": "ram", "size": "1M"}],
+                 "targets": [{"name": "iqn.2026-11.io.x:t", "luns": [{"lun": 0, "backstore": "r", "readOnly": true}],
+                              "acls": [{"initiator": "iqn.2000-01.a:ro", "resets": true},
+                                       {"initiator": "iqn.2000-01.a:rw", "resets": false},
+                                       {"initiator": "iqn.2000-01.a:plain", "resets": null},
+                                       {"initiator": "iqn.2000-01.a:none"}]}]}""");
+        assertThat(c.targets().getFirst().acls()).extracting(AclConfig::resets).containsExactly(true, false, null,
+                null);
+        String json = ConfigWriter.toJson(c);
+        assertThat(ConfigParser.parse(json)).isEqualTo(c);
+        assertThat(json).contains("\"resets\" : true", "\"resets\" : false");
+        assertThat(json.split("\"resets\"", -1)).as("written only when set").hasSize(3);
+        assertThat(c.targets().getFirst().acls().get(2).withResets(false).withChap(null).resets()).isFalse();
+        assertThatThrownBy(() -> ConfigParser.parse("""
+                {"targets": [{"name": "iqn.2026-11.io.x:t", "acls": [{"initiator": "iqn.2000-01.a:b", "resets": "no"}]}]}"""))
+                .isInstanceOf(ConfigException.class).hasMessage("targets[0].acls[0].resets: expected true or false");
+    }
+
     @Test
     void duplicateTargetNamesDifferingOnlyInCase() {
         assertThatThrownBy(() -> ConfigParser.parse("""

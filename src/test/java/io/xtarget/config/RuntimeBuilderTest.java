@@ -37,7 +37,9 @@ class RuntimeBuilderTest {
                 "luns": [{"lun": 5, "backstore": "disk1"}],
                 "acls": [{"initiator": "iqn.1994-05.com.example:h1"},
                          {"initiator": "iqn.1994-05.com.example:h2", "luns": [{"lun": 0, "backstore": "ram0", "readOnly": true}]},
-                         {"initiator": "iqn.1994-05.com.example:none", "luns": []}]}]}
+                         {"initiator": "iqn.1994-05.com.example:none", "luns": []},
+                         {"initiator": "iqn.1994-05.com.example:ro-reset", "resets": true,
+                          "luns": [{"lun": 0, "backstore": "ram0", "readOnly": true}]}]}]}
             """.formatted(NAA0);
 
     private ServerModel build(String json) {
@@ -90,6 +92,16 @@ class RuntimeBuilderTest {
             assertThat(h2.get(0).readOnly()).isTrue();
             assertThat(b.admits("iqn.1994-05.com.example:none")).isTrue();
             assertThat(b.lunMapFor("iqn.1994-05.com.example:none").isEmpty()).isTrue();
+
+            // reset grants: the default rule unless the ACL sets "resets"
+            assertThat(anyone.resets()).as("demo mode follows the rule").isNull();
+            assertThat(anyone.mayResetTarget()).as("LUN 1 is read-only").isFalse();
+            assertThat(anyone.mayResetLogicalUnit(0)).isTrue();
+            assertThat(h1.resets()).isNull();
+            assertThat(h1.mayResetTarget()).isTrue();
+            assertThat(h2.mayResetLogicalUnit(0)).isFalse();
+            assertThat(b.lunMapFor("iqn.1994-05.com.example:ro-reset").resets()).isTrue();
+            assertThat(b.lunMapFor("iqn.1994-05.com.example:ro-reset").mayResetLogicalUnit(0)).isTrue();
 
             // one LU object behind every path to a backstore
             ram.writeBytes(0, ByteBuffer.wrap(new byte[] {9}), false);

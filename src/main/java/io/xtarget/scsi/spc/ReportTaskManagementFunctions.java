@@ -5,7 +5,12 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
 
-/** REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-4 6.41). */
+/**
+ * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-4 6.41): what the logical unit supports, the
+ * same for every I_T nexus. Whether one initiator may use a reset is its grant
+ * ({@link io.xtarget.scsi.LunMap#mayResetLogicalUnit}); a refused one gets the fabric's
+ * authorization failure, not "not supported", so LURS and TRS stay set.
+ */
 final class ReportTaskManagementFunctions {
     /** ABORT TASK, ABORT TASK SET, CLEAR TASK SET, LOGICAL UNIT RESET, TARGET RESET. */
     static final int SUPPORTED = 0x80 | 0x40 | 0x10 | 0x08 | 0x02;
