@@ -43,7 +43,8 @@ final class LunCommand extends GroupCommand {
         @Option(names = {"-l", "--lun"}, paramLabel = "N", description = "LUN number 0..16383 (default: the lowest free).")
         Integer lun;
 
-        @Option(names = "--read-only", description = "Writes through this LUN fail with DATA PROTECT.")
+        @Option(names = "--read-only", description = "The host reads but changes nothing other hosts see: writes, reservations, "
+                + "MODE SELECT, loading/ejecting and copies onto this LUN fail with DATA PROTECT.")
         boolean readOnly;
 
         @Option(names = {"-i", "--initiator"}, paramLabel = "INITIATOR", description = "Map in this initiator's ACL.")

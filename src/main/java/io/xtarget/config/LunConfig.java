@@ -5,6 +5,7 @@ package io.xtarget.config;
  *
  * @param lun the LUN the initiator sees, 0..16383
  * @param backstore the backstore's name
- * @param readOnly writes through this mapping fail with DATA PROTECT
+ * @param readOnly config {@code "readOnly"}: the host may read but change nothing other hosts see,
+ *     see {@link io.xtarget.scsi.LunMapping#readOnly}
  */
 public record LunConfig(int lun, String backstore, boolean readOnly) {}

@@ -4,6 +4,12 @@ package io.xtarget.scsi;
  * The changeable mode parameters of one logical unit (SPC-4 7.5, SBC-3 6.4). Shared by every
  * I_T nexus (the target does not keep per-nexus mode pages). Values are volatile: MODE SELECT
  * writes them, the I/O path reads them.
+ *
+ * <p>Because every changeable field here is shared (SWP write-protects every host, WCE and TAS
+ * change every host's I/O and aborts), MODE SELECT is refused as a whole from a read-only mapping
+ * ({@link CommandDescriptor.Flag#SHARED_STATE} on its rows). A page kept per I_T nexus, should one
+ * be added, would have to be told apart from the parameter list, which the row's CDB predicate
+ * does not see: MODE SELECT would then need its own check for the shared pages.
  */
 public final class ModeState {
     /** Caching page: WCE, write cache enabled. */

@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
  * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
- * pending unit attentions, reservations, a loaded medium (removable LUs), write protection; then runs the handler and turns any
+ * pending unit attentions, reservations, a loaded medium (removable LUs), write protection (a
+ * read-only mapping refuses every row {@link CommandDescriptor#refusedReadOnly} names, software
+ * write protection every WRITE); then runs the handler and turns any
  * failure into status and sense in the format the LU's D_SENSE asks for.
  */
 public final class ScsiCore {
@@ -161,13 +163,13 @@ public final class ScsiCore {
                 if (d.needsMedium() && !lu.medium().present()) {
                     throw new ScsiException(Sense.mediumNotPresent());
                 }
-                if (d.access() == MediumAccess.WRITE) {
-                    if (mapping.readOnly()) {
-                        throw new ScsiException(Sense.writeProtected());
-                    }
-                    if (lu.mode().softwareWriteProtect) {
-                        throw new ScsiException(new Sense(SenseKey.DATA_PROTECT, 0x27, 0x02));
-                    }
+                // A read-only mapping refuses what changes user data and what changes state other
+                // nexuses share (reservations, mode pages, the medium), from the row alone.
+                if (mapping.readOnly() && d.refusedReadOnly(task.cdb())) {
+                    throw new ScsiException(Sense.writeProtected());
+                }
+                if (d.access() == MediumAccess.WRITE && lu.mode().softwareWriteProtect) {
+                    throw new ScsiException(new Sense(SenseKey.DATA_PROTECT, 0x27, 0x02));
                 }
             }
             return d.handler().execute(task);

@@ -86,6 +86,12 @@ public final class E2eServer implements AutoCloseable {
             return this;
         }
 
+        /** A RAM backstore whose LU reports a removable medium (config {@code "removable": true}). */
+        public Builder removableRam(String name, long bytes, int blockSize) {
+            backstores.add(new BackstoreConfig(name, BackstoreType.RAM, null, bytes, blockSize, null, null, true));
+            return this;
+        }
+
         /** A sparse file disk at {@code relativePath} under the server directory, created if missing. */
         public Builder file(String name, String relativePath, long bytes, int blockSize) {
             backstores.add(new BackstoreConfig(name, BackstoreType.FILE, relativePath, bytes, blockSize, null, null));

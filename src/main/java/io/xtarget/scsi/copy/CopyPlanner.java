@@ -1,6 +1,7 @@
 package io.xtarget.scsi.copy;
 
 import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.LunMapping;
 import io.xtarget.scsi.MediumAccess;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiTask;
@@ -82,15 +83,18 @@ final class CopyPlanner {
 
     /**
      * Resolves one side of a segment and applies what the core would check for a READ or WRITE
-     * sent to that LU by this initiator: reservations (RESERVATION CONFLICT) and software write
-     * protection. An ejected removable medium makes the copy target device not reachable.
+     * sent to that LU by this initiator: reservations (RESERVATION CONFLICT), a read-only mapping
+     * of the destination (DATA PROTECT / WRITE PROTECTED) and software write protection. An LU the
+     * initiator cannot reach at all, or an ejected removable medium, makes the copy target device
+     * not reachable.
      */
     private static LogicalUnit endpoint(ScsiTask task, CopyTargets targets, List<IdentificationCscd> cscds,
             int cscdId, boolean destination, int segment) throws ScsiException {
-        LogicalUnit lu = targets.resolve(cscdId, cscds, destination);
-        if (lu == null) {
+        LunMapping mapping = targets.resolve(cscdId, cscds, destination);
+        if (mapping == null) {
             throw new ScsiException(CopySense.targetNotReachable(segment));
         }
+        LogicalUnit lu = mapping.unit();
         if (cscdId != CopyLimits.CSCD_ID_SELF) {
             int diskBlockLength = cscds.get(cscdId).diskBlockLength();
             if (diskBlockLength != 0 && diskBlockLength != lu.blockSize()) {
@@ -102,6 +106,9 @@ final class CopyPlanner {
         }
         if (lu.reservations().conflicts(task.nexus(), destination ? MediumAccess.WRITE : MediumAccess.READ)) {
             throw ScsiException.reservationConflict();
+        }
+        if (destination && mapping.readOnly()) {
+            throw new ScsiException(Sense.writeProtected().withCommandSpecific(segment));
         }
         if (destination && lu.mode().softwareWriteProtect) {
             throw new ScsiException(new Sense(SenseKey.DATA_PROTECT, 0x27, 0x02).withCommandSpecific(segment));

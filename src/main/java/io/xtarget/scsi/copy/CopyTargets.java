@@ -18,7 +18,9 @@ import java.util.List;
  * <p>Resolution only ever searches LUN maps the requesting initiator has been granted, so a
  * designator of an LU it cannot access resolves to nothing, exactly like an unknown designator.
  * This makes the LIO flaw CVE-2020-28374 (copying to any backstore by WWN) impossible by
- * construction: there is no global LU registry to search.
+ * construction: there is no global LU registry to search. An LU the initiator reaches only through
+ * a read-only mapping is reachable, but not writable: as a destination it gets WRITE PROTECTED,
+ * as a WRITE through that mapping would.
  */
 final class CopyTargets {
     private final List<LunMapping> accessible;
@@ -63,23 +65,31 @@ final class CopyTargets {
     }
 
     /**
-     * Finds the LU a CSCD descriptor ID names, or null when the initiator cannot reach it in that
-     * role. A destination needs a writable mapping: a read-only mapping never counts.
+     * Finds the mapping through which the initiator reaches the LU a CSCD descriptor ID names, or
+     * null when it cannot reach that LU at all. For a destination a writable mapping of the LU wins
+     * over a read-only one; a read-only mapping is returned only when it is the initiator's only
+     * way to the LU (the caller then answers WRITE PROTECTED, as a WRITE through it would get).
      */
-    LogicalUnit resolve(int cscdId, List<IdentificationCscd> cscds, boolean destination) {
+    LunMapping resolve(int cscdId, List<IdentificationCscd> cscds, boolean destination) {
         if (cscdId == CopyLimits.CSCD_ID_SELF) {
-            return self == null || (destination && self.readOnly()) ? null : self.unit();
+            return self;
         }
         if (cscdId >= cscds.size()) {
             return null;
         }
         IdentificationCscd d = cscds.get(cscdId);
+        LunMapping readOnly = null;
         for (LunMapping m : accessible) {
-            if ((!destination || !m.readOnly()) && matches(d, m.unit())) {
-                return m.unit();
+            if (matches(d, m.unit())) {
+                if (!destination || !m.readOnly()) {
+                    return m;
+                }
+                if (readOnly == null) {
+                    readOnly = m;
+                }
             }
         }
-        return null;
+        return readOnly;
     }
 
     /**

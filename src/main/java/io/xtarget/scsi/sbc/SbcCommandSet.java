@@ -17,7 +17,9 @@ import java.util.Set;
  * <p>Medium access drives the core's write protection and reservation checks: commands that
  * change user data are WRITE; SYNCHRONIZE CACHE is READ so it works on a read-only mapping
  * (flushing changes no data), as are the unit controls, which change device state a reservation
- * protects but no user data.
+ * protects but no user data. START STOP UNIT that loads or ejects the medium changes what every
+ * I_T nexus sees, so it is {@link CommandDescriptor.Flag#SHARED_STATE} for those CDBs
+ * ({@link UnitCommands#movesMedium}) and a read-only mapping refuses it.
  *
  * <p>Every READ and WRITE row needs a loaded medium (the core answers NOT READY / MEDIUM NOT
  * PRESENT while a removable one is ejected); READ CAPACITY needs one too, the unit controls do not.
@@ -98,9 +100,11 @@ public final class SbcCommandSet implements CommandSet {
         add(t, PRE_FETCH_16, "PRE-FETCH(16)", MediumAccess.READ, CacheCommands::preFetch,
                 PRE_FETCH_16, 0x02, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
-        // unit control: they load and lock the medium, so they run while it is ejected
-        add(t, START_STOP_UNIT, "START STOP UNIT", MediumAccess.READ, NO_MEDIUM, UnitCommands::startStopUnit,
-                START_STOP_UNIT, 0x01, 0, 0, 0xF7, 0);
+        // unit control: they load and lock the medium, so they run while it is ejected; loading or
+        // ejecting changes the medium every nexus sees (refused from a read-only mapping)
+        t.add(new CommandDescriptor(START_STOP_UNIT, -1, "START STOP UNIT", MediumAccess.READ, NO_MEDIUM,
+                bytes(START_STOP_UNIT, 0x01, 0, 0, 0xF7, 0), UnitCommands::startStopUnit)
+                .withSharedStateWhen(UnitCommands::movesMedium));
         add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ, NO_MEDIUM,
                 UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
 

@@ -70,6 +70,21 @@ final class UnitCommands {
         return ScsiResult.good();
     }
 
+    /**
+     * Whether a START STOP UNIT CDB loads or ejects the medium: POWER CONDITION 0 (START_VALID)
+     * with LOEJ=1 (SBC-3 5.25). That changes the medium every I_T nexus sees, so the row is
+     * {@link io.xtarget.scsi.CommandDescriptor.Flag#SHARED_STATE} for these CDBs. Every other CDB
+     * leaves the unit as the other nexuses see it: START=1 only checks the medium is there,
+     * START=0 only flushes the cache (power conditions are not modelled: the unit stays ready for
+     * everybody), a nonzero POWER CONDITION is accepted and ignored. The CDB alone decides, so a
+     * read-only mapping of a fixed disk gets WRITE PROTECTED for LOEJ=1 too, not the INVALID FIELD
+     * IN CDB a writable one gets for an eject.
+     */
+    static boolean movesMedium(Cdb cdb) {
+        int b4 = cdb.u8(4);
+        return b4 >>> 4 == 0 && (b4 & 0x02) != 0;
+    }
+
     private static ScsiResult removable(ScsiTask task, LogicalUnit lu, Medium medium, boolean start, boolean loej,
             boolean noFlush) throws ScsiException, IOException {
         if (loej && start) {

@@ -1,6 +1,7 @@
 package io.xtarget.scsi.spc;
 
 import static io.xtarget.scsi.CommandDescriptor.Flag.NO_LU;
+import static io.xtarget.scsi.CommandDescriptor.Flag.SHARED_STATE;
 import static io.xtarget.scsi.CommandDescriptor.Flag.UA_EXEMPT;
 
 import io.xtarget.scsi.CommandDescriptor;
@@ -16,11 +17,19 @@ import java.util.Set;
  * The SPC-4 primary commands and VPD pages 00h/80h/83h/86h. Every row says how the core treats
  * the command (MediumAccess, flags) and which CDB bits the handler evaluates (CDB USAGE DATA for
  * REPORT SUPPORTED OPERATION CODES).
+ *
+ * <p>Rows that change state every I_T nexus shares are flagged
+ * {@link CommandDescriptor.Flag#SHARED_STATE}, so a read-only mapping refuses them: MODE SELECT
+ * (every mode page is shared, SPC-4 7.5), RESERVE(6)/(10), and the PERSISTENT RESERVE OUT service
+ * actions that reserve, release, clear or preempt (SPC-4 5.12). REGISTER and REGISTER AND IGNORE
+ * EXISTING KEY only touch the sender's own key, and RELEASE(6)/(10) only the sender's own
+ * reservation: they stay allowed.
  */
 public final class SpcCommandSet implements CommandSet {
     private static final Set<CommandDescriptor.Flag> NONE = Set.of();
     private static final Set<CommandDescriptor.Flag> QUICK = EnumSet.of(CommandDescriptor.Flag.QUICK);
     private static final Set<CommandDescriptor.Flag> NO_LU_UA = EnumSet.of(NO_LU, UA_EXEMPT, CommandDescriptor.Flag.QUICK);
+    private static final Set<CommandDescriptor.Flag> SHARED = EnumSet.of(SHARED_STATE);
 
     @Override
     public void register(OpcodeTable.Builder t) {
@@ -32,17 +41,17 @@ public final class SpcCommandSet implements CommandSet {
                 u(0x03, 0x01, 0, 0, 0xFF, 0), RequestSense::execute);
         add(t, 0x12, -1, "INQUIRY", MediumAccess.NONE, NO_LU_UA,
                 u(0x12, 0x03, 0xFF, 0xFF, 0xFF, 0), Inquiry::execute);
-        add(t, 0x15, -1, "MODE SELECT(6)", MediumAccess.CONTROL, NONE,
+        add(t, 0x15, -1, "MODE SELECT(6)", MediumAccess.CONTROL, SHARED,
                 u(0x15, 0x01, 0, 0, 0xFF, 0), ModeSelect::execute);
-        add(t, 0x16, -1, "RESERVE(6)", MediumAccess.NONE, NONE,
+        add(t, 0x16, -1, "RESERVE(6)", MediumAccess.NONE, SHARED,
                 u(0x16, 0x1F, 0, 0, 0, 0), ReserveRelease::reserve);
         add(t, 0x17, -1, "RELEASE(6)", MediumAccess.NONE, NONE,
                 u(0x17, 0x1F, 0, 0, 0, 0), ReserveRelease::release);
         add(t, 0x1A, -1, "MODE SENSE(6)", MediumAccess.CONTROL, QUICK,
                 u(0x1A, 0x08, 0xFF, 0xFF, 0xFF, 0), ModeSense::execute);
-        add(t, 0x55, -1, "MODE SELECT(10)", MediumAccess.CONTROL, NONE,
+        add(t, 0x55, -1, "MODE SELECT(10)", MediumAccess.CONTROL, SHARED,
                 u(0x55, 0x01, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0), ModeSelect::execute);
-        add(t, 0x56, -1, "RESERVE(10)", MediumAccess.NONE, NONE,
+        add(t, 0x56, -1, "RESERVE(10)", MediumAccess.NONE, SHARED,
                 u(0x56, 0x12, 0, 0, 0, 0, 0, 0, 0, 0), ReserveRelease::reserve);
         add(t, 0x57, -1, "RELEASE(10)", MediumAccess.NONE, NONE,
                 u(0x57, 0x12, 0, 0, 0, 0, 0, 0, 0, 0), ReserveRelease::release);
@@ -55,10 +64,12 @@ public final class SpcCommandSet implements CommandSet {
             add(t, 0x5E, sa, "PERSISTENT RESERVE IN / " + prIn[sa], MediumAccess.NONE, QUICK,
                     u(0x5E, 0x1F, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0), PersistentReserveIn::execute);
         }
+        // Only REGISTER and REGISTER AND IGNORE EXISTING KEY (SA 0, 6) leave other nexuses alone.
         String[] prOut = {"REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT AND ABORT",
                 "REGISTER AND IGNORE EXISTING KEY"};
         for (int sa = 0; sa < prOut.length; sa++) {
-            add(t, 0x5F, sa, "PERSISTENT RESERVE OUT / " + prOut[sa], MediumAccess.NONE, NONE,
+            boolean ownKeyOnly = sa == PersistentReserveOut.REGISTER || sa == PersistentReserveOut.REGISTER_AND_IGNORE;
+            add(t, 0x5F, sa, "PERSISTENT RESERVE OUT / " + prOut[sa], MediumAccess.NONE, ownKeyOnly ? NONE : SHARED,
                     u(0x5F, 0x1F, 0xFF, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0), PersistentReserveOut::execute);
         }
 

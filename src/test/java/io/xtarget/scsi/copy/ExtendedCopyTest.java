@@ -243,21 +243,43 @@ class ExtendedCopyTest {
     }
 
     @Test
-    void readOnlyMappingIsNeverADestinationButCanBeASource() {
+    void readOnlyDestinationIsWriteProtectedButCanBeASource() {
         t1 = target("iqn.t1", 1, map(new LunMapping(0, a, true), new LunMapping(1, b, false)),
                 CopyAccessPolicy.INITIATOR);
         f.targets(t1);
         CopyFixture.fill(a, 3);
         byte[] aBefore = heap(a).bytes().clone();
+        // reachable, but only read-only: DATA PROTECT / WRITE PROTECTED, as a WRITE through it gets
         ScsiResult r = f.xcopy(t1, 1, new CopyFixture.Params().cscd(b).cscd(a).b2b(0, 1, 1, 0, 0).build());
-        assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
+        assertSense(r.sense(), SenseKey.DATA_PROTECT, 0x27, 0x00);
+        assertThat(r.sense().commandSpecific()).as("failing segment").isZero();
         r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(b).b2b(0, 0xFFFF, 1, 0, 0).build()); // self, read-only
-        assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
+        assertSense(r.sense(), SenseKey.DATA_PROTECT, 0x27, 0x00);
         assertThat(heap(a).bytes()).isEqualTo(aBefore);
         // PUSH received by the read-only-mapped source LU is fine
         r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).cscd(b).b2b(0, 1, 1, 0, 0).build());
         assertThat(r.status()).isEqualTo(ScsiStatus.GOOD);
         assertThat(range(b, 0, 512)).isEqualTo(Arrays.copyOfRange(aBefore, 0, 512));
+    }
+
+    @Test
+    void destinationReachedReadOnlyAndReadWriteIsWrittenThroughTheWritableMapping() {
+        t1 = target("iqn.t1", 1, map(new LunMapping(0, a, true), new LunMapping(1, b, false)),
+                CopyAccessPolicy.INITIATOR);
+        Target t2 = target("iqn.t2", 2, map(new LunMapping(0, a, false)), CopyAccessPolicy.INITIATOR);
+        f.targets(t1, t2);
+        CopyFixture.fill(b, 4);
+        ScsiResult r = f.xcopy(t1, 1, new CopyFixture.Params().cscd(b).cscd(a).b2b(0, 1, 1, 0, 0).build());
+        assertThat(r.status()).as("%s", r.sense()).isEqualTo(ScsiStatus.GOOD);
+        assertThat(range(a, 0, 512)).isEqualTo(range(b, 0, 512));
+    }
+
+    @Test
+    void destinationTheInitiatorCannotReachStaysNotReachable() {
+        t1 = target("iqn.t1", 1, map(new LunMapping(0, a, true)), CopyAccessPolicy.INITIATOR);
+        f.targets(t1);
+        ScsiResult r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).cscd(c).b2b(0, 1, 1, 0, 0).build());
+        assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
     }
 
     @Test

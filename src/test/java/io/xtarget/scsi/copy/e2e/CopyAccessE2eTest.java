@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Who may copy what: an LU the initiator cannot see is indistinguishable from an unknown one
- * (CVE-2020-28374 cannot happen), read-only mappings are never destinations, reservations of
+ * (CVE-2020-28374 cannot happen), a destination reached only read-only is write protected, reservations of
  * other initiators are obeyed, and copy policy {@code port} narrows the reachable LUs to the
  * receiving target.
  */
@@ -45,6 +45,14 @@ class CopyAccessE2eTest extends CopyE2eBase {
         assertThat(s.senseKey()).as("COPY ABORTED").isEqualTo(0x0A);
         assertThat(s.asc()).isEqualTo(0x0D);
         assertThat(s.ascq()).as("COPY TARGET DEVICE NOT REACHABLE").isEqualTo(0x02);
+        assertThat(s.commandSpecific()).as("failing segment").isEqualTo(segment);
+    }
+
+    static void assertWriteProtected(CommandResult r, int segment) {
+        SenseData s = Host.sense(r);
+        assertThat(s.senseKey()).as("DATA PROTECT").isEqualTo(0x07);
+        assertThat(s.asc()).isEqualTo(0x27);
+        assertThat(s.ascq()).as("WRITE PROTECTED").isZero();
         assertThat(s.commandSpecific()).as("failing segment").isEqualTo(segment);
     }
 
@@ -92,18 +100,19 @@ class CopyAccessE2eTest extends CopyE2eBase {
     }
 
     @Test
-    void readOnlyMappingIsNeverADestination() throws IOException {
+    void readOnlyMappingIsAWriteProtectedDestination() throws IOException {
         try (Host b = server.login(B, HOST)) {
             byte[] r512 = b.naaDescriptor(1); // r512, read-only through target B
             byte[] b0 = b.naaDescriptor(0);
             byte[] before = b.read(1, 3000, 8, 512);
             b.write(0, 3000, pattern(3, 4096), 512);
 
-            // target B has copy policy port: r512 is reachable only through the read-only mapping
-            assertNotReachable(b.xcopy(0, new XcopyList().cscd(b0, 512).cscd(r512, 512)
+            // target B has copy policy port: r512 is reachable only through the read-only mapping,
+            // so it is write protected as a destination (as a WRITE through that mapping would be)
+            assertWriteProtected(b.xcopy(0, new XcopyList().cscd(b0, 512).cscd(r512, 512)
                     .segment(0, 1, 8, 3000, 3000).build()), 0);
             // naming the receiving LU itself (FFFFh) as destination through the read-only mapping
-            assertNotReachable(b.xcopy(1, new XcopyList().cscd(b0, 512)
+            assertWriteProtected(b.xcopy(1, new XcopyList().cscd(b0, 512)
                     .segment(0, 0xFFFF, 8, 3000, 3000).build()), 0);
             assertThat(b.read(1, 3000, 8, 512)).isEqualTo(before);
 
