@@ -101,4 +101,30 @@ class ConfigStoreTest {
         assertThat(first.backstores()).allSatisfy(b -> assertThat(b.naa()).isNotNull());
         assertThat(DefaultConfig.loadOrCreate(data)).isEqualTo(first);
     }
+
+    /** Configs may hold CHAP secrets: a save leaves the file readable by its owner only, also over a wider one. */
+    @Test
+    void savedConfigsAreOwnerOnly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path f = dir.resolve("c.json");
+        Files.writeString(f, "{}");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        ServerConfig c = new ServerConfig(List.of(), List.of(new TargetConfig("iqn.2026-11.io.xtarget:t",
+                List.of("127.0.0.1:3260"), io.xtarget.scsi.CopyAccessPolicy.INITIATOR, List.of(), List.of(),
+                new ChapConfig("u", "twelve-chars", null, null))));
+        ConfigStore.save(f, c);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-------");
+        assertThat(Files.readString(f)).contains("twelve-chars");
+    }
+
+    /** The rename is made durable by an fsync of the directory; one that cannot be opened is an error on Linux. */
+    @Test
+    void directorySync() throws Exception {
+        ConfigStore.syncDirectory(dir);
+        if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+            assertThatThrownBy(() -> ConfigStore.syncDirectory(dir.resolve("gone")))
+                    .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        }
+    }
 }
