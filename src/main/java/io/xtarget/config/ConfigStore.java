@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Config files on disk. Loading fills in missing NAA designators and serials and writes the file
@@ -22,6 +24,22 @@ public final class ConfigStore {
 
     /** Loads, validates and completes a config file; errors are prefixed with the file name. */
     public static ServerConfig load(Path file) {
+        return read(file).config();
+    }
+
+    /**
+     * A loaded config and the backstores that were new in it: those whose NAA designator this
+     * load generated (and wrote back). The server may create a missing image only for those
+     * ({@link ImageCreation}).
+     */
+    public record Loaded(ServerConfig config, Set<String> newBackstores) {
+        public Loaded {
+            newBackstores = Set.copyOf(newBackstores);
+        }
+    }
+
+    /** As {@link #load}, also telling which backstores got their designators now. */
+    public static Loaded read(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -36,11 +54,13 @@ public final class ConfigStore {
         } catch (ConfigException e) {
             throw e.prefixed(file.toString());
         }
+        Set<String> fresh = new HashSet<>();
+        config.backstores().stream().filter(b -> b.naa() == null).forEach(b -> fresh.add(b.name()));
         Designators.Filled filled = Designators.fillMissing(config);
         if (filled.changed()) {
             save(file, filled.config());
         }
-        return filled.config();
+        return new Loaded(filled.config(), fresh);
     }
 
     /** Like {@link #load}, but a missing file is an empty config (the CLI creates it on save). */

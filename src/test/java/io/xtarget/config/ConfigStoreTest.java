@@ -102,6 +102,27 @@ class ConfigStoreTest {
         assertThat(DefaultConfig.loadOrCreate(data)).isEqualTo(first);
     }
 
+    @Test
+    void readTellsWhichBackstoresGotTheirIdentityNow() throws Exception {
+        Path f = dir.resolve("x.json");
+        Files.writeString(f, """
+                {"backstores": [{"name": "old", "type": "ram", "size": "1M", "naa": "60a5854aaaaaaaaaaaaaaaaaaaaaaaaa"},
+                                {"name": "added", "type": "ram", "size": "1M"}]}""");
+        ConfigStore.Loaded first = ConfigStore.read(f);
+        assertThat(first.newBackstores()).containsExactly("added");
+        assertThat(first.config().backstore("added").naa()).isNotNull();
+        // written back: on the next read nothing is new any more
+        assertThat(ConfigStore.read(f).newBackstores()).isEmpty();
+        assertThat(ConfigStore.read(f).config()).isEqualTo(first.config());
+    }
+
+    @Test
+    void theDefaultConfigIsAllNewOnFirstUseOnly() {
+        Path data = dir.resolve("data");
+        assertThat(DefaultConfig.readOrCreate(data).newBackstores()).containsExactlyInAnyOrder("ram0", "file1");
+        assertThat(DefaultConfig.readOrCreate(data).newBackstores()).isEmpty();
+    }
+
     /** Configs may hold CHAP secrets: a save leaves the file readable by its owner only, also over a wider one. */
     @Test
     void savedConfigsAreOwnerOnly() throws Exception {
