@@ -187,4 +187,42 @@ class MissingImageE2eTest {
             }
         }
     }
+
+    /** The same through {@code xtarget serve} itself: the config file's new backstores, and {@code --create=NAME}. */
+    @Test
+    void serveCreatesOnlyNewImagesUnlessToldTo() throws Exception {
+        Path config = dir.resolve("xtarget.json");
+        Files.writeString(config, """
+                {"backstores": [{"name": "disk", "type": "file", "path": "disk.img", "size": "4M",
+                                 "naa": "60a5854ddddddddddddddddddddddddd"},
+                                {"name": "added", "type": "file", "path": "added.img", "size": "4M"}],
+                 "targets": [{"name": "%s", "portals": ["127.0.0.1:0"],
+                              "luns": [{"lun": 0, "backstore": "disk"}, {"lun": 1, "backstore": "added"}]}]}
+                """.formatted(TARGET));
+        try (ServeProcess p = ServeProcess.start(config)) {
+            assertThat(dir.resolve("disk.img")).doesNotExist();
+            assertThat(Files.size(dir.resolve("added.img"))).isEqualTo(4 * MIB);
+            assertThat(p.log().lines().filter(l -> l.contains("ERROR")).toList()).singleElement().asString()
+                    .contains(dir.resolve("disk.img").toString(), "NOT READY");
+            try (IscsiSession s = Scsi.open(p.url(TARGET, LUN_DISK), Scsi.options(INITIATOR))) {
+                notReady(s, LUN_DISK, Scsi.testUnitReady(), null, 0);
+                Scsi.clearUnitAttentions(s, 1);
+            }
+        }
+        try (ServeProcess p = ServeProcess.start(config, "--create=disk")) {
+            assertThat(Files.size(dir.resolve("disk.img"))).isEqualTo(4 * MIB);
+            assertThat(p.log()).doesNotContain("ERROR");
+            try (IscsiSession s = Scsi.open(p.url(TARGET, LUN_DISK), Scsi.options(INITIATOR))) {
+                Scsi.clearUnitAttentions(s, LUN_DISK);
+            }
+        }
+        Files.delete(dir.resolve("added.img")); // now it has an identity: not new any more
+        try (ServeProcess p = ServeProcess.start(config)) {
+            assertThat(dir.resolve("added.img")).doesNotExist();
+            assertThat(p.log()).contains("backstore added: file image " + dir.resolve("added.img") + " is missing");
+        }
+        try (ServeProcess p = ServeProcess.start(config, "--create")) { // every one
+            assertThat(dir.resolve("added.img")).exists();
+        }
+    }
 }
