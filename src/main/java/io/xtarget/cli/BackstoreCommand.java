@@ -1,13 +1,18 @@
 package io.xtarget.cli;
 
+import io.xtarget.backend.FileStore;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.ConfigException;
+import io.xtarget.config.ConfigValidator;
 import io.xtarget.config.LunConfig;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.Sizes;
 import io.xtarget.config.TargetConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +31,7 @@ final class BackstoreCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
             "Add a backstore. A missing NAA designator and serial are generated and saved.",
+            "A file backstore's image is created now (sparse) when missing; a block device must exist.",
             "Examples:",
             "  xtarget backstore create ram0 --type ram --size 1G",
             "  xtarget backstore create disk1 --type file --path data/disk1.img --size 10G --block-size 4096",
@@ -87,7 +93,9 @@ final class BackstoreCommand extends GroupCommand {
             List<BackstoreConfig> list = new ArrayList<>(c.backstores());
             list.add(new BackstoreConfig(name, t, path, bytes, blockSize,
                     naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable));
-            ServerConfig saved = config.save(c.withBackstores(list));
+            ServerConfig next = ConfigValidator.validate(c.withBackstores(list));
+            provision(next.backstore(name), config.file().toAbsolutePath().getParent());
+            ServerConfig saved = config.save(next);
             BackstoreConfig b = saved.backstore(name);
             spec.commandLine().getOut().printf("created backstore %s (%s) naa.%s%n", b.name(), describe(b), b.naa());
             return 0;
@@ -158,6 +166,28 @@ final class BackstoreCommand extends GroupCommand {
                         b.path() == null ? "-" : b.path());
             }
             return 0;
+        }
+    }
+
+    /**
+     * Makes the image exist before the backstore is saved with its identity: {@code xtarget serve}
+     * never creates a missing image of a backstore that has a persisted NAA (it reports it NOT
+     * READY), so a file image is created here, sparse, and a block device must already exist.
+     */
+    static void provision(BackstoreConfig b, Path baseDir) {
+        if (b.path() == null) {
+            return;
+        }
+        Path p = baseDir.resolve(b.path());
+        if (b.type() == BackstoreType.BLOCK && !Files.exists(p)) {
+            throw new ConfigException("--path", p + " does not exist");
+        }
+        if (b.type() == BackstoreType.FILE) {
+            try (FileStore image = FileStore.open(p, b.blockSize(), b.size() == null ? 0 : b.size(), true)) {
+                // created or checked; nothing to write
+            } catch (IOException e) {
+                throw new ConfigException("--path", e.getMessage());
+            }
         }
     }
 

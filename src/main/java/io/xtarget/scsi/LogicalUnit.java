@@ -1,5 +1,6 @@
 package io.xtarget.scsi;
 
+import io.xtarget.backend.MissingStore;
 import io.xtarget.backend.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,7 +20,8 @@ public final class LogicalUnit {
     public static final String REVISION = "0001";
 
     private final String name;
-    private final Store store;
+    /** The backend; a {@link MissingStore} while the image is missing, replaced once by {@link #restore}. */
+    private volatile Store store;
     private final byte[] naa;
     private final String serial;
     private final UnitAttentions unitAttentions;
@@ -70,6 +72,31 @@ public final class LogicalUnit {
 
     public Store store() {
         return store;
+    }
+
+    /**
+     * The image file or device this LU's backstore should have but does not (deleted, a block
+     * device that vanished, a file system that is not mounted), or null when the LU has its store.
+     * While it is missing the core answers every command that touches the medium with NOT READY /
+     * LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED ({@link Sense#manualInterventionRequired}).
+     */
+    public java.nio.file.Path missingImage() {
+        return store instanceof MissingStore m ? m.path() : null;
+    }
+
+    /**
+     * The missing image is back (a config reload found it): the LU serves {@code restored} from
+     * now on, and every I_T nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h,
+     * SPC-4 Annex D: the LU went from not ready to ready), so initiators read the capacity again.
+     *
+     * @throws IllegalStateException when the LU's image was not missing
+     */
+    public synchronized void restore(Store restored) {
+        if (!(store instanceof MissingStore)) {
+            throw new IllegalStateException(name + " has its store");
+        }
+        store = restored;
+        unitAttentions.establishForAll(UnitAttentions.MEDIUM_MAY_HAVE_CHANGED, null);
     }
 
     public byte[] naa() {

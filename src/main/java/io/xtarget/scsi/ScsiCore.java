@@ -9,10 +9,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
  * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
- * pending unit attentions, reservations, a loaded medium (removable LUs), write protection (a
- * read-only mapping refuses every row {@link CommandDescriptor#refusedReadOnly} names, software
- * write protection every WRITE); then runs the handler and turns any
- * failure into status and sense in the format the LU's D_SENSE asks for.
+ * pending unit attentions, reservations, an image that exists, a loaded medium (removable LUs),
+ * write protection (a read-only mapping refuses every row {@link CommandDescriptor#refusedReadOnly}
+ * names, software write protection every WRITE); then runs the handler and turns any failure
+ * into status and sense in the format the LU's D_SENSE asks for.
  */
 public final class ScsiCore {
     private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
@@ -159,6 +159,9 @@ public final class ScsiCore {
                 }
                 if (d.access() != MediumAccess.NONE && lu.reservations().conflicts(task.nexus(), d.access())) {
                     throw ScsiException.reservationConflict();
+                }
+                if (lu.missingImage() != null && (d.needsMedium() || d.has(CommandDescriptor.Flag.NO_MEDIUM))) {
+                    throw new ScsiException(Sense.manualInterventionRequired());
                 }
                 if (d.needsMedium() && !lu.medium().present()) {
                     throw new ScsiException(Sense.mediumNotPresent());
