@@ -95,16 +95,26 @@ final class Connection {
         boolean started = false;
         try {
             PduChannel channel = new PduChannel(socket);
-            Pdu first = channel.read();
-            if (!(first instanceof LoginRequest lr)) {
-                log.info("{}: first PDU is not a login request; closing", remote);
-                return;
-            }
+            // RFC 7143 13.12: login PDUs carry at most the default 8192 bytes; a longer one is
+            // dropped unread and answered, not a reason to reset the connection.
+            channel.setDiscardOversized(true);
             Login login = new Login(server, portal, channel, 1);
-            Session s = login.run(lr);
+            Session s;
+            try {
+                Pdu first = channel.read();
+                if (!(first instanceof LoginRequest lr)) {
+                    log.info("{}: first PDU is not a login request; closing", remote);
+                    return;
+                }
+                s = login.run(lr);
+            } catch (PduException e) {
+                login.refuseOversized(e);
+                s = null;
+            }
             if (s == null) {
                 log.info("login refused from {} ({}): {}", remote,
                         login.initiatorName() == null ? "unknown initiator" : login.initiatorName(), login.refusal());
+                closeAfterRefusal();
                 return;
             }
             startFullFeature(s, login.statSn());
@@ -373,6 +383,25 @@ final class Connection {
         if (sel != null) {
             sel.wakeup();
         }
+    }
+
+    /**
+     * After a refused login: FIN after the Login Response, and whatever the initiator already sent
+     * is read and dropped first, so closing does not reset the connection (a close with unread
+     * bytes sends RST, which can destroy the response before the initiator reads it).
+     */
+    private void closeAfterRefusal() {
+        try {
+            socket.shutdownOutput();
+            socket.configureBlocking(false);
+            ByteBuffer sink = ByteBuffer.allocate(8192);
+            for (int i = 0; i < 64 && socket.read(sink.clear()) > 0; i++) {
+                // drop it
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        closeSocket();
     }
 
     private void closeSocket() {

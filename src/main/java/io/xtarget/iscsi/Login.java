@@ -1,10 +1,13 @@
 package io.xtarget.iscsi;
 
 import io.xtarget.iscsi.NegotiationKey.Phase;
+import io.xtarget.iscsi.pdu.Bhs;
 import io.xtarget.iscsi.pdu.LoginRequest;
 import io.xtarget.iscsi.pdu.LoginResponse;
+import io.xtarget.iscsi.pdu.Opcode;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduChannel;
+import io.xtarget.iscsi.pdu.PduCodec;
 import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LunMap;
@@ -24,6 +27,11 @@ import java.util.Locale;
  *
  * <p>Discovery sessions are never authenticated: they only reveal target names and addresses
  * (filtered by ACL), so the target answers AuthMethod=None and refuses CHAP-only offers.
+ *
+ * <p>A request PDU whose data segment exceeds the login's MaxRecvDataSegmentLength (8192, RFC
+ * 7143 13.12; longer text must use Continue PDUs, 6.3.4) is dropped unread by the framer and
+ * answered with 0201 during a CHAP exchange (the response it should have carried is not valid),
+ * else with 0200 (initiator error).
  */
 final class Login {
     private static final int STAGE_SECURITY = 0;
@@ -77,9 +85,9 @@ final class Login {
             LoginRequest head = req;
             while (req.cont()) {
                 sendEmpty(req);
-                Pdu next = channel.read();
-                if (!(next instanceof LoginRequest lr)) {
-                    return refuse(head, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+                LoginRequest lr = next(head);
+                if (lr == null) {
+                    return null;
                 }
                 if (text.remaining() + lr.data().remaining() > MAX_LOGIN_TEXT) {
                     return refuse(head, LoginStatus.INVALID_REQUEST, "login text too long");
@@ -93,12 +101,42 @@ final class Login {
             if (o.session != null || o.failed) {
                 return o.session;
             }
-            Pdu next = channel.read();
-            if (!(next instanceof LoginRequest lr)) {
-                return refuse(req, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+            req = next(req);
+            if (req == null) {
+                return null;
             }
-            req = lr;
         }
+    }
+
+    /** The next request of the login, or null once the login was refused for what came instead. */
+    private LoginRequest next(LoginRequest previous) throws IOException, PduException {
+        Pdu next;
+        try {
+            next = channel.read();
+        } catch (PduException e) {
+            refuseOversized(e);
+            return null;
+        }
+        if (!(next instanceof LoginRequest lr)) {
+            refuse(previous, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+            return null;
+        }
+        return lr;
+    }
+
+    /**
+     * Answers a request the framer dropped because its data segment was over the bound (see the
+     * class comment); rethrows any other unreadable PDU (the connection then closes).
+     */
+    void refuseOversized(PduException e) throws IOException, PduException {
+        byte[] h = e.header();
+        if (e.fatal() || h == null || new Bhs(h).opcode() != Opcode.LOGIN_REQUEST) {
+            throw e;
+        }
+        LoginRequest req = (LoginRequest) PduCodec.decode(h, new byte[0], Pdu.EMPTY);
+        boolean inChap = chap != null && !chap.done() && stage == STAGE_SECURITY;
+        refuse(req, inChap ? LoginStatus.AUTHENTICATION_FAILURE : LoginStatus.INITIATOR_ERROR,
+                "login request " + e.getMessage() + "; longer text must be split over Continue PDUs");
     }
 
     private record Outcome(Session session, boolean failed) {}
