@@ -8,6 +8,7 @@ import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.iscsi.pdu.PduFramer;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -39,6 +40,9 @@ final class Connection {
     private final Portal portal;
     private final SocketChannel socket;
     private final String remote;
+    /** The initiator's IP address alone (the login throttle's key). */
+    private final String peer;
+    private final long acceptedAt = System.nanoTime();
     private final PduFramer framer = new PduFramer();
     private final Outbox outbox;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
@@ -68,6 +72,7 @@ final class Connection {
         this.portal = portal;
         this.socket = socket;
         this.remote = remoteOf(socket);
+        this.peer = peerOf(socket);
         this.outbox = new Outbox(socket, this::wake);
     }
 
@@ -75,6 +80,15 @@ final class Connection {
         try {
             SocketAddress a = s.getRemoteAddress();
             return a == null ? "?" : a.toString().replaceFirst("^/", "");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String peerOf(SocketChannel s) {
+        try {
+            return s.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : "?";
         } catch (IOException e) {
             return "?";
         }
@@ -98,7 +112,8 @@ final class Connection {
             // RFC 7143 13.12: login PDUs carry at most the default 8192 bytes; a longer one is
             // dropped unread and answered, not a reason to reset the connection.
             channel.setDiscardOversized(true);
-            Login login = new Login(server, portal, channel, 1);
+            Login login = new Login(server, portal, channel, 1, peer,
+                    acceptedAt + server.options().loginTimeoutSeconds() * 1_000_000_000L);
             Session s;
             try {
                 Pdu first = channel.read();
@@ -112,8 +127,13 @@ final class Connection {
                 s = null;
             }
             if (s == null) {
-                log.info("login refused from {} ({}): {}", remote,
-                        login.initiatorName() == null ? "unknown initiator" : login.initiatorName(), login.refusal());
+                if (login.refusedByThrottle()) {
+                    log.debug("login refused from {} ({}): {}", remote, login.initiatorName(), login.refusal());
+                } else {
+                    log.info("login refused from {} ({}): {}", remote,
+                            login.initiatorName() == null ? "unknown initiator" : login.initiatorName(),
+                            login.refusal());
+                }
                 closeAfterRefusal();
                 return;
             }

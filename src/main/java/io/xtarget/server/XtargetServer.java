@@ -112,10 +112,11 @@ public final class XtargetServer implements AutoCloseable {
                     t.copyPolicy().name().toLowerCase());
         }
         log.info("limits: session buffer {}, server buffer {}, send timeout {} s, NOP-In every {} s (timeout {} s),"
-                + " login timeout {} s, {} worker threads", Sizes.format(options.sessionDataBytes()),
-                Sizes.format(options.serverDataBytes()), LimitsConfig.effective(options, "sendTimeoutSeconds"),
-                options.nopIntervalSeconds(), options.nopTimeoutSeconds(), options.loginTimeoutSeconds(),
-                options.workerThreads());
+                + " login timeout {} s, {} worker threads, login back-off after failed CHAP {}-{} ms",
+                Sizes.format(options.sessionDataBytes()), Sizes.format(options.serverDataBytes()),
+                LimitsConfig.effective(options, "sendTimeoutSeconds"), options.nopIntervalSeconds(),
+                options.nopTimeoutSeconds(), options.loginTimeoutSeconds(), options.workerThreads(),
+                options.loginBackoffMillis(), options.loginBackoffMaxMillis());
     }
 
     /** The fabric's options: the base options with the config's limits applied. */

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +59,10 @@ class ChapLoginTest {
                 Map.of(ALICE, luns, BOB, luns), CopyAccessPolicy.INITIATOR, TARGET_CHAP, Map.of(BOB, BOB_CHAP));
         Target open = new Target(OPEN_TARGET, List.of(new TargetPort(OPEN_TARGET, 1, 2, 2, "127.0.0.1:0")), luns,
                 Map.of(), CopyAccessPolicy.INITIATOR);
+        // Many failed logins from one name and address: the login throttle (LoginThrottleTest) at 1-5 ms.
         server = new IscsiServer(new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(),
-                List.of(chap, open)));
+                List.of(chap, open)), IscsiServer.Options.defaults().withLoginBackoff(Duration.ofMillis(1),
+                        Duration.ofMillis(5)));
         server.start();
     }
 
