@@ -174,6 +174,11 @@ public final class XtargetServer implements AutoCloseable {
         return fabric.sessionCount();
     }
 
+    /** Failed CHAP logins and what the login throttle did about them, since start. */
+    public IscsiServer.LoginStats loginStats() {
+        return fabric.loginStats();
+    }
+
     /** Serves the counters over HTTP on {@code address} until the server closes (see {@link MetricsEndpoint}). */
     public synchronized MetricsEndpoint serveMetrics(InetSocketAddress address) throws IOException {
         if (metrics != null) {
