@@ -51,6 +51,8 @@ final class Login {
     private static final int STAGE_FULL_FEATURE = 3;
     /** Login text larger than this (all PDUs of one request together) is refused. */
     private static final int MAX_LOGIN_TEXT = 65536;
+    /** Time a throttled login keeps for its exchange before its login timeout. */
+    static final long LOGIN_MARGIN_NANOS = 5_000_000_000L;
 
     private final IscsiServer server;
     private final Portal portal;
@@ -370,9 +372,6 @@ final class Login {
         }
         return s.length() > 256 ? b.append("...").toString() : b.toString();
     }
-
-    /** Time a throttled login keeps for its exchange before its login timeout. */
-    static final long LOGIN_MARGIN_NANOS = 5_000_000_000L;
 
     private Session refuse(LoginRequest req, LoginStatus status, String why) throws IOException {
         refusal = why;
