@@ -118,6 +118,10 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.println("xtarget at " + uri);
         out.printf(Locale.ROOT, "  sessions          %d%n", (long) get(plain, "xtarget_sessions"));
+        out.println("logins");
+        out.printf(Locale.ROOT, "  CHAP failures     %d%n", (long) get(plain, "xtarget_login_auth_failures_total"));
+        out.printf(Locale.ROOT, "  throttled         %d%n", (long) get(plain, "xtarget_login_throttled_total"));
+        out.printf(Locale.ROOT, "  refused (0301)    %d%n", (long) get(plain, "xtarget_login_throttle_refused_total"));
         out.println("copies (EXTENDED COPY)");
         out.printf(Locale.ROOT, "  started           %d%n", (long) get(plain, "xtarget_copies_started_total"));
         out.printf(Locale.ROOT, "  succeeded         %d%n", (long) get(plain, "xtarget_copies_succeeded_total"));

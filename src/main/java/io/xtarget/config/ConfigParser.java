@@ -75,7 +75,8 @@ public final class ConfigParser {
         return new LimitsConfig(size(o, p, "sessionBuffer"), size(o, p, "serverBuffer"),
                 integer(o, p, "sendTimeoutSeconds"), integer(o, p, "nopIntervalSeconds"),
                 integer(o, p, "nopTimeoutSeconds"), integer(o, p, "loginTimeoutSeconds"),
-                integer(o, p, "workerThreads"));
+                integer(o, p, "workerThreads"), integer(o, p, "loginBackoffMillis"),
+                integer(o, p, "loginBackoffMaxMillis"));
     }
 
     private static BackstoreConfig backstore(JsonNode n, String p) {

@@ -2,6 +2,7 @@ package io.xtarget.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.copy.CopyStats;
 import java.io.IOException;
@@ -99,6 +100,16 @@ public final class MetricsEndpoint implements AutoCloseable {
         StringBuilder b = new StringBuilder(1024);
         CopyStats.Snapshot c = server.copyStats().snapshot();
         metric(b, "xtarget_sessions", "gauge", "logged-in iSCSI sessions", server.sessionCount());
+        IscsiServer.LoginStats logins = server.loginStats();
+        metric(b, "xtarget_login_auth_failures_total", "counter",
+                "logins refused with 0201 (authentication failure) where the target required CHAP",
+                logins.authFailures());
+        metric(b, "xtarget_login_throttled_total", "counter",
+                "logins delayed by the back-off after failed CHAP logins from their initiator name or address",
+                logins.throttled());
+        metric(b, "xtarget_login_throttle_refused_total", "counter",
+                "logins refused at once with 0301 because their back-off reached past their login timeout",
+                logins.throttleRefused());
         metric(b, "xtarget_copies_started_total", "counter", "EXTENDED COPY commands accepted", c.copies());
         metric(b, "xtarget_copies_succeeded_total", "counter", "EXTENDED COPY commands ended GOOD", c.succeeded());
         metric(b, "xtarget_copies_failed_total", "counter",

@@ -136,10 +136,11 @@ public final class XtargetServer implements AutoCloseable {
                     t.copyPolicy().name().toLowerCase());
         }
         log.info("limits: session buffer {}, server buffer {}, send timeout {} s, NOP-In every {} s (timeout {} s),"
-                + " login timeout {} s, {} worker threads", Sizes.format(options.sessionDataBytes()),
-                Sizes.format(options.serverDataBytes()), LimitsConfig.effective(options, "sendTimeoutSeconds"),
-                options.nopIntervalSeconds(), options.nopTimeoutSeconds(), options.loginTimeoutSeconds(),
-                options.workerThreads());
+                + " login timeout {} s, {} worker threads, login back-off after failed CHAP {}-{} ms",
+                Sizes.format(options.sessionDataBytes()), Sizes.format(options.serverDataBytes()),
+                LimitsConfig.effective(options, "sendTimeoutSeconds"), options.nopIntervalSeconds(),
+                options.nopTimeoutSeconds(), options.loginTimeoutSeconds(), options.workerThreads(),
+                options.loginBackoffMillis(), options.loginBackoffMaxMillis());
         logDiscoveryAuth("");
     }
 
@@ -242,6 +243,11 @@ public final class XtargetServer implements AutoCloseable {
 
     public int sessionCount() {
         return fabric.sessionCount();
+    }
+
+    /** Failed CHAP logins and what the login throttle did about them, since start. */
+    public IscsiServer.LoginStats loginStats() {
+        return fabric.loginStats();
     }
 
     /** Serves the counters over HTTP on {@code address} until the server closes (see {@link MetricsEndpoint}). */
