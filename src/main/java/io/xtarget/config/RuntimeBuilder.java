@@ -53,8 +53,7 @@ public final class RuntimeBuilder {
             for (int i = 0; i < complete.backstores().size(); i++) {
                 BackstoreConfig b = complete.backstores().get(i);
                 Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
-                units.put(b.name(), new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
-                        b.removable()));
+                units.put(b.name(), unit(b, store));
             }
             List<Target> targets = targets(complete, units);
             return new ServerModel(new ScsiCore(opcodes, targets), new ArrayList<>(units.values()));
@@ -74,7 +73,8 @@ public final class RuntimeBuilder {
      * A config reload: the targets of {@code config} over the logical units already open
      * ({@code open}, by backstore name), opening only backstores that are new. Refuses (with a
      * ConfigException naming the field) what cannot change while serving: a target's portals, the
-     * set of targets, and the definition of an existing backstore.
+     * set of targets, and the definition of an existing backstore (its soft threshold and enable
+     * count may change: they are applied to the running LU).
      *
      * @param running the config the server runs now
      * @return the new targets and every unit they may use (old and newly opened)
@@ -95,19 +95,22 @@ public final class RuntimeBuilder {
                 BackstoreConfig was = running.backstores().stream().filter(x -> x.name().equals(b.name())).findFirst()
                         .orElse(null);
                 if (was != null) {
-                    if (!was.equals(b)) {
+                    if (!was.sameStore(b)) {
                         throw new ConfigException("backstores[" + i + "]",
                                 "backstore \"" + b.name() + "\" changed; restart the server to apply that");
                     }
                     continue;
                 }
                 Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
-                LogicalUnit lu = new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
-                        b.removable());
+                LogicalUnit lu = unit(b, store);
                 opened.add(lu);
                 units.put(b.name(), lu);
             }
-            return new Reloaded(complete, targets(complete, units), opened);
+            List<Target> targets = targets(complete, units);
+            for (BackstoreConfig b : complete.backstores()) {
+                applyRuntimeSettings(b, units.get(b.name())); // nothing can fail any more
+            }
+            return new Reloaded(complete, targets, opened);
         } catch (RuntimeException e) {
             for (LogicalUnit u : opened) {
                 try {
@@ -118,6 +121,24 @@ public final class RuntimeBuilder {
             }
             throw e;
         }
+    }
+
+    private static LogicalUnit unit(BackstoreConfig b, Store store) {
+        LogicalUnit lu = new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
+                b.removable());
+        applyRuntimeSettings(b, lu);
+        return lu;
+    }
+
+    /**
+     * The backstore settings a running LU takes on reload: its soft threshold, and the enable
+     * count, which returns a failed LU to service only when it grew (an unrelated reload leaves
+     * a failed LU failed).
+     */
+    static void applyRuntimeSettings(BackstoreConfig b, LogicalUnit lu) {
+        Integer pct = b.softThresholdPercent();
+        lu.provisioning().softThresholdPercent(pct == null || !lu.provisioning().thresholdsSupported() ? 0 : pct);
+        lu.health().enable(b.enableCount());
     }
 
     /** The outcome of {@link #reload}: the completed config, its targets, and units it opened. */
