@@ -77,7 +77,7 @@ public final class ThinProvisioning {
      * THRESHOLD EXPONENT): resource counts and thresholds are in threshold sets of 2^exponent
      * logical blocks.
      */
-    static int exponentFor(long blocks) {
+    public static int exponentFor(long blocks) {
         int e = 1;
         while ((blocks >>> e) >= (1L << 32)) {
             e++;
