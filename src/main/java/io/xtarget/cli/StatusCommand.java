@@ -143,7 +143,7 @@ public final class StatusCommand implements Callable<Integer> {
     static String state(double[] v) {
         java.util.List<String> s = new java.util.ArrayList<>();
         if (v[2] != 0) {
-            s.add(String.format(Locale.ROOT, "FAILED (%d failed flushes; xtarget backstore enable NAME, then SIGHUP)",
+            s.add(String.format(Locale.ROOT, "FAILED (%d failed flush(es); xtarget backstore enable NAME, then SIGHUP)",
                     (long) v[3]));
         }
         if (v[4] != 0) {
