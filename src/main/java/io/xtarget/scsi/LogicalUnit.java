@@ -205,7 +205,7 @@ public final class LogicalUnit {
             throw e;
         }
         bytesWritten.add(n);
-        provisioning.allocated();
+        provisioning.allocated(n);
     }
 
     /**
@@ -242,7 +242,7 @@ public final class LogicalUnit {
         if (n > 0) {
             bytesRead.add(n);
             dst.bytesWritten.add(n);
-            dst.provisioning.allocated();
+            dst.provisioning.allocated(n);
         }
         return n;
     }

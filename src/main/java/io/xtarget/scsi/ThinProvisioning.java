@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * = 0); the threshold is then {@link ThresholdState#REACHED} and reports nothing more until the
  * usage has fallen below it again (e.g. after UNMAP), which re-arms it. In SBC-3 terms it is a
  * soft threshold, armed decreasing, on the available LBA mapping resources (threshold resource
- * 01h), at {@code (100 - percent)} % of the file system. The usage is sampled after writes and
- * UNMAPs at most once per {@link #DEFAULT_CHECK_INTERVAL_NANOS}, and at once after a write ran
- * out of space, after UNMAP and when the Logical Block Provisioning log page is read.
+ * 01h), at {@code (100 - percent)} % of the file system. The usage (statvfs) is sampled after a
+ * write once {@link #DEFAULT_CHECK_INTERVAL_NANOS} passed since the last sample, or once this LU
+ * wrote as many bytes as were left before the threshold at the last sample (so its own writes
+ * cannot run far past it unseen); and at once after a write ran out of space, after UNMAP and
+ * when the Logical Block Provisioning log page is read.
  *
  * <p>Thresholds are supported (a nonzero {@link #thresholdExponent}) only when the store reports
  * a {@link SpaceUsage} (file images); RAM, null and block device LUs have no such pool.
@@ -50,6 +52,9 @@ public final class ThinProvisioning {
     private final int thresholdExponent;
     private final LongAdder spaceAllocationFailures = new LongAdder();
     private final AtomicLong nextCheckNanos = new AtomicLong(System.nanoTime());
+    /** Bytes this LU may write before a sample is due whatever the time: the distance to the threshold. */
+    private final AtomicLong bytesBeforeSample = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long checkIntervalNanos = DEFAULT_CHECK_INTERVAL_NANOS;
     /** 0: no soft threshold. */
     private volatile int softThresholdPercent;
@@ -176,13 +181,19 @@ public final class ThinProvisioning {
         }
     }
 
-    /** A write succeeded: ends an out-of-space episode; samples the usage when due. */
-    void allocated() {
+    /** {@code bytes} were written: ends an out-of-space episode; samples the usage when due. */
+    void allocated(long bytes) {
         if (outOfSpace) {
             outOfSpace = false;
             log.info("backstore {} ({}): writes succeed again after running out of space", name, store);
         }
-        sampleWhenDue();
+        if (softThresholdPercent != 0) {
+            long left = bytesBeforeSample.addAndGet(-bytes);
+            long now = System.nanoTime();
+            if (left <= 0 || now - nextCheckNanos.get() >= 0) {
+                sampleNow();
+            }
+        }
     }
 
     /** UNMAP gave space back: the usage is sampled at once, which re-arms the threshold when below. */
@@ -192,27 +203,18 @@ public final class ThinProvisioning {
         }
     }
 
-    private void sampleWhenDue() {
-        if (softThresholdPercent == 0) {
+    /** Samples the usage unless another thread is sampling right now (its sample serves both). */
+    private void sampleNow() {
+        if (!sampling.compareAndSet(false, true)) {
             return;
         }
-        long now = System.nanoTime();
-        long due = nextCheckNanos.get();
-        if (now - due >= 0 && nextCheckNanos.compareAndSet(due, now + checkIntervalNanos)) {
-            sample();
-        }
-    }
-
-    private void sampleNow() {
-        nextCheckNanos.set(System.nanoTime() + checkIntervalNanos);
-        sample();
-    }
-
-    private void sample() {
         try {
+            nextCheckNanos.set(System.nanoTime() + checkIntervalNanos);
             usage();
         } catch (IOException e) {
             log.debug("backstore {}: cannot read the space usage: {}", name, e.toString());
+        } finally {
+            sampling.set(false);
         }
     }
 
@@ -223,6 +225,9 @@ public final class ThinProvisioning {
             thresholdState = ThresholdState.ARMED;
             return;
         }
+        // Until the next sample this LU's own writes may use up the distance to the threshold.
+        long distance = u.availableBytes() - softThresholdAvailableBytes(u);
+        bytesBeforeSample.set(distance > 0 ? Math.max(distance, blockSize) : Long.MAX_VALUE);
         int used = u.usedPercent();
         if (used >= pct && thresholdState == ThresholdState.ARMED) {
             thresholdState = ThresholdState.REACHED;

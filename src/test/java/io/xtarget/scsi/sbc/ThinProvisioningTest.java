@@ -90,7 +90,20 @@ class ThinProvisioningTest {
     }
 
     @Test
-    void writesSampleTheUsageAtMostOncePerInterval() {
+    void writingTheDistanceToTheThresholdSamplesAtOnce() {
+        rig.lu.provisioning().checkInterval(Duration.ofHours(1));
+        faulty.reportSpace(new SpaceUsage(100 * MIB, 20 * MIB + 2048, MIB)); // 2 KiB short of 80 %
+        rig.lu.provisioning().softThresholdPercent(80);
+        assertGood(rig.run(new byte[512], cdb10(0x2A, 0, 0, 1))); // samples: 2 KiB to go
+        faulty.reportSpace(new SpaceUsage(100 * MIB, 20 * MIB, MIB)); // what 4 more blocks would do
+        assertGood(rig.run(new byte[1536], cdb10(0x2A, 0, 1, 3)));
+        assertThat(rig.lu.provisioning().thresholdState()).isEqualTo(ThinProvisioning.ThresholdState.ARMED);
+        assertGood(rig.run(new byte[512], cdb10(0x2A, 0, 4, 1)));
+        assertThat(rig.lu.provisioning().thresholdState()).isEqualTo(ThinProvisioning.ThresholdState.REACHED);
+    }
+
+    @Test
+    void writesSampleTheUsageAtMostOncePerIntervalWhileFarFromTheThreshold() {
         rig.lu.provisioning().checkInterval(Duration.ofHours(1));
         rig.lu.provisioning().softThresholdPercent(80); // a new threshold samples at the next write
         assertGood(rig.run(new byte[512], cdb10(0x2A, 0, 0, 1)));
