@@ -101,7 +101,9 @@ public final class ThinProvisioning {
 
     /**
      * Sets the soft threshold, in percent of the file system in use (1 to 99), or 0 for none.
-     * Takes effect at the next sample, which comes at once.
+     * Takes effect at the next write, which samples the usage. A change reaches the Logical
+     * Block Provisioning mode page by a method outside the standard, so every I_T nexus attached
+     * gets MODE PARAMETERS CHANGED (SBC-3 6.4.x, as for any such change of a mode page).
      */
     public void softThresholdPercent(int percent) {
         if (percent < 0 || percent > 99) {
@@ -111,6 +113,10 @@ public final class ThinProvisioning {
             softThresholdPercent = percent;
             thresholdState = ThresholdState.ARMED;
             nextCheckNanos.set(System.nanoTime());
+            bytesBeforeSample.set(0);
+            if (thresholdsSupported()) {
+                unitAttentions.establishForAll(UnitAttentions.MODE_PARAMETERS_CHANGED, null);
+            }
         }
     }
 

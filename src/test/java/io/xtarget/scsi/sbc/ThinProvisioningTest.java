@@ -52,6 +52,13 @@ class ThinProvisioningTest {
         rig.lu.provisioning().checkInterval(Duration.ZERO);
     }
 
+    /** Sets the soft threshold; every attached nexus is told the mode page changed. */
+    private void threshold(int percent) {
+        rig.lu.provisioning().softThresholdPercent(percent);
+        assertThat(rig.lu.unitAttentions().poll(rig.nexus)).isEqualTo(UnitAttentions.MODE_PARAMETERS_CHANGED);
+        assertThat(rig.lu.unitAttentions().poll(other)).isEqualTo(UnitAttentions.MODE_PARAMETERS_CHANGED);
+    }
+
     private void space(long availableMib) {
         faulty.reportSpace(new SpaceUsage(100 * MIB, availableMib * MIB, MIB));
     }
@@ -70,7 +77,7 @@ class ThinProvisioningTest {
 
     @Test
     void softThresholdRaisesOneUnitAttentionPerNexusAndRearmsBelowIt() {
-        rig.lu.provisioning().softThresholdPercent(80);
+        threshold(80);
         assertGood(rig.run(new byte[512], cdb10(0x2A, 0, 0, 1))); // 70 % used
         assertGood(rig.run(cdb10(0x28, 0, 0, 1)));
         space(15); // 85 % used
@@ -93,7 +100,7 @@ class ThinProvisioningTest {
     void writingTheDistanceToTheThresholdSamplesAtOnce() {
         rig.lu.provisioning().checkInterval(Duration.ofHours(1));
         faulty.reportSpace(new SpaceUsage(100 * MIB, 20 * MIB + 2048, MIB)); // 2 KiB short of 80 %
-        rig.lu.provisioning().softThresholdPercent(80);
+        threshold(80);
         assertGood(rig.run(new byte[512], cdb10(0x2A, 0, 0, 1))); // samples: 2 KiB to go
         faulty.reportSpace(new SpaceUsage(100 * MIB, 20 * MIB, MIB)); // what 4 more blocks would do
         assertGood(rig.run(new byte[1536], cdb10(0x2A, 0, 1, 3)));
@@ -105,7 +112,7 @@ class ThinProvisioningTest {
     @Test
     void writesSampleTheUsageAtMostOncePerIntervalWhileFarFromTheThreshold() {
         rig.lu.provisioning().checkInterval(Duration.ofHours(1));
-        rig.lu.provisioning().softThresholdPercent(80); // a new threshold samples at the next write
+        threshold(80); // a new threshold samples at the next write
         assertGood(rig.run(new byte[512], cdb10(0x2A, 0, 0, 1)));
         space(15);
         assertGood(rig.run(new byte[512], cdb10(0x2A, 0, 0, 1)));
@@ -169,7 +176,7 @@ class ThinProvisioningTest {
         ScsiCore core = new ScsiCore(OpcodeTable.builder().addAll(new SpcCommandSet()).addAll(new SbcCommandSet()).build(),
                 List.of());
         LunMap luns = LunMap.of(List.of(new LunMapping(0, rig.lu, false)));
-        rig.lu.provisioning().softThresholdPercent(80);
+        threshold(80);
         java.util.function.Function<int[], String> modeSense10 = cdb -> HexFormat.of().formatHex(
                 data(core.execute(new ScsiTask(core, rig.nexus, luns, 0, Cdb.of(cdb), null, 1))));
         // 20 % of 100 MiB available = 20 MiB = 0x5000 sets of 2 blocks
@@ -181,7 +188,7 @@ class ThinProvisioningTest {
         assertThat(modeSense10.apply(new int[] {0x5A, 0x08, 0x3F, 0x00, 0, 0, 0, 0, 255, 0})).doesNotContain("5c02");
         assertThat(modeSense10.apply(new int[] {0x5A, 0x08, 0x5C, 0x02, 0, 0, 0, 0, 255, 0})) // changeable
                 .isEqualTo("001e00100000" + "0000" + "5c020014" + "00".repeat(20));
-        rig.lu.provisioning().softThresholdPercent(0);
+        threshold(0);
         assertThat(modeSense10.apply(new int[] {0x5A, 0x08, 0x1C, 0x02, 0, 0, 0, 0, 255, 0}))
                 .endsWith("5c020014" + "00".repeat(20));
         assertThat(UnitAttentions.SOFT_THRESHOLD_REACHED).isEqualTo(SOFT_THRESHOLD);
