@@ -39,6 +39,37 @@ public final class FileStore extends ChannelStore {
         }
     }
 
+    /**
+     * The image's file system (statvfs) and the blocks the image occupies (statx); the total
+     * and available space are the file system's, shared with every other file on it.
+     */
+    @Override
+    public SpaceUsage spaceUsage() throws IOException {
+        java.nio.file.FileStore fs = Files.getFileStore(path);
+        return new SpaceUsage(fs.getTotalSpace(), fs.getUsableSpace(), FileAllocation.allocatedBytes(path));
+    }
+
+    /**
+     * A failed write is out of space when the error says so, or when the file system has fewer
+     * free blocks than the write still needed (a message in another language, or an error the
+     * C library words differently); free blocks counted as root sees them (f_bfree).
+     */
+    @Override
+    IOException writeFailure(IOException e, long bytes) {
+        IOException c = OutOfSpaceException.classify(e);
+        if (c != e) {
+            return c;
+        }
+        try {
+            if (Files.getFileStore(path).getUnallocatedSpace() < Math.max(1, bytes)) {
+                return new OutOfSpaceException("no free space on the file system of " + path + " (" + e.getMessage() + ")", e);
+            }
+        } catch (IOException ignored) {
+            // cannot tell: report the original error
+        }
+        return e;
+    }
+
     @Override
     public void close() throws IOException {
         if (puncher != null) {

@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "backstore", mixinStandardHelpOptions = true,
-        description = "Create, delete and list backstores (the storage behind LUNs).",
-        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Delete.class, BackstoreCommand.ListCmd.class})
+        description = "Create, delete, list, tune and re-enable backstores (the storage behind LUNs).",
+        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Delete.class, BackstoreCommand.ListCmd.class,
+            BackstoreCommand.SetCmd.class, BackstoreCommand.Enable.class})
 final class BackstoreCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
@@ -72,6 +73,11 @@ final class BackstoreCommand extends GroupCommand {
                 description = "Report a removable medium that START STOP UNIT can eject and load (default: not removable).")
         boolean removable;
 
+        @Option(names = "--soft-threshold", paramLabel = "PERCENT",
+                description = "file: raise the thin provisioning soft threshold unit attention when the image's"
+                        + " file system is this full (1-99; default: none).")
+        Integer softThreshold;
+
         @Override
         public Integer call() {
             ServerConfig c = config.load();
@@ -92,7 +98,7 @@ final class BackstoreCommand extends GroupCommand {
             }
             List<BackstoreConfig> list = new ArrayList<>(c.backstores());
             list.add(new BackstoreConfig(name, t, path, bytes, blockSize,
-                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable));
+                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable, softThreshold, 0));
             ServerConfig next = ConfigValidator.validate(c.withBackstores(list));
             provision(next.backstore(name), config.file().toAbsolutePath().getParent());
             ServerConfig saved = config.save(next);
@@ -191,6 +197,85 @@ final class BackstoreCommand extends GroupCommand {
         }
     }
 
+
+    @Command(name = "set", mixinStandardHelpOptions = true, description = {
+            "Change a backstore setting a running server applies on reload (SIGHUP).",
+            "Example:",
+            "  xtarget backstore set disk1 --soft-threshold 90"})
+    static final class SetCmd implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--soft-threshold", required = true, paramLabel = "PERCENT|off",
+                description = "file: thin provisioning soft threshold, percent of the image's file system in use"
+                        + " (1-99), or off.")
+        String softThreshold;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            BackstoreConfig b = existing(c, name);
+            Integer pct;
+            if (softThreshold.equalsIgnoreCase("off")) {
+                pct = null;
+            } else {
+                try {
+                    pct = Integer.valueOf(softThreshold);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("--soft-threshold", "\"" + softThreshold + "\" is not a percentage or off");
+                }
+            }
+            config.save(replace(c, b.withSoftThresholdPercent(pct)));
+            spec.commandLine().getOut().printf("backstore %s: soft threshold %s (a running server applies it on"
+                    + " SIGHUP)%n", name, pct == null ? "off" : pct + "%");
+            return 0;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = {
+            "Return a backstore that failed (after a failed flush) to service.",
+            "Raises the backstore's enableCount in the config; the running server clears the failed",
+            "state when it reloads the config (kill -HUP PID). A reload without this leaves it failed.",
+            "Check the storage first: data written before the failed flush may be lost."})
+    static final class Enable implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            BackstoreConfig b = existing(c, name);
+            config.save(replace(c, b.withEnableCount(b.enableCount() + 1)));
+            spec.commandLine().getOut().printf("backstore %s: enable requested (enableCount %d); send SIGHUP to the"
+                    + " running server (kill -HUP PID) to apply%n", name, b.enableCount() + 1);
+            return 0;
+        }
+    }
+
+    private static BackstoreConfig existing(ServerConfig c, String name) {
+        BackstoreConfig b = c.backstore(name);
+        if (b == null) {
+            throw new ConfigException("no backstore named \"" + name + "\"");
+        }
+        return b;
+    }
+
+    private static ServerConfig replace(ServerConfig c, BackstoreConfig updated) {
+        return c.withBackstores(c.backstores().stream().map(x -> x.name().equals(updated.name()) ? updated : x).toList());
+    }
+
     static String describe(BackstoreConfig b) {
         StringBuilder s = new StringBuilder(b.type().jsonName());
         if (b.size() != null) {
@@ -202,6 +287,9 @@ final class BackstoreCommand extends GroupCommand {
         }
         if (b.removable()) {
             s.append(", removable");
+        }
+        if (b.softThresholdPercent() != null) {
+            s.append(", soft threshold ").append(b.softThresholdPercent()).append('%');
         }
         return s.toString();
     }

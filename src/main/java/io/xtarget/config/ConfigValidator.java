@@ -143,6 +143,19 @@ public final class ConfigValidator {
         if (b.serial() != null && !Designators.isValidSerial(b.serial())) {
             throw new ConfigException(p + ".serial", "must be 1 to 64 printable ASCII characters without spaces");
         }
+        if (b.softThresholdPercent() != null) {
+            if (b.type() != BackstoreType.FILE) {
+                throw new ConfigException(p + ".softThresholdPercent",
+                        "only for type file (a threshold on the image's file system), not " + type);
+            }
+            if (b.softThresholdPercent() < 1 || b.softThresholdPercent() > 99) {
+                throw new ConfigException(p + ".softThresholdPercent",
+                        "must be 1 to 99 (percent of the file system in use), not " + b.softThresholdPercent());
+            }
+        }
+        if (b.enableCount() < 0) {
+            throw new ConfigException(p + ".enableCount", "must not be negative");
+        }
     }
 
     private static void checkTarget(ServerConfig config, TargetConfig t, String p) {

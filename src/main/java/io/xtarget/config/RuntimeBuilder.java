@@ -86,7 +86,8 @@ public final class RuntimeBuilder {
      * A config reload: the targets of {@code config} over the logical units already open
      * ({@code open}, by backstore name), opening only backstores that are new. Refuses (with a
      * ConfigException naming the field) what cannot change while serving: a target's portals, the
-     * set of targets, and the definition of an existing backstore.
+     * set of targets, and the definition of an existing backstore (its soft threshold and enable
+     * count may change: they are applied to the running LU).
      *
      * @param running the config the server runs now
      * @return the new targets and every unit they may use (old and newly opened)
@@ -121,7 +122,7 @@ public final class RuntimeBuilder {
                 BackstoreConfig was = running.backstores().stream().filter(x -> x.name().equals(b.name())).findFirst()
                         .orElse(null);
                 if (was != null) {
-                    if (!was.equals(b)) {
+                    if (!was.sameStore(b)) {
                         throw new ConfigException("backstores[" + i + "]",
                                 "backstore \"" + b.name() + "\" changed; restart the server to apply that");
                     }
@@ -139,7 +140,11 @@ public final class RuntimeBuilder {
                 opened.add(lu);
                 units.put(b.name(), lu);
             }
-            return new Reloaded(complete, targets(complete, units), opened, restored);
+            List<Target> targets = targets(complete, units);
+            for (BackstoreConfig b : complete.backstores()) {
+                applyRuntimeSettings(b, units.get(b.name())); // nothing can fail any more
+            }
+            return new Reloaded(complete, targets, opened, restored);
         } catch (RuntimeException e) {
             List<Store> close = new ArrayList<>(restored.values());
             opened.forEach(u -> close.add(u.store()));
@@ -161,11 +166,24 @@ public final class RuntimeBuilder {
     public record Reloaded(ServerConfig config, List<Target> targets, List<LogicalUnit> opened,
             Map<LogicalUnit, Store> restored) {}
 
+    /**
+     * The backstore settings a running LU takes on reload: its soft threshold, and the enable
+     * count, which returns a failed LU to service only when it grew (an unrelated reload leaves
+     * a failed LU failed).
+     */
+    public static void applyRuntimeSettings(BackstoreConfig b, LogicalUnit lu) {
+        Integer pct = b.softThresholdPercent();
+        lu.provisioning().softThresholdPercent(pct == null || !lu.provisioning().thresholdsSupported() ? 0 : pct);
+        lu.health().enable(b.enableCount());
+    }
+
     /** A unit over {@code store}; a store for a missing image is not wrapped (it has no I/O to wrap). */
     private static LogicalUnit unit(BackstoreConfig b, Store store,
             java.util.function.BiFunction<String, Store, Store> wrap) {
         Store s = store instanceof MissingStore ? store : wrap.apply(b.name(), store);
-        return new LogicalUnit(b.name(), s, Designators.naaBytes(b.naa()), b.serial(), true, b.removable());
+        LogicalUnit lu = new LogicalUnit(b.name(), s, Designators.naaBytes(b.naa()), b.serial(), true, b.removable());
+        applyRuntimeSettings(b, lu);
+        return lu;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.xtarget.scsi;
 
+import io.xtarget.backend.FlushFailedException;
 import io.xtarget.backend.MissingStore;
+import io.xtarget.backend.OutOfSpaceException;
 import io.xtarget.backend.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,6 +37,11 @@ public final class LogicalUnit {
     private volatile long ioNanos;
     /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
     private final Medium medium;
+    /** Healthy, or failed after a flush failure (writes and flushes refused). */
+    private final LuHealth health;
+    /** Space left, soft threshold and out-of-space episodes of a thin LU on a file system. */
+    /** Replaced with the store by {@link #restore}. */
+    private volatile ThinProvisioning provisioning;
 
     /**
      * A logical unit with a non-removable medium.
@@ -64,6 +71,8 @@ public final class LogicalUnit {
         this.serial = serial;
         this.unitAttentions = new UnitAttentions(powerOnAttention);
         this.medium = new Medium(removable);
+        this.health = new LuHealth(name, this::store);
+        this.provisioning = new ThinProvisioning(name, store, unitAttentions);
     }
 
     public String name() {
@@ -88,6 +97,8 @@ public final class LogicalUnit {
      * The missing image is back (a config reload found it): the LU serves {@code restored} from
      * now on, and every I_T nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h,
      * SPC-4 Annex D: the LU went from not ready to ready), so initiators read the capacity again.
+     * Its provisioning starts afresh over the restored store, soft threshold off until the
+     * backstore's settings are applied again.
      *
      * @throws IllegalStateException when the LU's image was not missing
      */
@@ -96,6 +107,7 @@ public final class LogicalUnit {
             throw new IllegalStateException(name + " has its store");
         }
         store = restored;
+        provisioning = new ThinProvisioning(name, restored, unitAttentions);
         unitAttentions.establishForAll(UnitAttentions.MEDIUM_MAY_HAVE_CHANGED, null);
     }
 
@@ -159,6 +171,16 @@ public final class LogicalUnit {
         return medium;
     }
 
+    /** Whether writes and flushes still go to the store ({@link LuHealth}). */
+    public LuHealth health() {
+        return health;
+    }
+
+    /** Space and thresholds of logical block provisioning ({@link ThinProvisioning}). */
+    public ThinProvisioning provisioning() {
+        return provisioning;
+    }
+
     /** True when the medium is removable (INQUIRY RMB). */
     public boolean removable() {
         return medium.removable();
@@ -191,19 +213,30 @@ public final class LogicalUnit {
         bytesRead.add(n);
     }
 
-    /** Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it durable. */
+    /**
+     * Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it
+     * durable. Refused while the LU is failed; a durable write whose flush fails fails the LU.
+     */
     public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
         writeBytes(lba * blockSize(), src, fua);
     }
 
     public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
+        health.requireHealthy();
         int n = src.remaining();
         try (LbaLocks.Held h = lockBytes(offset, n)) {
             long t0 = System.nanoTime();
             store.write(offset, src, fua || !mode.writeCacheEnabled);
             sample(t0, n);
+        } catch (FlushFailedException e) {
+            health.flushFailed(e);
+            throw e;
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e);
+            throw e;
         }
         bytesWritten.add(n);
+        provisioning.allocated(n);
     }
 
     /**
@@ -229,13 +262,18 @@ public final class LogicalUnit {
      * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
      */
     public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
+        dst.health.requireHealthy();
         long n;
         try (LbaLocks.Held h = dst.lockBytes(dstOffset, length)) {
             n = store.copyTo(srcOffset, dst.store, dstOffset, length);
+        } catch (OutOfSpaceException e) {
+            dst.provisioning.allocationFailed(e);
+            throw e;
         }
         if (n > 0) {
             bytesRead.add(n);
             dst.bytesWritten.add(n);
+            dst.provisioning.allocated(n);
         }
         return n;
     }
@@ -264,8 +302,20 @@ public final class LogicalUnit {
         };
     }
 
+    /**
+     * Makes every completed write durable. Refused while the LU is failed; a failure fails the LU
+     * (whatever exception the store threw, it is reported as a {@link FlushFailedException}).
+     */
     public void flush() throws IOException {
-        store.flush();
+        health.requireHealthy();
+        try {
+            store.flush();
+        } catch (IOException e) {
+            FlushFailedException f = e instanceof FlushFailedException ff ? ff
+                    : new FlushFailedException("flush of " + store + " failed: " + e.getMessage(), e);
+            health.flushFailed(f);
+            throw f;
+        }
     }
 
     /**
@@ -273,9 +323,14 @@ public final class LogicalUnit {
      * return zeros, which is what LBPRZ=1 in READ CAPACITY(16) and VPD 0xB2 promises.
      */
     public void unmap(long lba, long blocks) throws IOException {
+        health.requireHealthy();
         try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
             store.unmap(lba * blockSize(), blocks * blockSize());
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e); // a store that writes zeros for UNMAP may need space
+            throw e;
         }
+        provisioning.deallocated();
     }
 
     public long bytesRead() {

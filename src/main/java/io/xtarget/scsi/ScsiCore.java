@@ -179,8 +179,8 @@ public final class ScsiCore {
         } catch (ScsiException e) {
             return ScsiResult.of(e);
         } catch (IOException e) {
-            log.warn("I/O error on {}: {}", task, e.toString());
-            Sense s = d != null && d.access() == MediumAccess.WRITE ? Sense.writeError() : Sense.unrecoveredReadError();
+            IoErrorSense.log(task, e);
+            Sense s = IoErrorSense.of(e, d == null ? null : d.access());
             return new ScsiResult(ScsiStatus.CHECK_CONDITION, s, null);
         } catch (RuntimeException e) {
             log.error("internal error on {}", task, e);

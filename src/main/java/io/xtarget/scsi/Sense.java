@@ -110,6 +110,11 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
         return new Sense(SenseKey.MEDIUM_ERROR, 0x0C, 0x00);
     }
 
+    /** DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT: a thin LU ran out of space (SBC-3 4.7.3.6). */
+    public static Sense spaceAllocationFailed() {
+        return new Sense(SenseKey.DATA_PROTECT, 0x27, 0x07);
+    }
+
     public static Sense internalTargetFailure() {
         return new Sense(SenseKey.HARDWARE_ERROR, 0x44, 0x00);
     }

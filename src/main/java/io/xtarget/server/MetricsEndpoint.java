@@ -127,7 +127,32 @@ public final class MetricsEndpoint implements AutoCloseable {
         for (LogicalUnit lu : server.units()) {
             sample(b, "xtarget_lu_written_bytes_total", lu, lu.bytesWritten());
         }
+        faults(b, server);
         return b.toString();
+    }
+
+    /** Backstore health and thin provisioning: failed state, failed flushes, out-of-space writes, soft threshold. */
+    private static void faults(StringBuilder b, XtargetServer server) {
+        header(b, "xtarget_lu_failed", "gauge",
+                "1 while a logical unit is failed after a failed flush (writes and flushes refused until enabled)");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_failed", lu, lu.health().state() == io.xtarget.scsi.LuHealth.State.FAILED ? 1 : 0);
+        }
+        header(b, "xtarget_lu_flush_failures_total", "counter", "flushes (SYNCHRONIZE CACHE, FUA) the store failed");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_flush_failures_total", lu, lu.health().flushFailures());
+        }
+        header(b, "xtarget_lu_space_allocation_failures_total", "counter",
+                "writes refused because the store's file system was out of space (DATA PROTECT 27h/07h)");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_space_allocation_failures_total", lu, lu.provisioning().spaceAllocationFailures());
+        }
+        header(b, "xtarget_lu_soft_threshold_reached", "gauge",
+                "1 while the file system of a logical unit is at or above its soft threshold");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_soft_threshold_reached", lu,
+                    lu.provisioning().thresholdState() == io.xtarget.scsi.ThinProvisioning.ThresholdState.REACHED ? 1 : 0);
+        }
     }
 
     private static void metric(StringBuilder b, String name, String type, String help, long value) {

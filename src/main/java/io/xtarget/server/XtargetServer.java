@@ -206,7 +206,10 @@ public final class XtargetServer implements AutoCloseable {
         units.addAll(r.opened());
         ServerConfig was = running;
         running = r.config();
-        r.restored().forEach(LogicalUnit::restore);
+        r.restored().forEach((lu, store) -> {
+            lu.restore(store);
+            RuntimeBuilder.applyRuntimeSettings(running.backstore(lu.name()), lu);
+        });
         model.core().replaceTargets(r.targets());
         fabric.targetsChanged();
         if (!Objects.equals(was.discoveryAuth(), running.discoveryAuth())) {

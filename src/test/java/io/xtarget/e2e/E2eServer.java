@@ -102,6 +102,12 @@ public final class E2eServer implements AutoCloseable {
             return this;
         }
 
+        /** Any backstore (e.g. with a soft threshold). */
+        public Builder backstore(BackstoreConfig b) {
+            backstores.add(b);
+            return this;
+        }
+
         /** A block device backstore; its size is the device's. */
         public Builder block(String name, Path device, int blockSize) {
             backstores.add(new BackstoreConfig(name, BackstoreType.BLOCK, device.toString(), null, blockSize, null,

@@ -15,6 +15,7 @@ final class SbcOpcodes {
     static final int SYNCHRONIZE_CACHE_10 = 0x35;
     static final int WRITE_SAME_10 = 0x41;
     static final int UNMAP = 0x42;
+    static final int LOG_SENSE = 0x4D;
     static final int READ_16 = 0x88;
     static final int COMPARE_AND_WRITE = 0x89;
     static final int WRITE_16 = 0x8A;
