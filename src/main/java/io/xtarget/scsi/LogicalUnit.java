@@ -33,6 +33,8 @@ public final class LogicalUnit {
     private volatile long ioNanos;
     /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
     private final Medium medium;
+    /** Bytes per physical block: the block size, or a power-of-two multiple of it ("512e"). */
+    private final int physicalBlockSize;
 
     /**
      * A logical unit with a non-removable medium.
@@ -53,6 +55,22 @@ public final class LogicalUnit {
      */
     public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention,
             boolean removable) {
+        this(name, store, naa, serial, powerOnAttention, removable, store.blockSize());
+    }
+
+    /**
+     * @param physicalBlockSize bytes per physical block, reported in READ CAPACITY(16) and VPD
+     *     0xB0 (SBC-3 4.6): the logical block size, or a power-of-two multiple of it (e.g. 4096 on
+     *     512-byte logical blocks, "512e"); the lowest aligned LBA is always 0
+     */
+    public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention,
+            boolean removable, int physicalBlockSize) {
+        int bs = store.blockSize();
+        if (physicalBlockSize < bs || physicalBlockSize % bs != 0 || Integer.bitCount(physicalBlockSize / bs) != 1) {
+            throw new IllegalArgumentException("physical block size " + physicalBlockSize
+                    + " is not a power-of-two multiple of the block size " + bs);
+        }
+        this.physicalBlockSize = physicalBlockSize;
         if (naa.length != 16 || (naa[0] & 0xF0) != 0x60) {
             throw new IllegalArgumentException("NAA designator must be 16 bytes of NAA type 6");
         }
@@ -111,6 +129,15 @@ public final class LogicalUnit {
         return store.blockCount();
     }
 
+    public int physicalBlockSize() {
+        return physicalBlockSize;
+    }
+
+    /** Logical blocks per physical block: a power of two, 1 unless the LU is configured "512e"-like. */
+    public int logicalPerPhysical() {
+        return physicalBlockSize / blockSize();
+    }
+
     public UnitAttentions unitAttentions() {
         return unitAttentions;
     }
@@ -155,12 +182,17 @@ public final class LogicalUnit {
         readBytes(lba * blockSize(), dst);
     }
 
-    /** Reads at a byte offset (the copy engine's byte-granular segments use this). */
+    /**
+     * Reads at a byte offset (the copy engine's byte-granular segments use this). The stripes are
+     * held shared, so a read never sees half of a WRITE ATOMIC, COMPARE AND WRITE or ORWRITE.
+     */
     public void readBytes(long offset, ByteBuffer dst) throws IOException {
         int n = dst.remaining();
-        long t0 = System.nanoTime();
-        store.read(offset, dst);
-        sample(t0, n);
+        try (LbaLocks.Held h = lockBytes(offset, n)) {
+            long t0 = System.nanoTime();
+            store.read(offset, dst);
+            sample(t0, n);
+        }
         bytesRead.add(n);
     }
 
@@ -180,14 +212,15 @@ public final class LogicalUnit {
     }
 
     /**
-     * Holds [lba, lba+blocks) against every other write to this LU, for a read-modify-write
-     * (COMPARE AND WRITE, ORWRITE). Writes through this LU from the holding thread still work.
+     * Holds [lba, lba+blocks) against every other write and read of this LU, for a
+     * read-modify-write (COMPARE AND WRITE, ORWRITE) or an atomic write (WRITE ATOMIC). Reads and
+     * writes through this LU from the holding thread still work.
      */
     public LbaLocks.Held lockExclusive(long lba, long blocks) {
         return lbaLocks.exclusive(lba, blocks);
     }
 
-    /** The stripes a write of {@code length} bytes at {@code offset} touches, held shared. */
+    /** The stripes a read or write of {@code length} bytes at {@code offset} touches, held shared. */
     private LbaLocks.Held lockBytes(long offset, long length) {
         int bs = blockSize();
         long first = offset / bs;
