@@ -12,11 +12,17 @@ package io.xtarget.config;
  * @param serial unit serial number (VPD 0x80), or null until generated
  * @param removable whether the LU reports a removable medium (INQUIRY RMB=1) that START STOP UNIT
  *     can eject and load; false by default
+ * @param physicalBlockSize bytes per physical block reported to initiators (READ CAPACITY(16),
+ *     VPD 0xB0), a power-of-two multiple of {@code blockSize} (4096 on 512: "512e"); null: the
+ *     block size
  */
 public record BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
-        String serial, boolean removable) {
+        String serial, boolean removable, Integer physicalBlockSize) {
 
     public static final int DEFAULT_BLOCK_SIZE = 512;
+
+    /** The largest physical block size a backstore may report. */
+    public static final int MAX_PHYSICAL_BLOCK_SIZE = 1 << 20;
 
     /** A backstore with a non-removable medium. */
     public BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
@@ -24,11 +30,26 @@ public record BackstoreConfig(String name, BackstoreType type, String path, Long
         this(name, type, path, size, blockSize, naa, serial, false);
     }
 
+    /** A backstore whose physical block is its logical block. */
+    public BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
+            String serial, boolean removable) {
+        this(name, type, path, size, blockSize, naa, serial, removable, null);
+    }
+
+    /** The physical block size the LU reports: {@link #physicalBlockSize} or, unset, the block size. */
+    public int effectivePhysicalBlockSize() {
+        return physicalBlockSize == null ? blockSize : physicalBlockSize;
+    }
+
     public BackstoreConfig withDesignators(String naa, String serial) {
-        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable);
+        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize);
     }
 
     public BackstoreConfig withRemovable(boolean removable) {
-        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable);
+        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize);
+    }
+
+    public BackstoreConfig withPhysicalBlockSize(Integer physicalBlockSize) {
+        return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize);
     }
 }

@@ -27,7 +27,7 @@ public final class ConfigParser {
 
     private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
-            "removable");
+            "removable", "physicalBlockSize");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
     private static final Set<String> ACL = Set.of("initiator", "luns", "chap", "resets");
@@ -94,7 +94,7 @@ public final class ConfigParser {
         return new BackstoreConfig(name, type, string(o, p, "path"), size,
                 blockSize == null ? BackstoreConfig.DEFAULT_BLOCK_SIZE : blockSize,
                 naa == null ? null : naa.toLowerCase(java.util.Locale.ROOT), string(o, p, "serial"),
-                removable != null && removable);
+                removable != null && removable, integer(o, p, "physicalBlockSize"));
     }
 
     private static TargetConfig target(JsonNode n, String p) {

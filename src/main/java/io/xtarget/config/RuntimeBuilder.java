@@ -54,7 +54,7 @@ public final class RuntimeBuilder {
                 BackstoreConfig b = complete.backstores().get(i);
                 Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
                 units.put(b.name(), new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
-                        b.removable()));
+                        b.removable(), b.effectivePhysicalBlockSize()));
             }
             List<Target> targets = targets(complete, units);
             return new ServerModel(new ScsiCore(opcodes, targets), new ArrayList<>(units.values()));
@@ -103,7 +103,7 @@ public final class RuntimeBuilder {
                 }
                 Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
                 LogicalUnit lu = new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
-                        b.removable());
+                        b.removable(), b.effectivePhysicalBlockSize());
                 opened.add(lu);
                 units.put(b.name(), lu);
             }
