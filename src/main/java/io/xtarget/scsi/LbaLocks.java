@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * touches the LU's data (SBC-3 5.2: the compare and the write are one uninterrupted operation;
  * SBC-4 4.29: no command sees part of an atomic write). A thread holding a stripe exclusively may
  * still read and write that range through the LU (a read lock under the write lock). Stripes are
- * always taken in ascending order and never while holding another LU's, so two commands can
- * never deadlock.
+ * always taken in ascending order; the only holder of two LUs' stripes, the copy fast path
+ * ({@link LogicalUnit#copyTo}), takes the LUs in one global order, so two commands can never
+ * deadlock.
  */
 public final class LbaLocks {
     private static final int STRIPES = 64;
@@ -47,6 +48,14 @@ public final class LbaLocks {
         return acquire(mask(lba, blocks), false);
     }
 
+    /**
+     * Two ranges of this LU held shared at once (a copy within one LU): the union of their
+     * stripes, taken in one ascending pass.
+     */
+    public Held shared(long lba1, long blocks1, long lba2, long blocks2) {
+        return acquire(mask(lba1, blocks1) | mask(lba2, blocks2), false);
+    }
+
     /** Held by a read-modify-write or an atomic write: excludes every other read and write on overlapping stripes. */
     public Held exclusive(long lba, long blocks) {
         return acquire(mask(lba, blocks), true);
@@ -71,6 +80,14 @@ public final class LbaLocks {
 
         private Held(Lock[] locks) {
             this.locks = locks;
+        }
+
+        /** Both, released in the reverse order of taking ({@code second} was taken last). */
+        static Held both(Held first, Held second) {
+            Lock[] all = new Lock[first.locks.length + second.locks.length];
+            System.arraycopy(first.locks, 0, all, 0, first.locks.length);
+            System.arraycopy(second.locks, 0, all, first.locks.length, second.locks.length);
+            return new Held(all);
         }
 
         @Override

@@ -26,6 +26,9 @@ public final class LogicalUnit {
     private final Reservations reservations = new Reservations();
     private final ModeState mode = new ModeState();
     private final LbaLocks lbaLocks = new LbaLocks();
+    /** Global order of LUs, for taking two LUs' stripes in {@link #copyTo} without deadlock. */
+    private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
+    private final long order = ORDER.incrementAndGet();
     private final TaskSet tasks = new TaskSet();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
@@ -230,13 +233,15 @@ public final class LogicalUnit {
 
     /**
      * The copy engine's fast path: asks the source store to copy straight into {@code dst}'s store
-     * ({@link Store#copyTo}). Counts the bytes like reads and writes.
+     * ({@link Store#copyTo}). Counts the bytes like reads and writes. The source range is held
+     * shared like a read, the destination range like a write (one pass when both are on this LU;
+     * else the LUs in their global order), so the copy never sees or splits an atomic write.
      *
      * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
      */
     public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
         long n;
-        try (LbaLocks.Held h = dst.lockBytes(dstOffset, length)) {
+        try (LbaLocks.Held h = lockForCopy(srcOffset, dst, dstOffset, length)) {
             n = store.copyTo(srcOffset, dst.store, dstOffset, length);
         }
         if (n > 0) {
@@ -244,6 +249,25 @@ public final class LogicalUnit {
             dst.bytesWritten.add(n);
         }
         return n;
+    }
+
+    private LbaLocks.Held lockForCopy(long srcOffset, LogicalUnit dst, long dstOffset, long length) {
+        if (dst == this) {
+            int bs = blockSize();
+            long n = Math.max(1, length);
+            return lbaLocks.shared(srcOffset / bs, (srcOffset + n - 1) / bs - srcOffset / bs + 1,
+                    dstOffset / bs, (dstOffset + n - 1) / bs - dstOffset / bs + 1);
+        }
+        boolean sourceFirst = order < dst.order;
+        LbaLocks.Held first = sourceFirst ? lockBytes(srcOffset, length) : dst.lockBytes(dstOffset, length);
+        LbaLocks.Held second;
+        try {
+            second = sourceFirst ? dst.lockBytes(dstOffset, length) : lockBytes(srcOffset, length);
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
+        return LbaLocks.Held.both(first, second);
     }
 
     /** Above this average latency per 64 KiB or less, the store counts as slow (a disk, not a cache). */
