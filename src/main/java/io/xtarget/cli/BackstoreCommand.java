@@ -36,6 +36,7 @@ final class BackstoreCommand extends GroupCommand {
             "Examples:",
             "  xtarget backstore create ram0 --type ram --size 1G",
             "  xtarget backstore create disk1 --type file --path data/disk1.img --size 10G --block-size 4096",
+            "  xtarget backstore create e512 --type ram --size 1G --physical-block-size 4096",
             "  xtarget backstore create raw0 --type block --path /dev/loop0",
             "  xtarget backstore create null0 --type null --size 10G"})
     static final class Create implements Callable<Integer> {
@@ -62,6 +63,11 @@ final class BackstoreCommand extends GroupCommand {
         @Option(names = {"-b", "--block-size"}, paramLabel = "BYTES", defaultValue = "512",
                 description = "Logical block size, 512 or 4096 (default: ${DEFAULT-VALUE}).")
         int blockSize;
+
+        @Option(names = "--physical-block-size", paramLabel = "BYTES",
+                description = "Physical block size reported to initiators, the block size times a power of two"
+                        + " (e.g. 4096 on 512-byte blocks, \"512e\"; default: the block size).")
+        Integer physicalBlockSize;
 
         @Option(names = "--naa", paramLabel = "HEX", description = "NAA 6 designator, 32 hex digits (default: generated).")
         String naa;
@@ -98,7 +104,8 @@ final class BackstoreCommand extends GroupCommand {
             }
             List<BackstoreConfig> list = new ArrayList<>(c.backstores());
             list.add(new BackstoreConfig(name, t, path, bytes, blockSize,
-                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable, softThreshold, 0));
+                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable, physicalBlockSize,
+                    softThreshold, 0));
             ServerConfig next = ConfigValidator.validate(c.withBackstores(list));
             provision(next.backstore(name), config.file().toAbsolutePath().getParent());
             ServerConfig saved = config.save(next);
@@ -282,6 +289,9 @@ final class BackstoreCommand extends GroupCommand {
             s.append(", ").append(Sizes.format(b.size()));
         }
         s.append(", ").append(b.blockSize()).append("-byte blocks");
+        if (b.physicalBlockSize() != null) {
+            s.append(" (").append(b.physicalBlockSize()).append("-byte physical)");
+        }
         if (b.path() != null) {
             s.append(", ").append(b.path());
         }

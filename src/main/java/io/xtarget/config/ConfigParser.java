@@ -27,7 +27,7 @@ public final class ConfigParser {
 
     private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
-            "removable", "softThresholdPercent", "enableCount");
+            "removable", "physicalBlockSize", "softThresholdPercent", "enableCount");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
     private static final Set<String> ACL = Set.of("initiator", "luns", "chap", "resets");
@@ -96,7 +96,8 @@ public final class ConfigParser {
         return new BackstoreConfig(name, type, string(o, p, "path"), size,
                 blockSize == null ? BackstoreConfig.DEFAULT_BLOCK_SIZE : blockSize,
                 naa == null ? null : naa.toLowerCase(java.util.Locale.ROOT), string(o, p, "serial"),
-                removable != null && removable, integer(o, p, "softThresholdPercent"),
+                removable != null && removable, integer(o, p, "physicalBlockSize"),
+                integer(o, p, "softThresholdPercent"),
                 enableCount == null ? 0 : enableCount);
     }
 

@@ -103,6 +103,20 @@ public final class ConfigValidator {
         }
     }
 
+    /** SBC-3 5.16.2: a physical block holds 2^n logical blocks (LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT). */
+    private static void checkPhysicalBlockSize(BackstoreConfig b, String p) {
+        Integer pbs = b.physicalBlockSize();
+        if (pbs == null) {
+            return;
+        }
+        if (pbs < b.blockSize() || pbs % b.blockSize() != 0 || Integer.bitCount(pbs / b.blockSize()) != 1
+                || pbs > BackstoreConfig.MAX_PHYSICAL_BLOCK_SIZE) {
+            throw new ConfigException(p + ".physicalBlockSize", pbs + " is not the block size " + b.blockSize()
+                    + " times a power of two, at most " + BackstoreConfig.MAX_PHYSICAL_BLOCK_SIZE
+                    + " (e.g. 4096 on 512-byte blocks)");
+        }
+    }
+
     private static void checkBackstore(BackstoreConfig b, String p) {
         if (b.name() == null || !BACKSTORE_NAME.matcher(b.name()).matches()) {
             throw new ConfigException(p + ".name", "\"" + b.name()
@@ -114,6 +128,7 @@ public final class ConfigValidator {
         if (!StoreGeometry.isValidBlockSize(b.blockSize())) {
             throw new ConfigException(p + ".blockSize", "must be 512 or 4096, not " + b.blockSize());
         }
+        checkPhysicalBlockSize(b, p);
         String type = b.type().jsonName();
         switch (b.type()) {
             case RAM, NULL -> {

@@ -34,6 +34,9 @@ public final class ConfigWriter {
             if (b.removable()) {
                 o.put("removable", true); // omitted when false, the default
             }
+            if (b.physicalBlockSize() != null) {
+                o.put("physicalBlockSize", b.physicalBlockSize()); // omitted when unset: the block size
+            }
             if (b.softThresholdPercent() != null) {
                 o.put("softThresholdPercent", b.softThresholdPercent());
             }

@@ -181,7 +181,8 @@ public final class RuntimeBuilder {
     private static LogicalUnit unit(BackstoreConfig b, Store store,
             java.util.function.BiFunction<String, Store, Store> wrap) {
         Store s = store instanceof MissingStore ? store : wrap.apply(b.name(), store);
-        LogicalUnit lu = new LogicalUnit(b.name(), s, Designators.naaBytes(b.naa()), b.serial(), true, b.removable());
+        LogicalUnit lu = new LogicalUnit(b.name(), s, Designators.naaBytes(b.naa()), b.serial(), true, b.removable(),
+                b.effectivePhysicalBlockSize());
         applyRuntimeSettings(b, lu);
         return lu;
     }

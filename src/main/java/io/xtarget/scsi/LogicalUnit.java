@@ -30,6 +30,9 @@ public final class LogicalUnit {
     private final Reservations reservations = new Reservations();
     private final ModeState mode = new ModeState();
     private final LbaLocks lbaLocks = new LbaLocks();
+    /** Global order of LUs, for taking two LUs' stripes in {@link #copyTo} without deadlock. */
+    private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
+    private final long order = ORDER.incrementAndGet();
     private final TaskSet tasks = new TaskSet();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
@@ -39,9 +42,13 @@ public final class LogicalUnit {
     private final Medium medium;
     /** Healthy, or failed after a flush failure (writes and flushes refused). */
     private final LuHealth health;
-    /** Space left, soft threshold and out-of-space episodes of a thin LU on a file system. */
-    /** Replaced with the store by {@link #restore}. */
+    /**
+     * Space left, soft threshold and out-of-space episodes of a thin LU on a file system; replaced
+     * with the store by {@link #restore}.
+     */
     private volatile ThinProvisioning provisioning;
+    /** Bytes per physical block: the block size, or a power-of-two multiple of it ("512e"). */
+    private final int physicalBlockSize;
 
     /**
      * A logical unit with a non-removable medium.
@@ -62,6 +69,22 @@ public final class LogicalUnit {
      */
     public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention,
             boolean removable) {
+        this(name, store, naa, serial, powerOnAttention, removable, store.blockSize());
+    }
+
+    /**
+     * @param physicalBlockSize bytes per physical block, reported in READ CAPACITY(16) and VPD
+     *     0xB0 (SBC-3 4.6): the logical block size, or a power-of-two multiple of it (e.g. 4096 on
+     *     512-byte logical blocks, "512e"); the lowest aligned LBA is always 0
+     */
+    public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention,
+            boolean removable, int physicalBlockSize) {
+        int bs = store.blockSize();
+        if (physicalBlockSize < bs || physicalBlockSize % bs != 0 || Integer.bitCount(physicalBlockSize / bs) != 1) {
+            throw new IllegalArgumentException("physical block size " + physicalBlockSize
+                    + " is not a power-of-two multiple of the block size " + bs);
+        }
+        this.physicalBlockSize = physicalBlockSize;
         if (naa.length != 16 || (naa[0] & 0xF0) != 0x60) {
             throw new IllegalArgumentException("NAA designator must be 16 bytes of NAA type 6");
         }
@@ -150,6 +173,15 @@ public final class LogicalUnit {
         return store.blockCount();
     }
 
+    public int physicalBlockSize() {
+        return physicalBlockSize;
+    }
+
+    /** Logical blocks per physical block: a power of two, 1 unless the LU is configured "512e"-like. */
+    public int logicalPerPhysical() {
+        return physicalBlockSize / blockSize();
+    }
+
     public UnitAttentions unitAttentions() {
         return unitAttentions;
     }
@@ -204,12 +236,17 @@ public final class LogicalUnit {
         readBytes(lba * blockSize(), dst);
     }
 
-    /** Reads at a byte offset (the copy engine's byte-granular segments use this). */
+    /**
+     * Reads at a byte offset (the copy engine's byte-granular segments use this). The stripes are
+     * held shared, so a read never sees half of a WRITE ATOMIC, COMPARE AND WRITE or ORWRITE.
+     */
     public void readBytes(long offset, ByteBuffer dst) throws IOException {
         int n = dst.remaining();
-        long t0 = System.nanoTime();
-        store.read(offset, dst);
-        sample(t0, n);
+        try (LbaLocks.Held h = lockBytes(offset, n)) {
+            long t0 = System.nanoTime();
+            store.read(offset, dst);
+            sample(t0, n);
+        }
         bytesRead.add(n);
     }
 
@@ -240,14 +277,15 @@ public final class LogicalUnit {
     }
 
     /**
-     * Holds [lba, lba+blocks) against every other write to this LU, for a read-modify-write
-     * (COMPARE AND WRITE, ORWRITE). Writes through this LU from the holding thread still work.
+     * Holds [lba, lba+blocks) against every other write and read of this LU, for a
+     * read-modify-write (COMPARE AND WRITE, ORWRITE) or an atomic write (WRITE ATOMIC). Reads and
+     * writes through this LU from the holding thread still work.
      */
     public LbaLocks.Held lockExclusive(long lba, long blocks) {
         return lbaLocks.exclusive(lba, blocks);
     }
 
-    /** The stripes a write of {@code length} bytes at {@code offset} touches, held shared. */
+    /** The stripes a read or write of {@code length} bytes at {@code offset} touches, held shared. */
     private LbaLocks.Held lockBytes(long offset, long length) {
         int bs = blockSize();
         long first = offset / bs;
@@ -257,14 +295,16 @@ public final class LogicalUnit {
 
     /**
      * The copy engine's fast path: asks the source store to copy straight into {@code dst}'s store
-     * ({@link Store#copyTo}). Counts the bytes like reads and writes.
+     * ({@link Store#copyTo}). Counts the bytes like reads and writes. The source range is held
+     * shared like a read, the destination range like a write (one pass when both are on this LU;
+     * else the LUs in their global order), so the copy never sees or splits an atomic write.
      *
      * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
      */
     public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
         dst.health.requireHealthy();
         long n;
-        try (LbaLocks.Held h = dst.lockBytes(dstOffset, length)) {
+        try (LbaLocks.Held h = lockForCopy(srcOffset, dst, dstOffset, length)) {
             n = store.copyTo(srcOffset, dst.store, dstOffset, length);
         } catch (OutOfSpaceException e) {
             dst.provisioning.allocationFailed(e);
@@ -276,6 +316,25 @@ public final class LogicalUnit {
             dst.provisioning.allocated(n);
         }
         return n;
+    }
+
+    private LbaLocks.Held lockForCopy(long srcOffset, LogicalUnit dst, long dstOffset, long length) {
+        if (dst == this) {
+            int bs = blockSize();
+            long n = Math.max(1, length);
+            return lbaLocks.shared(srcOffset / bs, (srcOffset + n - 1) / bs - srcOffset / bs + 1,
+                    dstOffset / bs, (dstOffset + n - 1) / bs - dstOffset / bs + 1);
+        }
+        boolean sourceFirst = order < dst.order;
+        LbaLocks.Held first = sourceFirst ? lockBytes(srcOffset, length) : dst.lockBytes(dstOffset, length);
+        LbaLocks.Held second;
+        try {
+            second = sourceFirst ? dst.lockBytes(dstOffset, length) : lockBytes(srcOffset, length);
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
+        return LbaLocks.Held.both(first, second);
     }
 
     /** Above this average latency per 64 KiB or less, the store counts as slow (a disk, not a cache). */

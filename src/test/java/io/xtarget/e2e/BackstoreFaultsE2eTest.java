@@ -83,7 +83,7 @@ class BackstoreFaultsE2eTest {
         try (SmallFileSystem fs = SmallFileSystem.mountOrSkip(dir.resolve("small"), 16 * MIB);
                 E2eServer server = E2eServer.builder(dir)
                         .backstore(new BackstoreConfig("thin", BackstoreType.FILE, "small/thin.img", 64 * MIB, 512, null,
-                                null, false, 50, 0))
+                                null, false, null, 50, 0))
                         .target(TARGET, List.of(E2eServer.EPHEMERAL), List.of(rw(0, "thin"))).start();
                 IscsiSession a = Scsi.open(server.url(0), Scsi.options("iqn.2026-11.io.xtarget:e2e-full-a"));
                 IscsiSession b = Scsi.open(server.url(0), Scsi.options("iqn.2026-11.io.xtarget:e2e-full-b"))) {

@@ -90,6 +90,13 @@ public final class E2eServer implements AutoCloseable {
             return this;
         }
 
+        /** A RAM backstore whose LU reports {@code physicalBlockSize}-byte physical blocks (e.g. 512e). */
+        public Builder ram(String name, long bytes, int blockSize, int physicalBlockSize) {
+            backstores.add(new BackstoreConfig(name, BackstoreType.RAM, null, bytes, blockSize, null, null, false,
+                    physicalBlockSize, null, 0));
+            return this;
+        }
+
         /** A RAM backstore whose LU reports a removable medium (config {@code "removable": true}). */
         public Builder removableRam(String name, long bytes, int blockSize) {
             backstores.add(new BackstoreConfig(name, BackstoreType.RAM, null, bytes, blockSize, null, null, true));

@@ -38,7 +38,8 @@ class FaultMetricsTest {
     @Test
     void failedLuFlushFailuresOutOfSpaceWritesAndTheSoftThresholdAreCounted() throws Exception {
         ServerConfig cfg = new ServerConfig(List.of(
-                new BackstoreConfig("disk1", BackstoreType.FILE, "disk1.img", 4L << 20, 512, null, null, false, 50, 0),
+                new BackstoreConfig("disk1", BackstoreType.FILE, "disk1.img", 4L << 20, 512, null, null, false, null, 50,
+                        0),
                 new BackstoreConfig("disk2", BackstoreType.FILE, "disk2.img", 4L << 20, 512, null, null)),
                 List.of(new TargetConfig(T, List.of("127.0.0.1:0"), CopyAccessPolicy.INITIATOR,
                         List.of(new LunConfig(0, "disk1", false), new LunConfig(1, "disk2", false)), List.of())));

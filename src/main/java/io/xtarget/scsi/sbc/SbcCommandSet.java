@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * The SBC-3 command set of a thin-provisioned disk, removable or not: reads, writes, verifies,
  * cache control, provisioning (UNMAP, WRITE SAME, GET LBA STATUS), COMPARE AND WRITE, ORWRITE,
- * LOG SENSE with the Logical Block Provisioning log page, and the VPD pages 0xB0, 0xB1, 0xB2.
+ * WRITE ATOMIC(16) (SBC-4), LOG SENSE with the Logical Block Provisioning log page, and the VPD pages 0xB0, 0xB1, 0xB2.
  *
  * <p>Medium access drives the core's write protection and reservation checks: commands that
  * change user data are WRITE; SYNCHRONIZE CACHE is READ so it works on a read-only mapping
@@ -72,6 +72,9 @@ public final class SbcCommandSet implements CommandSet {
                 COMPARE_AND_WRITE, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0, 0, ff, 0, 0);
         add(t, ORWRITE_16, "ORWRITE(16)", MediumAccess.WRITE, atomic::orWrite,
                 ORWRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+        // WRITE ATOMIC(16), SBC-4 5.48: byte 1 = WRPROTECT, DPO, FUA; ATOMIC BOUNDARY 10..11
+        add(t, WRITE_ATOMIC_16, "WRITE ATOMIC(16)", MediumAccess.WRITE, atomic::writeAtomic16,
+                WRITE_ATOMIC_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
         // provisioning: WRITE SAME byte 1 = WRPROTECT, ANCHOR, UNMAP, PBDATA, LBDATA (, NDOB)
         add(t, WRITE_SAME_10, "WRITE SAME(10)", MediumAccess.WRITE, provisioning::writeSame,

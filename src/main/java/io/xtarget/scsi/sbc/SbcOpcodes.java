@@ -25,6 +25,7 @@ final class SbcOpcodes {
     static final int PRE_FETCH_16 = 0x90;
     static final int SYNCHRONIZE_CACHE_16 = 0x91;
     static final int WRITE_SAME_16 = 0x93;
+    static final int WRITE_ATOMIC_16 = 0x9C;
     static final int SERVICE_ACTION_IN_16 = 0x9E;
     static final int SA_READ_CAPACITY_16 = 0x10;
     static final int SA_GET_LBA_STATUS = 0x12;
