@@ -27,6 +27,7 @@ public final class LogicalUnit {
     private final ModeState mode = new ModeState();
     private final LbaLocks lbaLocks = new LbaLocks();
     private final TaskSet tasks = new TaskSet();
+    private final SanitizeState sanitize = new SanitizeState();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     /** Recent read/write latency of the store, an exponential moving average in nanoseconds. */
@@ -130,6 +131,11 @@ public final class LogicalUnit {
 
     public Medium medium() {
         return medium;
+    }
+
+    /** Sanitize operations on this LU: idle, in progress or failed (SBC-4 4.11). */
+    public SanitizeState sanitize() {
+        return sanitize;
     }
 
     /** True when the medium is removable (INQUIRY RMB). */
@@ -249,6 +255,15 @@ public final class LogicalUnit {
         try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
             store.unmap(lba * blockSize(), blocks * blockSize());
         }
+    }
+
+    /**
+     * How many blocks from {@code lba} share its provisioning status, and which: mapped, or
+     * deallocated (reads return zeros). From the store ({@link Store#extentAt}); at least one block.
+     */
+    public Store.Extent blockExtentAt(long lba) throws IOException {
+        Store.Extent e = store.extentAt(lba * blockSize());
+        return new Store.Extent(Math.max(1, e.length() / blockSize()), e.mapped());
     }
 
     public long bytesRead() {
