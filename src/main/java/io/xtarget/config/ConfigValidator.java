@@ -83,6 +83,18 @@ public final class ConfigValidator {
         checkRange(l.nopTimeoutSeconds(), "nopTimeoutSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
         checkRange(l.loginTimeoutSeconds(), "loginTimeoutSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
         checkRange(l.workerThreads(), "workerThreads", 1, LimitsConfig.MAX_WORKER_THREADS, "");
+        checkRange(l.loginBackoffMillis(), "loginBackoffMillis", 0, LimitsConfig.MAX_LOGIN_BACKOFF_MILLIS, " ms");
+        checkRange(l.loginBackoffMaxMillis(), "loginBackoffMaxMillis", 1, LimitsConfig.MAX_LOGIN_BACKOFF_MILLIS,
+                " ms");
+        if (o.loginBackoffMaxMillis() < o.loginBackoffMillis()) {
+            throw l.loginBackoffMaxMillis() != null
+                    ? new ConfigException("limits.loginBackoffMaxMillis", o.loginBackoffMaxMillis()
+                            + " is less than loginBackoffMillis (" + o.loginBackoffMillis()
+                            + (l.loginBackoffMillis() == null ? ", the default" : "") + ")")
+                    : new ConfigException("limits.loginBackoffMillis", o.loginBackoffMillis()
+                            + " is more than loginBackoffMaxMillis (" + o.loginBackoffMaxMillis()
+                            + ", the default); raise loginBackoffMaxMillis too");
+        }
     }
 
     private static void checkRange(Integer value, String field, int min, int max, String unit) {
@@ -130,6 +142,19 @@ public final class ConfigValidator {
         }
         if (b.serial() != null && !Designators.isValidSerial(b.serial())) {
             throw new ConfigException(p + ".serial", "must be 1 to 64 printable ASCII characters without spaces");
+        }
+        if (b.softThresholdPercent() != null) {
+            if (b.type() != BackstoreType.FILE) {
+                throw new ConfigException(p + ".softThresholdPercent",
+                        "only for type file (a threshold on the image's file system), not " + type);
+            }
+            if (b.softThresholdPercent() < 1 || b.softThresholdPercent() > 99) {
+                throw new ConfigException(p + ".softThresholdPercent",
+                        "must be 1 to 99 (percent of the file system in use), not " + b.softThresholdPercent());
+            }
+        }
+        if (b.enableCount() < 0) {
+            throw new ConfigException(p + ".enableCount", "must not be negative");
         }
     }
 

@@ -34,6 +34,12 @@ public final class ConfigWriter {
             if (b.removable()) {
                 o.put("removable", true); // omitted when false, the default
             }
+            if (b.softThresholdPercent() != null) {
+                o.put("softThresholdPercent", b.softThresholdPercent());
+            }
+            if (b.enableCount() != 0) {
+                o.put("enableCount", b.enableCount());
+            }
         }
         ArrayNode ts = root.putArray("targets");
         for (TargetConfig t : config.targets()) {

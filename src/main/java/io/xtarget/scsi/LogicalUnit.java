@@ -1,5 +1,8 @@
 package io.xtarget.scsi;
 
+import io.xtarget.backend.FlushFailedException;
+import io.xtarget.backend.MissingStore;
+import io.xtarget.backend.OutOfSpaceException;
 import io.xtarget.backend.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,7 +22,8 @@ public final class LogicalUnit {
     public static final String REVISION = "0001";
 
     private final String name;
-    private final Store store;
+    /** The backend; a {@link MissingStore} while the image is missing, replaced once by {@link #restore}. */
+    private volatile Store store;
     private final byte[] naa;
     private final String serial;
     private final UnitAttentions unitAttentions;
@@ -34,6 +38,11 @@ public final class LogicalUnit {
     private volatile long ioNanos;
     /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
     private final Medium medium;
+    /** Healthy, or failed after a flush failure (writes and flushes refused). */
+    private final LuHealth health;
+    /** Space left, soft threshold and out-of-space episodes of a thin LU on a file system. */
+    /** Replaced with the store by {@link #restore}. */
+    private volatile ThinProvisioning provisioning;
 
     /**
      * A logical unit with a non-removable medium.
@@ -63,6 +72,8 @@ public final class LogicalUnit {
         this.serial = serial;
         this.unitAttentions = new UnitAttentions(powerOnAttention);
         this.medium = new Medium(removable);
+        this.health = new LuHealth(name, this::store);
+        this.provisioning = new ThinProvisioning(name, store, unitAttentions);
     }
 
     public String name() {
@@ -71,6 +82,34 @@ public final class LogicalUnit {
 
     public Store store() {
         return store;
+    }
+
+    /**
+     * The image file or device this LU's backstore should have but does not (deleted, a block
+     * device that vanished, a file system that is not mounted), or null when the LU has its store.
+     * While it is missing the core answers every command that touches the medium with NOT READY /
+     * LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED ({@link Sense#manualInterventionRequired}).
+     */
+    public java.nio.file.Path missingImage() {
+        return store instanceof MissingStore m ? m.path() : null;
+    }
+
+    /**
+     * The missing image is back (a config reload found it): the LU serves {@code restored} from
+     * now on, and every I_T nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h,
+     * SPC-4 Annex D: the LU went from not ready to ready), so initiators read the capacity again.
+     * Its provisioning starts afresh over the restored store, soft threshold off until the
+     * backstore's settings are applied again.
+     *
+     * @throws IllegalStateException when the LU's image was not missing
+     */
+    public synchronized void restore(Store restored) {
+        if (!(store instanceof MissingStore)) {
+            throw new IllegalStateException(name + " has its store");
+        }
+        store = restored;
+        provisioning = new ThinProvisioning(name, restored, unitAttentions);
+        unitAttentions.establishForAll(UnitAttentions.MEDIUM_MAY_HAVE_CHANGED, null);
     }
 
     public byte[] naa() {
@@ -138,6 +177,16 @@ public final class LogicalUnit {
         return sanitize;
     }
 
+    /** Whether writes and flushes still go to the store ({@link LuHealth}). */
+    public LuHealth health() {
+        return health;
+    }
+
+    /** Space and thresholds of logical block provisioning ({@link ThinProvisioning}). */
+    public ThinProvisioning provisioning() {
+        return provisioning;
+    }
+
     /** True when the medium is removable (INQUIRY RMB). */
     public boolean removable() {
         return medium.removable();
@@ -170,19 +219,30 @@ public final class LogicalUnit {
         bytesRead.add(n);
     }
 
-    /** Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it durable. */
+    /**
+     * Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it
+     * durable. Refused while the LU is failed; a durable write whose flush fails fails the LU.
+     */
     public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
         writeBytes(lba * blockSize(), src, fua);
     }
 
     public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
+        health.requireHealthy();
         int n = src.remaining();
         try (LbaLocks.Held h = lockBytes(offset, n)) {
             long t0 = System.nanoTime();
             store.write(offset, src, fua || !mode.writeCacheEnabled);
             sample(t0, n);
+        } catch (FlushFailedException e) {
+            health.flushFailed(e);
+            throw e;
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e);
+            throw e;
         }
         bytesWritten.add(n);
+        provisioning.allocated(n);
     }
 
     /**
@@ -208,13 +268,18 @@ public final class LogicalUnit {
      * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
      */
     public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
+        dst.health.requireHealthy();
         long n;
         try (LbaLocks.Held h = dst.lockBytes(dstOffset, length)) {
             n = store.copyTo(srcOffset, dst.store, dstOffset, length);
+        } catch (OutOfSpaceException e) {
+            dst.provisioning.allocationFailed(e);
+            throw e;
         }
         if (n > 0) {
             bytesRead.add(n);
             dst.bytesWritten.add(n);
+            dst.provisioning.allocated(n);
         }
         return n;
     }
@@ -243,8 +308,20 @@ public final class LogicalUnit {
         };
     }
 
+    /**
+     * Makes every completed write durable. Refused while the LU is failed; a failure fails the LU
+     * (whatever exception the store threw, it is reported as a {@link FlushFailedException}).
+     */
     public void flush() throws IOException {
-        store.flush();
+        health.requireHealthy();
+        try {
+            store.flush();
+        } catch (IOException e) {
+            FlushFailedException f = e instanceof FlushFailedException ff ? ff
+                    : new FlushFailedException("flush of " + store + " failed: " + e.getMessage(), e);
+            health.flushFailed(f);
+            throw f;
+        }
     }
 
     /**
@@ -252,9 +329,14 @@ public final class LogicalUnit {
      * return zeros, which is what LBPRZ=1 in READ CAPACITY(16) and VPD 0xB2 promises.
      */
     public void unmap(long lba, long blocks) throws IOException {
+        health.requireHealthy();
         try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
             store.unmap(lba * blockSize(), blocks * blockSize());
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e); // a store that writes zeros for UNMAP may need space
+            throw e;
         }
+        provisioning.deallocated();
     }
 
     /**

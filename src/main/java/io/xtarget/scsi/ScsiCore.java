@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
  * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
- * pending unit attentions, reservations, a sanitize operation in progress or failed, a loaded medium (removable LUs), write protection (a
- * read-only mapping refuses every row {@link CommandDescriptor#refusedReadOnly} names, software
- * write protection every WRITE); then runs the handler and turns any
- * failure into status and sense in the format the LU's D_SENSE asks for.
+ * pending unit attentions, reservations, a sanitize operation in progress or failed, an image
+ * that exists, a loaded medium (removable LUs), write protection (a read-only mapping refuses
+ * every row {@link CommandDescriptor#refusedReadOnly} names, software write protection every
+ * WRITE); then runs the handler and turns any failure into status and sense in the format the
+ * LU's D_SENSE asks for.
  */
 public final class ScsiCore {
     private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
@@ -164,6 +165,9 @@ public final class ScsiCore {
                 if (sanitizing != null) {
                     throw new ScsiException(sanitizing);
                 }
+                if (lu.missingImage() != null && (d.needsMedium() || d.has(CommandDescriptor.Flag.NO_MEDIUM))) {
+                    throw new ScsiException(Sense.manualInterventionRequired());
+                }
                 if (d.needsMedium() && !lu.medium().present()) {
                     throw new ScsiException(Sense.mediumNotPresent());
                 }
@@ -180,8 +184,8 @@ public final class ScsiCore {
         } catch (ScsiException e) {
             return ScsiResult.of(e);
         } catch (IOException e) {
-            log.warn("I/O error on {}: {}", task, e.toString());
-            Sense s = d != null && d.access() == MediumAccess.WRITE ? Sense.writeError() : Sense.unrecoveredReadError();
+            IoErrorSense.log(task, e);
+            Sense s = IoErrorSense.of(e, d == null ? null : d.access());
             return new ScsiResult(ScsiStatus.CHECK_CONDITION, s, null);
         } catch (RuntimeException e) {
             log.error("internal error on {}", task, e);

@@ -34,7 +34,7 @@ class ReadOnlyVerdictAuditTest {
 
     static {
         // SPC-4
-        allowed("TEST UNIT READY", "REQUEST SENSE", "INQUIRY", "MODE SENSE(6)", "MODE SENSE(10)");
+        allowed("TEST UNIT READY", "REQUEST SENSE", "INQUIRY", "MODE SENSE(6)", "MODE SENSE(10)", "LOG SENSE");
         refused("MODE SELECT(6)", "MODE SELECT(10)"); // SPC-4 7.5: every page is shared (ModeState)
         refused("RESERVE(6)", "RESERVE(10)"); // SPC-2 5.5.1: locks out every other nexus
         allowed("RELEASE(6)", "RELEASE(10)"); // only ever ends the sender's own reservation

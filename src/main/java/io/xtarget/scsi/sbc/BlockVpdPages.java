@@ -52,11 +52,13 @@ final class BlockVpdPages {
     /**
      * Logical Block Provisioning, SBC-3 6.5.4: thin provisioned, UNMAP (LBPU), WRITE SAME(16)
      * and (10) with UNMAP (LBPWS, LBPWS10), unmapped blocks read as zeros (LBPRZ), no anchored
-     * state (ANC_SUP=0), no provisioning group descriptor (DP=0).
+     * state (ANC_SUP=0), no provisioning group descriptor (DP=0). THRESHOLD EXPONENT is nonzero
+     * when the LU supports thresholds (a store on a file system: {@code ThinProvisioning}), the
+     * unit of the Logical Block Provisioning log page's resource counts.
      */
     static byte[] logicalBlockProvisioning(ScsiTask task) {
         ByteBuffer b = page(LOGICAL_BLOCK_PROVISIONING, 0x04);
-        b.put(4, (byte) 0); // THRESHOLD EXPONENT: no thresholds
+        b.put(4, (byte) task.lu().provisioning().thresholdExponent()); // THRESHOLD EXPONENT, 0: none
         b.put(5, (byte) (0x80 | 0x40 | 0x20 | 0x04)); // LBPU, LBPWS, LBPWS10, LBPRZ
         b.put(6, (byte) 0x02); // PROVISIONING TYPE 010b: thin provisioned
         return b.array();

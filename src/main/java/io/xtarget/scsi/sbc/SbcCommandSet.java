@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * The SBC-3 command set of a thin-provisioned disk, removable or not: reads, writes, verifies,
  * cache control, provisioning (UNMAP, WRITE SAME, GET LBA STATUS), COMPARE AND WRITE, ORWRITE,
- * SANITIZE (OVERWRITE, BLOCK ERASE, EXIT FAILURE MODE), READ DEFECT DATA (empty lists), and the
- * VPD pages 0xB0, 0xB1, 0xB2.
+ * SANITIZE (OVERWRITE, BLOCK ERASE, EXIT FAILURE MODE), READ DEFECT DATA (empty lists), LOG SENSE
+ * with the Logical Block Provisioning log page, and the VPD pages 0xB0, 0xB1, 0xB2.
  *
  * <p>Medium access drives the core's write protection and reservation checks: commands that
  * change user data are WRITE; SYNCHRONIZE CACHE is READ so it works on a read-only mapping
@@ -125,6 +125,13 @@ public final class SbcCommandSet implements CommandSet {
                 READ_DEFECT_DATA_10, 0, 0x1F, 0, 0, 0, 0, ff, ff, 0);
         add(t, READ_DEFECT_DATA_12, "READ DEFECT DATA(12)", MediumAccess.READ, QUICK, DefectData::readDefectData12,
                 READ_DEFECT_DATA_12, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+
+        // LOG SENSE: pages 00h and Logical Block Provisioning 0Ch; byte 1 = SP (refused). Allowed
+        // under every reservation (SPC-4 table 64), so it touches no medium; and while a sanitize
+        // operation runs or failed (SBC-4 4.11.1)
+        add(t, SbcOpcodes.LOG_SENSE, "LOG SENSE", MediumAccess.NONE,
+                Set.of(CommandDescriptor.Flag.ALLOWED_DURING_SANITIZE), LogSense::execute,
+                SbcOpcodes.LOG_SENSE, 0x01, ff, ff, 0, ff, ff, ff, ff, 0);
 
         t.addVpdPage(BlockVpdPages.BLOCK_LIMITS, BlockVpdPages::blockLimits);
         t.addVpdPage(BlockVpdPages.BLOCK_DEVICE_CHARACTERISTICS, BlockVpdPages::blockDeviceCharacteristics);

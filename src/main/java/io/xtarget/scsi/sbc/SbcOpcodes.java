@@ -22,6 +22,7 @@ final class SbcOpcodes {
     /** Not served: no backstore encrypts, so there is no key to change (SBC-4 4.11.2). */
     static final int SA_CRYPTOGRAPHIC_ERASE = 0x03;
     static final int SA_EXIT_FAILURE_MODE = 0x1F;
+    static final int LOG_SENSE = 0x4D;
     static final int READ_16 = 0x88;
     static final int COMPARE_AND_WRITE = 0x89;
     static final int WRITE_16 = 0x8A;

@@ -122,7 +122,7 @@ class SanitizeOperationTest {
     }
 
     @Test
-    void inProgressRefusesMediumAccessWithTheProgressAndAllowsInquiryReportLunsRequestSense() throws Exception {
+    void inProgressRefusesMediumAccessWithTheProgressAndAllowsInquiryReportLunsLogSenseRequestSense() throws Exception {
         assertGood(startOverwrite(0x80)); // IMMED: status once it has started
         assertThat(lu.sanitize().phase()).isEqualTo(Phase.IN_PROGRESS);
         assertSense(run(0x00, 0, 0, 0, 0, 0), Sense.sanitizeInProgress(0)); // TEST UNIT READY
@@ -132,6 +132,7 @@ class SanitizeOperationTest {
         assertSense(run(0x1A, 0, 0x3F, 0, 0xFF, 0), Sense.sanitizeInProgress(0)); // MODE SENSE(6)
         assertGood(run(0x12, 0, 0, 0, 36, 0)); // INQUIRY
         assertGood(run(0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0)); // REPORT LUNS
+        assertGood(run(0x4D, 0, 0x40, 0, 0, 0, 0, 0, 64, 0)); // LOG SENSE, supported pages
 
         gate.permits.release(2); // two of the four chunks of the pass
         for (int i = 0; i < 500 && lu.sanitize().progress() < 0x8000; i++) {

@@ -159,7 +159,7 @@ class SbcDeviceTest {
     @Test
     void everyRowHasUsageDataAsLongAsItsCdb() {
         SbcRig rig = new SbcRig(512, 8);
-        assertThat(rig.core.opcodes().all()).hasSize(33);
+        assertThat(rig.core.opcodes().all()).hasSize(34); // 28 + LOG SENSE + 3 SANITIZE + 2 READ DEFECT DATA
         for (CommandDescriptor d : rig.core.opcodes().all()) {
             assertThat(d.cdbUsage()).as(d.name()).hasSize(d.opcode() == 0x89 ? 16 : Cdb.standardLength(d.opcode()));
             assertThat(d.cdbUsage()[0] & 0xFF).as(d.name()).isEqualTo(d.opcode());
