@@ -65,6 +65,14 @@ for run in "ALL.PreventAllow $extra" "ALL.StartStopUnit $extra" "ALL.NoMedia $ex
     timeout 300 iscsi-test-cu --dataloss -t "$1" "$2" >"$work/cu-extra$n.log" 2>&1
     python3 .ci/parse-cu.py "$work/cu-extra$n.log" >>"$work/all-results.txt"
 done
+# SANITIZE needs --allow-sanitize (-S). Each test runs on its own against LUN 0 (1 GiB RAM),
+# BLOCK ERASE last so the memory the overwrites allocated is freed. Sanitize.Reset is not run: it
+# expects the overwrite to still be running 3 s after it started, and a RAM LU is done by then.
+for t in Overwrite OverwriteReserved ExitFailureMode InvalidServiceAction CryptoErase CryptoEraseReserved \
+        Readonly Reservations BlockEraseReserved BlockErase; do
+    timeout 300 iscsi-test-cu --dataloss -S -t "ALL.Sanitize.$t" "$url" >"$work/cu-sanitize-$t.log" 2>&1
+    python3 .ci/parse-cu.py "$work/cu-sanitize-$t.log" >>"$work/all-results.txt"
+done
 mp="iqn.2026-11.io.xtarget:multipath/0"
 for t in Simple Reset CompareAndWrite CompareAndWriteAsync; do
     timeout 300 iscsi-test-cu --dataloss -t "ALL.MultipathIO.$t" "iscsi://127.0.0.1:$port3/$mp" \

@@ -169,6 +169,28 @@ public final class RamStore implements Store {
         }
     }
 
+    /**
+     * Chunks never written or freed by an unmap are deallocated; an allocated chunk is mapped as
+     * a whole, even where a partial unmap zeroed it. The run ends where the next chunk differs.
+     */
+    @Override
+    public Extent extentAt(long offset) throws IOException {
+        Bounds.check(offset, 1, sizeBytes);
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            int first = (int) (offset / CHUNK_SIZE);
+            boolean mapped = chunks.get(first) != null;
+            int end = first + 1;
+            while (end < chunks.length() && (chunks.get(end) != null) == mapped) {
+                end++;
+            }
+            return new Extent(Math.min(sizeBytes, (long) end * CHUNK_SIZE) - offset, mapped);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Zeros [from, to) inside allocated chunks; caller holds the read lock. */
     private void zeroPartial(long from, long to) throws IOException {
         forEachPiece(from, to - from, (idx, within, done, n) -> {

@@ -84,6 +84,23 @@ public interface Store extends AutoCloseable {
     }
 
     /**
+     * A run of bytes that are all mapped or all deallocated, for GET LBA STATUS (SBC-3 5.7).
+     *
+     * @param length bytes in the run, at least one
+     * @param mapped false when the store knows the run holds no data (it reads as zeros)
+     */
+    record Extent(long length, boolean mapped) {}
+
+    /**
+     * The run of bytes from {@code offset} (below {@link #sizeBytes()}) that share one provisioning
+     * status. Default: the store cannot tell, so the rest of it counts as mapped (never wrong:
+     * a mapped block may hold zeros).
+     */
+    default Extent extentAt(long offset) throws IOException {
+        return new Extent(sizeBytes() - offset, true);
+    }
+
+    /**
      * Optional copy fast path used by the copy engine: copies {@code length} bytes from this store
      * at {@code srcOffset} to {@code dst} at {@code dstOffset} without going through a user buffer.
      *

@@ -70,7 +70,13 @@ public record CommandDescriptor(int opcode, int serviceAction, String name, Medi
          * sender's own reservation; PREVENT ALLOW MEDIUM REMOVAL is kept per I_T nexus and ends with
          * it.
          */
-        SHARED_STATE
+        SHARED_STATE,
+        /**
+         * Runs while a sanitize operation is in progress or has failed (SBC-4 4.11.1: INQUIRY,
+         * LOG SENSE, REPORT LUNS, REQUEST SENSE); the core refuses every other row then
+         * ({@link SanitizeState#refusal}).
+         */
+        ALLOWED_DURING_SANITIZE
     }
 
     /** A row whose {@link Flag#SHARED_STATE} flag, if any, covers every CDB. */

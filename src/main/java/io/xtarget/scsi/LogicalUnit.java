@@ -34,6 +34,7 @@ public final class LogicalUnit {
     private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
     private final long order = ORDER.incrementAndGet();
     private final TaskSet tasks = new TaskSet();
+    private final SanitizeState sanitize = new SanitizeState();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     /** Recent read/write latency of the store, an exponential moving average in nanoseconds. */
@@ -201,6 +202,11 @@ public final class LogicalUnit {
 
     public Medium medium() {
         return medium;
+    }
+
+    /** Sanitize operations on this LU: idle, in progress or failed (SBC-4 4.11). */
+    public SanitizeState sanitize() {
+        return sanitize;
     }
 
     /** Whether writes and flushes still go to the store ({@link LuHealth}). */
@@ -390,6 +396,15 @@ public final class LogicalUnit {
             throw e;
         }
         provisioning.deallocated();
+    }
+
+    /**
+     * How many blocks from {@code lba} share its provisioning status, and which: mapped, or
+     * deallocated (reads return zeros). From the store ({@link Store#extentAt}); at least one block.
+     */
+    public Store.Extent blockExtentAt(long lba) throws IOException {
+        Store.Extent e = store.extentAt(lba * blockSize());
+        return new Store.Extent(Math.max(1, e.length() / blockSize()), e.mapped());
     }
 
     public long bytesRead() {

@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
  * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
- * pending unit attentions, reservations, an image that exists, a loaded medium (removable LUs),
- * write protection (a read-only mapping refuses every row {@link CommandDescriptor#refusedReadOnly}
- * names, software write protection every WRITE); then runs the handler and turns any failure
- * into status and sense in the format the LU's D_SENSE asks for.
+ * pending unit attentions, reservations, a sanitize operation in progress or failed, an image
+ * that exists, a loaded medium (removable LUs), write protection (a read-only mapping refuses
+ * every row {@link CommandDescriptor#refusedReadOnly} names, software write protection every
+ * WRITE); then runs the handler and turns any failure into status and sense in the format the
+ * LU's D_SENSE asks for.
  */
 public final class ScsiCore {
     private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
@@ -159,6 +160,10 @@ public final class ScsiCore {
                 }
                 if (d.access() != MediumAccess.NONE && lu.reservations().conflicts(task.nexus(), d.access())) {
                     throw ScsiException.reservationConflict();
+                }
+                Sense sanitizing = lu.sanitize().refusal(d); // SBC-4 4.11: in progress or failed
+                if (sanitizing != null) {
+                    throw new ScsiException(sanitizing);
                 }
                 if (lu.missingImage() != null && (d.needsMedium() || d.has(CommandDescriptor.Flag.NO_MEDIUM))) {
                     throw new ScsiException(Sense.manualInterventionRequired());

@@ -110,6 +110,19 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
         return new Sense(SenseKey.MEDIUM_ERROR, 0x0C, 0x00);
     }
 
+    /**
+     * NOT READY / LOGICAL UNIT NOT READY, SANITIZE IN PROGRESS (04h/1Bh) with the PROGRESS
+     * INDICATION sense key specific field (SPC-4 4.5.2.4.4): {@code progress} of 65536.
+     */
+    public static Sense sanitizeInProgress(int progress) {
+        return new Sense(SenseKey.NOT_READY, 0x04, 0x1B, -1, -1, 0x800000 | (progress & 0xFFFF));
+    }
+
+    /** MEDIUM ERROR / SANITIZE COMMAND FAILED (31h/03h): the LU is in sanitize failure mode (SBC-4 4.11.3). */
+    public static Sense sanitizeFailed() {
+        return new Sense(SenseKey.MEDIUM_ERROR, 0x31, 0x03);
+    }
+
     /** DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT: a thin LU ran out of space (SBC-3 4.7.3.6). */
     public static Sense spaceAllocationFailed() {
         return new Sense(SenseKey.DATA_PROTECT, 0x27, 0x07);

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running xtarget: the runtime model built from a config (stores, LUs, targets), the copy
  * manager, and the iSCSI fabric serving them. Closing it stops the fabric first (running copies
- * are aborted), then closes every store.
+ * are aborted), then running sanitize operations, then closes every store.
  */
 public final class XtargetServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XtargetServer.class);
@@ -272,6 +272,11 @@ public final class XtargetServer implements AutoCloseable {
         fabric.close();
         copy.close();
         for (LogicalUnit lu : units) {
+            try {
+                lu.sanitize().stop(); // a running sanitize operation ends before its store closes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             try {
                 lu.store().close();
             } catch (IOException e) {

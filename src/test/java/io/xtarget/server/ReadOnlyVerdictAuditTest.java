@@ -53,6 +53,10 @@ class ReadOnlyVerdictAuditTest {
         refused("WRITE(6)", "WRITE(10)", "WRITE(12)", "WRITE(16)", "WRITE AND VERIFY(10)", "WRITE AND VERIFY(12)",
                 "WRITE AND VERIFY(16)", "COMPARE AND WRITE", "ORWRITE(16)", "WRITE SAME(10)", "WRITE SAME(16)",
                 "UNMAP", "WRITE ATOMIC(16)");
+        // SBC-4 5.30: every SANITIZE service action rewrites or deallocates the whole medium, or
+        // (EXIT FAILURE MODE) makes the LU accept commands again for every nexus
+        refused("SANITIZE / OVERWRITE", "SANITIZE / BLOCK ERASE", "SANITIZE / EXIT FAILURE MODE");
+        allowed("READ DEFECT DATA(10)", "READ DEFECT DATA(12)"); // SBC-3 5.17/5.18: reads a list
         // SBC-3: cache and unit; flushing and prefetching change no data
         allowed("SYNCHRONIZE CACHE(10)", "SYNCHRONIZE CACHE(16)", "PRE-FETCH(10)", "PRE-FETCH(16)");
         VERDICTS.put("START STOP UNIT", Verdict.BY_CDB); // SBC-3 5.25: LOEJ moves the medium

@@ -49,10 +49,15 @@ final class BlockVpdPages {
         return b.array();
     }
 
-    /** Block Device Characteristics, SBC-3 6.5.2: non-rotating medium, form factor not reported. */
+    /**
+     * Block Device Characteristics, SBC-4 6.6.2: non-rotating medium, form factor not reported;
+     * WABEREQ 01b: after SANITIZE BLOCK ERASE, reads of the erased blocks complete with GOOD
+     * (they return zeros); WACEREQ 00b: CRYPTOGRAPHIC ERASE is not supported.
+     */
     static byte[] blockDeviceCharacteristics(ScsiTask task) {
         ByteBuffer b = page(BLOCK_DEVICE_CHARACTERISTICS, 0x3C);
         b.putShort(4, (short) 0x0001); // MEDIUM ROTATION RATE: non-rotating medium
+        b.put(7, (byte) 0x40); // WABEREQ 01b, WACEREQ 00b, NOMINAL FORM FACTOR 0h
         return b.array();
     }
 

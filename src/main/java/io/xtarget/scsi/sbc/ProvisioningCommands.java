@@ -138,11 +138,17 @@ final class ProvisioningCommands {
         return ScsiResult.good();
     }
 
+    /** The most LBA status descriptors one GET LBA STATUS returns. */
+    static final int MAX_LBA_STATUS_DESCRIPTORS = 64;
+
     /**
-     * GET LBA STATUS, SBC-3 5.7. The store cannot tell which blocks are allocated, so one
-     * descriptor reports the rest of the medium (at most 2^32-1 blocks) as mapped.
+     * GET LBA STATUS, SBC-3 5.7: consecutive descriptors from the LBA on, each a run of blocks
+     * that are all mapped (00h) or all deallocated (01h) as the store tells them
+     * ({@link LogicalUnit#blockExtentAt}; a store that cannot tell reports the rest as mapped), at
+     * most 2^32-1 blocks each, as many as the ALLOCATION LENGTH holds (at least one, at most
+     * {@link #MAX_LBA_STATUS_DESCRIPTORS}) or until the end of the medium.
      */
-    ScsiResult getLbaStatus(ScsiTask task) throws ScsiException {
+    ScsiResult getLbaStatus(ScsiTask task) throws ScsiException, IOException {
         Cdb cdb = task.cdb();
         LogicalUnit lu = task.lu();
         long lba = cdb.u64(2);
@@ -150,12 +156,19 @@ final class ProvisioningCommands {
         if (lba < 0 || lba >= lu.blockCount()) {
             throw new ScsiException(Sense.lbaOutOfRange());
         }
-        long blocks = Math.min(0xFFFF_FFFFL, lu.blockCount() - lba);
-        ByteBuffer b = ByteBuffer.allocate(24);
-        b.putInt(0, 20); // PARAMETER DATA LENGTH: the bytes after this field
-        b.putLong(8, lba);
-        b.putInt(16, (int) blocks);
-        b.put(20, (byte) 0); // PROVISIONING STATUS 0h: mapped
-        return ScsiResult.good(b.array(), allocation);
+        int room = (int) Math.clamp((allocation - 8) / 16, 1, MAX_LBA_STATUS_DESCRIPTORS);
+        ByteBuffer b = ByteBuffer.allocate(8 + 16 * room);
+        int n = 0;
+        for (long at = lba; n < room && at < lu.blockCount(); n++) {
+            io.xtarget.backend.Store.Extent e = lu.blockExtentAt(at);
+            long blocks = Math.min(0xFFFF_FFFFL, Math.min(e.length(), lu.blockCount() - at));
+            int d = 8 + 16 * n;
+            b.putLong(d, at);
+            b.putInt(d + 8, (int) blocks);
+            b.put(d + 12, (byte) (e.mapped() ? 0 : 1)); // PROVISIONING STATUS: mapped / deallocated
+            at += blocks;
+        }
+        b.putInt(0, 4 + 16 * n); // PARAMETER DATA LENGTH: the bytes after this field
+        return ScsiResult.good(java.util.Arrays.copyOf(b.array(), 8 + 16 * n), allocation);
     }
 }

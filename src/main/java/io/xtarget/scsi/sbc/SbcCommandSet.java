@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * The SBC-3 command set of a thin-provisioned disk, removable or not: reads, writes, verifies,
  * cache control, provisioning (UNMAP, WRITE SAME, GET LBA STATUS), COMPARE AND WRITE, ORWRITE,
- * WRITE ATOMIC(16) (SBC-4), LOG SENSE with the Logical Block Provisioning log page, and the VPD pages 0xB0, 0xB1, 0xB2.
+ * WRITE ATOMIC(16) (SBC-4), SANITIZE (OVERWRITE, BLOCK ERASE, EXIT FAILURE MODE), READ DEFECT
+ * DATA (empty lists), LOG SENSE with the Logical Block Provisioning log page, and the VPD pages
+ * 0xB0, 0xB1, 0xB2.
  *
  * <p>Medium access drives the core's write protection and reservation checks: commands that
  * change user data are WRITE; SYNCHRONIZE CACHE is READ so it works on a read-only mapping
@@ -111,9 +113,28 @@ public final class SbcCommandSet implements CommandSet {
         add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ, NO_MEDIUM,
                 UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
 
+        // SANITIZE: byte 1 = IMMED, AUSE, SERVICE ACTION. Every service action rewrites or
+        // deallocates the whole medium (WRITE: reservations, write protection, a loaded medium);
+        // CRYPTOGRAPHIC ERASE has no row: no backstore encrypts. Rows run on workers (IMMED=0 waits).
+        String[] sanitize = {null, "OVERWRITE", "BLOCK ERASE"};
+        for (int sa = SA_OVERWRITE; sa <= SA_BLOCK_ERASE; sa++) {
+            addSa(t, SANITIZE, sa, "SANITIZE / " + sanitize[sa], MediumAccess.WRITE, SanitizeCommand::execute,
+                    SANITIZE, 0xBF, 0, 0, 0, 0, 0, ff, ff, 0);
+        }
+        addSa(t, SANITIZE, SA_EXIT_FAILURE_MODE, "SANITIZE / EXIT FAILURE MODE", MediumAccess.WRITE,
+                SanitizeCommand::execute, SANITIZE, 0xBF, 0, 0, 0, 0, 0, ff, ff, 0);
+
+        // READ DEFECT DATA: empty lists; byte 2 (10) / byte 1 (12) = REQ_PLIST, REQ_GLIST, FORMAT
+        add(t, READ_DEFECT_DATA_10, "READ DEFECT DATA(10)", MediumAccess.READ, QUICK, DefectData::readDefectData10,
+                READ_DEFECT_DATA_10, 0, 0x1F, 0, 0, 0, 0, ff, ff, 0);
+        add(t, READ_DEFECT_DATA_12, "READ DEFECT DATA(12)", MediumAccess.READ, QUICK, DefectData::readDefectData12,
+                READ_DEFECT_DATA_12, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+
         // LOG SENSE: pages 00h and Logical Block Provisioning 0Ch; byte 1 = SP (refused). Allowed
-        // under every reservation (SPC-4 table 64), so it touches no medium.
-        add(t, SbcOpcodes.LOG_SENSE, "LOG SENSE", MediumAccess.NONE, LogSense::execute,
+        // under every reservation (SPC-4 table 64), so it touches no medium; and while a sanitize
+        // operation runs or failed (SBC-4 4.11.1)
+        add(t, SbcOpcodes.LOG_SENSE, "LOG SENSE", MediumAccess.NONE,
+                Set.of(CommandDescriptor.Flag.ALLOWED_DURING_SANITIZE), LogSense::execute,
                 SbcOpcodes.LOG_SENSE, 0x01, ff, ff, 0, ff, ff, ff, ff, 0);
 
         t.addVpdPage(BlockVpdPages.BLOCK_LIMITS, BlockVpdPages::blockLimits);

@@ -13,8 +13,15 @@ final class SbcOpcodes {
     static final int VERIFY_10 = 0x2F;
     static final int PRE_FETCH_10 = 0x34;
     static final int SYNCHRONIZE_CACHE_10 = 0x35;
+    static final int READ_DEFECT_DATA_10 = 0x37;
     static final int WRITE_SAME_10 = 0x41;
     static final int UNMAP = 0x42;
+    static final int SANITIZE = 0x48;
+    static final int SA_OVERWRITE = 0x01;
+    static final int SA_BLOCK_ERASE = 0x02;
+    /** Not served: no backstore encrypts, so there is no key to change (SBC-4 4.11.2). */
+    static final int SA_CRYPTOGRAPHIC_ERASE = 0x03;
+    static final int SA_EXIT_FAILURE_MODE = 0x1F;
     static final int LOG_SENSE = 0x4D;
     static final int READ_16 = 0x88;
     static final int COMPARE_AND_WRITE = 0x89;
@@ -33,6 +40,7 @@ final class SbcOpcodes {
     static final int WRITE_12 = 0xAA;
     static final int WRITE_AND_VERIFY_12 = 0xAE;
     static final int VERIFY_12 = 0xAF;
+    static final int READ_DEFECT_DATA_12 = 0xB7;
 
     private SbcOpcodes() {}
 }

@@ -6,7 +6,8 @@ import io.xtarget.scsi.Sense;
 
 /**
  * REQUEST SENSE (SPC-4 6.39): reports and clears the oldest pending unit attention of this
- * initiator port, LOGICAL UNIT NOT SUPPORTED for an unmapped LUN, otherwise NO SENSE; always with
+ * initiator port, LOGICAL UNIT NOT SUPPORTED for an unmapped LUN, a sanitize operation in progress
+ * (with its progress indication) or failed (SBC-4 4.11), otherwise NO SENSE; always with
  * GOOD status. DESC selects descriptor format.
  */
 final class RequestSense {
@@ -20,6 +21,9 @@ final class RequestSense {
             sense = Sense.lunNotSupported();
         } else {
             sense = task.lu().unitAttentions().poll(task.nexus());
+            if (sense == null) {
+                sense = task.lu().sanitize().currentSense(); // SANITIZE IN PROGRESS with progress, or FAILED
+            }
             if (sense == null) {
                 sense = Sense.noSense();
             }

@@ -28,7 +28,9 @@ import java.util.Set;
 public final class SpcCommandSet implements CommandSet {
     private static final Set<CommandDescriptor.Flag> NONE = Set.of();
     private static final Set<CommandDescriptor.Flag> QUICK = EnumSet.of(CommandDescriptor.Flag.QUICK);
-    private static final Set<CommandDescriptor.Flag> NO_LU_UA = EnumSet.of(NO_LU, UA_EXEMPT, CommandDescriptor.Flag.QUICK);
+    /** INQUIRY, REPORT LUNS, REQUEST SENSE: no LU needed, no UA reported, allowed while sanitizing (SBC-4 4.11.1). */
+    private static final Set<CommandDescriptor.Flag> NO_LU_UA = EnumSet.of(NO_LU, UA_EXEMPT, CommandDescriptor.Flag.QUICK,
+            CommandDescriptor.Flag.ALLOWED_DURING_SANITIZE);
     private static final Set<CommandDescriptor.Flag> SHARED = EnumSet.of(SHARED_STATE);
 
     @Override

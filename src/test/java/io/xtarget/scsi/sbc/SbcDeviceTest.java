@@ -150,6 +150,7 @@ class SbcDeviceTest {
         expected[1] = (byte) 0xB1;
         expected[3] = 0x3C;
         expected[5] = 1; // non-rotating
+        expected[7] = 0x40; // WABEREQ 01b: reads after BLOCK ERASE succeed; WACEREQ 00b: no crypto erase
         assertThat(b1).isEqualTo(expected);
         assertThat(vpd(rig, 0xB2)).containsExactly(0, 0xB2, 0, 4, 0, 0xE4, 0x02, 0);
         assertThat(rig.core.opcodes().vpdCodes()).containsExactly(0xB0, 0xB1, 0xB2);
@@ -158,7 +159,7 @@ class SbcDeviceTest {
     @Test
     void everyRowHasUsageDataAsLongAsItsCdb() {
         SbcRig rig = new SbcRig(512, 8);
-        assertThat(rig.core.opcodes().all()).hasSize(30); // 28 + LOG SENSE + WRITE ATOMIC(16)
+        assertThat(rig.core.opcodes().all()).hasSize(35); // 28 + LOG SENSE + WRITE ATOMIC(16) + 3 SANITIZE + 2 READ DEFECT DATA
         for (CommandDescriptor d : rig.core.opcodes().all()) {
             assertThat(d.cdbUsage()).as(d.name()).hasSize(d.opcode() == 0x89 ? 16 : Cdb.standardLength(d.opcode()));
             assertThat(d.cdbUsage()[0] & 0xFF).as(d.name()).isEqualTo(d.opcode());
