@@ -2,6 +2,7 @@ package io.xtarget.scsi.sbc;
 
 import static io.xtarget.scsi.sbc.SbcOpcodes.*;
 
+import io.xtarget.scsi.CdbUsage;
 import io.xtarget.scsi.CommandDescriptor;
 import io.xtarget.scsi.CommandHandler;
 import io.xtarget.scsi.CommandSet;
@@ -103,7 +104,7 @@ public final class SbcCommandSet implements CommandSet {
         // unit control: they load and lock the medium, so they run while it is ejected; loading or
         // ejecting changes the medium every nexus sees (refused from a read-only mapping)
         t.add(new CommandDescriptor(START_STOP_UNIT, -1, "START STOP UNIT", MediumAccess.READ, NO_MEDIUM,
-                bytes(START_STOP_UNIT, 0x01, 0, 0, 0xF7, 0), UnitCommands::startStopUnit)
+                CdbUsage.of(START_STOP_UNIT, 0x01, 0, 0, 0xF7, 0), UnitCommands::startStopUnit)
                 .withSharedStateWhen(UnitCommands::movesMedium));
         add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ, NO_MEDIUM,
                 UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
@@ -120,7 +121,7 @@ public final class SbcCommandSet implements CommandSet {
 
     private static void add(OpcodeTable.Builder t, int opcode, String name, MediumAccess access,
             Set<CommandDescriptor.Flag> flags, CommandHandler handler, int... usage) {
-        t.add(new CommandDescriptor(opcode, -1, name, access, flags, bytes(usage), handler));
+        t.add(new CommandDescriptor(opcode, -1, name, access, flags, CdbUsage.of(usage), handler));
     }
 
     private static void addSa(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
@@ -130,14 +131,6 @@ public final class SbcCommandSet implements CommandSet {
 
     private static void addSa(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
             Set<CommandDescriptor.Flag> flags, CommandHandler handler, int... usage) {
-        t.add(new CommandDescriptor(opcode, sa, name, access, flags, bytes(usage), handler));
-    }
-
-    private static byte[] bytes(int... v) {
-        byte[] b = new byte[v.length];
-        for (int i = 0; i < v.length; i++) {
-            b[i] = (byte) v[i];
-        }
-        return b;
+        t.add(new CommandDescriptor(opcode, sa, name, access, flags, CdbUsage.of(usage), handler));
     }
 }

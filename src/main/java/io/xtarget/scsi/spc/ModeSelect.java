@@ -18,7 +18,7 @@ final class ModeSelect {
 
     static ScsiResult execute(ScsiTask task) throws ScsiException {
         Cdb cdb = task.cdb();
-        boolean ten = cdb.opcode() == 0x55;
+        boolean ten = cdb.opcode() == SpcOpcodes.MODE_SELECT_10;
         if (cdb.bit(1, 0)) { // SP: this target cannot save pages
             throw new ScsiException(Sense.invalidFieldInCdb(1, 0));
         }

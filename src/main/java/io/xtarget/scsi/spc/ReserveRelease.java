@@ -14,7 +14,7 @@ final class ReserveRelease {
     private ReserveRelease() {}
 
     private static void checkCdb(Cdb cdb) throws ScsiException {
-        if (cdb.opcode() == 0x16 || cdb.opcode() == 0x17) {
+        if (cdb.opcode() == SpcOpcodes.RESERVE_6 || cdb.opcode() == SpcOpcodes.RELEASE_6) {
             if ((cdb.u8(1) & 0x1F) != 0) { // 3RDPTY, third party device id, extent
                 throw new ScsiException(Sense.invalidFieldInCdb(1, -1));
             }
