@@ -74,23 +74,24 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
 
     @Override
     public void register(OpcodeTable.Builder table) {
+        int ff = 0xFF;
         // SPC-4 6.4.1, 6.20.1: PARAMETER LIST LENGTH / ALLOCATION LENGTH in bytes 10..13; RECEIVE COPY
         // RESULTS names the copy in LIST IDENTIFIER (byte 2), except OPERATING PARAMETERS
         table.add(new CommandDescriptor(EXTENDED_COPY, SA_EXTENDED_COPY_LID1, "EXTENDED COPY(LID1)",
                 MediumAccess.NONE, Set.of(),
-                CdbUsage.of(EXTENDED_COPY, 0x1F, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0),
+                CdbUsage.of(EXTENDED_COPY, SA_EXTENDED_COPY_LID1, 0, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
                 this::extendedCopy));
         table.add(new CommandDescriptor(RECEIVE_COPY_RESULTS, SA_COPY_STATUS, "RECEIVE COPY RESULTS(COPY STATUS)",
                 MediumAccess.NONE, Set.of(),
-                CdbUsage.of(RECEIVE_COPY_RESULTS, 0x1F, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0),
+                CdbUsage.of(RECEIVE_COPY_RESULTS, SA_COPY_STATUS, ff, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
                 this::copyStatus));
         table.add(new CommandDescriptor(RECEIVE_COPY_RESULTS, SA_OPERATING_PARAMETERS,
                 "RECEIVE COPY RESULTS(OPERATING PARAMETERS)", MediumAccess.NONE, Set.of(),
-                CdbUsage.of(RECEIVE_COPY_RESULTS, 0x1F, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0),
+                CdbUsage.of(RECEIVE_COPY_RESULTS, SA_OPERATING_PARAMETERS, 0, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
                 this::operatingParameters));
         table.add(new CommandDescriptor(RECEIVE_COPY_RESULTS, SA_FAILED_SEGMENT_DETAILS,
                 "RECEIVE COPY RESULTS(FAILED SEGMENT DETAILS)", MediumAccess.NONE, Set.of(),
-                CdbUsage.of(RECEIVE_COPY_RESULTS, 0x1F, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0),
+                CdbUsage.of(RECEIVE_COPY_RESULTS, SA_FAILED_SEGMENT_DETAILS, ff, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
                 this::failedSegmentDetails));
         table.addVpdPage(0x8F, task -> CopyPages.thirdPartyCopyVpd(task.lu() == null ? 0x7F : 0x00, limits));
     }
