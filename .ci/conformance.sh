@@ -5,11 +5,16 @@
 # fixed, writable disk run there (PreventAllow, StartStopUnit, NoMedia against a removable RAM
 # LU at LUN 0; ReadOnly against a read-only mapping at LUN 1 of a target of its own, since a
 # read-only mapping refuses target resets to the hosts that have it, and PreventAllow resets
-# the target, docs/config.md "Resets"). A third serves one LU through
+# the target, docs/config.md "Resets"; the tests that need more than one logical block per
+# physical block (they skip with "LBPPB < 2") and WriteAtomic16 (its VPD test checks misaligned
+# and partial atomic writes only where ATOMIC ALIGNMENT and GRANULARITY exceed 1) against a 512e
+# LU, 4096-byte physical blocks on 512-byte ones, at LUN 0 of a target of its own). A third server serves one LU through
 # two portals for the multipath tests (MultipathIO.Reset wants the LUN reset unit attention on
 # every path, the issuing one included, SAM-5 6.3.3). A test counts as passed when it passes in
 # any run.
 # The pass list only ever grows: a test that passes here and is not in it is reported as NEW.
+# A test may skip (in every run) only when .ci/iscsi-test-cu.skip lists it with the reason;
+# any other skip fails the check, and a listed test that passes is reported.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 port="${XT_CONFORMANCE_PORT:-3270}"
@@ -49,8 +54,12 @@ timeout 1200 iscsi-test-cu --dataloss "$url" >"$work/cu.log" 2>&1
 python3 .ci/parse-cu.py "$work/cu.log" >"$work/all-results.txt"
 extra="iscsi://127.0.0.1:$port2/iqn.2026-11.io.xtarget:conformance-extra/0"
 ro_lun="iscsi://127.0.0.1:$port2/iqn.2026-11.io.xtarget:conformance-readonly/1"
+e512="iscsi://127.0.0.1:$port2/iqn.2026-11.io.xtarget:conformance-512e/0"
 n=0
-for run in "ALL.PreventAllow $extra" "ALL.StartStopUnit $extra" "ALL.NoMedia $extra" "ALL.ReadOnly $ro_lun"; do
+for run in "ALL.PreventAllow $extra" "ALL.StartStopUnit $extra" "ALL.NoMedia $extra" "ALL.ReadOnly $ro_lun" \
+        "ALL.WriteAtomic16 $e512" "ALL.WriteSame10.UnmapUnaligned $e512" "ALL.WriteSame16.UnmapUnaligned $e512" \
+        "ALL.WriteSame10.InvalidDataOutSize $e512" "ALL.WriteSame16.InvalidDataOutSize $e512" \
+        "ALL.CompareAndWrite.InvalidDataOutSize $e512"; do
     set -- $run
     n=$((n + 1))
     timeout 300 iscsi-test-cu --dataloss -t "$1" "$2" >"$work/cu-extra$n.log" 2>&1
@@ -75,10 +84,29 @@ done < <(grep -v '^#' .ci/iscsi-test-cu.pass)
 grep '^PASS' "$work/results.txt" | awk '{print $2}' | while read -r name; do
     grep -qxF "$name" .ci/iscsi-test-cu.pass || echo "NEW PASS (add to .ci/iscsi-test-cu.pass): $name"
 done
+# Skips: each must be listed in the skip file as "Suite.Test reason..." (a name alone is no reason).
+skiplist="$work/skip-reasons.txt"
+grep -v '^[[:space:]]*#' .ci/iscsi-test-cu.skip | awk 'NF' >"$skiplist"
+unexpected=0
+while read -r name; do
+    reason=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^[[:space:]]+/, ""); print; exit }' "$skiplist")
+    if [ -z "$reason" ]; then
+        unexpected=$((unexpected + 1))
+        if awk '{print $1}' "$skiplist" | grep -qxF "$name"; then
+            echo "UNEXPECTED SKIP: $name is listed in .ci/iscsi-test-cu.skip without a reason"
+        else
+            echo "UNEXPECTED SKIP: $name (make it run, or list it in .ci/iscsi-test-cu.skip with the reason)"
+        fi
+    fi
+done < <(awk '$1 == "SKIP" {print $2}' "$work/results.txt")
+awk '{print $1}' "$skiplist" | while read -r name; do
+    st=$(awk -v n="$name" '$2 == n {print $1}' "$work/results.txt")
+    [ "$st" = "PASS" ] && echo "LISTED SKIP NOW PASSES (remove it from .ci/iscsi-test-cu.skip): $name"
+done
 echo "iscsi-test-cu totals: $(awk '{print $1}' "$work/results.txt" | sort | uniq -c | tr '\n' ' ')"
 grep '^FAIL' "$work/results.txt" || true
-echo "conformance: $pass passed, $fail failed"
-if [ "$fail" -ne 0 ]; then
+echo "conformance: $pass passed, $fail failed, $unexpected skipped without a listed reason"
+if [ "$fail" -ne 0 ] || [ "$unexpected" -ne 0 ]; then
     echo "--- server log (tail)"; tail -40 "$work/server.log"
     echo "--- extra server log (tail)"; tail -40 "$work/server2.log"
     exit 1

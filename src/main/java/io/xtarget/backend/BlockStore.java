@@ -3,6 +3,7 @@ package io.xtarget.backend;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -18,10 +19,11 @@ public final class BlockStore extends ChannelStore {
         this.device = device;
     }
 
+    /** @throws NoSuchFileException when the device does not exist (any more) */
     public static BlockStore open(Path device, int blockSize) throws IOException {
         StoreGeometry.checkBlockSize(blockSize);
         if (!Files.exists(device)) {
-            throw new IOException(device + " does not exist");
+            throw new NoSuchFileException(device + " does not exist");
         }
         if (Files.isRegularFile(device) || Files.isDirectory(device)) {
             throw new IOException(device + " is not a block device");

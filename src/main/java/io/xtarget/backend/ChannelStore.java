@@ -61,18 +61,37 @@ abstract sealed class ChannelStore implements Store permits FileStore, BlockStor
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
         Bounds.check(offset, src.remaining(), sizeBytes);
         long pos = offset;
-        while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
+        try {
+            while (src.hasRemaining()) {
+                pos += channel.write(src, pos);
+            }
+        } catch (IOException e) {
+            throw writeFailure(e, src.remaining());
         }
         if (fua) {
             // FUA (SBC-3 5.x): durable before status. force(false) = fdatasync, enough for data.
-            channel.force(false);
+            flush();
         }
     }
 
+    /**
+     * What a failed pwrite (or copy into this store) means: out of space (ENOSPC, EDQUOT) or any
+     * other I/O error. {@link FileStore} also asks its file system.
+     *
+     * @param bytes bytes the failed call still had to write
+     */
+    IOException writeFailure(IOException e, long bytes) {
+        return OutOfSpaceException.classify(e);
+    }
+
+    /** fdatasync; a failure is a {@link FlushFailedException}: written data may be lost. */
     @Override
     public void flush() throws IOException {
-        channel.force(false);
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new FlushFailedException("fdatasync of " + this + " failed: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -103,7 +122,11 @@ abstract sealed class ChannelStore implements Store permits FileStore, BlockStor
         long done;
         synchronized (to.positionLock) {
             to.channel.position(dstOffset);
-            done = channel.transferTo(srcOffset, chunk, to.channel);
+            try {
+                done = channel.transferTo(srcOffset, chunk, to.channel);
+            } catch (IOException e) {
+                throw to.writeFailure(e, chunk);
+            }
         }
         if (done <= 0) {
             // transferTo returns 0 only past end of source; the source has shrunk.

@@ -14,6 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (written) through the wrapper, any access that would exceed the budget fails.</li>
  * </ul>
  * The copy fast path honours the same faults: it copies up to the fault offset, then fails.
+ * Faults of the other kinds a store reports:
+ * <ul>
+ *   <li>{@link #failFlushes}: the next flushes fail like an fdatasync returning EIO, and so does
+ *       the durability part of a FUA write (the data is written, then
+ *       {@link FlushFailedException});</li>
+ *   <li>{@link #noSpaceFrom}: writes touching a byte at or beyond the offset fail with
+ *       {@link OutOfSpaceException}, like ENOSPC on a full file system;</li>
+ *   <li>{@link #reportSpace}: {@link #spaceUsage} answers the given figures instead of the
+ *       wrapped store's.</li>
+ * </ul>
  */
 public final class FaultInjectingStore extends ForwardingStore {
     private static final long NEVER = Long.MAX_VALUE;
@@ -22,6 +32,9 @@ public final class FaultInjectingStore extends ForwardingStore {
     private volatile long writeFailOffset = NEVER;
     private volatile long readBudget = NEVER;
     private volatile long writeBudget = NEVER;
+    private volatile long noSpaceOffset = NEVER;
+    private final java.util.concurrent.atomic.AtomicInteger flushFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile SpaceUsage space;
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
 
@@ -51,9 +64,28 @@ public final class FaultInjectingStore extends ForwardingStore {
         return this;
     }
 
-    /** Disarms every fault. */
+    /** The next {@code count} flushes (and FUA writes' flushes) fail with an I/O error. */
+    public FaultInjectingStore failFlushes(int count) {
+        flushFailures.set(count);
+        return this;
+    }
+
+    /** Writes touching a byte at or beyond {@code offset} fail as if the file system were full. */
+    public FaultInjectingStore noSpaceFrom(long offset) {
+        noSpaceOffset = offset;
+        return this;
+    }
+
+    /** {@link #spaceUsage} answers {@code usage} (null: the wrapped store's own). */
+    public FaultInjectingStore reportSpace(SpaceUsage usage) {
+        space = usage;
+        return this;
+    }
+
+    /** Disarms every fault (a reported space usage stays). */
     public FaultInjectingStore clear() {
-        readFailOffset = writeFailOffset = readBudget = writeBudget = NEVER;
+        readFailOffset = writeFailOffset = readBudget = writeBudget = noSpaceOffset = NEVER;
+        flushFailures.set(0);
         return this;
     }
 
@@ -77,8 +109,32 @@ public final class FaultInjectingStore extends ForwardingStore {
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
         int n = src.remaining();
         checkWrite(offset, n);
+        if (fua && takeFlushFailure()) {
+            inner.write(offset, src, false);
+            bytesWritten.addAndGet(n);
+            throw new FlushFailedException("injected fdatasync failure: Input/output error",
+                    new IOException("Input/output error"));
+        }
         inner.write(offset, src, fua);
         bytesWritten.addAndGet(n);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (takeFlushFailure()) {
+            throw new IOException("injected fdatasync failure: Input/output error");
+        }
+        inner.flush();
+    }
+
+    private boolean takeFlushFailure() {
+        return flushFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    }
+
+    @Override
+    public SpaceUsage spaceUsage() throws IOException {
+        SpaceUsage s = space;
+        return s != null ? s : inner.spaceUsage();
     }
 
     private void checkRead(long offset, long n) throws IOException {
@@ -91,6 +147,9 @@ public final class FaultInjectingStore extends ForwardingStore {
     }
 
     private void checkWrite(long offset, long n) throws IOException {
+        if (n > 0 && offset + n > noSpaceOffset) {
+            throw new OutOfSpaceException("injected failure: No space left on device", null);
+        }
         if (n > 0 && offset + n > writeFailOffset) {
             throw new IOException("injected write failure at offset " + Math.max(offset, writeFailOffset));
         }
@@ -116,6 +175,7 @@ public final class FaultInjectingStore extends ForwardingStore {
         n = Math.min(n, Math.max(0, readBudget - bytesRead.get()));
         if (wrappedDst != null) {
             n = Math.min(n, Math.max(0, wrappedDst.writeFailOffset - dstOffset));
+            n = Math.min(n, Math.max(0, wrappedDst.noSpaceOffset - dstOffset));
             n = Math.min(n, Math.max(0, wrappedDst.writeBudget - wrappedDst.bytesWritten.get()));
         }
         if (n == 0 && length > 0) {

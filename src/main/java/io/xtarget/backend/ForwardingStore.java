@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A store that passes geometry, reads, writes, flushes and close to another store, for wrappers
+ * A store that passes geometry, reads, writes, flushes, space usage and close to another store, for wrappers
  * that change one aspect (fault injection, throttling, recording). {@link #unmap} and
  * {@link #copyTo} are deliberately not forwarded: they keep the {@link Store} defaults (zeros
  * written through {@link #write}; no fast path), so a wrapper sees every byte that moves unless
@@ -52,7 +52,18 @@ public abstract class ForwardingStore implements Store {
     }
 
     @Override
+    public SpaceUsage spaceUsage() throws IOException {
+        return inner.spaceUsage();
+    }
+
+    @Override
     public void close() throws IOException {
         inner.close();
+    }
+
+    /** The wrapped store's description (it names the image or device), for logs. */
+    @Override
+    public String toString() {
+        return inner.toString();
     }
 }

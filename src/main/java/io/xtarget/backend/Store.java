@@ -49,11 +49,25 @@ public interface Store extends AutoCloseable {
      * Writes {@code src.remaining()} bytes at {@code offset}; advances its position.
      *
      * @param fua force unit access: the data is durable when this returns (SBC-3 5.xx FUA bit)
+     * @throws OutOfSpaceException when the space behind the store ran out (ENOSPC, EDQUOT)
+     * @throws FlushFailedException when {@code fua} is set and the data was written but could
+     *     not be made durable
      */
     void write(long offset, ByteBuffer src, boolean fua) throws IOException;
 
-    /** Makes every completed write durable (SYNCHRONIZE CACHE). */
+    /**
+     * Makes every completed write durable (SYNCHRONIZE CACHE). Any exception means data written
+     * since the last successful flush may be lost ({@link FlushFailedException}).
+     */
     void flush() throws IOException;
+
+    /**
+     * The space this store allocates from, for thin provisioning thresholds and the Logical
+     * Block Provisioning log page; null when it has no such pool (RAM, null, block devices).
+     */
+    default SpaceUsage spaceUsage() throws IOException {
+        return null;
+    }
 
     /**
      * Deallocates a byte range; later reads return zeros. Stores that cannot deallocate write

@@ -1,13 +1,18 @@
 package io.xtarget.cli;
 
+import io.xtarget.backend.FileStore;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.ConfigException;
+import io.xtarget.config.ConfigValidator;
 import io.xtarget.config.LunConfig;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.Sizes;
 import io.xtarget.config.TargetConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,15 +25,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "backstore", mixinStandardHelpOptions = true,
-        description = "Create, delete and list backstores (the storage behind LUNs).",
-        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Delete.class, BackstoreCommand.ListCmd.class})
+        description = "Create, delete, list, tune and re-enable backstores (the storage behind LUNs).",
+        subcommands = {BackstoreCommand.Create.class, BackstoreCommand.Delete.class, BackstoreCommand.ListCmd.class,
+            BackstoreCommand.SetCmd.class, BackstoreCommand.Enable.class})
 final class BackstoreCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
             "Add a backstore. A missing NAA designator and serial are generated and saved.",
+            "A file backstore's image is created now (sparse) when missing; a block device must exist.",
             "Examples:",
             "  xtarget backstore create ram0 --type ram --size 1G",
             "  xtarget backstore create disk1 --type file --path data/disk1.img --size 10G --block-size 4096",
+            "  xtarget backstore create e512 --type ram --size 1G --physical-block-size 4096",
             "  xtarget backstore create raw0 --type block --path /dev/loop0",
             "  xtarget backstore create null0 --type null --size 10G"})
     static final class Create implements Callable<Integer> {
@@ -56,6 +64,11 @@ final class BackstoreCommand extends GroupCommand {
                 description = "Logical block size, 512 or 4096 (default: ${DEFAULT-VALUE}).")
         int blockSize;
 
+        @Option(names = "--physical-block-size", paramLabel = "BYTES",
+                description = "Physical block size reported to initiators, the block size times a power of two"
+                        + " (e.g. 4096 on 512-byte blocks, \"512e\"; default: the block size).")
+        Integer physicalBlockSize;
+
         @Option(names = "--naa", paramLabel = "HEX", description = "NAA 6 designator, 32 hex digits (default: generated).")
         String naa;
 
@@ -65,6 +78,11 @@ final class BackstoreCommand extends GroupCommand {
         @Option(names = "--removable",
                 description = "Report a removable medium that START STOP UNIT can eject and load (default: not removable).")
         boolean removable;
+
+        @Option(names = "--soft-threshold", paramLabel = "PERCENT",
+                description = "file: raise the thin provisioning soft threshold unit attention when the image's"
+                        + " file system is this full (1-99; default: none).")
+        Integer softThreshold;
 
         @Override
         public Integer call() {
@@ -86,8 +104,11 @@ final class BackstoreCommand extends GroupCommand {
             }
             List<BackstoreConfig> list = new ArrayList<>(c.backstores());
             list.add(new BackstoreConfig(name, t, path, bytes, blockSize,
-                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable));
-            ServerConfig saved = config.save(c.withBackstores(list));
+                    naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable, physicalBlockSize,
+                    softThreshold, 0));
+            ServerConfig next = ConfigValidator.validate(c.withBackstores(list));
+            provision(next.backstore(name), config.file().toAbsolutePath().getParent());
+            ServerConfig saved = config.save(next);
             BackstoreConfig b = saved.backstore(name);
             spec.commandLine().getOut().printf("created backstore %s (%s) naa.%s%n", b.name(), describe(b), b.naa());
             return 0;
@@ -161,17 +182,124 @@ final class BackstoreCommand extends GroupCommand {
         }
     }
 
+    /**
+     * Makes the image exist before the backstore is saved with its identity: {@code xtarget serve}
+     * never creates a missing image of a backstore that has a persisted NAA (it reports it NOT
+     * READY), so a file image is created here, sparse, and a block device must already exist.
+     */
+    static void provision(BackstoreConfig b, Path baseDir) {
+        if (b.path() == null) {
+            return;
+        }
+        Path p = baseDir.resolve(b.path());
+        if (b.type() == BackstoreType.BLOCK && !Files.exists(p)) {
+            throw new ConfigException("--path", p + " does not exist");
+        }
+        if (b.type() == BackstoreType.FILE) {
+            try (FileStore image = FileStore.open(p, b.blockSize(), b.size() == null ? 0 : b.size(), true)) {
+                // created or checked; nothing to write
+            } catch (IOException e) {
+                throw new ConfigException("--path", e.getMessage());
+            }
+        }
+    }
+
+
+    @Command(name = "set", mixinStandardHelpOptions = true, description = {
+            "Change a backstore setting a running server applies on reload (SIGHUP).",
+            "Example:",
+            "  xtarget backstore set disk1 --soft-threshold 90"})
+    static final class SetCmd implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--soft-threshold", required = true, paramLabel = "PERCENT|off",
+                description = "file: thin provisioning soft threshold, percent of the image's file system in use"
+                        + " (1-99), or off.")
+        String softThreshold;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            BackstoreConfig b = existing(c, name);
+            Integer pct;
+            if (softThreshold.equalsIgnoreCase("off")) {
+                pct = null;
+            } else {
+                try {
+                    pct = Integer.valueOf(softThreshold);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("--soft-threshold", "\"" + softThreshold + "\" is not a percentage or off");
+                }
+            }
+            config.save(replace(c, b.withSoftThresholdPercent(pct)));
+            spec.commandLine().getOut().printf("backstore %s: soft threshold %s (a running server applies it on"
+                    + " SIGHUP)%n", name, pct == null ? "off" : pct + "%");
+            return 0;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = {
+            "Return a backstore that failed (after a failed flush) to service.",
+            "Raises the backstore's enableCount in the config; the running server clears the failed",
+            "state when it reloads the config (kill -HUP PID). A reload without this leaves it failed.",
+            "Check the storage first: data written before the failed flush may be lost."})
+    static final class Enable implements Callable<Integer> {
+        @Mixin
+        ConfigFileOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            ServerConfig c = config.load();
+            BackstoreConfig b = existing(c, name);
+            config.save(replace(c, b.withEnableCount(b.enableCount() + 1)));
+            spec.commandLine().getOut().printf("backstore %s: enable requested (enableCount %d); send SIGHUP to the"
+                    + " running server (kill -HUP PID) to apply%n", name, b.enableCount() + 1);
+            return 0;
+        }
+    }
+
+    private static BackstoreConfig existing(ServerConfig c, String name) {
+        BackstoreConfig b = c.backstore(name);
+        if (b == null) {
+            throw new ConfigException("no backstore named \"" + name + "\"");
+        }
+        return b;
+    }
+
+    private static ServerConfig replace(ServerConfig c, BackstoreConfig updated) {
+        return c.withBackstores(c.backstores().stream().map(x -> x.name().equals(updated.name()) ? updated : x).toList());
+    }
+
     static String describe(BackstoreConfig b) {
         StringBuilder s = new StringBuilder(b.type().jsonName());
         if (b.size() != null) {
             s.append(", ").append(Sizes.format(b.size()));
         }
         s.append(", ").append(b.blockSize()).append("-byte blocks");
+        if (b.physicalBlockSize() != null) {
+            s.append(" (").append(b.physicalBlockSize()).append("-byte physical)");
+        }
         if (b.path() != null) {
             s.append(", ").append(b.path());
         }
         if (b.removable()) {
             s.append(", removable");
+        }
+        if (b.softThresholdPercent() != null) {
+            s.append(", soft threshold ").append(b.softThresholdPercent()).append('%');
         }
         return s.toString();
     }

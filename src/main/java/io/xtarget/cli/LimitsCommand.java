@@ -26,7 +26,7 @@ final class LimitsCommand extends GroupCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = {
             "Print the limits a server started from the config uses, defaults marked.",
-            "Values are in the config's units: sizes as \"64M\", timeouts in seconds."})
+            "Values are in the config's units: sizes as \"64M\", timeouts in seconds, login back-off in ms."})
     static final class Show implements Callable<Integer> {
         @Mixin
         ConfigFileOption config;
@@ -48,7 +48,7 @@ final class LimitsCommand extends GroupCommand {
                             ? "(default: max(16, 8 x " + Runtime.getRuntime().availableProcessors() + " CPUs))"
                             : "(default)";
                 }
-                out.println(String.format(Locale.ROOT, "%-20s %-8s %s", f, value, note).stripTrailing());
+                out.println(String.format(Locale.ROOT, "%-21s %-8s %s", f, value, note).stripTrailing());
             }
             return 0;
         }
@@ -96,10 +96,20 @@ final class LimitsCommand extends GroupCommand {
                 description = "Threads running SCSI commands that may block, 1-1024 (default max(16, 8 x CPUs)).")
         String workerThreads;
 
+        @Option(names = "--login-backoff", paramLabel = "MILLIS",
+                description = "After a failed CHAP login, delay logins from that initiator name and from that"
+                        + " address this long, doubled per further failure; 0-3600000, 0 = off (default 1000).")
+        String loginBackoff;
+
+        @Option(names = "--login-backoff-max", paramLabel = "MILLIS",
+                description = "The longest such delay, 1-3600000, at least --login-backoff (default 60000).")
+        String loginBackoffMax;
+
         @Override
         public Integer call() {
             if (sessionBuffer == null && serverBuffer == null && sendTimeout == null && nopInterval == null
-                    && nopTimeout == null && loginTimeout == null && workerThreads == null) {
+                    && nopTimeout == null && loginTimeout == null && workerThreads == null && loginBackoff == null
+                    && loginBackoffMax == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give at least one limit to set");
             }
             ServerConfig c = config.load();
@@ -111,7 +121,9 @@ final class LimitsCommand extends GroupCommand {
                     number(nopInterval, "--nop-interval", was.nopIntervalSeconds()),
                     number(nopTimeout, "--nop-timeout", was.nopTimeoutSeconds()),
                     number(loginTimeout, "--login-timeout", was.loginTimeoutSeconds()),
-                    number(workerThreads, "--worker-threads", was.workerThreads()));
+                    number(workerThreads, "--worker-threads", was.workerThreads()),
+                    number(loginBackoff, "--login-backoff", was.loginBackoffMillis()),
+                    number(loginBackoffMax, "--login-backoff-max", was.loginBackoffMaxMillis()));
             ServerConfig saved = config.save(c.withLimits(now.isEmpty() ? null : now));
             List<String> set = new ArrayList<>();
             LimitsConfig l = saved.limitsOrNone();

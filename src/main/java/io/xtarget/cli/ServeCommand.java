@@ -3,12 +3,14 @@ package io.xtarget.cli;
 import io.xtarget.config.ConfigException;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.DefaultConfig;
+import io.xtarget.config.ImageCreation;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.server.MetricsEndpoint;
 import io.xtarget.server.XtargetServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -30,6 +32,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "serve every target on this portal instead")
     String listen;
 
+    @Option(names = "--create", arity = "0..1", split = ",", fallbackValue = "*", paramLabel = "NAME[,NAME...]",
+            description = {"Create missing images of file backstores that already have an identity (naa) as new,",
+                "empty sparse files: every one, or only the named ones. Without it such a backstore is served",
+                "NOT READY (an image is created only for a backstore that is new in the config)."})
+    List<String> create;
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
             description = "serve plain-text counters over HTTP on this address (off unless given)")
     String metrics;
@@ -38,14 +46,18 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         ServerConfig cfg;
         Path baseDir;
+        ImageCreation creation;
         try {
+            ConfigStore.Loaded loaded;
             if (config == null) {
-                cfg = DefaultConfig.loadOrCreate(DefaultConfig.DATA_DIR);
+                loaded = DefaultConfig.readOrCreate(DefaultConfig.DATA_DIR);
                 baseDir = DefaultConfig.DATA_DIR;
             } else {
-                cfg = ConfigStore.load(config);
+                loaded = ConfigStore.read(config);
                 baseDir = config.toAbsolutePath().getParent();
             }
+            cfg = loaded.config();
+            creation = ImageCreation.recreating(create).withNew(loaded.newBackstores());
             if (listen != null) {
                 cfg = cfg.withListen(listen);
             }
@@ -65,7 +77,8 @@ public final class ServeCommand implements Callable<Integer> {
         XtargetServer server;
         try {
             // the fabric's default options, with what the config's "limits" object sets
-            server = XtargetServer.start(cfg, baseDir, IscsiServer.Options.defaults());
+            server = XtargetServer.start(cfg, baseDir, IscsiServer.Options.defaults(), (name, store) -> store,
+                    creation);
             if (metricsAddress != null) {
                 try {
                     server.serveMetrics(metricsAddress);
@@ -102,17 +115,20 @@ public final class ServeCommand implements Callable<Integer> {
     /**
      * SIGHUP re-reads the config file and applies what can change while serving (LUN maps, ACLs,
      * CHAP, copy policy, new backstores); anything else (targets, portals, existing backstores,
-     * limits) is refused with one log line and the running configuration stays as it was.
+     * limits) is refused with one log line and the running configuration stays as it was. A
+     * missing image comes back when it exists again; one is created only for a backstore new in
+     * the file ({@code --create} applies to the start only).
      */
     private void reloadOnHangup(XtargetServer server, Path source) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
                 try {
-                    ServerConfig c = ConfigStore.load(source);
+                    ConfigStore.Loaded loaded = ConfigStore.read(source);
+                    ServerConfig c = loaded.config();
                     if (listen != null) {
                         c = c.withListen(listen);
                     }
-                    server.reload(c);
+                    server.reload(c, ImageCreation.NEW_ONLY.withNew(loaded.newBackstores()));
                 } catch (ConfigException e) {
                     log.error("reload of {} refused: {}", source, e.getMessage());
                 } catch (RuntimeException e) {

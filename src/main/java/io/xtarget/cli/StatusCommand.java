@@ -109,8 +109,11 @@ public final class StatusCommand implements Callable<Integer> {
         for (Sample s : samples) {
             String lu = s.labels().get("lu");
             if (lu != null && s.name().startsWith("xtarget_lu_")) {
-                double[] rw = lus.computeIfAbsent(lu, k -> new double[2]);
-                rw[s.name().contains("read") ? 0 : 1] = s.value();
+                double[] rw = lus.computeIfAbsent(lu, k -> new double[LU_COLUMNS.size()]);
+                int column = LU_COLUMNS.indexOf(s.name());
+                if (column >= 0) {
+                    rw[column] = s.value();
+                }
                 kinds.putIfAbsent(lu, s.labels().getOrDefault("kind", ""));
             } else if (s.labels().isEmpty()) {
                 plain.put(s.name(), s.value());
@@ -118,6 +121,10 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.println("xtarget at " + uri);
         out.printf(Locale.ROOT, "  sessions          %d%n", (long) get(plain, "xtarget_sessions"));
+        out.println("logins");
+        out.printf(Locale.ROOT, "  CHAP failures     %d%n", (long) get(plain, "xtarget_login_auth_failures_total"));
+        out.printf(Locale.ROOT, "  throttled         %d%n", (long) get(plain, "xtarget_login_throttled_total"));
+        out.printf(Locale.ROOT, "  refused (0301)    %d%n", (long) get(plain, "xtarget_login_throttle_refused_total"));
         out.println("copies (EXTENDED COPY)");
         out.printf(Locale.ROOT, "  started           %d%n", (long) get(plain, "xtarget_copies_started_total"));
         out.printf(Locale.ROOT, "  succeeded         %d%n", (long) get(plain, "xtarget_copies_succeeded_total"));
@@ -125,10 +132,31 @@ public final class StatusCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  bytes offloaded   %s%n", size(get(plain, "xtarget_copy_bytes_total")));
         out.printf(Locale.ROOT, "  via fast path     %s%n", size(get(plain, "xtarget_copy_fast_path_bytes_total")));
         if (!lus.isEmpty()) {
-            out.printf(Locale.ROOT, "%-20s %-6s %22s %22s%n", "logical unit", "kind", "read", "written");
-            lus.forEach((lu, rw) -> out.printf(Locale.ROOT, "  %-18s %-6s %22s %22s%n", lu, kinds.get(lu),
-                    size(rw[0]), size(rw[1])));
+            out.printf(Locale.ROOT, "%-20s %-6s %22s %22s  %s%n", "logical unit", "kind", "read", "written", "state");
+            lus.forEach((lu, rw) -> out.printf(Locale.ROOT, "  %-18s %-6s %22s %22s  %s%n", lu, kinds.get(lu),
+                    size(rw[0]), size(rw[1]), state(rw)));
         }
+    }
+
+    /** Per-LU samples shown, in column order. */
+    private static final java.util.List<String> LU_COLUMNS = java.util.List.of("xtarget_lu_read_bytes_total",
+            "xtarget_lu_written_bytes_total", "xtarget_lu_failed", "xtarget_lu_flush_failures_total",
+            "xtarget_lu_space_allocation_failures_total", "xtarget_lu_soft_threshold_reached");
+
+    /** "ok", or what is wrong: FAILED (with failed flushes), out-of-space writes, soft threshold reached. */
+    static String state(double[] v) {
+        java.util.List<String> s = new java.util.ArrayList<>();
+        if (v[2] != 0) {
+            s.add(String.format(Locale.ROOT, "FAILED (%d failed flush(es); xtarget backstore enable NAME, then SIGHUP)",
+                    (long) v[3]));
+        }
+        if (v[4] != 0) {
+            s.add(String.format(Locale.ROOT, "%d writes out of space", (long) v[4]));
+        }
+        if (v[5] != 0) {
+            s.add("soft threshold reached");
+        }
+        return s.isEmpty() ? "ok" : String.join(", ", s);
     }
 
     private static double get(Map<String, Double> m, String name) {

@@ -27,7 +27,7 @@ public final class ConfigParser {
 
     private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
-            "removable");
+            "removable", "physicalBlockSize", "softThresholdPercent", "enableCount");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
     private static final Set<String> ACL = Set.of("initiator", "luns", "chap", "resets");
@@ -75,7 +75,8 @@ public final class ConfigParser {
         return new LimitsConfig(size(o, p, "sessionBuffer"), size(o, p, "serverBuffer"),
                 integer(o, p, "sendTimeoutSeconds"), integer(o, p, "nopIntervalSeconds"),
                 integer(o, p, "nopTimeoutSeconds"), integer(o, p, "loginTimeoutSeconds"),
-                integer(o, p, "workerThreads"));
+                integer(o, p, "workerThreads"), integer(o, p, "loginBackoffMillis"),
+                integer(o, p, "loginBackoffMaxMillis"));
     }
 
     private static BackstoreConfig backstore(JsonNode n, String p) {
@@ -91,10 +92,13 @@ public final class ConfigParser {
         Integer blockSize = integer(o, p, "blockSize");
         String naa = string(o, p, "naa");
         Boolean removable = bool(o, p, "removable");
+        Integer enableCount = integer(o, p, "enableCount");
         return new BackstoreConfig(name, type, string(o, p, "path"), size,
                 blockSize == null ? BackstoreConfig.DEFAULT_BLOCK_SIZE : blockSize,
                 naa == null ? null : naa.toLowerCase(java.util.Locale.ROOT), string(o, p, "serial"),
-                removable != null && removable);
+                removable != null && removable, integer(o, p, "physicalBlockSize"),
+                integer(o, p, "softThresholdPercent"),
+                enableCount == null ? 0 : enableCount);
     }
 
     private static TargetConfig target(JsonNode n, String p) {

@@ -83,11 +83,37 @@ public final class ConfigValidator {
         checkRange(l.nopTimeoutSeconds(), "nopTimeoutSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
         checkRange(l.loginTimeoutSeconds(), "loginTimeoutSeconds", 1, LimitsConfig.MAX_TIMEOUT_SECONDS, " seconds");
         checkRange(l.workerThreads(), "workerThreads", 1, LimitsConfig.MAX_WORKER_THREADS, "");
+        checkRange(l.loginBackoffMillis(), "loginBackoffMillis", 0, LimitsConfig.MAX_LOGIN_BACKOFF_MILLIS, " ms");
+        checkRange(l.loginBackoffMaxMillis(), "loginBackoffMaxMillis", 1, LimitsConfig.MAX_LOGIN_BACKOFF_MILLIS,
+                " ms");
+        if (o.loginBackoffMaxMillis() < o.loginBackoffMillis()) {
+            throw l.loginBackoffMaxMillis() != null
+                    ? new ConfigException("limits.loginBackoffMaxMillis", o.loginBackoffMaxMillis()
+                            + " is less than loginBackoffMillis (" + o.loginBackoffMillis()
+                            + (l.loginBackoffMillis() == null ? ", the default" : "") + ")")
+                    : new ConfigException("limits.loginBackoffMillis", o.loginBackoffMillis()
+                            + " is more than loginBackoffMaxMillis (" + o.loginBackoffMaxMillis()
+                            + ", the default); raise loginBackoffMaxMillis too");
+        }
     }
 
     private static void checkRange(Integer value, String field, int min, int max, String unit) {
         if (value != null && (value < min || value > max)) {
             throw new ConfigException("limits." + field, value + " is out of range " + min + ".." + max + unit);
+        }
+    }
+
+    /** SBC-3 5.16.2: a physical block holds 2^n logical blocks (LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT). */
+    private static void checkPhysicalBlockSize(BackstoreConfig b, String p) {
+        Integer pbs = b.physicalBlockSize();
+        if (pbs == null) {
+            return;
+        }
+        if (pbs < b.blockSize() || pbs % b.blockSize() != 0 || Integer.bitCount(pbs / b.blockSize()) != 1
+                || pbs > BackstoreConfig.MAX_PHYSICAL_BLOCK_SIZE) {
+            throw new ConfigException(p + ".physicalBlockSize", pbs + " is not the block size " + b.blockSize()
+                    + " times a power of two, at most " + BackstoreConfig.MAX_PHYSICAL_BLOCK_SIZE
+                    + " (e.g. 4096 on 512-byte blocks)");
         }
     }
 
@@ -102,6 +128,7 @@ public final class ConfigValidator {
         if (!StoreGeometry.isValidBlockSize(b.blockSize())) {
             throw new ConfigException(p + ".blockSize", "must be 512 or 4096, not " + b.blockSize());
         }
+        checkPhysicalBlockSize(b, p);
         String type = b.type().jsonName();
         switch (b.type()) {
             case RAM, NULL -> {
@@ -130,6 +157,19 @@ public final class ConfigValidator {
         }
         if (b.serial() != null && !Designators.isValidSerial(b.serial())) {
             throw new ConfigException(p + ".serial", "must be 1 to 64 printable ASCII characters without spaces");
+        }
+        if (b.softThresholdPercent() != null) {
+            if (b.type() != BackstoreType.FILE) {
+                throw new ConfigException(p + ".softThresholdPercent",
+                        "only for type file (a threshold on the image's file system), not " + type);
+            }
+            if (b.softThresholdPercent() < 1 || b.softThresholdPercent() > 99) {
+                throw new ConfigException(p + ".softThresholdPercent",
+                        "must be 1 to 99 (percent of the file system in use), not " + b.softThresholdPercent());
+            }
+        }
+        if (b.enableCount() < 0) {
+            throw new ConfigException(p + ".enableCount", "must not be negative");
         }
     }
 

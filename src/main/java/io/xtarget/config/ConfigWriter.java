@@ -34,6 +34,15 @@ public final class ConfigWriter {
             if (b.removable()) {
                 o.put("removable", true); // omitted when false, the default
             }
+            if (b.physicalBlockSize() != null) {
+                o.put("physicalBlockSize", b.physicalBlockSize()); // omitted when unset: the block size
+            }
+            if (b.softThresholdPercent() != null) {
+                o.put("softThresholdPercent", b.softThresholdPercent());
+            }
+            if (b.enableCount() != 0) {
+                o.put("enableCount", b.enableCount());
+            }
         }
         ArrayNode ts = root.putArray("targets");
         for (TargetConfig t : config.targets()) {

@@ -35,10 +35,17 @@ public final class DefaultConfig {
 
     /** Loads {@code dataDir/xtarget.json}, writing the default there first when it is missing. */
     public static ServerConfig loadOrCreate(Path dataDir) {
+        return readOrCreate(dataDir).config();
+    }
+
+    /** As {@link #loadOrCreate}, telling which backstores are new (all of them on first use). */
+    public static ConfigStore.Loaded readOrCreate(Path dataDir) {
         Path file = file(dataDir);
         if (Files.exists(file)) {
-            return ConfigStore.load(file);
+            return ConfigStore.read(file);
         }
-        return ConfigStore.save(file, template());
+        ServerConfig saved = ConfigStore.save(file, template());
+        return new ConfigStore.Loaded(saved,
+                saved.backstores().stream().map(BackstoreConfig::name).collect(java.util.stream.Collectors.toSet()));
     }
 }

@@ -17,11 +17,28 @@ import java.util.List;
  * @param nopTimeoutSeconds how long a ping may go unanswered before the connection is dropped
  * @param loginTimeoutSeconds how long a new connection may take to complete its login
  * @param workerThreads threads running SCSI commands that may block
+ * @param loginBackoffMillis how long logins from an initiator name or a source address wait after one
+ *     failed CHAP login, doubled per further failure; 0 turns the login throttle off
+ * @param loginBackoffMaxMillis the longest such wait
  */
 public record LimitsConfig(Long sessionBuffer, Long serverBuffer, Integer sendTimeoutSeconds,
-        Integer nopIntervalSeconds, Integer nopTimeoutSeconds, Integer loginTimeoutSeconds, Integer workerThreads) {
+        Integer nopIntervalSeconds, Integer nopTimeoutSeconds, Integer loginTimeoutSeconds, Integer workerThreads,
+        Integer loginBackoffMillis, Integer loginBackoffMaxMillis) {
     /** Nothing set: every bound at its default. */
     public static final LimitsConfig NONE = new LimitsConfig(null, null, null, null, null, null, null);
+
+    /** Limits without the login back-off fields (those at their defaults). */
+    public LimitsConfig(Long sessionBuffer, Long serverBuffer, Integer sendTimeoutSeconds, Integer nopIntervalSeconds,
+            Integer nopTimeoutSeconds, Integer loginTimeoutSeconds, Integer workerThreads) {
+        this(sessionBuffer, serverBuffer, sendTimeoutSeconds, nopIntervalSeconds, nopTimeoutSeconds,
+                loginTimeoutSeconds, workerThreads, null, null);
+    }
+
+    /** This with the login back-off fields set (null: default). */
+    public LimitsConfig withLoginBackoff(Integer millis, Integer maxMillis) {
+        return new LimitsConfig(sessionBuffer, serverBuffer, sendTimeoutSeconds, nopIntervalSeconds,
+                nopTimeoutSeconds, loginTimeoutSeconds, workerThreads, millis, maxMillis);
+    }
 
     /**
      * The smallest sessionBuffer: the largest command (32 MiB, {@code ScsiLimits.MAX_TRANSFER_BYTES})
@@ -31,10 +48,12 @@ public record LimitsConfig(Long sessionBuffer, Long serverBuffer, Integer sendTi
     public static final long MIN_SESSION_BUFFER = 33L << 20;
     public static final int MAX_TIMEOUT_SECONDS = 3600;
     public static final int MAX_WORKER_THREADS = 1024;
+    public static final int MAX_LOGIN_BACKOFF_MILLIS = 3_600_000;
 
     /** The JSON field names, in the order they are written and shown. */
     public static final List<String> FIELDS = List.of("sessionBuffer", "serverBuffer", "sendTimeoutSeconds",
-            "nopIntervalSeconds", "nopTimeoutSeconds", "loginTimeoutSeconds", "workerThreads");
+            "nopIntervalSeconds", "nopTimeoutSeconds", "loginTimeoutSeconds", "workerThreads", "loginBackoffMillis",
+            "loginBackoffMaxMillis");
 
     public boolean isEmpty() {
         return equals(NONE);
@@ -52,7 +71,9 @@ public record LimitsConfig(Long sessionBuffer, Long serverBuffer, Integer sendTi
                 or(loginTimeoutSeconds, base.loginTimeoutSeconds()),
                 sendTimeoutSeconds == null ? base.sendTimeoutMillis() : sendTimeoutSeconds * 1000L,
                 sessionBuffer == null ? base.sessionDataBytes() : sessionBuffer,
-                serverBuffer == null ? base.serverDataBytes() : serverBuffer);
+                serverBuffer == null ? base.serverDataBytes() : serverBuffer,
+                loginBackoffMillis == null ? base.loginBackoffMillis() : loginBackoffMillis,
+                loginBackoffMaxMillis == null ? base.loginBackoffMaxMillis() : loginBackoffMaxMillis);
     }
 
     /** The options a config asks for over {@code base}; a config without limits asks for {@code base}. */
@@ -70,6 +91,8 @@ public record LimitsConfig(Long sessionBuffer, Long serverBuffer, Integer sendTi
             case "nopTimeoutSeconds" -> nopTimeoutSeconds;
             case "loginTimeoutSeconds" -> loginTimeoutSeconds;
             case "workerThreads" -> workerThreads;
+            case "loginBackoffMillis" -> loginBackoffMillis;
+            case "loginBackoffMaxMillis" -> loginBackoffMaxMillis;
             default -> throw new IllegalArgumentException("no limit named " + field);
         };
     }
@@ -85,6 +108,8 @@ public record LimitsConfig(Long sessionBuffer, Long serverBuffer, Integer sendTi
             case "nopTimeoutSeconds" -> Integer.toString(o.nopTimeoutSeconds());
             case "loginTimeoutSeconds" -> Integer.toString(o.loginTimeoutSeconds());
             case "workerThreads" -> Integer.toString(o.workerThreads());
+            case "loginBackoffMillis" -> Long.toString(o.loginBackoffMillis());
+            case "loginBackoffMaxMillis" -> Long.toString(o.loginBackoffMaxMillis());
             default -> throw new IllegalArgumentException("no limit named " + field);
         };
     }

@@ -2,6 +2,7 @@ package io.xtarget.config;
 
 import io.xtarget.backend.BlockStore;
 import io.xtarget.backend.FileStore;
+import io.xtarget.backend.MissingStore;
 import io.xtarget.backend.NullStore;
 import io.xtarget.backend.RamStore;
 import io.xtarget.backend.Store;
@@ -14,6 +15,7 @@ import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,14 +49,24 @@ public final class RuntimeBuilder {
      */
     public static ServerModel build(ServerConfig config, Path baseDir, OpcodeTable opcodes,
             java.util.function.BiFunction<String, Store, Store> wrap) {
+        return build(config, baseDir, opcodes, wrap, ImageCreation.NEW_ONLY);
+    }
+
+    /**
+     * As {@link #build(ServerConfig, Path, OpcodeTable, java.util.function.BiFunction)}, creating
+     * missing images as {@code creation} allows (backstores of {@code config} without an NAA are
+     * new as well). A missing image that may not be created gives a unit that is not ready
+     * ({@link LogicalUnit#missingImage()}) instead of an error.
+     */
+    public static ServerModel build(ServerConfig config, Path baseDir, OpcodeTable opcodes,
+            java.util.function.BiFunction<String, Store, Store> wrap, ImageCreation creation) {
+        ImageCreation c = creation.withNewOf(config);
         ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
         Map<String, LogicalUnit> units = new LinkedHashMap<>();
         try {
             for (int i = 0; i < complete.backstores().size(); i++) {
                 BackstoreConfig b = complete.backstores().get(i);
-                Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
-                units.put(b.name(), new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
-                        b.removable()));
+                units.put(b.name(), unit(b, open(b, baseDir, "backstores[" + i + "]", c), wrap));
             }
             List<Target> targets = targets(complete, units);
             return new ServerModel(new ScsiCore(opcodes, targets), new ArrayList<>(units.values()));
@@ -74,13 +86,27 @@ public final class RuntimeBuilder {
      * A config reload: the targets of {@code config} over the logical units already open
      * ({@code open}, by backstore name), opening only backstores that are new. Refuses (with a
      * ConfigException naming the field) what cannot change while serving: a target's portals, the
-     * set of targets, and the definition of an existing backstore.
+     * set of targets, and the definition of an existing backstore (its soft threshold and enable
+     * count may change: they are applied to the running LU).
      *
      * @param running the config the server runs now
      * @return the new targets and every unit they may use (old and newly opened)
      */
     public static Reloaded reload(ServerConfig running, ServerConfig config, Map<String, LogicalUnit> open,
             Path baseDir, java.util.function.BiFunction<String, Store, Store> wrap) {
+        return reload(running, config, open, baseDir, wrap, ImageCreation.NEW_ONLY);
+    }
+
+    /**
+     * As {@link #reload(ServerConfig, ServerConfig, Map, Path, java.util.function.BiFunction)}, with
+     * {@code creation} deciding which missing images of added backstores may be created. A unit
+     * whose image was missing and exists again is reopened (never created): the store is in
+     * {@link Reloaded#restored}, for the caller to {@linkplain LogicalUnit#restore attach} once the
+     * reload is applied.
+     */
+    public static Reloaded reload(ServerConfig running, ServerConfig config, Map<String, LogicalUnit> open,
+            Path baseDir, java.util.function.BiFunction<String, Store, Store> wrap, ImageCreation creation) {
+        ImageCreation c = creation.withNewOf(config);
         ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
         List<String> before = running.targets().stream().map(t -> t.name() + " " + t.portals()).toList();
         List<String> after = complete.targets().stream().map(t -> t.name() + " " + t.portals()).toList();
@@ -89,29 +115,42 @@ public final class RuntimeBuilder {
         }
         Map<String, LogicalUnit> units = new LinkedHashMap<>(open);
         List<LogicalUnit> opened = new ArrayList<>();
+        Map<LogicalUnit, Store> restored = new LinkedHashMap<>();
         try {
             for (int i = 0; i < complete.backstores().size(); i++) {
                 BackstoreConfig b = complete.backstores().get(i);
                 BackstoreConfig was = running.backstores().stream().filter(x -> x.name().equals(b.name())).findFirst()
                         .orElse(null);
                 if (was != null) {
-                    if (!was.equals(b)) {
+                    if (!was.sameStore(b)) {
                         throw new ConfigException("backstores[" + i + "]",
                                 "backstore \"" + b.name() + "\" changed; restart the server to apply that");
                     }
+                    LogicalUnit lu = units.get(b.name());
+                    if (lu != null && lu.missingImage() != null) {
+                        // reopened, never created: a restored image, or still missing
+                        Store store = open(b, baseDir, "backstores[" + i + "]", ImageCreation.NEW_ONLY);
+                        if (!(store instanceof MissingStore)) {
+                            restored.put(lu, wrap.apply(b.name(), store));
+                        }
+                    }
                     continue;
                 }
-                Store store = wrap.apply(b.name(), open(b, baseDir, "backstores[" + i + "]"));
-                LogicalUnit lu = new LogicalUnit(b.name(), store, Designators.naaBytes(b.naa()), b.serial(), true,
-                        b.removable());
+                LogicalUnit lu = unit(b, open(b, baseDir, "backstores[" + i + "]", c), wrap);
                 opened.add(lu);
                 units.put(b.name(), lu);
             }
-            return new Reloaded(complete, targets(complete, units), opened);
+            List<Target> targets = targets(complete, units);
+            for (BackstoreConfig b : complete.backstores()) {
+                applyRuntimeSettings(b, units.get(b.name())); // nothing can fail any more
+            }
+            return new Reloaded(complete, targets, opened, restored);
         } catch (RuntimeException e) {
-            for (LogicalUnit u : opened) {
+            List<Store> close = new ArrayList<>(restored.values());
+            opened.forEach(u -> close.add(u.store()));
+            for (Store s : close) {
                 try {
-                    u.store().close();
+                    s.close();
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -120,17 +159,56 @@ public final class RuntimeBuilder {
         }
     }
 
-    /** The outcome of {@link #reload}: the completed config, its targets, and units it opened. */
-    public record Reloaded(ServerConfig config, List<Target> targets, List<LogicalUnit> opened) {}
+    /**
+     * The outcome of {@link #reload}: the completed config, its targets, units it opened, and the
+     * stores of units whose missing image is back (not yet attached).
+     */
+    public record Reloaded(ServerConfig config, List<Target> targets, List<LogicalUnit> opened,
+            Map<LogicalUnit, Store> restored) {}
 
-    static Store open(BackstoreConfig b, Path baseDir, String p) {
+    /**
+     * The backstore settings a running LU takes on reload: its soft threshold, and the enable
+     * count, which returns a failed LU to service only when it grew (an unrelated reload leaves
+     * a failed LU failed).
+     */
+    public static void applyRuntimeSettings(BackstoreConfig b, LogicalUnit lu) {
+        Integer pct = b.softThresholdPercent();
+        lu.provisioning().softThresholdPercent(pct == null || !lu.provisioning().thresholdsSupported() ? 0 : pct);
+        lu.health().enable(b.enableCount());
+    }
+
+    /** A unit over {@code store}; a store for a missing image is not wrapped (it has no I/O to wrap). */
+    private static LogicalUnit unit(BackstoreConfig b, Store store,
+            java.util.function.BiFunction<String, Store, Store> wrap) {
+        Store s = store instanceof MissingStore ? store : wrap.apply(b.name(), store);
+        LogicalUnit lu = new LogicalUnit(b.name(), s, Designators.naaBytes(b.naa()), b.serial(), true, b.removable(),
+                b.effectivePhysicalBlockSize());
+        applyRuntimeSettings(b, lu);
+        return lu;
+    }
+
+    /**
+     * Opens a backstore's store. A file image that does not exist is created only when
+     * {@code creation} allows; a missing image or device of a backstore that is not new gives a
+     * {@link MissingStore} (its LU reports NOT READY), of a new one a ConfigException.
+     */
+    static Store open(BackstoreConfig b, Path baseDir, String p, ImageCreation creation) {
         try {
-            return switch (b.type()) {
-                case RAM -> new RamStore(b.blockSize(), b.size());
-                case FILE -> FileStore.open(baseDir.resolve(b.path()), b.blockSize(), b.size() == null ? 0 : b.size());
-                case BLOCK -> BlockStore.open(baseDir.resolve(b.path()), b.blockSize());
-                case NULL -> new NullStore(b.blockSize(), b.size());
-            };
+            try {
+                return switch (b.type()) {
+                    case RAM -> new RamStore(b.blockSize(), b.size());
+                    case FILE -> FileStore.open(baseDir.resolve(b.path()), b.blockSize(),
+                            b.size() == null ? 0 : b.size(), creation.mayCreate(b.name()));
+                    case BLOCK -> BlockStore.open(baseDir.resolve(b.path()), b.blockSize());
+                    case NULL -> new NullStore(b.blockSize(), b.size());
+                };
+            } catch (NoSuchFileException e) {
+                if (creation.isNew(b.name()) || b.path() == null) {
+                    throw e;
+                }
+                return new MissingStore(baseDir.resolve(b.path()), b.type().jsonName(), b.blockSize(),
+                        b.size() == null ? 0 : b.size());
+            }
         } catch (IOException e) {
             throw new ConfigException(p, "cannot open " + b.type().jsonName() + " backstore \"" + b.name() + "\": " + e.getMessage());
         }

@@ -8,6 +8,7 @@ import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.iscsi.pdu.PduFramer;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -39,6 +40,9 @@ final class Connection {
     private final Portal portal;
     private final SocketChannel socket;
     private final String remote;
+    /** The initiator's IP address alone (the login throttle's key). */
+    private final String peer;
+    private final long acceptedAt = System.nanoTime();
     private final PduFramer framer = new PduFramer();
     private final Outbox outbox;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
@@ -68,6 +72,7 @@ final class Connection {
         this.portal = portal;
         this.socket = socket;
         this.remote = remoteOf(socket);
+        this.peer = peerOf(socket);
         this.outbox = new Outbox(socket, this::wake);
     }
 
@@ -75,6 +80,15 @@ final class Connection {
         try {
             SocketAddress a = s.getRemoteAddress();
             return a == null ? "?" : a.toString().replaceFirst("^/", "");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String peerOf(SocketChannel s) {
+        try {
+            return s.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : "?";
         } catch (IOException e) {
             return "?";
         }
@@ -95,16 +109,32 @@ final class Connection {
         boolean started = false;
         try {
             PduChannel channel = new PduChannel(socket);
-            Pdu first = channel.read();
-            if (!(first instanceof LoginRequest lr)) {
-                log.info("{}: first PDU is not a login request; closing", remote);
-                return;
+            // RFC 7143 13.12: login PDUs carry at most the default 8192 bytes; a longer one is
+            // dropped unread and answered, not a reason to reset the connection.
+            channel.setDiscardOversized(true);
+            Login login = new Login(server, portal, channel, 1, peer,
+                    acceptedAt + server.options().loginTimeoutSeconds() * 1_000_000_000L);
+            Session s;
+            try {
+                Pdu first = channel.read();
+                if (!(first instanceof LoginRequest lr)) {
+                    log.info("{}: first PDU is not a login request; closing", remote);
+                    return;
+                }
+                s = login.run(lr);
+            } catch (PduException e) {
+                login.refuseOversized(e);
+                s = null;
             }
-            Login login = new Login(server, portal, channel, 1);
-            Session s = login.run(lr);
             if (s == null) {
-                log.info("login refused from {} ({}): {}", remote,
-                        login.initiatorName() == null ? "unknown initiator" : login.initiatorName(), login.refusal());
+                if (login.refusedByThrottle()) {
+                    log.debug("login refused from {} ({}): {}", remote, login.initiatorName(), login.refusal());
+                } else {
+                    log.info("login refused from {} ({}): {}", remote,
+                            login.initiatorName() == null ? "unknown initiator" : login.initiatorName(),
+                            login.refusal());
+                }
+                closeAfterRefusal();
                 return;
             }
             startFullFeature(s, login.statSn());
@@ -373,6 +403,25 @@ final class Connection {
         if (sel != null) {
             sel.wakeup();
         }
+    }
+
+    /**
+     * After a refused login: FIN after the Login Response, and whatever the initiator already sent
+     * is read and dropped first, so closing does not reset the connection (a close with unread
+     * bytes sends RST, which can destroy the response before the initiator reads it).
+     */
+    private void closeAfterRefusal() {
+        try {
+            socket.shutdownOutput();
+            socket.configureBlocking(false);
+            ByteBuffer sink = ByteBuffer.allocate(8192);
+            for (int i = 0; i < 64 && socket.read(sink.clear()) > 0; i++) {
+                // drop it
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        closeSocket();
     }
 
     private void closeSocket() {

@@ -45,12 +45,24 @@ public final class IscsiServer implements AutoCloseable {
      *     not draining) before it is dropped
      * @param sessionDataBytes the most Data-Out and queued Data-In bytes one session may hold
      * @param serverDataBytes the most Data-Out and queued Data-In bytes all sessions together may hold
+     * @param loginBackoffMillis how long logins under an initiator name or source address wait after
+     *     one failed CHAP login, doubled per further failure ({@link LoginThrottle}); 0 turns that off
+     * @param loginBackoffMaxMillis the longest such wait
      */
     public record Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds,
-            long sendTimeoutMillis, long sessionDataBytes, long serverDataBytes) {
+            long sendTimeoutMillis, long sessionDataBytes, long serverDataBytes, long loginBackoffMillis,
+            long loginBackoffMaxMillis) {
         public static final long DEFAULT_SEND_TIMEOUT_MILLIS = 30_000;
         public static final long DEFAULT_SESSION_DATA_BYTES = 64L << 20;
         public static final long DEFAULT_SERVER_DATA_BYTES = 1L << 30;
+        public static final long DEFAULT_LOGIN_BACKOFF_MILLIS = 1_000;
+        public static final long DEFAULT_LOGIN_BACKOFF_MAX_MILLIS = 60_000;
+
+        public Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds,
+                long sendTimeoutMillis, long sessionDataBytes, long serverDataBytes) {
+            this(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds, sendTimeoutMillis,
+                    sessionDataBytes, serverDataBytes, DEFAULT_LOGIN_BACKOFF_MILLIS, DEFAULT_LOGIN_BACKOFF_MAX_MILLIS);
+        }
 
         public Options(int workerThreads, int nopIntervalSeconds, int nopTimeoutSeconds, int loginTimeoutSeconds) {
             this(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds,
@@ -63,12 +75,18 @@ public final class IscsiServer implements AutoCloseable {
 
         public Options withSendTimeout(java.time.Duration timeout) {
             return new Options(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds,
-                    timeout.toMillis(), sessionDataBytes, serverDataBytes);
+                    timeout.toMillis(), sessionDataBytes, serverDataBytes, loginBackoffMillis, loginBackoffMaxMillis);
         }
 
         public Options withDataBudget(long perSession, long perServer) {
             return new Options(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds,
-                    sendTimeoutMillis, perSession, perServer);
+                    sendTimeoutMillis, perSession, perServer, loginBackoffMillis, loginBackoffMaxMillis);
+        }
+
+        /** The failed-CHAP back-off: {@code first} after one failure (zero: none), doubling up to {@code max}. */
+        public Options withLoginBackoff(java.time.Duration first, java.time.Duration max) {
+            return new Options(workerThreads, nopIntervalSeconds, nopTimeoutSeconds, loginTimeoutSeconds,
+                    sendTimeoutMillis, sessionDataBytes, serverDataBytes, first.toMillis(), max.toMillis());
         }
     }
 
@@ -79,6 +97,7 @@ public final class IscsiServer implements AutoCloseable {
     private final Options options;
     private final DataBudget budget;
     private final SessionRegistry sessions = new SessionRegistry();
+    private final LoginThrottle loginThrottle;
     private final TaskManagement taskManagement = new TaskManagement(this);
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final List<Portal> portals = new ArrayList<>();
@@ -97,6 +116,8 @@ public final class IscsiServer implements AutoCloseable {
         this.core = core;
         this.options = options;
         this.budget = new DataBudget(options.sessionDataBytes(), options.serverDataBytes());
+        this.loginThrottle = new LoginThrottle(options.loginBackoffMillis() * 1_000_000L,
+                Math.max(options.loginBackoffMillis(), options.loginBackoffMaxMillis()) * 1_000_000L);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(options.workerThreads(), r -> {
             Thread t = new Thread(r, "scsi-worker-" + n.incrementAndGet());
@@ -205,6 +226,24 @@ public final class IscsiServer implements AutoCloseable {
 
     DataBudget budget() {
         return budget;
+    }
+
+    LoginThrottle loginThrottle() {
+        return loginThrottle;
+    }
+
+    /**
+     * Login counters since start.
+     *
+     * @param authFailures logins that failed CHAP (status 0201)
+     * @param throttled logins the throttle delayed
+     * @param throttleRefused logins refused at once (status 0301) because their slot came after their login timeout
+     */
+    public record LoginStats(long authFailures, long throttled, long throttleRefused) {}
+
+    public LoginStats loginStats() {
+        LoginThrottle.Stats s = loginThrottle.stats();
+        return new LoginStats(s.authFailures(), s.delayed(), s.refused());
     }
 
     void register(Connection c) {

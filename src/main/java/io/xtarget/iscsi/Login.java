@@ -1,18 +1,25 @@
 package io.xtarget.iscsi;
 
 import io.xtarget.iscsi.NegotiationKey.Phase;
+import io.xtarget.iscsi.pdu.Bhs;
 import io.xtarget.iscsi.pdu.LoginRequest;
 import io.xtarget.iscsi.pdu.LoginResponse;
+import io.xtarget.iscsi.pdu.Opcode;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduChannel;
+import io.xtarget.iscsi.pdu.PduCodec;
 import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The login phase of one connection (RFC 7143 6.3): security stage (AuthMethod=None, or CHAP when
@@ -26,16 +33,36 @@ import java.util.Locale;
  * same way: with them, the login must complete CHAP (RFC 7143 12.1) or ends with 0201 (11.13.5)
  * before any SendTargets; without them the target answers AuthMethod=None and refuses CHAP-only
  * offers, as for a target without secrets.
+ *
+ * <p>Guessing is throttled ({@link LoginThrottle}): a login refused with 0201 where the target
+ * required CHAP is logged (WARN) and counted against the initiator name and the source address.
+ * Once the whole first request is in (the InitiatorName known), and before the target answers
+ * it, the login waits out the back-off of its name and address on this (virtual) thread; a login
+ * whose turn would come too late for its login timeout is refused at once with 0301 (Service
+ * Unavailable, RFC 7143 11.13.5: "the initiator may retry later"), which tells nothing about
+ * any secret.
+ *
+ * <p>A request PDU whose data segment exceeds the login's MaxRecvDataSegmentLength (8192, RFC
+ * 7143 13.12; longer text must use Continue PDUs, 6.3.4) is dropped unread by the framer and
+ * answered with 0201 during a CHAP exchange (the response it should have carried is not valid),
+ * else with 0200 (initiator error).
  */
 final class Login {
+    private static final Logger log = LoggerFactory.getLogger(Login.class);
     private static final int STAGE_SECURITY = 0;
     private static final int STAGE_FULL_FEATURE = 3;
     /** Login text larger than this (all PDUs of one request together) is refused. */
     private static final int MAX_LOGIN_TEXT = 65536;
+    /** Time a throttled login keeps for its exchange before its login timeout. */
+    static final long LOGIN_MARGIN_NANOS = 5_000_000_000L;
 
     private final IscsiServer server;
     private final Portal portal;
     private final PduChannel channel;
+    /** The initiator's IP address (no port): the throttle's address key. */
+    private final String peer;
+    /** System.nanoTime() at which the connection's login timeout ends it. */
+    private final long deadline;
     /** Created once the first request named the session type. */
     private Negotiation negotiation;
 
@@ -53,17 +80,25 @@ final class Login {
     /** The CHAP exchange this login must complete, or null when the target asks for none. */
     private ChapAuthenticator chap;
     private String refusal;
+    /** The login was refused by the throttle alone (logged quietly: such refusals are not rate limited). */
+    private boolean throttled;
 
-    Login(IscsiServer server, Portal portal, PduChannel channel, int initialStatSn) {
+    Login(IscsiServer server, Portal portal, PduChannel channel, int initialStatSn, String peer, long deadline) {
         this.server = server;
         this.portal = portal;
         this.channel = channel;
         this.statSn = initialStatSn;
+        this.peer = peer;
+        this.deadline = deadline;
     }
 
     /** Why the last login failed, for the log. */
     String refusal() {
         return refusal;
+    }
+
+    boolean refusedByThrottle() {
+        return throttled;
     }
 
     int statSn() {
@@ -79,9 +114,9 @@ final class Login {
             LoginRequest head = req;
             while (req.cont()) {
                 sendEmpty(req);
-                Pdu next = channel.read();
-                if (!(next instanceof LoginRequest lr)) {
-                    return refuse(head, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+                LoginRequest lr = next(head);
+                if (lr == null) {
+                    return null;
                 }
                 if (text.remaining() + lr.data().remaining() > MAX_LOGIN_TEXT) {
                     return refuse(head, LoginStatus.INVALID_REQUEST, "login text too long");
@@ -95,12 +130,42 @@ final class Login {
             if (o.session != null || o.failed) {
                 return o.session;
             }
-            Pdu next = channel.read();
-            if (!(next instanceof LoginRequest lr)) {
-                return refuse(req, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+            req = next(req);
+            if (req == null) {
+                return null;
             }
-            req = lr;
         }
+    }
+
+    /** The next request of the login, or null once the login was refused for what came instead. */
+    private LoginRequest next(LoginRequest previous) throws IOException, PduException {
+        Pdu next;
+        try {
+            next = channel.read();
+        } catch (PduException e) {
+            refuseOversized(e);
+            return null;
+        }
+        if (!(next instanceof LoginRequest lr)) {
+            refuse(previous, LoginStatus.INVALID_REQUEST, "non-login PDU during login");
+            return null;
+        }
+        return lr;
+    }
+
+    /**
+     * Answers a request the framer dropped because its data segment was over the bound (see the
+     * class comment); rethrows any other unreadable PDU (the connection then closes).
+     */
+    void refuseOversized(PduException e) throws IOException, PduException {
+        byte[] h = e.header();
+        if (e.fatal() || h == null || new Bhs(h).opcode() != Opcode.LOGIN_REQUEST) {
+            throw e;
+        }
+        LoginRequest req = (LoginRequest) PduCodec.decode(h, new byte[0], Pdu.EMPTY);
+        boolean inChap = chap != null && !chap.done() && stage == STAGE_SECURITY;
+        refuse(req, inChap ? LoginStatus.AUTHENTICATION_FAILURE : LoginStatus.INITIATOR_ERROR,
+                "login request " + e.getMessage() + "; longer text must be split over Continue PDUs");
     }
 
     private record Outcome(Session session, boolean failed) {}
@@ -116,6 +181,9 @@ final class Login {
             expCmdSn = req.cmdSn();
             if (req.versionMin() > 0) {
                 refuse(req, LoginStatus.UNSUPPORTED_VERSION, "version " + req.versionMin());
+                return FAILED;
+            }
+            if (!admitted(req, keys.get("InitiatorName"))) {
                 return FAILED;
             }
             if (tsih != 0) {
@@ -203,6 +271,9 @@ final class Login {
             stage = nsg;
             return CONTINUE;
         }
+        if (chap != null) {
+            server.loginThrottle().succeeded(initiatorName, peer);
+        }
         SessionParams params = negotiation.result();
         Session session = server.sessions().establish(discovery, initiatorName, isid, target, port, lunMap, params,
                 expCmdSn);
@@ -266,8 +337,56 @@ final class Login {
         return LoginStatus.SUCCESS;
     }
 
+    /**
+     * The throttle's turn for this login (see the class comment): waits for it, or refuses the
+     * login with 0301 when it would come too late. A login never waits past its deadline less
+     * {@link #LOGIN_MARGIN_NANOS} (at most half its login timeout), the time left for the exchange.
+     */
+    private boolean admitted(LoginRequest req, String name) throws IOException {
+        String key = name == null ? null : name.toLowerCase(Locale.ROOT);
+        long now = System.nanoTime();
+        long margin = Math.min(LOGIN_MARGIN_NANOS, server.options().loginTimeoutSeconds() * 500_000_000L);
+        LoginThrottle.Admission a = server.loginThrottle().admit(key, peer, now, deadline - margin);
+        if (a.refused()) {
+            throttled = true;
+            refuse(req, LoginStatus.SERVICE_UNAVAILABLE, String.format(Locale.ROOT,
+                    "throttled after failed CHAP logins: next try in %.1f s, beyond the login timeout",
+                    a.waitNanos() / 1e9));
+            return false;
+        }
+        if (a.waitNanos() > 0) {
+            log.debug("login of {} from {}: throttled for {} ms", key, peer, a.waitNanos() / 1_000_000);
+            try {
+                Thread.sleep(Duration.ofNanos(a.waitNanos()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while throttled");
+            }
+        }
+        return true;
+    }
+
+    /** Text from the initiator, made safe for one log line: control characters replaced, cut at 256. */
+    static String printable(String s) {
+        if (s == null) {
+            return "?";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 260));
+        for (int i = 0; i < s.length() && i < 256; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7F ? '?' : c);
+        }
+        return s.length() > 256 ? b.append("...").toString() : b.toString();
+    }
+
     private Session refuse(LoginRequest req, LoginStatus status, String why) throws IOException {
         refusal = why;
+        if (status == LoginStatus.AUTHENTICATION_FAILURE && chap != null) {
+            long backoff = server.loginThrottle().failed(initiatorName, peer, System.nanoTime());
+            log.warn("CHAP authentication failed: initiator {} from {} to target {} ({}); login back-off now {} ms",
+                    printable(initiatorName), peer, target == null ? "?" : target.name(), printable(why),
+                    backoff / 1_000_000);
+        }
         send(req, false, req.csg(), 0, 0, new TextParameters(), status);
         return null;
     }

@@ -13,4 +13,5 @@ public record LoginStatus(int statusClass, int detail, String reason) {
     public static final LoginStatus INVALID_REQUEST = new LoginStatus(0x02, 0x0B, "invalid request during login");
     public static final LoginStatus INITIATOR_ERROR = new LoginStatus(0x02, 0x00, "initiator error");
     public static final LoginStatus TARGET_ERROR = new LoginStatus(0x03, 0x00, "target error");
+    public static final LoginStatus SERVICE_UNAVAILABLE = new LoginStatus(0x03, 0x01, "service unavailable");
 }

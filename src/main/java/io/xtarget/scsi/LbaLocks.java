@@ -4,13 +4,17 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Per-LU read/write locks striped by LBA region. Every write through the LU's data path (WRITE
- * family, WRITE SAME, UNMAP, and EXTENDED COPY's writes, fast path included) takes its stripes
- * shared inside {@link LogicalUnit}, so writes never wait for each other; COMPARE AND WRITE and
- * ORWRITE take them exclusive, so their read-compare-write is atomic against every other write
- * to the LU (SBC-3 5.2: the compare and the write are one uninterrupted operation). A thread
- * holding a stripe exclusively may still write through the LU (a read lock under the write
- * lock). Stripes are always taken in ascending order, so two commands can never deadlock.
+ * Per-LU read/write locks striped by LBA region. Every read and write through the LU's data path
+ * (READ and WRITE families, WRITE SAME, UNMAP, and EXTENDED COPY's reads and writes, the fast
+ * path's writes included) takes its stripes shared inside {@link LogicalUnit}, so reads and
+ * writes never wait for each other; COMPARE AND WRITE, ORWRITE and WRITE ATOMIC take them
+ * exclusive, so their read-compare-write or write is atomic against every other command that
+ * touches the LU's data (SBC-3 5.2: the compare and the write are one uninterrupted operation;
+ * SBC-4 4.29: no command sees part of an atomic write). A thread holding a stripe exclusively may
+ * still read and write that range through the LU (a read lock under the write lock). Stripes are
+ * always taken in ascending order; the only holder of two LUs' stripes, the copy fast path
+ * ({@link LogicalUnit#copyTo}), takes the LUs in one global order, so two commands can never
+ * deadlock.
  */
 public final class LbaLocks {
     private static final int STRIPES = 64;
@@ -39,12 +43,20 @@ public final class LbaLocks {
         return m;
     }
 
-    /** Held by a plain write: excludes COMPARE AND WRITE and ORWRITE on overlapping stripes. */
+    /** Held by a plain read or write: excludes COMPARE AND WRITE, ORWRITE and WRITE ATOMIC on overlapping stripes. */
     public Held shared(long lba, long blocks) {
         return acquire(mask(lba, blocks), false);
     }
 
-    /** Held by a read-modify-write: excludes every other write on overlapping stripes. */
+    /**
+     * Two ranges of this LU held shared at once (a copy within one LU): the union of their
+     * stripes, taken in one ascending pass.
+     */
+    public Held shared(long lba1, long blocks1, long lba2, long blocks2) {
+        return acquire(mask(lba1, blocks1) | mask(lba2, blocks2), false);
+    }
+
+    /** Held by a read-modify-write or an atomic write: excludes every other read and write on overlapping stripes. */
     public Held exclusive(long lba, long blocks) {
         return acquire(mask(lba, blocks), true);
     }
@@ -68,6 +80,14 @@ public final class LbaLocks {
 
         private Held(Lock[] locks) {
             this.locks = locks;
+        }
+
+        /** Both, released in the reverse order of taking ({@code second} was taken last). */
+        static Held both(Held first, Held second) {
+            Lock[] all = new Lock[first.locks.length + second.locks.length];
+            System.arraycopy(first.locks, 0, all, 0, first.locks.length);
+            System.arraycopy(second.locks, 0, all, first.locks.length, second.locks.length);
+            return new Held(all);
         }
 
         @Override

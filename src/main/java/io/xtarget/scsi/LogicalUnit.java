@@ -1,5 +1,8 @@
 package io.xtarget.scsi;
 
+import io.xtarget.backend.FlushFailedException;
+import io.xtarget.backend.MissingStore;
+import io.xtarget.backend.OutOfSpaceException;
 import io.xtarget.backend.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,13 +22,17 @@ public final class LogicalUnit {
     public static final String REVISION = "0001";
 
     private final String name;
-    private final Store store;
+    /** The backend; a {@link MissingStore} while the image is missing, replaced once by {@link #restore}. */
+    private volatile Store store;
     private final byte[] naa;
     private final String serial;
     private final UnitAttentions unitAttentions;
     private final Reservations reservations = new Reservations();
     private final ModeState mode = new ModeState();
     private final LbaLocks lbaLocks = new LbaLocks();
+    /** Global order of LUs, for taking two LUs' stripes in {@link #copyTo} without deadlock. */
+    private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
+    private final long order = ORDER.incrementAndGet();
     private final TaskSet tasks = new TaskSet();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
@@ -33,6 +40,15 @@ public final class LogicalUnit {
     private volatile long ioNanos;
     /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
     private final Medium medium;
+    /** Healthy, or failed after a flush failure (writes and flushes refused). */
+    private final LuHealth health;
+    /**
+     * Space left, soft threshold and out-of-space episodes of a thin LU on a file system; replaced
+     * with the store by {@link #restore}.
+     */
+    private volatile ThinProvisioning provisioning;
+    /** Bytes per physical block: the block size, or a power-of-two multiple of it ("512e"). */
+    private final int physicalBlockSize;
 
     /**
      * A logical unit with a non-removable medium.
@@ -53,6 +69,22 @@ public final class LogicalUnit {
      */
     public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention,
             boolean removable) {
+        this(name, store, naa, serial, powerOnAttention, removable, store.blockSize());
+    }
+
+    /**
+     * @param physicalBlockSize bytes per physical block, reported in READ CAPACITY(16) and VPD
+     *     0xB0 (SBC-3 4.6): the logical block size, or a power-of-two multiple of it (e.g. 4096 on
+     *     512-byte logical blocks, "512e"); the lowest aligned LBA is always 0
+     */
+    public LogicalUnit(String name, Store store, byte[] naa, String serial, boolean powerOnAttention,
+            boolean removable, int physicalBlockSize) {
+        int bs = store.blockSize();
+        if (physicalBlockSize < bs || physicalBlockSize % bs != 0 || Integer.bitCount(physicalBlockSize / bs) != 1) {
+            throw new IllegalArgumentException("physical block size " + physicalBlockSize
+                    + " is not a power-of-two multiple of the block size " + bs);
+        }
+        this.physicalBlockSize = physicalBlockSize;
         if (naa.length != 16 || (naa[0] & 0xF0) != 0x60) {
             throw new IllegalArgumentException("NAA designator must be 16 bytes of NAA type 6");
         }
@@ -62,6 +94,8 @@ public final class LogicalUnit {
         this.serial = serial;
         this.unitAttentions = new UnitAttentions(powerOnAttention);
         this.medium = new Medium(removable);
+        this.health = new LuHealth(name, this::store);
+        this.provisioning = new ThinProvisioning(name, store, unitAttentions);
     }
 
     public String name() {
@@ -70,6 +104,34 @@ public final class LogicalUnit {
 
     public Store store() {
         return store;
+    }
+
+    /**
+     * The image file or device this LU's backstore should have but does not (deleted, a block
+     * device that vanished, a file system that is not mounted), or null when the LU has its store.
+     * While it is missing the core answers every command that touches the medium with NOT READY /
+     * LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED ({@link Sense#manualInterventionRequired}).
+     */
+    public java.nio.file.Path missingImage() {
+        return store instanceof MissingStore m ? m.path() : null;
+    }
+
+    /**
+     * The missing image is back (a config reload found it): the LU serves {@code restored} from
+     * now on, and every I_T nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h,
+     * SPC-4 Annex D: the LU went from not ready to ready), so initiators read the capacity again.
+     * Its provisioning starts afresh over the restored store, soft threshold off until the
+     * backstore's settings are applied again.
+     *
+     * @throws IllegalStateException when the LU's image was not missing
+     */
+    public synchronized void restore(Store restored) {
+        if (!(store instanceof MissingStore)) {
+            throw new IllegalStateException(name + " has its store");
+        }
+        store = restored;
+        provisioning = new ThinProvisioning(name, restored, unitAttentions);
+        unitAttentions.establishForAll(UnitAttentions.MEDIUM_MAY_HAVE_CHANGED, null);
     }
 
     public byte[] naa() {
@@ -111,6 +173,15 @@ public final class LogicalUnit {
         return store.blockCount();
     }
 
+    public int physicalBlockSize() {
+        return physicalBlockSize;
+    }
+
+    /** Logical blocks per physical block: a power of two, 1 unless the LU is configured "512e"-like. */
+    public int logicalPerPhysical() {
+        return physicalBlockSize / blockSize();
+    }
+
     public UnitAttentions unitAttentions() {
         return unitAttentions;
     }
@@ -130,6 +201,16 @@ public final class LogicalUnit {
 
     public Medium medium() {
         return medium;
+    }
+
+    /** Whether writes and flushes still go to the store ({@link LuHealth}). */
+    public LuHealth health() {
+        return health;
+    }
+
+    /** Space and thresholds of logical block provisioning ({@link ThinProvisioning}). */
+    public ThinProvisioning provisioning() {
+        return provisioning;
     }
 
     /** True when the medium is removable (INQUIRY RMB). */
@@ -155,39 +236,56 @@ public final class LogicalUnit {
         readBytes(lba * blockSize(), dst);
     }
 
-    /** Reads at a byte offset (the copy engine's byte-granular segments use this). */
+    /**
+     * Reads at a byte offset (the copy engine's byte-granular segments use this). The stripes are
+     * held shared, so a read never sees half of a WRITE ATOMIC, COMPARE AND WRITE or ORWRITE.
+     */
     public void readBytes(long offset, ByteBuffer dst) throws IOException {
         int n = dst.remaining();
-        long t0 = System.nanoTime();
-        store.read(offset, dst);
-        sample(t0, n);
+        try (LbaLocks.Held h = lockBytes(offset, n)) {
+            long t0 = System.nanoTime();
+            store.read(offset, dst);
+            sample(t0, n);
+        }
         bytesRead.add(n);
     }
 
-    /** Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it durable. */
+    /**
+     * Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it
+     * durable. Refused while the LU is failed; a durable write whose flush fails fails the LU.
+     */
     public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
         writeBytes(lba * blockSize(), src, fua);
     }
 
     public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
+        health.requireHealthy();
         int n = src.remaining();
         try (LbaLocks.Held h = lockBytes(offset, n)) {
             long t0 = System.nanoTime();
             store.write(offset, src, fua || !mode.writeCacheEnabled);
             sample(t0, n);
+        } catch (FlushFailedException e) {
+            health.flushFailed(e);
+            throw e;
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e);
+            throw e;
         }
         bytesWritten.add(n);
+        provisioning.allocated(n);
     }
 
     /**
-     * Holds [lba, lba+blocks) against every other write to this LU, for a read-modify-write
-     * (COMPARE AND WRITE, ORWRITE). Writes through this LU from the holding thread still work.
+     * Holds [lba, lba+blocks) against every other write and read of this LU, for a
+     * read-modify-write (COMPARE AND WRITE, ORWRITE) or an atomic write (WRITE ATOMIC). Reads and
+     * writes through this LU from the holding thread still work.
      */
     public LbaLocks.Held lockExclusive(long lba, long blocks) {
         return lbaLocks.exclusive(lba, blocks);
     }
 
-    /** The stripes a write of {@code length} bytes at {@code offset} touches, held shared. */
+    /** The stripes a read or write of {@code length} bytes at {@code offset} touches, held shared. */
     private LbaLocks.Held lockBytes(long offset, long length) {
         int bs = blockSize();
         long first = offset / bs;
@@ -197,20 +295,46 @@ public final class LogicalUnit {
 
     /**
      * The copy engine's fast path: asks the source store to copy straight into {@code dst}'s store
-     * ({@link Store#copyTo}). Counts the bytes like reads and writes.
+     * ({@link Store#copyTo}). Counts the bytes like reads and writes. The source range is held
+     * shared like a read, the destination range like a write (one pass when both are on this LU;
+     * else the LUs in their global order), so the copy never sees or splits an atomic write.
      *
      * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
      */
     public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
+        dst.health.requireHealthy();
         long n;
-        try (LbaLocks.Held h = dst.lockBytes(dstOffset, length)) {
+        try (LbaLocks.Held h = lockForCopy(srcOffset, dst, dstOffset, length)) {
             n = store.copyTo(srcOffset, dst.store, dstOffset, length);
+        } catch (OutOfSpaceException e) {
+            dst.provisioning.allocationFailed(e);
+            throw e;
         }
         if (n > 0) {
             bytesRead.add(n);
             dst.bytesWritten.add(n);
+            dst.provisioning.allocated(n);
         }
         return n;
+    }
+
+    private LbaLocks.Held lockForCopy(long srcOffset, LogicalUnit dst, long dstOffset, long length) {
+        if (dst == this) {
+            int bs = blockSize();
+            long n = Math.max(1, length);
+            return lbaLocks.shared(srcOffset / bs, (srcOffset + n - 1) / bs - srcOffset / bs + 1,
+                    dstOffset / bs, (dstOffset + n - 1) / bs - dstOffset / bs + 1);
+        }
+        boolean sourceFirst = order < dst.order;
+        LbaLocks.Held first = sourceFirst ? lockBytes(srcOffset, length) : dst.lockBytes(dstOffset, length);
+        LbaLocks.Held second;
+        try {
+            second = sourceFirst ? dst.lockBytes(dstOffset, length) : lockBytes(srcOffset, length);
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
+        return LbaLocks.Held.both(first, second);
     }
 
     /** Above this average latency per 64 KiB or less, the store counts as slow (a disk, not a cache). */
@@ -237,8 +361,20 @@ public final class LogicalUnit {
         };
     }
 
+    /**
+     * Makes every completed write durable. Refused while the LU is failed; a failure fails the LU
+     * (whatever exception the store threw, it is reported as a {@link FlushFailedException}).
+     */
     public void flush() throws IOException {
-        store.flush();
+        health.requireHealthy();
+        try {
+            store.flush();
+        } catch (IOException e) {
+            FlushFailedException f = e instanceof FlushFailedException ff ? ff
+                    : new FlushFailedException("flush of " + store + " failed: " + e.getMessage(), e);
+            health.flushFailed(f);
+            throw f;
+        }
     }
 
     /**
@@ -246,9 +382,14 @@ public final class LogicalUnit {
      * return zeros, which is what LBPRZ=1 in READ CAPACITY(16) and VPD 0xB2 promises.
      */
     public void unmap(long lba, long blocks) throws IOException {
+        health.requireHealthy();
         try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
             store.unmap(lba * blockSize(), blocks * blockSize());
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e); // a store that writes zeros for UNMAP may need space
+            throw e;
         }
+        provisioning.deallocated();
     }
 
     public long bytesRead() {

@@ -10,14 +10,14 @@ import org.slf4j.LoggerFactory;
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
  * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
  * pending unit attentions, reservations, the CDB (every bit set must be in the row's CDB USAGE
- * DATA, {@link CdbUsage#check}), a loaded medium (removable LUs), write protection (a read-only
- * mapping refuses every row {@link CommandDescriptor#refusedReadOnly} names, software write
- * protection every WRITE); then runs the handler and turns any failure into status and sense in
- * the format the LU's D_SENSE asks for.
+ * DATA, {@link CdbUsage#check}), an image that exists, a loaded medium (removable LUs), write
+ * protection (a read-only mapping refuses every row {@link CommandDescriptor#refusedReadOnly}
+ * names, software write protection every WRITE); then runs the handler and turns any failure
+ * into status and sense in the format the LU's D_SENSE asks for.
  *
  * <p>The CDB check comes after the unit attention and the reservation check because SAM-5 5.3.2
  * gives RESERVATION CONFLICT precedence over any other status, and a unit attention (a reset, a
- * changed medium) is what the initiator must learn first; it comes before the medium and
+ * changed medium) is what the initiator must learn first; it comes before the image, medium and
  * write-protection checks because a CDB with a reserved bit set is not a command this device
  * server implements, whatever the state of the medium or the mapping. The opcode and service
  * action themselves are checked first ({@link #lookup}): every later check needs the row.
@@ -173,6 +173,9 @@ public final class ScsiCore {
             // every other CHECK CONDITION and before the handler, which then sees only bits it reads.
             CdbUsage.check(d.cdbUsage(), task.cdb());
             if (lu != null) {
+                if (lu.missingImage() != null && (d.needsMedium() || d.has(CommandDescriptor.Flag.NO_MEDIUM))) {
+                    throw new ScsiException(Sense.manualInterventionRequired());
+                }
                 if (d.needsMedium() && !lu.medium().present()) {
                     throw new ScsiException(Sense.mediumNotPresent());
                 }
@@ -189,8 +192,8 @@ public final class ScsiCore {
         } catch (ScsiException e) {
             return ScsiResult.of(e);
         } catch (IOException e) {
-            log.warn("I/O error on {}: {}", task, e.toString());
-            Sense s = d != null && d.access() == MediumAccess.WRITE ? Sense.writeError() : Sense.unrecoveredReadError();
+            IoErrorSense.log(task, e);
+            Sense s = IoErrorSense.of(e, d == null ? null : d.access());
             return new ScsiResult(ScsiStatus.CHECK_CONDITION, s, null);
         } catch (RuntimeException e) {
             log.error("internal error on {}", task, e);

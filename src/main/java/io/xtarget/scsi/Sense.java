@@ -80,6 +80,19 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
         return new Sense(SenseKey.NOT_READY, 0x3A, 0x00);
     }
 
+    /**
+     * NOT READY / LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED (04h/03h): the LU's image
+     * or device is missing and only an administrator can bring it back. One of SPC-4's preferred
+     * TEST UNIT READY responses; unlike MEDIUM NOT PRESENT (3Ah/00h, an ejected removable medium)
+     * it says that no command of the initiator's (START STOP UNIT included) makes the LU ready, and
+     * unlike LOGICAL UNIT NOT SUPPORTED (25h/00h) it keeps the LU in the inventory (INQUIRY and
+     * REPORT LUNS still answer). Linux's sd gives up on spinning up at this code and fails I/O
+     * without retries.
+     */
+    public static Sense manualInterventionRequired() {
+        return new Sense(SenseKey.NOT_READY, 0x04, 0x03);
+    }
+
     /** ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED: PREVENT ALLOW MEDIUM REMOVAL locks the medium. */
     public static Sense mediumRemovalPrevented() {
         return illegal(0x53, 0x02);
@@ -95,6 +108,11 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
 
     public static Sense writeError() {
         return new Sense(SenseKey.MEDIUM_ERROR, 0x0C, 0x00);
+    }
+
+    /** DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT: a thin LU ran out of space (SBC-3 4.7.3.6). */
+    public static Sense spaceAllocationFailed() {
+        return new Sense(SenseKey.DATA_PROTECT, 0x27, 0x07);
     }
 
     public static Sense internalTargetFailure() {

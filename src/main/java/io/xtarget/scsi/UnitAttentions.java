@@ -23,6 +23,8 @@ public final class UnitAttentions {
     public static final Sense REGISTRATIONS_PREEMPTED = new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x05);
     public static final Sense CAPACITY_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x09);
     public static final Sense LUN_INVENTORY_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x3F, 0x0E);
+    /** THIN PROVISIONING SOFT THRESHOLD REACHED (SBC-3 4.7.3.7): see {@link ThinProvisioning}. */
+    public static final Sense SOFT_THRESHOLD_REACHED = new Sense(SenseKey.UNIT_ATTENTION, 0x38, 0x07);
     public static final Sense COMMANDS_CLEARED_BY_ANOTHER = new Sense(SenseKey.UNIT_ATTENTION, 0x2F, 0x00);
 
     /** At most this many conditions are queued per I_T nexus; older ones are dropped. */

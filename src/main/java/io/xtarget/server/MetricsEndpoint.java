@@ -2,6 +2,7 @@ package io.xtarget.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.copy.CopyStats;
 import java.io.IOException;
@@ -99,6 +100,16 @@ public final class MetricsEndpoint implements AutoCloseable {
         StringBuilder b = new StringBuilder(1024);
         CopyStats.Snapshot c = server.copyStats().snapshot();
         metric(b, "xtarget_sessions", "gauge", "logged-in iSCSI sessions", server.sessionCount());
+        IscsiServer.LoginStats logins = server.loginStats();
+        metric(b, "xtarget_login_auth_failures_total", "counter",
+                "logins refused with 0201 (authentication failure) where the target required CHAP",
+                logins.authFailures());
+        metric(b, "xtarget_login_throttled_total", "counter",
+                "logins delayed by the back-off after failed CHAP logins from their initiator name or address",
+                logins.throttled());
+        metric(b, "xtarget_login_throttle_refused_total", "counter",
+                "logins refused at once with 0301 because their back-off reached past their login timeout",
+                logins.throttleRefused());
         metric(b, "xtarget_copies_started_total", "counter", "EXTENDED COPY commands accepted", c.copies());
         metric(b, "xtarget_copies_succeeded_total", "counter", "EXTENDED COPY commands ended GOOD", c.succeeded());
         metric(b, "xtarget_copies_failed_total", "counter",
@@ -116,7 +127,32 @@ public final class MetricsEndpoint implements AutoCloseable {
         for (LogicalUnit lu : server.units()) {
             sample(b, "xtarget_lu_written_bytes_total", lu, lu.bytesWritten());
         }
+        faults(b, server);
         return b.toString();
+    }
+
+    /** Backstore health and thin provisioning: failed state, failed flushes, out-of-space writes, soft threshold. */
+    private static void faults(StringBuilder b, XtargetServer server) {
+        header(b, "xtarget_lu_failed", "gauge",
+                "1 while a logical unit is failed after a failed flush (writes and flushes refused until enabled)");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_failed", lu, lu.health().state() == io.xtarget.scsi.LuHealth.State.FAILED ? 1 : 0);
+        }
+        header(b, "xtarget_lu_flush_failures_total", "counter", "flushes (SYNCHRONIZE CACHE, FUA) the store failed");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_flush_failures_total", lu, lu.health().flushFailures());
+        }
+        header(b, "xtarget_lu_space_allocation_failures_total", "counter",
+                "writes refused because the store's file system was out of space (DATA PROTECT 27h/07h)");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_space_allocation_failures_total", lu, lu.provisioning().spaceAllocationFailures());
+        }
+        header(b, "xtarget_lu_soft_threshold_reached", "gauge",
+                "1 while the file system of a logical unit is at or above its soft threshold");
+        for (LogicalUnit lu : server.units()) {
+            sample(b, "xtarget_lu_soft_threshold_reached", lu,
+                    lu.provisioning().thresholdState() == io.xtarget.scsi.ThinProvisioning.ThresholdState.REACHED ? 1 : 0);
+        }
     }
 
     private static void metric(StringBuilder b, String name, String type, String help, long value) {

@@ -5,6 +5,7 @@ import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ConfigException;
 import io.xtarget.config.ConfigValidator;
 import io.xtarget.config.Designators;
+import io.xtarget.config.ImageCreation;
 import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.RuntimeBuilder;
 import io.xtarget.config.ServerConfig;
@@ -80,9 +81,24 @@ public final class XtargetServer implements AutoCloseable {
     /** As {@link #start(ServerConfig, Path, IscsiServer.Options)}, wrapping each store by backstore name. */
     public static XtargetServer start(ServerConfig config, Path baseDir, IscsiServer.Options options,
             BiFunction<String, Store, Store> wrap) throws IOException {
+        return start(config, baseDir, options, wrap, ImageCreation.NEW_ONLY);
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Path, IscsiServer.Options, BiFunction)}; {@code creation} says
+     * which missing images may be created (backstores of {@code config} without an NAA are new
+     * anyway). A backstore whose image is missing and may not be created is served as a logical
+     * unit that answers NOT READY, with one ERROR line naming the path.
+     */
+    public static XtargetServer start(ServerConfig config, Path baseDir, IscsiServer.Options options,
+            BiFunction<String, Store, Store> wrap, ImageCreation creation) throws IOException {
         CopyCommandSet copy = new CopyCommandSet();
+        ImageCreation c = creation.withNewOf(config);
         ServerConfig complete = Designators.fillMissing(ConfigValidator.validate(config)).config();
-        ServerModel model = RuntimeBuilder.build(complete, baseDir, StandardCommands.table(copy), wrap);
+        for (String unknown : c.unknownIn(complete)) {
+            log.warn("--create names {}, which is no backstore of the config", unknown);
+        }
+        ServerModel model = RuntimeBuilder.build(complete, baseDir, StandardCommands.table(copy), wrap, c);
         model.core().onNexusLoss(copy::nexusLost);
         IscsiServer.Options effective = LimitsConfig.options(complete.limits(), options);
         IscsiServer fabric = new IscsiServer(model.core(), effective);
@@ -106,6 +122,10 @@ public final class XtargetServer implements AutoCloseable {
 
     private void logSummary() {
         for (LogicalUnit lu : model.units()) {
+            if (lu.missingImage() != null) {
+                logMissing("", lu);
+                continue;
+            }
             log.info("backstore {}: {} {} blocks of {} bytes, naa.{}", lu.name(), lu.store().kind(), lu.blockCount(),
                     lu.blockSize(), lu.naaHex());
         }
@@ -116,10 +136,11 @@ public final class XtargetServer implements AutoCloseable {
                     t.copyPolicy().name().toLowerCase());
         }
         log.info("limits: session buffer {}, server buffer {}, send timeout {} s, NOP-In every {} s (timeout {} s),"
-                + " login timeout {} s, {} worker threads", Sizes.format(options.sessionDataBytes()),
-                Sizes.format(options.serverDataBytes()), LimitsConfig.effective(options, "sendTimeoutSeconds"),
-                options.nopIntervalSeconds(), options.nopTimeoutSeconds(), options.loginTimeoutSeconds(),
-                options.workerThreads());
+                + " login timeout {} s, {} worker threads, login back-off after failed CHAP {}-{} ms",
+                Sizes.format(options.sessionDataBytes()), Sizes.format(options.serverDataBytes()),
+                LimitsConfig.effective(options, "sendTimeoutSeconds"), options.nopIntervalSeconds(),
+                options.nopTimeoutSeconds(), options.loginTimeoutSeconds(), options.workerThreads(),
+                options.loginBackoffMillis(), options.loginBackoffMaxMillis());
         logDiscoveryAuth("");
     }
 
@@ -131,6 +152,14 @@ public final class XtargetServer implements AutoCloseable {
 
     private static ChapCredentials credentials(ChapConfig c) {
         return c == null ? null : c.toCredentials();
+    }
+
+    /** The one line that tells the administrator an image is gone and what the initiators see. */
+    private static void logMissing(String prefix, LogicalUnit lu) {
+        log.error("{}backstore {}: {} image {} is missing; its LUs answer NOT READY (04h/03h, manual intervention"
+                + " required) and it is not created again: restore it and reload (kill -HUP), or serve --create={}"
+                + " for an empty disk under naa.{}", prefix, lu.name(), lu.store().kind(), lu.missingImage(), lu.name(),
+                lu.naaHex());
     }
 
     /** The fabric's options: the base options with the config's limits applied. */
@@ -152,9 +181,17 @@ public final class XtargetServer implements AutoCloseable {
      * new LUN maps (with a REPORTED LUNS DATA HAS CHANGED unit attention) or are closed when their
      * access was removed. Changes to targets, portals,
      * existing backstores or limits are refused with a ConfigException: they need a restart. A
-     * backstore dropped from the config stays open until the server stops.
+     * backstore dropped from the config stays open until the server stops. A backstore whose image
+     * was missing and exists again is reopened and serves again (its initiators get NOT READY TO
+     * READY CHANGE); an added backstore whose image is missing is created only when new (no NAA in
+     * {@code config}).
      */
     public synchronized void reload(ServerConfig config) {
+        reload(config, ImageCreation.NEW_ONLY);
+    }
+
+    /** As {@link #reload(ServerConfig)}, with {@code creation} naming further new backstores. */
+    public synchronized void reload(ServerConfig config, ImageCreation creation) {
         List<String> changed = LimitsConfig.differences(options,
                 LimitsConfig.options(ConfigValidator.validate(config).limits(), baseOptions));
         if (!changed.isEmpty()) {
@@ -165,17 +202,34 @@ public final class XtargetServer implements AutoCloseable {
         for (LogicalUnit lu : units) {
             open.put(lu.name(), lu);
         }
-        RuntimeBuilder.Reloaded r = RuntimeBuilder.reload(running, config, open, baseDir, wrap);
+        RuntimeBuilder.Reloaded r = RuntimeBuilder.reload(running, config, open, baseDir, wrap, creation);
         units.addAll(r.opened());
         ServerConfig was = running;
         running = r.config();
+        r.restored().forEach((lu, store) -> {
+            lu.restore(store);
+            RuntimeBuilder.applyRuntimeSettings(running.backstore(lu.name()), lu);
+        });
         model.core().replaceTargets(r.targets());
         fabric.targetsChanged();
         if (!Objects.equals(was.discoveryAuth(), running.discoveryAuth())) {
             fabric.discoveryAuth(credentials(running.discoveryAuth()));
             logDiscoveryAuth("reload: ");
         }
+        for (LogicalUnit lu : r.restored().keySet()) {
+            log.info("reload: backstore {}: image {} is back, {} blocks of {} bytes; serving it again", lu.name(),
+                    lu.store(), lu.blockCount(), lu.blockSize());
+        }
+        for (LogicalUnit lu : units) {
+            if (lu.missingImage() != null && !r.opened().contains(lu)) {
+                log.warn("reload: backstore {}: image {} is still missing (NOT READY)", lu.name(), lu.missingImage());
+            }
+        }
         for (LogicalUnit lu : r.opened()) {
+            if (lu.missingImage() != null) {
+                logMissing("reload: ", lu);
+                continue;
+            }
             log.info("reload: added backstore {}: {} {} blocks of {} bytes, naa.{}", lu.name(), lu.store().kind(),
                     lu.blockCount(), lu.blockSize(), lu.naaHex());
         }
@@ -192,6 +246,11 @@ public final class XtargetServer implements AutoCloseable {
 
     public int sessionCount() {
         return fabric.sessionCount();
+    }
+
+    /** Failed CHAP logins and what the login throttle did about them, since start. */
+    public IscsiServer.LoginStats loginStats() {
+        return fabric.loginStats();
     }
 
     /** Serves the counters over HTTP on {@code address} until the server closes (see {@link MetricsEndpoint}). */

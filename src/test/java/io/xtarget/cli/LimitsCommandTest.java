@@ -65,14 +65,16 @@ class LimitsCommandTest {
         String out = ok("limits", "show");
         int workers = IscsiServer.Options.defaults().workerThreads();
         assertThat(out).isEqualTo(String.join(NL,
-                "sessionBuffer        64M      (default)",
-                "serverBuffer         1G       (default)",
-                "sendTimeoutSeconds   30       (default)",
-                "nopIntervalSeconds   30       (default)",
-                "nopTimeoutSeconds    30       (default)",
-                "loginTimeoutSeconds  30       (default)",
-                String.format("workerThreads        %-8d (default: max(16, 8 x %d CPUs))", workers,
-                        Runtime.getRuntime().availableProcessors())) + NL);
+                "sessionBuffer         64M      (default)",
+                "serverBuffer          1G       (default)",
+                "sendTimeoutSeconds    30       (default)",
+                "nopIntervalSeconds    30       (default)",
+                "nopTimeoutSeconds     30       (default)",
+                "loginTimeoutSeconds   30       (default)",
+                String.format("workerThreads         %-8d (default: max(16, 8 x %d CPUs))", workers,
+                        Runtime.getRuntime().availableProcessors()),
+                "loginBackoffMillis    1000     (default)",
+                "loginBackoffMaxMillis 60000    (default)") + NL);
         assertThat(file()).doesNotExist(); // showing creates nothing
     }
 
@@ -90,10 +92,14 @@ class LimitsCommandTest {
                 "--worker-threads", "8");
         assertThat(ConfigStore.load(file()).limits()).isEqualTo(new LimitsConfig(128L << 20, 2L << 30, 20, 10, 5,
                 15, 8));
+        ok("limits", "set", "--login-backoff", "250", "--login-backoff-max", "8000");
+        assertThat(ConfigStore.load(file()).limits()).isEqualTo(new LimitsConfig(128L << 20, 2L << 30, 20, 10, 5,
+                15, 8, 250, 8000));
 
         String shown = ok("limits", "show");
-        assertThat(shown).contains("sessionBuffer        128M" + NL, "sendTimeoutSeconds   20" + NL,
-                "workerThreads        8" + NL).doesNotContain("(default");
+        assertThat(shown).contains("sessionBuffer         128M" + NL, "sendTimeoutSeconds    20" + NL,
+                "workerThreads         8" + NL, "loginBackoffMillis    250" + NL, "loginBackoffMaxMillis 8000" + NL)
+                .doesNotContain("(default");
     }
 
     @Test
@@ -102,7 +108,7 @@ class LimitsCommandTest {
         ok("limits", "set", "--worker-threads", "default");
         assertThat(ConfigStore.load(file()).limits()).isEqualTo(new LimitsConfig(null, null, 20, null, null, null,
                 null));
-        assertThat(ok("limits", "show")).contains("sendTimeoutSeconds   20" + NL).containsPattern("workerThreads +\\d+ +\\(default");
+        assertThat(ok("limits", "show")).contains("sendTimeoutSeconds    20" + NL).containsPattern("workerThreads +\\d+ +\\(default");
         String out = ok("limits", "set", "--send-timeout", "DEFAULT");
         assertThat(out).contains(": all defaults (");
         assertThat(ConfigStore.load(file()).limits()).isNull();
@@ -137,6 +143,13 @@ class LimitsCommandTest {
                 "--session-buffer", "12X");
         fails("--login-timeout: \"1.5\" is not a whole number (or \"default\")", "limits", "set", "--login-timeout",
                 "1.5");
+        fails("limits.loginBackoffMillis: -1 is out of range 0..3600000 ms", "limits", "set", "--login-backoff", "-1");
+        fails("limits.loginBackoffMaxMillis: 0 is out of range 1..3600000 ms", "limits", "set",
+                "--login-backoff-max", "0");
+        fails("limits.loginBackoffMillis: 90000 is more than loginBackoffMaxMillis (60000, the default); raise"
+                + " loginBackoffMaxMillis too", "limits", "set", "--login-backoff", "90000");
+        fails("limits.loginBackoffMaxMillis: 500 is less than loginBackoffMillis (1000, the default)", "limits", "set",
+                "--login-backoff-max", "500");
         assertThat(ConfigStore.load(file()).limits().sessionBuffer()).isEqualTo(128L << 20);
     }
 
@@ -160,7 +173,8 @@ class LimitsCommandTest {
         }
         assertThat(run("limits", "set", "--help").out()).contains("--session-buffer=SIZE", "--server-buffer=SIZE",
                 "--send-timeout=SECONDS", "--nop-interval=SECONDS", "--nop-timeout=SECONDS",
-                "--login-timeout=SECONDS", "--worker-threads=N", "default");
+                "--login-timeout=SECONDS", "--worker-threads=N", "--login-backoff=MILLIS", "--login-backoff-max=MILLIS",
+                "default");
     }
 
     @Test

@@ -126,6 +126,21 @@ class MainTest {
         assertThat(help.out()).contains("ram, file, block or null", "--type null --size 10G");
     }
 
+    /** serve never creates a missing image of a backstore with a saved NAA, so create makes it now. */
+    @Test
+    void aFileBackstoreGetsItsImageWhenCreatedAndABlockDeviceMustExist() throws Exception {
+        ok("backstore", "create", "disk1", "--type", "file", "--path", "img/disk1.img", "--size", "8M");
+        assertThat(Files.size(dir.resolve("img/disk1.img"))).isEqualTo(8L << 20);
+        Files.write(dir.resolve("old.img"), new byte[4096]);
+        ok("backstore", "create", "old", "--type", "file", "--path", "old.img"); // an existing image keeps its size
+        assertThat(Files.size(dir.resolve("old.img"))).isEqualTo(4096);
+        fails("--path: " + dir.resolve("none.img") + " does not exist and no size was given to create it",
+                "backstore", "create", "none", "--type", "file", "--path", "none.img");
+        fails("--path: " + dir.resolve("no-such-dev") + " does not exist",
+                "backstore", "create", "raw", "--type", "block", "--path", "no-such-dev");
+        assertThat(config().backstores()).extracting(BackstoreConfig::name).containsExactly("disk1", "old");
+    }
+
     @Test
     void errorsAreOneLineNamingTheProblem() {
         fails("backstores[0].size: required for type ram", "backstore", "create", "r", "--type", "ram");

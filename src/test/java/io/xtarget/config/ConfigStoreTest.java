@@ -101,4 +101,51 @@ class ConfigStoreTest {
         assertThat(first.backstores()).allSatisfy(b -> assertThat(b.naa()).isNotNull());
         assertThat(DefaultConfig.loadOrCreate(data)).isEqualTo(first);
     }
+
+    @Test
+    void readTellsWhichBackstoresGotTheirIdentityNow() throws Exception {
+        Path f = dir.resolve("x.json");
+        Files.writeString(f, """
+                {"backstores": [{"name": "old", "type": "ram", "size": "1M", "naa": "60a5854aaaaaaaaaaaaaaaaaaaaaaaaa"},
+                                {"name": "added", "type": "ram", "size": "1M"}]}""");
+        ConfigStore.Loaded first = ConfigStore.read(f);
+        assertThat(first.newBackstores()).containsExactly("added");
+        assertThat(first.config().backstore("added").naa()).isNotNull();
+        // written back: on the next read nothing is new any more
+        assertThat(ConfigStore.read(f).newBackstores()).isEmpty();
+        assertThat(ConfigStore.read(f).config()).isEqualTo(first.config());
+    }
+
+    @Test
+    void theDefaultConfigIsAllNewOnFirstUseOnly() {
+        Path data = dir.resolve("data");
+        assertThat(DefaultConfig.readOrCreate(data).newBackstores()).containsExactlyInAnyOrder("ram0", "file1");
+        assertThat(DefaultConfig.readOrCreate(data).newBackstores()).isEmpty();
+    }
+
+    /** Configs may hold CHAP secrets: a save leaves the file readable by its owner only, also over a wider one. */
+    @Test
+    void savedConfigsAreOwnerOnly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path f = dir.resolve("c.json");
+        Files.writeString(f, "{}");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        ServerConfig c = new ServerConfig(List.of(), List.of(new TargetConfig("iqn.2026-11.io.xtarget:t",
+                List.of("127.0.0.1:3260"), io.xtarget.scsi.CopyAccessPolicy.INITIATOR, List.of(), List.of(),
+                new ChapConfig("u", "twelve-chars", null, null))));
+        ConfigStore.save(f, c);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-------");
+        assertThat(Files.readString(f)).contains("twelve-chars");
+    }
+
+    /** The rename is made durable by an fsync of the directory; one that cannot be opened is an error on Linux. */
+    @Test
+    void directorySync() throws Exception {
+        ConfigStore.syncDirectory(dir);
+        if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+            assertThatThrownBy(() -> ConfigStore.syncDirectory(dir.resolve("gone")))
+                    .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        }
+    }
 }

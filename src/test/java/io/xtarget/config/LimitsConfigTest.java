@@ -80,6 +80,13 @@ class LimitsConfigTest {
             {"loginTimeoutSeconds": 0}                     | limits.loginTimeoutSeconds: 0 is out of range 1..3600 seconds
             {"workerThreads": 0}                           | limits.workerThreads: 0 is out of range 1..1024
             {"workerThreads": 1025}                        | limits.workerThreads: 1025 is out of range 1..1024
+            {"loginBackoffMillis": -1}                     | limits.loginBackoffMillis: -1 is out of range 0..3600000 ms
+            {"loginBackoffMillis": 3600001}                | limits.loginBackoffMillis: 3600001 is out of range 0..3600000 ms
+            {"loginBackoffMaxMillis": 0}                   | limits.loginBackoffMaxMillis: 0 is out of range 1..3600000 ms
+            {"loginBackoffMillis": "1s"}                   | limits.loginBackoffMillis: expected an integer
+            {"loginBackoffMillis": 61000}                  | limits.loginBackoffMillis: 61000 is more than loginBackoffMaxMillis (60000, the default); raise loginBackoffMaxMillis too
+            {"loginBackoffMaxMillis": 999}                 | limits.loginBackoffMaxMillis: 999 is less than loginBackoffMillis (1000, the default)
+            {"loginBackoffMillis": 500, "loginBackoffMaxMillis": 100} | limits.loginBackoffMaxMillis: 100 is less than loginBackoffMillis (500)
             """)
     void errorsNameTheField(String limits, String error) {
         String json = "{\"limits\": " + limits + "}";
@@ -94,6 +101,23 @@ class LimitsConfigTest {
                             "workerThreads": 1024}}""").limits();
         assertThat(l.serverBuffer()).isEqualTo(LimitsConfig.MIN_SESSION_BUFFER);
         assertThat(ConfigParser.parse("{\"limits\": {\"workerThreads\": 1}}").limits().workerThreads()).isEqualTo(1);
+    }
+
+    @Test
+    void loginBackoffTakesSmallValuesAndZeroTurnsItOff() {
+        IscsiServer.Options d = IscsiServer.Options.defaults();
+        assertThat(d.loginBackoffMillis()).isEqualTo(1000);
+        assertThat(d.loginBackoffMaxMillis()).isEqualTo(60_000);
+        LimitsConfig l = ConfigParser.parse("{\"limits\": {\"loginBackoffMillis\": 1, \"loginBackoffMaxMillis\": 1}}")
+                .limits();
+        assertThat(l).isEqualTo(LimitsConfig.NONE.withLoginBackoff(1, 1));
+        assertThat(l.applyTo(d).loginBackoffMillis()).isEqualTo(1);
+        assertThat(l.applyTo(d).loginBackoffMaxMillis()).isEqualTo(1);
+        assertThat(ConfigParser.parse("{\"limits\": {\"loginBackoffMillis\": 0}}").limits().applyTo(d)
+                .loginBackoffMillis()).isZero();
+        assertThat(ConfigParser.parse(ConfigWriter.toJson(ServerConfig.EMPTY.withLimits(l))).limits()).isEqualTo(l);
+        assertThat(LimitsConfig.differences(d, l.applyTo(d)))
+                .containsExactly("loginBackoffMillis 1000 -> 1", "loginBackoffMaxMillis 60000 -> 1");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xtarget.config.AclConfig;
 import io.xtarget.config.ChapConfig;
+import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.TargetConfig;
 import io.xtarget.initiator.CommandResult;
 import io.xtarget.initiator.DiscoveredTarget;
@@ -56,6 +57,8 @@ class ChapE2eTest {
                 .target(new TargetConfig(ACL, portal, CopyAccessPolicy.INITIATOR, List.of(rw(0, "ram0")),
                         List.of(new AclConfig(BOB, null, new ChapConfig("bob", "bobsecret1234")),
                                 new AclConfig(PLAIN, null)), null))
+                // Many failed logins from one name and address: the login throttle (LoginThrottleE2eTest) at 1-5 ms.
+                .limits(LimitsConfig.NONE.withLoginBackoff(1, 5))
                 .start();
     }
 

@@ -6,6 +6,7 @@ import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ConfigStore;
+import io.xtarget.config.ImageCreation;
 import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.LunConfig;
 import io.xtarget.config.ServerConfig;
@@ -47,11 +48,14 @@ public final class E2eServer implements AutoCloseable {
     private final BiFunction<String, Store, Store> wrap;
     private ServerConfig config;
     private XtargetServer server;
+    /** Backstores built without an NAA: new at the first start, as a hand-written config served for the first time. */
+    private ImageCreation firstStart;
 
     private E2eServer(Path dir, ServerConfig config, BiFunction<String, Store, Store> wrap) {
         this.dir = dir;
         this.configFile = dir.resolve("xtarget.json");
         this.wrap = wrap;
+        this.firstStart = ImageCreation.NEW_ONLY.withNewOf(config);
         ConfigStore.save(configFile, config);
     }
 
@@ -86,6 +90,13 @@ public final class E2eServer implements AutoCloseable {
             return this;
         }
 
+        /** A RAM backstore whose LU reports {@code physicalBlockSize}-byte physical blocks (e.g. 512e). */
+        public Builder ram(String name, long bytes, int blockSize, int physicalBlockSize) {
+            backstores.add(new BackstoreConfig(name, BackstoreType.RAM, null, bytes, blockSize, null, null, false,
+                    physicalBlockSize, null, 0));
+            return this;
+        }
+
         /** A RAM backstore whose LU reports a removable medium (config {@code "removable": true}). */
         public Builder removableRam(String name, long bytes, int blockSize) {
             backstores.add(new BackstoreConfig(name, BackstoreType.RAM, null, bytes, blockSize, null, null, true));
@@ -95,6 +106,12 @@ public final class E2eServer implements AutoCloseable {
         /** A sparse file disk at {@code relativePath} under the server directory, created if missing. */
         public Builder file(String name, String relativePath, long bytes, int blockSize) {
             backstores.add(new BackstoreConfig(name, BackstoreType.FILE, relativePath, bytes, blockSize, null, null));
+            return this;
+        }
+
+        /** Any backstore (e.g. with a soft threshold). */
+        public Builder backstore(BackstoreConfig b) {
+            backstores.add(b);
             return this;
         }
 
@@ -173,14 +190,31 @@ public final class E2eServer implements AutoCloseable {
 
     /** Loads the config file and serves it; its {@code "limits"} apply over the default options, as in {@code xtarget serve}. */
     private void startServer() throws IOException {
-        config = ConfigStore.load(configFile);
-        server = XtargetServer.start(config, dir, IscsiServer.Options.defaults(), wrap);
+        startServer(ImageCreation.NEW_ONLY);
+    }
+
+    /** As {@code xtarget serve}: backstores new in the file, or named by {@code creation}, may get a new image. */
+    private void startServer(ImageCreation creation) throws IOException {
+        ConfigStore.Loaded loaded = ConfigStore.read(configFile);
+        config = loaded.config();
+        ImageCreation c = creation.withNew(loaded.newBackstores());
+        if (firstStart != null) {
+            c = c.withNew(firstStart.newBackstores());
+            firstStart = null;
+        }
+        server = XtargetServer.start(config, dir, IscsiServer.Options.defaults(), wrap, c);
     }
 
     /** Closes the server and starts a new one from the same config file. */
     public void restart() throws IOException {
         stop();
         startServer();
+    }
+
+    /** As {@link #restart()}, as {@code xtarget serve --create[=NAME,...]} would ({@link ImageCreation#recreating}). */
+    public void restart(ImageCreation creation) throws IOException {
+        stop();
+        startServer(creation);
     }
 
     /** Stops the server (idempotent); {@link #restart()} brings it back. */

@@ -1,6 +1,7 @@
 package io.xtarget.iscsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xtarget.iscsi.pdu.Chap;
 import io.xtarget.iscsi.pdu.LoginRequest;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +59,10 @@ class ChapLoginTest {
                 Map.of(ALICE, luns, BOB, luns), CopyAccessPolicy.INITIATOR, TARGET_CHAP, Map.of(BOB, BOB_CHAP));
         Target open = new Target(OPEN_TARGET, List.of(new TargetPort(OPEN_TARGET, 1, 2, 2, "127.0.0.1:0")), luns,
                 Map.of(), CopyAccessPolicy.INITIATOR);
+        // Many failed logins from one name and address: the login throttle (LoginThrottleTest) at 1-5 ms.
         server = new IscsiServer(new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(),
-                List.of(chap, open)));
+                List.of(chap, open)), IscsiServer.Options.defaults().withLoginBackoff(Duration.ofMillis(1),
+                        Duration.ofMillis(5)));
         server.start();
     }
 
@@ -199,6 +203,90 @@ class ChapLoginTest {
                         .isEqualTo(0x0201);
                 assertThat(c.last.transit()).isFalse();
             }
+        }
+    }
+
+    /** A CHAP_R value of 8194 characters: "0x" and 4096 bytes in hex, four times the RFC's 1024-byte bound. */
+    static final String CHAP_R_8194 = "0x" + "ab".repeat(4096);
+
+    /** Sends one login request PDU carrying {@code text} (C bit as given) and returns the response. */
+    static LoginResponse sendRaw(Client c, boolean transit, boolean cont, byte[] text, int from, int length)
+            throws Exception {
+        c.ch.write(new LoginRequest(transit, cont, 0, 1, 0, 0, 0x0023_0000_0001L, 0, 1, 0, 1, 0,
+                ByteBuffer.wrap(text, from, length)));
+        Pdu p = c.ch.read();
+        assertThat(p).isInstanceOf(LoginResponse.class);
+        c.last = (LoginResponse) p;
+        return c.last;
+    }
+
+    /** After a refused login the target closes with a FIN, never a reset (RST would be a SocketException). */
+    static void assertClosedCleanly(Client c) {
+        assertThatThrownBy(c.ch::read).isInstanceOf(java.io.EOFException.class);
+    }
+
+    @Test
+    void aChapResponseOf8194BytesInOnePduGets0201NotAReset() throws Exception {
+        // The PDU's data segment (8214 bytes) is over the 8192 a login PDU may carry (RFC 7143
+        // 13.12): dropped unread and answered; the value would be over CHAP_R's 1024-byte bound anyway.
+        byte[] text = ("CHAP_N=alice\0CHAP_R=" + CHAP_R_8194 + "\0").getBytes(StandardCharsets.US_ASCII);
+        assertThat(text.length).isGreaterThan(8192);
+        try (Client c = new Client().challenge(ALICE, CHAP_TARGET)) {
+            sendRaw(c, true, false, text, 0, text.length);
+            assertThat(c.status()).isEqualTo(0x0201);
+            assertThat(c.last.transit()).isFalse();
+            assertClosedCleanly(c);
+        }
+    }
+
+    @Test
+    void aChapResponseOf8194BytesOverContinuePdusGets0201() throws Exception {
+        // RFC 7143 6.3.4: long text is split over PDUs with the C bit; 6.1 still bounds the value.
+        byte[] text = ("CHAP_N=alice\0CHAP_R=" + CHAP_R_8194 + "\0").getBytes(StandardCharsets.US_ASCII);
+        try (Client c = new Client().challenge(ALICE, CHAP_TARGET)) {
+            LoginResponse ack = sendRaw(c, false, true, text, 0, 8192);
+            assertThat(ack.statusClass()).isZero();
+            assertThat(ack.data().remaining()).isZero();
+            sendRaw(c, true, false, text, 8192, text.length - 8192);
+            assertThat(c.status()).isEqualTo(0x0201);
+            assertClosedCleanly(c);
+        }
+    }
+
+    @Test
+    void malformedChapValuesAndMissingKeysGet0201() throws Exception {
+        String[][] cases = {
+            {"CHAP_N", "alice", "CHAP_R", "0b" + "A".repeat(22) + "=="}, // base64 of 16 bytes, wrong padding
+            {"CHAP_N", "alice", "CHAP_R", "0bQUJD"}, // good base64, 3 bytes: the wrong length
+            {"CHAP_N", "alice", "CHAP_R", "0x" + "00".repeat(17)}, // 17 bytes
+            {"CHAP_N", "alice", "CHAP_R", "12345"}, // neither hex nor base64
+            {"CHAP_N", "alice", "CHAP_R", "0x"},
+            {"CHAP_N", "a".repeat(4000), "CHAP_R", "0x" + "00".repeat(16)}, // CHAP_N too long
+            {"CHAP_N", "alice"}, // no CHAP_R
+            {"CHAP_R", "0x" + "00".repeat(16)}, // no CHAP_N
+            {"CHAP_N", "alice", "CHAP_R", "0x" + "00".repeat(16), "CHAP_I", "300", "CHAP_C", "0x0011"}, // bad CHAP_I
+            {"CHAP_N", "alice", "CHAP_R", "0x" + "00".repeat(16), "CHAP_C", "0x" + "11".repeat(2000)}, // long CHAP_C
+        };
+        for (String[] kv : cases) {
+            try (Client c = new Client().challenge(ALICE, CHAP_TARGET)) {
+                c.send(true, 0, 1, kv);
+                assertThat(c.status()).as(String.join(" ", kv).substring(0, Math.min(60, String.join(" ", kv)
+                        .length()))).isEqualTo(0x0201);
+                assertClosedCleanly(c);
+            }
+        }
+    }
+
+    @Test
+    void anOversizedFirstRequestGets0200AndAFin() throws Exception {
+        // No CHAP exchange under way: a protocol error of the initiator (RFC 7143 11.13.5 status 0200).
+        String keys = "InitiatorName=" + ALICE + "\0TargetName=" + CHAP_TARGET + "\0X-Pad=" + "p".repeat(9000)
+                + "\0";
+        byte[] text = keys.getBytes(StandardCharsets.US_ASCII);
+        try (Client c = new Client()) {
+            sendRaw(c, true, false, text, 0, text.length);
+            assertThat(c.status()).isEqualTo(0x0200);
+            assertClosedCleanly(c);
         }
     }
 

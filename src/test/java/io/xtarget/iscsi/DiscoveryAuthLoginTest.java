@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -56,8 +57,11 @@ class DiscoveryAuthLoginTest {
                 Map.of(), CopyAccessPolicy.INITIATOR);
         Target chap = new Target(CHAP_TARGET, List.of(new TargetPort(CHAP_TARGET, 1, 2, 2, "127.0.0.1:0")), luns,
                 Map.of(), CopyAccessPolicy.INITIATOR, new ChapCredentials("alice", "alicesecret1"), Map.of());
+        // Refused discovery logins count against the login throttle like any other (one name, one
+        // address here): it runs at 1-5 ms, as in ChapLoginTest; LoginThrottleE2eTest covers it.
         server = new IscsiServer(new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(),
-                List.of(open, chap)));
+                List.of(open, chap)), IscsiServer.Options.defaults().withLoginBackoff(Duration.ofMillis(1),
+                        Duration.ofMillis(5)));
         server.start();
     }
 

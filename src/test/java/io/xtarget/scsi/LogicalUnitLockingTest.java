@@ -10,8 +10,9 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
- * COMPARE AND WRITE holds its range exclusively; every other write through the LU (commands,
- * WRITE SAME, UNMAP, EXTENDED COPY including its fast path) waits for it.
+ * COMPARE AND WRITE (and ORWRITE, WRITE ATOMIC) holds its range exclusively; every other read and
+ * write through the LU (commands, WRITE SAME, UNMAP, EXTENDED COPY including its fast path, on
+ * either side of the copy) waits for it.
  */
 class LogicalUnitLockingTest {
 
@@ -70,5 +71,73 @@ class LogicalUnitLockingTest {
         write.get(5, TimeUnit.SECONDS);
         assertThat(copy.get(5, TimeUnit.SECONDS)).isEqualTo(-1L); // heap stores: no fast path
         unmap.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void readsAndCopiesFromAHeldRangeWaitForItsHolder() throws Exception {
+        LogicalUnit src = lu(3);
+        LogicalUnit dst = lu(4);
+        CompletableFuture<Void> read;
+        CompletableFuture<Long> copyOut;
+        CompletableFuture<Long> copyWithin;
+        try (LbaLocks.Held held = src.lockExclusive(0, 8)) {
+            src.read(0, ByteBuffer.allocate(512)); // the holder's own read does not deadlock
+            read = CompletableFuture.runAsync(() -> {
+                try {
+                    src.read(2, ByteBuffer.allocate(512));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            copyOut = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return src.copyTo(1024, dst, 0, 512);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            copyWithin = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return src.copyTo(512L * 4096, src, 2048, 512); // from another stripe into the held one
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertBlocked(read);
+            assertBlocked(copyOut);
+            assertBlocked(copyWithin);
+            src.read(4096, ByteBuffer.allocate(512)); // another stripe is not held up
+        }
+        read.get(5, TimeUnit.SECONDS);
+        assertThat(copyOut.get(5, TimeUnit.SECONDS)).isEqualTo(-1L);
+        assertThat(copyWithin.get(5, TimeUnit.SECONDS)).isEqualTo(-1L);
+    }
+
+    @Test
+    void copiesBothWaysBetweenTwoLusDoNotDeadlock() throws Exception {
+        LogicalUnit a = lu(5);
+        LogicalUnit b = lu(6);
+        for (int round = 0; round < 200; round++) {
+            CompletableFuture<Long> ab = CompletableFuture.supplyAsync(() -> copy(a, b));
+            CompletableFuture<Long> ba = CompletableFuture.supplyAsync(() -> copy(b, a));
+            CompletableFuture<Void> atomicA = CompletableFuture.runAsync(() -> {
+                try (LbaLocks.Held h = a.lockExclusive(0, 8)) {
+                    a.write(0, ByteBuffer.allocate(512), false);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ab.get(5, TimeUnit.SECONDS);
+            ba.get(5, TimeUnit.SECONDS);
+            atomicA.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long copy(LogicalUnit from, LogicalUnit to) {
+        try {
+            return from.copyTo(0, to, 0, 4096);
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
     }
 }

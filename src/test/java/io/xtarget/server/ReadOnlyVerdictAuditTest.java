@@ -34,7 +34,7 @@ class ReadOnlyVerdictAuditTest {
 
     static {
         // SPC-4
-        allowed("TEST UNIT READY", "REQUEST SENSE", "INQUIRY", "MODE SENSE(6)", "MODE SENSE(10)");
+        allowed("TEST UNIT READY", "REQUEST SENSE", "INQUIRY", "MODE SENSE(6)", "MODE SENSE(10)", "LOG SENSE");
         refused("MODE SELECT(6)", "MODE SELECT(10)"); // SPC-4 7.5: every page is shared (ModeState)
         refused("RESERVE(6)", "RESERVE(10)"); // SPC-2 5.5.1: locks out every other nexus
         allowed("RELEASE(6)", "RELEASE(10)"); // only ever ends the sender's own reservation
@@ -52,7 +52,7 @@ class ReadOnlyVerdictAuditTest {
                 "GET LBA STATUS", "READ CAPACITY(10)", "READ CAPACITY(16)");
         refused("WRITE(6)", "WRITE(10)", "WRITE(12)", "WRITE(16)", "WRITE AND VERIFY(10)", "WRITE AND VERIFY(12)",
                 "WRITE AND VERIFY(16)", "COMPARE AND WRITE", "ORWRITE(16)", "WRITE SAME(10)", "WRITE SAME(16)",
-                "UNMAP");
+                "UNMAP", "WRITE ATOMIC(16)");
         // SBC-3: cache and unit; flushing and prefetching change no data
         allowed("SYNCHRONIZE CACHE(10)", "SYNCHRONIZE CACHE(16)", "PRE-FETCH(10)", "PRE-FETCH(16)");
         VERDICTS.put("START STOP UNIT", Verdict.BY_CDB); // SBC-3 5.25: LOEJ moves the medium

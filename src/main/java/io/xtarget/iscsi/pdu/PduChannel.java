@@ -48,6 +48,11 @@ public final class PduChannel implements AutoCloseable {
         framer.setMaxRecvDataSegmentLength(max);
     }
 
+    /** See {@link PduFramer#setDiscardOversized}: on during the target's login phase. */
+    public void setDiscardOversized(boolean on) {
+        framer.setDiscardOversized(on);
+    }
+
     public int maxRecvDataSegmentLength() {
         return framer.maxRecvDataSegmentLength();
     }

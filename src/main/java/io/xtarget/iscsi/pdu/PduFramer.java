@@ -14,9 +14,17 @@ import java.util.zip.CRC32C;
  * 8-bit count of words), the data segment at most the declared MaxRecvDataSegmentLength. A data
  * segment can be placed straight into a caller's buffer ({@link PduChannel.DataPlacement}), and
  * while one is being collected the caller may read into {@link #dataTarget()} directly.
+ *
+ * <p>A data segment over the bound loses framing unless {@link #setDiscardOversized} is on (the
+ * login phase): then its bytes are consumed and dropped in small pieces, never stored, and the
+ * PDU ends in a non-fatal {@link PduException} carrying its header, so the receiver can still
+ * answer it (a Login Response, RFC 7143 11.13.5) instead of resetting the connection.
  */
 public final class PduFramer {
-    private enum Field { HEADER, AHS, HEADER_DIGEST, DATA, PAD, DATA_DIGEST }
+    private enum Field { HEADER, AHS, HEADER_DIGEST, DATA, PAD, DATA_DIGEST, SKIP }
+
+    /** Most bytes of a discarded data segment a blocking reader is asked for at once. */
+    static final int SKIP_CHUNK = 1024;
 
     private final byte[] bhs = new byte[Bhs.LENGTH];
     private final ByteBuffer header = ByteBuffer.wrap(bhs);
@@ -34,6 +42,9 @@ public final class PduFramer {
     private boolean headerDigest;
     private boolean dataDigest;
     private int maxRecvDataSegmentLength = 8192;
+    private boolean discardOversized;
+    /** Bytes of an oversized PDU (data, padding, digest) still to drop. */
+    private long skip;
 
     public void setDigests(boolean header, boolean data) {
         this.headerDigest = header;
@@ -49,6 +60,15 @@ public final class PduFramer {
         return maxRecvDataSegmentLength;
     }
 
+    /**
+     * When on, a data segment longer than MaxRecvDataSegmentLength is read and dropped, then
+     * reported by a non-fatal PduException (reason PROTOCOL_ERROR, with the header); when off
+     * (the default) it is fatal at once, as framing cannot be trusted in full feature phase.
+     */
+    public void setDiscardOversized(boolean on) {
+        this.discardOversized = on;
+    }
+
     /** How many more bytes the current field needs: a blocking reader reads exactly this many. */
     public int needed() {
         return switch (field) {
@@ -56,6 +76,7 @@ public final class PduFramer {
             case AHS -> ahs.remaining();
             case HEADER_DIGEST, PAD, DATA_DIGEST -> word.remaining();
             case DATA -> data.remaining();
+            case SKIP -> (int) Math.min(skip, SKIP_CHUNK);
         };
     }
 
@@ -147,6 +168,19 @@ public final class PduFramer {
                     }
                     return complete();
                 }
+                case SKIP -> {
+                    int n = (int) Math.min(skip, src.remaining());
+                    src.position(src.position() + n);
+                    skip -= n;
+                    if (skip > 0) {
+                        return null;
+                    }
+                    byte[] header = bhs.clone();
+                    int dropped = length;
+                    reset();
+                    throw new PduException("data segment length " + dropped + " exceeds MaxRecvDataSegmentLength "
+                            + maxRecvDataSegmentLength + " (discarded)", Reject.PROTOCOL_ERROR, header);
+                }
             }
         }
     }
@@ -170,6 +204,11 @@ public final class PduFramer {
     /** The header is whole: checks the data segment length, picks where the data goes. */
     private Pdu headerComplete(PduChannel.DataPlacement placement) throws PduException {
         length = ((bhs[5] & 0xFF) << 16) | ((bhs[6] & 0xFF) << 8) | (bhs[7] & 0xFF);
+        if (length > maxRecvDataSegmentLength && discardOversized) {
+            skip = (long) length + ((4 - (length & 3)) & 3) + (dataDigest ? 4 : 0);
+            field = Field.SKIP;
+            return null;
+        }
         if (length > maxRecvDataSegmentLength) {
             reset();
             throw PduException.fatal("data segment length " + length + " exceeds MaxRecvDataSegmentLength "
@@ -219,6 +258,7 @@ public final class PduFramer {
         data = null;
         ahs = null;
         pad = 0;
+        skip = 0;
     }
 
     private static boolean fill(ByteBuffer dst, ByteBuffer src) {

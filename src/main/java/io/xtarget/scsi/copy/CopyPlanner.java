@@ -85,8 +85,8 @@ final class CopyPlanner {
      * Resolves one side of a segment and applies what the core would check for a READ or WRITE
      * sent to that LU by this initiator: reservations (RESERVATION CONFLICT), a read-only mapping
      * of the destination (DATA PROTECT / WRITE PROTECTED) and software write protection. An LU the
-     * initiator cannot reach at all, or an ejected removable medium, makes the copy target device
-     * not reachable.
+     * initiator cannot reach at all, an ejected removable medium or a missing image makes the copy
+     * target device not reachable.
      */
     private static LogicalUnit endpoint(ScsiTask task, CopyTargets targets, List<IdentificationCscd> cscds,
             int cscdId, boolean destination, int segment) throws ScsiException {
@@ -101,7 +101,7 @@ final class CopyPlanner {
                 throw new ScsiException(CopySense.incorrectTargetDeviceType(segment));
             }
         }
-        if (!lu.medium().present()) {
+        if (!lu.medium().present() || lu.missingImage() != null) {
             throw new ScsiException(CopySense.targetNotReachable(segment));
         }
         if (lu.reservations().conflicts(task.nexus(), destination ? MediumAccess.WRITE : MediumAccess.READ)) {

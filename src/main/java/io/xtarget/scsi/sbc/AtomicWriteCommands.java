@@ -1,18 +1,20 @@
 package io.xtarget.scsi.sbc;
 
+import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LbaLocks;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
+import io.xtarget.scsi.ScsiStatus;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The read-modify-write commands: COMPARE AND WRITE (SBC-3 5.2) and ORWRITE(16) (SBC-3 5.9).
- * Each holds its LBA stripes exclusively from the read to the write, so no other write through
- * this command set lands in between.
+ * The commands that must not interleave with others: COMPARE AND WRITE (SBC-3 5.2), ORWRITE(16)
+ * (SBC-3 5.9) and WRITE ATOMIC(16) (SBC-4 5.48). Each holds its LBA stripes exclusively from its
+ * read (if any) to the end of its write, so no other read or write of the LU lands in between.
  */
 final class AtomicWriteCommands {
     /**
@@ -77,6 +79,50 @@ final class AtomicWriteCommands {
                 current.put(i, (byte) (current.get(i) | src.get(i)));
             }
             lu.write(r.lba(), current, r.fua());
+        }
+        return ScsiResult.good();
+    }
+
+    /**
+     * WRITE ATOMIC(16), SBC-4 5.48 and 4.29: one atomic write operation. Every field is checked
+     * before anything is written: WRPROTECT (no protection information), ATOMIC BOUNDARY (must be
+     * 0: MAXIMUM ATOMIC BOUNDARY SIZE is 0), TRANSFER LENGTH against MAXIMUM ATOMIC TRANSFER
+     * LENGTH and ATOMIC TRANSFER LENGTH GRANULARITY, the LBA against ATOMIC ALIGNMENT (each
+     * INVALID FIELD IN CDB pointing at the field), then the range (LBA OUT OF RANGE). The whole
+     * data-out is in hand before the write starts; a data-out shorter than TRANSFER LENGTH writes
+     * nothing (a part would not be atomic). The write holds its stripes exclusively, so no read or
+     * write of the LU sees or mixes with half of it; an abort either comes before it (nothing
+     * written) or after it. FUA is passed down; DPO needs nothing (xtarget keeps no cache of its
+     * own). A TRANSFER LENGTH of 0 writes nothing and is not an error.
+     */
+    ScsiResult writeAtomic16(ScsiTask task) throws ScsiException, IOException {
+        LogicalUnit lu = task.lu();
+        Cdb cdb = task.cdb();
+        BlockRange r = BlockRange.decode(cdb).requireNoProtection();
+        if (cdb.u16(10) != 0) {
+            throw new ScsiException(Sense.invalidFieldInCdb(10, -1)); // ATOMIC BOUNDARY
+        }
+        int unit = SbcLimits.atomicBlocks(lu); // a power of two
+        if (r.blocks() > SbcLimits.maxAtomicBlocks(lu) || r.blocks() % unit != 0) {
+            throw new ScsiException(Sense.invalidFieldInCdb(r.lengthField(), -1));
+        }
+        if ((r.lba() & (unit - 1)) != 0) {
+            throw new ScsiException(Sense.invalidFieldInCdb(2, -1)); // ATOMIC ALIGNMENT
+        }
+        r.requireInRange(lu);
+        int n = (int) r.blocks() * lu.blockSize();
+        if (n == 0) {
+            return ScsiResult.good();
+        }
+        if (task.dataOutLength() < n) {
+            throw new ScsiException(Sense.invalidFieldInCdb(r.lengthField(), -1));
+        }
+        ByteBuffer data = task.dataOut(n);
+        try (LbaLocks.Held h = lu.lockExclusive(r.lba(), r.blocks())) {
+            if (task.isAborted()) {
+                throw new ScsiException(ScsiStatus.TASK_ABORTED, null);
+            }
+            lu.write(r.lba(), data, r.fua());
         }
         return ScsiResult.good();
     }

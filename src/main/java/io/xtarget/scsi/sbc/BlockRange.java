@@ -9,8 +9,8 @@ import io.xtarget.scsi.Sense;
 /**
  * The LBA, block count and byte-1 flags of one block command, decoded in one place for every
  * CDB size (SBC-3 4.2.2: the 6/10/12/16-byte layouts only differ in where the fields sit).
- * READ, WRITE, VERIFY, WRITE AND VERIFY, PRE-FETCH, SYNCHRONIZE CACHE, WRITE SAME, ORWRITE and
- * COMPARE AND WRITE all share this decode and its checks.
+ * READ, WRITE, VERIFY, WRITE AND VERIFY, PRE-FETCH, SYNCHRONIZE CACHE, WRITE SAME, ORWRITE,
+ * COMPARE AND WRITE and WRITE ATOMIC all share this decode and its checks.
  *
  * @param lba the LOGICAL BLOCK ADDRESS (a 64-bit LBA with the top bit set decodes negative and
  *     is always out of range)
@@ -27,6 +27,10 @@ record BlockRange(long lba, long blocks, int flags, int lengthField) {
         if (op == SbcOpcodes.COMPARE_AND_WRITE) {
             // SBC-3 5.2: LBA in bytes 2..9, NUMBER OF LOGICAL BLOCKS is the single byte 13
             return new BlockRange(cdb.u64(2), cdb.u8(13), cdb.u8(1), 13);
+        }
+        if (op == SbcOpcodes.WRITE_ATOMIC_16) {
+            // SBC-4 5.48: LBA in bytes 2..9, ATOMIC BOUNDARY 10..11, a 16-bit TRANSFER LENGTH 12..13
+            return new BlockRange(cdb.u64(2), cdb.u16(12), cdb.u8(1), 12);
         }
         return switch (Cdb.standardLength(op)) {
             case 6 -> {

@@ -1,5 +1,6 @@
 package io.xtarget.scsi.sbc;
 
+import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.ScsiTask;
 import java.nio.ByteBuffer;
 
@@ -19,21 +20,32 @@ final class BlockVpdPages {
         return b;
     }
 
-    /** Block Limits, SBC-3 6.5.3: the SBC-3 page length 0x3C, limits from {@link SbcLimits}. */
+    /**
+     * Block Limits, SBC-3 6.5.3 with the SBC-4 6.6.4 atomic fields (the page length 0x3C covers
+     * both): limits from {@link SbcLimits}. The granularities follow the physical block; UGAVALID=1
+     * with UNMAP GRANULARITY ALIGNMENT 0, as the lowest aligned LBA is 0. WRITE ATOMIC has no
+     * ATOMIC BOUNDARY support, so both boundary fields are 0.
+     */
     static byte[] blockLimits(ScsiTask task) {
-        int bs = task.lu().blockSize();
+        LogicalUnit lu = task.lu();
+        int bs = lu.blockSize();
+        int granularity = SbcLimits.granularityBlocks(lu);
         ByteBuffer b = page(BLOCK_LIMITS, 0x3C);
         // WSNZ=0: WRITE SAME with zero blocks writes to the end of the medium
         b.put(5, (byte) SbcLimits.MAX_COMPARE_AND_WRITE_BLOCKS);
-        b.putShort(6, (short) SbcLimits.granularityBlocks(bs)); // OPTIMAL TRANSFER LENGTH GRANULARITY
+        b.putShort(6, (short) granularity); // OPTIMAL TRANSFER LENGTH GRANULARITY
         b.putInt(8, (int) SbcLimits.maxTransferBlocks(bs)); // MAXIMUM TRANSFER LENGTH
         b.putInt(12, (int) SbcLimits.optimalTransferBlocks(bs)); // OPTIMAL TRANSFER LENGTH
         b.putInt(16, 0); // MAXIMUM PREFETCH LENGTH: not reported
         b.putInt(20, (int) SbcLimits.maxUnmapBlocks(bs)); // MAXIMUM UNMAP LBA COUNT
         b.putInt(24, SbcLimits.MAX_UNMAP_DESCRIPTORS); // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
-        b.putInt(28, SbcLimits.granularityBlocks(bs)); // OPTIMAL UNMAP GRANULARITY
+        b.putInt(28, granularity); // OPTIMAL UNMAP GRANULARITY
         b.putInt(32, 0x8000_0000); // UGAVALID=1, UNMAP GRANULARITY ALIGNMENT 0
         b.putLong(36, SbcLimits.maxWriteSameBlocks(bs)); // MAXIMUM WRITE SAME LENGTH
+        b.putInt(44, (int) SbcLimits.maxAtomicBlocks(lu)); // MAXIMUM ATOMIC TRANSFER LENGTH
+        b.putInt(48, SbcLimits.atomicBlocks(lu)); // ATOMIC ALIGNMENT
+        b.putInt(52, SbcLimits.atomicBlocks(lu)); // ATOMIC TRANSFER LENGTH GRANULARITY
+        // 56: MAXIMUM ATOMIC TRANSFER LENGTH WITH ATOMIC BOUNDARY, 60: MAXIMUM ATOMIC BOUNDARY SIZE = 0
         return b.array();
     }
 
@@ -47,11 +59,13 @@ final class BlockVpdPages {
     /**
      * Logical Block Provisioning, SBC-3 6.5.4: thin provisioned, UNMAP (LBPU), WRITE SAME(16)
      * and (10) with UNMAP (LBPWS, LBPWS10), unmapped blocks read as zeros (LBPRZ), no anchored
-     * state (ANC_SUP=0), no provisioning group descriptor (DP=0).
+     * state (ANC_SUP=0), no provisioning group descriptor (DP=0). THRESHOLD EXPONENT is nonzero
+     * when the LU supports thresholds (a store on a file system: {@code ThinProvisioning}), the
+     * unit of the Logical Block Provisioning log page's resource counts.
      */
     static byte[] logicalBlockProvisioning(ScsiTask task) {
         ByteBuffer b = page(LOGICAL_BLOCK_PROVISIONING, 0x04);
-        b.put(4, (byte) 0); // THRESHOLD EXPONENT: no thresholds
+        b.put(4, (byte) task.lu().provisioning().thresholdExponent()); // THRESHOLD EXPONENT, 0: none
         b.put(5, (byte) (0x80 | 0x40 | 0x20 | 0x04)); // LBPU, LBPWS, LBPWS10, LBPRZ
         b.put(6, (byte) 0x02); // PROVISIONING TYPE 010b: thin provisioned
         return b.array();

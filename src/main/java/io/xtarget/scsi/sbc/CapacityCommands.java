@@ -33,11 +33,11 @@ final class CapacityCommands {
     }
 
     /**
-     * READ CAPACITY(16): no protection information, one logical block per physical block
-     * (reporting 512e, exponent 3, was tried: libiscsi's GetLBAStatus.UnmapSingle then expects a
-     * descriptor to start at the next physical block rather than at the requested LBA, which
-     * SBC-3 5.7 requires, so a correct target fails it), LBPME=1 (UNMAP and WRITE SAME with UNMAP are served) and LBPRZ=1 (unmapped blocks read
-     * as zeros). The data is cut to ALLOCATION LENGTH.
+     * READ CAPACITY(16), SBC-3 5.16.2: no protection information; LOGICAL BLOCKS PER PHYSICAL
+     * BLOCK EXPONENT from the LU's physical block size (0 unless it is configured, 3 for 512-byte
+     * logical blocks on 4096-byte physical ones); LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0 (LBA 0
+     * starts a physical block); LBPME=1 (UNMAP and WRITE SAME with UNMAP are served) and LBPRZ=1
+     * (unmapped blocks read as zeros). The data is cut to ALLOCATION LENGTH.
      */
     static ScsiResult readCapacity16(ScsiTask task) throws ScsiException {
         Cdb cdb = task.cdb();
@@ -49,7 +49,8 @@ final class CapacityCommands {
         b.putLong(0, lastLba(lu));
         b.putInt(8, lu.blockSize());
         b.put(12, (byte) 0); // P_TYPE, PROT_EN = 0
-        b.put(13, (byte) 0); // P_I_EXPONENT, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT = 0
+        // P_I_EXPONENT 0; LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT
+        b.put(13, (byte) Integer.numberOfTrailingZeros(lu.logicalPerPhysical()));
         b.put(14, (byte) 0xC0); // LBPME, LBPRZ; LOWEST ALIGNED LBA = 0
         return ScsiResult.good(b.array(), cdb.u32(10));
     }

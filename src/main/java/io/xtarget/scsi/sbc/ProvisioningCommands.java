@@ -17,11 +17,14 @@ import java.nio.ByteBuffer;
 final class ProvisioningCommands {
     /**
      * WRITE SAME(10/16), SBC-3 5.42/5.43. One block of data-out (zeros when NDOB=1) is written
-     * to every block of the range, in bounded chunks; with UNMAP=1 the range is deallocated
-     * instead, which reads back as zeros (LBPRZ=1). VPD 0xB0 advertises WSNZ=0: zero blocks means
-     * from the LBA to the end of the medium (SBC-3 5.42), still bounded by MAXIMUM WRITE SAME
-     * LENGTH; ANCHOR (ANC_SUP=0) and the obsolete PBDATA and LBDATA are reserved in the rows'
-     * usage data, so the core rejects them before this runs.
+     * to every block of the range, in bounded chunks. With UNMAP=1 each LBA is either unmapped,
+     * which reads back as zeros (LBPRZ=1), or written with the data-out block (SBC-3 5.42: "for
+     * each LBA ... a write operation ... or an unmap operation"): the whole physical blocks of the
+     * range are deallocated, the blocks of a physical block the range only covers in part are
+     * written ({@link PhysicalGranules}). VPD 0xB0 advertises WSNZ=0: zero blocks means from the
+     * LBA to the end of the medium (SBC-3 5.42), still bounded by MAXIMUM WRITE SAME LENGTH;
+     * ANCHOR (ANC_SUP=0) and the obsolete PBDATA and LBDATA are reserved in the rows' usage data,
+     * so the core rejects them before this runs.
      */
     ScsiResult writeSame(ScsiTask task) throws ScsiException, IOException {
         Cdb cdb = task.cdb();
@@ -50,10 +53,19 @@ final class ProvisioningCommands {
             }
             block = task.dataOut(bs); // shorter: PARAMETER LIST LENGTH ERROR
         }
-        if (unmap) {
-            lu.unmap(r.lba(), blocks);
-        } else {
+        if (!unmap) {
             replicate(task, lu, r.lba(), blocks, block);
+            return ScsiResult.good();
+        }
+        PhysicalGranules g = PhysicalGranules.of(lu, r.lba(), blocks);
+        if (g.headBlocks() > 0) {
+            replicate(task, lu, g.lba(), g.headBlocks(), block);
+        }
+        if (g.middleBlocks() > 0) {
+            lu.unmap(g.first(), g.middleBlocks());
+        }
+        if (g.tailBlocks() > 0) {
+            replicate(task, lu, g.last(), g.tailBlocks(), block);
         }
         return ScsiResult.good();
     }
@@ -87,7 +99,12 @@ final class ProvisioningCommands {
 
     /**
      * UNMAP, SBC-3 5.28: an 8-byte header then 16-byte block descriptors. Every descriptor is
-     * checked before any block is deallocated, so a bad list changes nothing.
+     * checked before any block is deallocated, so a bad list changes nothing. Only the whole
+     * physical blocks of each descriptor are deallocated; the blocks of a physical block it covers
+     * only in part stay mapped with their data, as SBC-3 allows (6.5.3, OPTIMAL UNMAP GRANULARITY:
+     * an unmap request that is not a multiple of it "may result in unmap operations on fewer LBAs
+     * than requested"; UNMAP, unlike WRITE SAME, has no data to write instead). With one logical
+     * block per physical block every requested block is deallocated.
      */
     ScsiResult unmap(ScsiTask task) throws ScsiException, IOException {
         Cdb cdb = task.cdb();
@@ -102,8 +119,9 @@ final class ProvisioningCommands {
         ByteBuffer list = task.dataOut(length);
         UnmapList descriptors = UnmapList.parse(list, lu.blockCount(), SbcLimits.maxUnmapBlocks(lu.blockSize()));
         for (int i = 0; i < descriptors.count(); i++) {
-            if (descriptors.blocks(i) > 0) {
-                lu.unmap(descriptors.lba(i), descriptors.blocks(i));
+            PhysicalGranules g = PhysicalGranules.of(lu, descriptors.lba(i), descriptors.blocks(i));
+            if (g.middleBlocks() > 0) {
+                lu.unmap(g.first(), g.middleBlocks());
             }
         }
         return ScsiResult.good();

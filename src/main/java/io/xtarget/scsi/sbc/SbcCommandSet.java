@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * The SBC-3 command set of a thin-provisioned disk, removable or not: reads, writes, verifies,
  * cache control, provisioning (UNMAP, WRITE SAME, GET LBA STATUS), COMPARE AND WRITE, ORWRITE,
- * and the VPD pages 0xB0, 0xB1, 0xB2.
+ * WRITE ATOMIC(16) (SBC-4), LOG SENSE with the Logical Block Provisioning log page, and the VPD pages 0xB0, 0xB1, 0xB2.
  *
  * <p>Medium access drives the core's write protection and reservation checks: commands that
  * change user data are WRITE; SYNCHRONIZE CACHE is READ so it works on a read-only mapping
@@ -79,6 +79,9 @@ public final class SbcCommandSet implements CommandSet {
                 COMPARE_AND_WRITE, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0, 0, ff, g, 0);
         add(t, ORWRITE_16, "ORWRITE(16)", MediumAccess.WRITE, atomic::orWrite,
                 ORWRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
+        // WRITE ATOMIC(16), SBC-4 5.48: byte 1 = WRPROTECT, DPO, FUA; ATOMIC BOUNDARY 10..11
+        add(t, WRITE_ATOMIC_16, "WRITE ATOMIC(16)", MediumAccess.WRITE, atomic::writeAtomic16,
+                WRITE_ATOMIC_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
         // provisioning: WRITE SAME byte 1 = WRPROTECT, UNMAP (, NDOB); ANCHOR is reserved with
         // ANC_SUP=0, the obsolete PBDATA and LBDATA are not supported. UNMAP's only byte-1 bit is
@@ -118,6 +121,11 @@ public final class SbcCommandSet implements CommandSet {
                 .withSharedStateWhen(UnitCommands::movesMedium));
         add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ, NO_MEDIUM,
                 UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
+
+        // LOG SENSE: pages 00h and Logical Block Provisioning 0Ch; byte 1 = SP (refused). Allowed
+        // under every reservation (SPC-4 table 64), so it touches no medium.
+        add(t, SbcOpcodes.LOG_SENSE, "LOG SENSE", MediumAccess.NONE, LogSense::execute,
+                SbcOpcodes.LOG_SENSE, 0x01, ff, ff, 0, ff, ff, ff, ff, 0);
 
         t.addVpdPage(BlockVpdPages.BLOCK_LIMITS, BlockVpdPages::blockLimits);
         t.addVpdPage(BlockVpdPages.BLOCK_DEVICE_CHARACTERISTICS, BlockVpdPages::blockDeviceCharacteristics);

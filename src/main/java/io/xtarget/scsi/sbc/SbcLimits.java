@@ -1,5 +1,6 @@
 package io.xtarget.scsi.sbc;
 
+import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.ScsiLimits;
 
 /**
@@ -20,6 +21,11 @@ final class SbcLimits {
     /** libiscsi (and common sense) expects an explicit unmap limit of at most 1M blocks. */
     private static final long MAX_DEALLOCATE_BLOCKS = 1L << 20;
 
+    /** Bytes one WRITE ATOMIC may write: its stripes are held exclusively while the store writes,
+     * so this bounds how long it keeps overlapping reads and writes waiting (about a millisecond
+     * in memory, tens on a disk). */
+    private static final int MAX_ATOMIC_BYTES = 4 << 20;
+
     private SbcLimits() {}
 
     /** MAXIMUM TRANSFER LENGTH in blocks: the fabric's per-command byte limit. */
@@ -36,10 +42,28 @@ final class SbcLimits {
         return maxUnmapBlocks(blockSize);
     }
 
-    /** OPTIMAL TRANSFER LENGTH GRANULARITY and OPTIMAL UNMAP GRANULARITY: 4 KiB, the page size
-     * of the stores underneath. */
-    static int granularityBlocks(int blockSize) {
-        return Math.max(1, 4096 / blockSize);
+    /**
+     * OPTIMAL TRANSFER LENGTH GRANULARITY and OPTIMAL UNMAP GRANULARITY: the physical block, but
+     * at least 4 KiB, the page size of the stores underneath (a smaller write or unmap costs them
+     * a read-modify-write or a zero fill).
+     */
+    static int granularityBlocks(LogicalUnit lu) {
+        return Math.max(lu.logicalPerPhysical(), Math.max(1, 4096 / lu.blockSize()));
+    }
+
+    /**
+     * ATOMIC ALIGNMENT and ATOMIC TRANSFER LENGTH GRANULARITY (SBC-4 6.6.4): one physical block,
+     * so an atomic write always covers whole physical blocks and never needs the read-modify-write
+     * of a partial one (1, no restriction, unless the LU has a larger physical block).
+     */
+    static int atomicBlocks(LogicalUnit lu) {
+        return lu.logicalPerPhysical();
+    }
+
+    /** MAXIMUM ATOMIC TRANSFER LENGTH: {@link #MAX_ATOMIC_BYTES}, a multiple of the granularity. */
+    static long maxAtomicBlocks(LogicalUnit lu) {
+        long n = Math.min(MAX_ATOMIC_BYTES, ScsiLimits.MAX_TRANSFER_BYTES) / lu.blockSize();
+        return n - n % atomicBlocks(lu);
     }
 
     /** OPTIMAL TRANSFER LENGTH: 1 MiB. */

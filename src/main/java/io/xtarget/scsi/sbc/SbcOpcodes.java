@@ -15,6 +15,7 @@ final class SbcOpcodes {
     static final int SYNCHRONIZE_CACHE_10 = 0x35;
     static final int WRITE_SAME_10 = 0x41;
     static final int UNMAP = 0x42;
+    static final int LOG_SENSE = 0x4D;
     static final int READ_16 = 0x88;
     static final int COMPARE_AND_WRITE = 0x89;
     static final int WRITE_16 = 0x8A;
@@ -24,6 +25,7 @@ final class SbcOpcodes {
     static final int PRE_FETCH_16 = 0x90;
     static final int SYNCHRONIZE_CACHE_16 = 0x91;
     static final int WRITE_SAME_16 = 0x93;
+    static final int WRITE_ATOMIC_16 = 0x9C;
     static final int SERVICE_ACTION_IN_16 = 0x9E;
     static final int SA_READ_CAPACITY_16 = 0x10;
     static final int SA_GET_LBA_STATUS = 0x12;

@@ -92,6 +92,35 @@ final class ModePages {
         return p;
     }
 
+    /** Subpage 02h of page 1Ch: Logical Block Provisioning (SBC-3 6.4.x), for LUs with thresholds. */
+    static final int LOGICAL_BLOCK_PROVISIONING_SUBPAGE = 0x02;
+
+    /**
+     * The Logical Block Provisioning mode page (1Ch/02h, SBC-3 6.4.x) in subpage format: SITUA=0
+     * (the threshold unit attention goes to every I_T nexus) and one threshold descriptor, the
+     * soft threshold the administrator configured (ENABLED when set; THRESHOLD TYPE 000b soft,
+     * THRESHOLD ARMING 000b armed decreasing, THRESHOLD RESOURCE 01h available LBA mapping
+     * resources, THRESHOLD COUNT in threshold sets). Nothing is changeable: MODE SELECT does not
+     * take subpages, thresholds are set in the config.
+     */
+    static byte[] logicalBlockProvisioning(Values values, io.xtarget.scsi.ThinProvisioning tp)
+            throws java.io.IOException {
+        byte[] p = new byte[16 + 8];
+        p[0] = (byte) (0x40 | INFORMATIONAL_EXCEPTIONS); // SPF=1, page 1Ch
+        p[1] = (byte) LOGICAL_BLOCK_PROVISIONING_SUBPAGE;
+        p[3] = (byte) (p.length - 4);
+        if (values != Values.CHANGEABLE && tp.softThresholdPercent() != 0) {
+            long count = tp.softThresholdSets();
+            p[16] = (byte) 0x80; // ENABLED, soft threshold, armed decreasing
+            p[17] = 0x01; // available LBA mapping resources
+            p[20] = (byte) (count >>> 24);
+            p[21] = (byte) (count >>> 16);
+            p[22] = (byte) (count >>> 8);
+            p[23] = (byte) count;
+        }
+        return p;
+    }
+
     /** Stores the changeable fields of a validated page image; true when any value changed. */
     static boolean apply(int code, byte[] p, int off, ModeState m) {
         boolean changed = false;

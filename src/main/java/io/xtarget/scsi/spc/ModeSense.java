@@ -7,11 +7,14 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
 
-/** MODE SENSE(6) and MODE SENSE(10) (SPC-4 6.11, 6.12). */
+/**
+ * MODE SENSE(6) and MODE SENSE(10) (SPC-4 6.11, 6.12). Subpage format pages: only the Logical
+ * Block Provisioning page 1Ch/02h (SBC-3), on LUs that support thresholds.
+ */
 final class ModeSense {
     private ModeSense() {}
 
-    static ScsiResult execute(ScsiTask task) throws ScsiException {
+    static ScsiResult execute(ScsiTask task) throws ScsiException, java.io.IOException {
         Cdb cdb = task.cdb();
         boolean ten = cdb.opcode() == SpcOpcodes.MODE_SENSE_10;
         boolean dbd = cdb.bit(1, 3);
@@ -23,14 +26,19 @@ final class ModeSense {
         if (pc == 3) {
             throw new ScsiException(Sense.savingParametersNotSupported());
         }
-        if (subpage != 0x00 && subpage != 0xFF) { // no page has subpages; FFh asks for all of them
+        LogicalUnit lu = task.lu();
+        // Subpage 00h: the page itself; FFh: with its subpages. The only subpage is 1Ch/02h,
+        // Logical Block Provisioning, on LUs that support thresholds.
+        boolean lbp = lu.provisioning().thresholdsSupported();
+        boolean lbpOnly = code == ModePages.INFORMATIONAL_EXCEPTIONS
+                && subpage == ModePages.LOGICAL_BLOCK_PROVISIONING_SUBPAGE && lbp;
+        if (subpage != 0x00 && subpage != 0xFF && !lbpOnly) {
             throw new ScsiException(Sense.invalidFieldInCdb(3, -1));
         }
         if (code != ModePages.ALL && !ModePages.known(code)) {
             throw new ScsiException(Sense.invalidFieldInCdb(2, 5));
         }
         ModePages.Values values = ModePages.Values.values()[pc];
-        LogicalUnit lu = task.lu();
 
         DataBuilder b = new DataBuilder();
         // Device-specific parameter (SBC-3 6.4.1): WP, DPOFUA.
@@ -51,8 +59,12 @@ final class ModeSense {
             }
         }
         for (int c : ModePages.CODES) {
-            if (code == ModePages.ALL || code == c) {
+            if ((code == ModePages.ALL || code == c) && !lbpOnly) {
                 b.bytes(ModePages.page(c, values, lu.mode()));
+            }
+            if (c == ModePages.INFORMATIONAL_EXCEPTIONS && lbp
+                    && (lbpOnly || subpage == 0xFF && (code == ModePages.ALL || code == c))) {
+                b.bytes(ModePages.logicalBlockProvisioning(values, lu.provisioning()));
             }
         }
         if (ten) {

@@ -277,6 +277,65 @@ class PduFramerTest {
     }
 
     @Test
+    void inDiscardModeAnOversizedSegmentIsDroppedUnstoredAndReportedWithItsHeader() throws Exception {
+        // The login phase (RFC 7143 13.12, 8192 during login): answer the PDU instead of losing framing.
+        for (boolean digests : new boolean[] {false, true}) {
+            PduFramer f = framer(digests, digests);
+            f.setMaxRecvDataSegmentLength(1024);
+            f.setDiscardOversized(true);
+            byte[] in = concat(wire(nop(5, 3001), digests, digests), wire(nop(6, 7), digests, digests));
+            List<Integer> placed = new ArrayList<>();
+            List<Pdu> got = new ArrayList<>();
+            List<PduException> errors = new ArrayList<>();
+            for (int from = 0; from < in.length; from += 13) {
+                ByteBuffer src = ByteBuffer.wrap(in, from, Math.min(13, in.length - from));
+                while (src.hasRemaining()) {
+                    assertThat(f.needed()).isBetween(1, PduFramer.SKIP_CHUNK);
+                    try {
+                        Pdu p = f.feed(src, (h, len) -> {
+                            placed.add(len);
+                            return null;
+                        });
+                        if (p != null) {
+                            got.add(p);
+                        }
+                    } catch (PduException e) {
+                        errors.add(e);
+                    }
+                }
+            }
+            assertThat(placed).as("no buffer asked for the oversized segment").containsExactly(7);
+            assertThat(errors).singleElement().satisfies(e -> {
+                assertThat(e.fatal()).isFalse();
+                assertThat(e.rejectReason()).isEqualTo(Reject.PROTOCOL_ERROR);
+                assertThat(new Bhs(e.header()).i32(16)).isEqualTo(5);
+                assertThat(e.getMessage()).contains("3001", "1024");
+            });
+            assertThat(got).singleElement().satisfies(p -> assertThat(bytes(p.data())).isEqualTo(bytes(nop(6, 7)
+                    .data())));
+        }
+    }
+
+    @Test
+    void inDiscardModeTheLargestLengthIsSkippedInSmallPieces() {
+        PduFramer f = framer(false, false);
+        f.setDiscardOversized(true);
+        byte[] bhs = wire(nop(1, 0), false, false);
+        bhs[5] = bhs[6] = bhs[7] = (byte) 0xFF; // 16 MiB - 1: the 24-bit maximum
+        assertThatThrownBy(() -> {
+            assertThat(f.feed(ByteBuffer.wrap(bhs), null)).isNull();
+            byte[] chunk = new byte[f.needed()];
+            assertThat(chunk).hasSize(PduFramer.SKIP_CHUNK);
+            long fed = 0;
+            while (true) {
+                assertThat(f.feed(ByteBuffer.wrap(chunk, 0, f.needed()), null)).isNull();
+                fed += chunk.length;
+                assertThat(fed).isLessThanOrEqualTo((1 << 24) + 4);
+            }
+        }).isInstanceOfSatisfying(PduException.class, e -> assertThat(e.fatal()).isFalse());
+    }
+
+    @Test
     void dataSegmentOfExactlyMaxRecvDataSegmentLengthIsAccepted() throws Exception {
         PduFramer f = framer(false, false);
         f.setMaxRecvDataSegmentLength(1024);

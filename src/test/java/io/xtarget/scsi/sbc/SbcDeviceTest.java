@@ -158,7 +158,7 @@ class SbcDeviceTest {
     @Test
     void everyRowHasUsageDataAsLongAsItsCdb() {
         SbcRig rig = new SbcRig(512, 8);
-        assertThat(rig.core.opcodes().all()).hasSize(28);
+        assertThat(rig.core.opcodes().all()).hasSize(30); // 28 + LOG SENSE + WRITE ATOMIC(16)
         for (CommandDescriptor d : rig.core.opcodes().all()) {
             assertThat(d.cdbUsage()).as(d.name()).hasSize(d.opcode() == 0x89 ? 16 : Cdb.standardLength(d.opcode()));
             assertThat(d.cdbUsage()[0] & 0xFF).as(d.name()).isEqualTo(d.opcode());

@@ -36,22 +36,31 @@ final class SbcRig {
     }
 
     SbcRig(HeapStore heap) {
-        this(heap, new RecordingStore(heap));
+        this(heap, new RecordingStore(heap), heap.blockSize());
     }
 
-    private SbcRig(HeapStore heap, RecordingStore store) {
+    /** An LU with {@code physicalBlockSize}-byte physical blocks (e.g. 512e: 512, 4096). */
+    SbcRig(int blockSize, long blocks, int physicalBlockSize) {
+        this(new HeapStore(blockSize, blocks), physicalBlockSize);
+    }
+
+    private SbcRig(HeapStore heap, int physicalBlockSize) {
+        this(heap, new RecordingStore(heap), physicalBlockSize);
+    }
+
+    private SbcRig(HeapStore heap, RecordingStore store, int physicalBlockSize) {
         this.heap = heap;
         this.store = store;
         byte[] naa = new byte[16];
         naa[0] = 0x60;
-        this.lu = new LogicalUnit("disk", store, naa, "serial1", false);
+        this.lu = new LogicalUnit("disk", store, naa, "serial1", false, false, physicalBlockSize);
         this.core = new ScsiCore(OpcodeTable.builder().addAll(new SbcCommandSet()).build(), List.of());
         this.luns = LunMap.of(List.of(new LunMapping(0, lu, false)));
     }
 
     /** An LU over any store (e.g. a huge sparse one), without a heap behind it. */
     static SbcRig over(Store s) {
-        return new SbcRig(new HeapStore(512, 1), new RecordingStore(s));
+        return new SbcRig(new HeapStore(512, 1), new RecordingStore(s), s.blockSize());
     }
 
     int bs() {
