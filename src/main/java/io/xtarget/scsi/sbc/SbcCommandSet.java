@@ -81,7 +81,7 @@ public final class SbcCommandSet implements CommandSet {
                 ORWRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         // WRITE ATOMIC(16), SBC-4 5.48: byte 1 = WRPROTECT, DPO, FUA; ATOMIC BOUNDARY 10..11
         add(t, WRITE_ATOMIC_16, "WRITE ATOMIC(16)", MediumAccess.WRITE, atomic::writeAtomic16,
-                WRITE_ATOMIC_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                WRITE_ATOMIC_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
 
         // provisioning: WRITE SAME byte 1 = WRPROTECT, UNMAP (, NDOB); ANCHOR is reserved with
         // ANC_SUP=0, the obsolete PBDATA and LBDATA are not supported. UNMAP's only byte-1 bit is
@@ -122,10 +122,11 @@ public final class SbcCommandSet implements CommandSet {
         add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ, NO_MEDIUM,
                 UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
 
-        // LOG SENSE: pages 00h and Logical Block Provisioning 0Ch; byte 1 = SP (refused). Allowed
-        // under every reservation (SPC-4 table 64), so it touches no medium.
+        // LOG SENSE: pages 00h and Logical Block Provisioning 0Ch; SP (byte 1 bit 0) is reserved,
+        // nothing can be saved, and so is the obsolete PPC. Allowed under every reservation
+        // (SPC-4 table 64), so it touches no medium.
         add(t, SbcOpcodes.LOG_SENSE, "LOG SENSE", MediumAccess.NONE, LogSense::execute,
-                SbcOpcodes.LOG_SENSE, 0x01, ff, ff, 0, ff, ff, ff, ff, 0);
+                SbcOpcodes.LOG_SENSE, 0, ff, ff, 0, ff, ff, ff, ff, 0);
 
         t.addVpdPage(BlockVpdPages.BLOCK_LIMITS, BlockVpdPages::blockLimits);
         t.addVpdPage(BlockVpdPages.BLOCK_DEVICE_CHARACTERISTICS, BlockVpdPages::blockDeviceCharacteristics);
