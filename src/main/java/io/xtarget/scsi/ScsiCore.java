@@ -9,11 +9,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
  * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
- * pending unit attentions, reservations, a sanitize operation in progress or failed, an image
- * that exists, a loaded medium (removable LUs), write protection (a read-only mapping refuses
- * every row {@link CommandDescriptor#refusedReadOnly} names, software write protection every
- * WRITE); then runs the handler and turns any failure into status and sense in the format the
- * LU's D_SENSE asks for.
+ * pending unit attentions, reservations, the CDB (every bit set must be in the row's CDB USAGE
+ * DATA, {@link CdbUsage#check}), a sanitize operation in progress or failed, an image that exists, a loaded medium (removable LUs), write
+ * protection (a read-only mapping refuses every row {@link CommandDescriptor#refusedReadOnly}
+ * names, software write protection every WRITE); then runs the handler and turns any failure
+ * into status and sense in the format the LU's D_SENSE asks for.
+ *
+ * <p>The CDB check comes after the unit attention and the reservation check because SAM-5 5.3.2
+ * gives RESERVATION CONFLICT precedence over any other status, and a unit attention (a reset, a
+ * changed medium) is what the initiator must learn first; it comes before the image, medium and
+ * write-protection checks because a CDB with a reserved bit set is not a command this device
+ * server implements, whatever the state of the medium or the mapping. The opcode and service
+ * action themselves are checked first ({@link #lookup}): every later check needs the row.
  */
 public final class ScsiCore {
     private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
@@ -150,8 +157,8 @@ public final class ScsiCore {
             if (mapping == null && !d.has(CommandDescriptor.Flag.NO_LU)) {
                 throw new ScsiException(Sense.lunNotSupported());
             }
-            if (mapping != null) {
-                LogicalUnit lu = mapping.unit();
+            LogicalUnit lu = mapping == null ? null : mapping.unit();
+            if (lu != null) {
                 if (!d.has(CommandDescriptor.Flag.UA_EXEMPT)) {
                     Sense ua = lu.unitAttentions().poll(task.nexus());
                     if (ua != null) {
@@ -161,6 +168,11 @@ public final class ScsiCore {
                 if (d.access() != MediumAccess.NONE && lu.reservations().conflicts(task.nexus(), d.access())) {
                     throw ScsiException.reservationConflict();
                 }
+            }
+            // Reserved bits: after the unit attention and RESERVATION CONFLICT (SAM-5 5.3.2), before
+            // every other CHECK CONDITION and before the handler, which then sees only bits it reads.
+            CdbUsage.check(d.cdbUsage(), task.cdb());
+            if (lu != null) {
                 Sense sanitizing = lu.sanitize().refusal(d); // SBC-4 4.11: in progress or failed
                 if (sanitizing != null) {
                     throw new ScsiException(sanitizing);
