@@ -25,41 +25,29 @@ final class DiscoveryAuthCommand extends GroupCommand {
             "An initiator without them is refused (login status 0201) and learns no target name;",
             "logins to targets keep their own secrets ('target chap', 'acl chap').",
             "Example: xtarget discovery-auth set --user disc --secret 0123456789ab"})
-    static final class Set implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
+    static final class Set extends ConfigEdit {
         @Mixin
         ChapSecretOptions chap;
 
-        @Spec
-        CommandSpec spec;
+        @Override
+        void checkArguments() {
+            chap.toConfig(spec);
+        }
 
         @Override
-        public Integer call() {
-            ChapConfig c = chap.toConfig(spec);
-            ServerConfig cfg = config.load();
-            config.save(cfg.withDiscoveryAuth(c));
-            spec.commandLine().getOut().printf("set CHAP for discovery: %s %s%n", ChapOptions.describe(c), APPLY);
-            return 0;
+        Change change(ServerConfig c) {
+            ChapConfig secrets = chap.toConfig(spec);
+            return Change.of(c.withDiscoveryAuth(secrets),
+                    "set CHAP for discovery: " + ChapOptions.describe(secrets) + " " + APPLY);
         }
     }
 
     @Command(name = "clear", mixinStandardHelpOptions = true,
             description = "Remove the discovery secrets: discovery sessions are not authenticated (the default).")
-    static final class Clear implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Clear extends ConfigEdit {
         @Override
-        public Integer call() {
-            ServerConfig cfg = config.load();
-            config.save(cfg.withDiscoveryAuth(null));
-            spec.commandLine().getOut().printf("cleared CHAP for discovery %s%n", APPLY);
-            return 0;
+        Change change(ServerConfig c) {
+            return Change.of(c.withDiscoveryAuth(null), "cleared CHAP for discovery " + APPLY);
         }
     }
 

@@ -29,13 +29,7 @@ final class TargetCommand extends GroupCommand {
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
             "Add a target. Without ACLs it admits any initiator (demo mode).",
             "Example: xtarget target create iqn.2026-11.io.xtarget:t1 --portal 127.0.0.1:3260"})
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Create extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN", description = "Target name (iqn./eui./naa.), stored in lower case.")
         String name;
 
@@ -48,8 +42,7 @@ final class TargetCommand extends GroupCommand {
         String copyPolicy;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
+        Change change(ServerConfig c) {
             String n = IscsiNames.normalize(name);
             if (c.target(n) != null) {
                 throw new ConfigException("target \"" + n + "\" already exists");
@@ -63,33 +56,22 @@ final class TargetCommand extends GroupCommand {
             for (String p : portals) {
                 ps.add(Portals.normalize(p, "--portal"));
             }
-            List<TargetConfig> list = new ArrayList<>(c.targets());
-            list.add(new TargetConfig(n, ps, policy, List.of(), List.of()));
-            config.save(c.withTargets(list));
-            spec.commandLine().getOut().printf("created target %s on %s%n", n, String.join(", ", ps));
-            return 0;
+            return Change.of(c.withTarget(new TargetConfig(n, ps, policy, List.of(), List.of())),
+                    "created target " + n + " on " + String.join(", ", ps));
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Remove a target with its portals, LUNs and ACLs (backstores stay).")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Delete extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN")
         String name;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            TargetConfig t = ConfigFileOption.target(c, name);
-            config.save(c.withTargets(c.targets().stream().filter(x -> x != t).toList()));
-            spec.commandLine().getOut().printf("deleted target %s%n", t.name());
-            return 0;
+        Change change(ServerConfig c) {
+            TargetConfig t = requireTarget(c, name);
+            return Change.of(c.withTargets(c.targets().stream().filter(x -> x != t).toList()),
+                    "deleted target " + t.name());
         }
     }
 
@@ -97,27 +79,23 @@ final class TargetCommand extends GroupCommand {
             "Require CHAP (RFC 7143) from every initiator logging in to a target; an ACL's own",
             "secrets ('xtarget acl chap') take precedence. Discovery has its own ('xtarget discovery-auth').",
             "Example: xtarget target chap iqn.2026-11.io.xtarget:t1 --user alice --secret 0123456789ab"})
-    static final class ChapCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
+    static final class ChapCmd extends ConfigEdit {
         @Mixin
         ChapOptions chap;
-
-        @Spec
-        CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "IQN")
         String name;
 
         @Override
-        public Integer call() {
-            ChapConfig c = chap.toConfig(spec);
-            ServerConfig cfg = config.load();
-            TargetConfig t = ConfigFileOption.target(cfg, name);
-            config.save(ConfigFileOption.replace(cfg, t.withChap(c)));
-            ChapOptions.report(spec.commandLine().getOut(), t.name(), c);
-            return 0;
+        void checkArguments() {
+            chap.toConfig(spec);
+        }
+
+        @Override
+        Change change(ServerConfig c) {
+            ChapConfig secrets = chap.toConfig(spec);
+            TargetConfig t = requireTarget(c, name);
+            return Change.of(c.withTarget(t.withChap(secrets)), ChapOptions.report(t.name(), secrets));
         }
     }
 
