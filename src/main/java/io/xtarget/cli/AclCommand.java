@@ -7,12 +7,9 @@ import io.xtarget.config.IscsiNames;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.TargetConfig;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "acl", mixinStandardHelpOptions = true, description = {
         "Admit initiators to a target (without ACLs it admits any initiator).",
@@ -138,35 +135,28 @@ final class AclCommand extends GroupCommand {
         }
     }
 
-    /** " (resets allowed)" or " (resets refused)" when the ACL sets "resets", else "". */
-    static String describeResets(AclConfig a) {
-        return a.resets() == null ? "" : a.resets() ? " (resets allowed)" : " (resets refused)";
+    /** The initiator with what its ACL sets: its own LUNs or not, CHAP (never the secrets), resets. */
+    static String describe(AclConfig a) {
+        return a.initiator() + (a.luns() == null ? " (the target's LUNs)" : "")
+                + (a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")")
+                + (a.resets() == null ? "" : a.resets() ? " (resets allowed)" : " (resets refused)");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a target's ACLs with their LUNs.")
-    static final class ListCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCmd extends ConfigView {
         @Parameters(index = "0", paramLabel = "IQN")
         String target;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            TargetConfig t = ConfigEdit.requireTarget(config.load(), target);
+        void print(PrintWriter out, ServerConfig c) {
+            TargetConfig t = ConfigEdit.requireTarget(c, target);
             if (t.acls().isEmpty()) {
                 out.printf("%s has no ACLs: any initiator is admitted%n", t.name());
             }
             for (AclConfig a : t.acls()) {
-                out.printf("%s%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
-                        a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")", describeResets(a));
+                out.println(describe(a));
                 TargetCommand.printLuns(out, "  ", a.effectiveLuns(t));
             }
-            return 0;
         }
     }
 }

@@ -16,13 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "backstore", mixinStandardHelpOptions = true,
         description = "Create, delete, list, tune and re-enable backstores (the storage behind LUNs).",
@@ -133,20 +129,12 @@ final class BackstoreCommand extends GroupCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List backstores.")
-    static final class ListCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCmd extends ConfigView {
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            ServerConfig c = config.load();
+        void print(PrintWriter out, ServerConfig c) {
             if (c.backstores().isEmpty()) {
                 out.println("no backstores");
-                return 0;
+                return;
             }
             out.printf("%-16s %-5s %6s %5s %-34s %s%n", "NAME", "TYPE", "SIZE", "BLOCK", "NAA", "PATH");
             for (BackstoreConfig b : c.backstores()) {
@@ -154,7 +142,6 @@ final class BackstoreCommand extends GroupCommand {
                         b.size() == null ? "-" : Sizes.format(b.size()), b.blockSize(), b.naa(),
                         b.path() == null ? "-" : b.path());
             }
-            return 0;
         }
     }
 

@@ -2,11 +2,9 @@ package io.xtarget.cli;
 
 import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ServerConfig;
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code xtarget discovery-auth set|clear|show}: the config's {@code "discoveryAuth"}, the CHAP
@@ -53,20 +51,13 @@ final class DiscoveryAuthCommand extends GroupCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Print whether discovery sessions need CHAP, and the user names (never the secrets).")
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Show extends ConfigView {
         @Override
-        public Integer call() {
-            ChapConfig c = config.load().discoveryAuth();
-            spec.commandLine().getOut().println(c == null
+        void print(PrintWriter out, ServerConfig c) {
+            ChapConfig chap = c.discoveryAuth();
+            out.println(chap == null
                     ? "discovery: no authentication (any initiator may list the targets its ACLs admit)"
-                    : "discovery: CHAP required, " + ChapOptions.describe(c));
-            return 0;
+                    : "discovery: CHAP required, " + ChapOptions.describe(chap));
         }
     }
 }

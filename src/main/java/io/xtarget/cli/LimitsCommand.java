@@ -9,13 +9,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "limits", mixinStandardHelpOptions = true,
         description = "Show or change the iSCSI fabric's resource limits (the config's \"limits\" object).",
@@ -27,19 +23,11 @@ final class LimitsCommand extends GroupCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = {
             "Print the limits a server started from the config uses, defaults marked.",
             "Values are in the config's units: sizes as \"64M\", timeouts in seconds, login back-off in ms."})
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Show extends ConfigView {
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
+        void print(PrintWriter out, ServerConfig c) {
             LimitsConfig l = c.limitsOrNone();
             IscsiServer.Options o = l.applyTo(IscsiServer.Options.defaults());
-            PrintWriter out = spec.commandLine().getOut();
             for (String f : LimitsConfig.FIELDS) {
                 String value = LimitsConfig.effective(o, f);
                 String note = "";
@@ -50,7 +38,6 @@ final class LimitsCommand extends GroupCommand {
                 }
                 out.println(String.format(Locale.ROOT, "%-21s %-8s %s", f, value, note).stripTrailing());
             }
-            return 0;
         }
     }
 

@@ -13,13 +13,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "target", mixinStandardHelpOptions = true, description = "Create, delete and list iSCSI targets.",
         subcommands = {TargetCommand.Create.class, TargetCommand.Delete.class, TargetCommand.ListCmd.class,
@@ -100,24 +97,15 @@ final class TargetCommand extends GroupCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Show targets with portals, LUNs and ACLs.")
-    static final class ListCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCmd extends ConfigView {
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            ServerConfig c = config.load();
+        void print(PrintWriter out, ServerConfig c) {
             if (c.targets().isEmpty()) {
                 out.println("no targets");
             }
             for (TargetConfig t : c.targets()) {
-                print(out, t);
+                TargetCommand.print(out, t);
             }
-            return 0;
         }
     }
 
@@ -132,9 +120,7 @@ final class TargetCommand extends GroupCommand {
             out.println("  acls: none (any initiator gets the LUNs above)");
         }
         for (AclConfig a : t.acls()) {
-            out.printf("  acl %s%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
-                    a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")",
-                    AclCommand.describeResets(a));
+            out.println("  acl " + AclCommand.describe(a));
             if (a.luns() != null) {
                 printLuns(out, "    ", a.luns());
             }
