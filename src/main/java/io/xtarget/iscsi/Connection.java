@@ -1,14 +1,11 @@
 package io.xtarget.iscsi;
 
-import io.xtarget.iscsi.pdu.LoginRequest;
 import io.xtarget.iscsi.pdu.NopIn;
 import io.xtarget.iscsi.pdu.Pdu;
-import io.xtarget.iscsi.pdu.PduChannel;
 import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.iscsi.pdu.PduFramer;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -22,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection: reading, writing and life cycle. The login runs on a virtual thread with
- * blocking reads ({@link Login}); full feature phase runs on a platform thread of its own that
+ * blocking reads ({@link LoginPhase}); full feature phase runs on a platform thread of its own that
  * reads the non-blocking socket into a buffer, cuts it into PDUs ({@link PduFramer}), hands each
  * to {@link Requests}, runs the quick commands that started ({@link CommandRunner}) and flushes
  * the {@link Outbox}, the only writer of the socket. Other threads reach this thread through its
@@ -40,8 +37,6 @@ final class Connection {
     private final Portal portal;
     private final SocketChannel socket;
     private final String remote;
-    /** The initiator's IP address alone (the login throttle's key). */
-    private final String peer;
     private final long acceptedAt = System.nanoTime();
     private final PduFramer framer = new PduFramer();
     private final Outbox outbox;
@@ -72,7 +67,6 @@ final class Connection {
         this.portal = portal;
         this.socket = socket;
         this.remote = remoteOf(socket);
-        this.peer = peerOf(socket);
         this.outbox = new Outbox(socket, this::wake);
     }
 
@@ -80,15 +74,6 @@ final class Connection {
         try {
             SocketAddress a = s.getRemoteAddress();
             return a == null ? "?" : a.toString().replaceFirst("^/", "");
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private static String peerOf(SocketChannel s) {
-        try {
-            return s.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                    ? a.getAddress().getHostAddress() : "?";
         } catch (IOException e) {
             return "?";
         }
@@ -108,36 +93,12 @@ final class Connection {
     void login() {
         boolean started = false;
         try {
-            PduChannel channel = new PduChannel(socket);
-            // RFC 7143 13.12: login PDUs carry at most the default 8192 bytes; a longer one is
-            // dropped unread and answered, not a reason to reset the connection.
-            channel.setDiscardOversized(true);
-            Login login = new Login(server, portal, channel, 1, peer,
+            LoginPhase.Established done = LoginPhase.run(server, portal, socket, remote,
                     acceptedAt + server.options().loginTimeoutSeconds() * 1_000_000_000L);
-            Session s;
-            try {
-                Pdu first = channel.read();
-                if (!(first instanceof LoginRequest lr)) {
-                    log.info("{}: first PDU is not a login request; closing", remote);
-                    return;
-                }
-                s = login.run(lr);
-            } catch (PduException e) {
-                login.refuseOversized(e);
-                s = null;
+            if (done == null) {
+                return; // refused (answered and half-closed), or no login at all
             }
-            if (s == null) {
-                if (login.refusedByThrottle()) {
-                    log.debug("login refused from {} ({}): {}", remote, login.initiatorName(), login.refusal());
-                } else {
-                    log.info("login refused from {} ({}): {}", remote,
-                            login.initiatorName() == null ? "unknown initiator" : login.initiatorName(),
-                            login.refusal());
-                }
-                closeAfterRefusal();
-                return;
-            }
-            startFullFeature(s, login.statSn());
+            startFullFeature(done.session(), done.statSn());
             Thread.ofPlatform().name("iscsi-" + remote).daemon().start(this::serve);
             started = true;
         } catch (EOFException e) {
@@ -403,25 +364,6 @@ final class Connection {
         if (sel != null) {
             sel.wakeup();
         }
-    }
-
-    /**
-     * After a refused login: FIN after the Login Response, and whatever the initiator already sent
-     * is read and dropped first, so closing does not reset the connection (a close with unread
-     * bytes sends RST, which can destroy the response before the initiator reads it).
-     */
-    private void closeAfterRefusal() {
-        try {
-            socket.shutdownOutput();
-            socket.configureBlocking(false);
-            ByteBuffer sink = ByteBuffer.allocate(8192);
-            for (int i = 0; i < 64 && socket.read(sink.clear()) > 0; i++) {
-                // drop it
-            }
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        closeSocket();
     }
 
     private void closeSocket() {
