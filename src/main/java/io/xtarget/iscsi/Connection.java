@@ -1,6 +1,5 @@
 package io.xtarget.iscsi;
 
-import io.xtarget.iscsi.pdu.NopIn;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.iscsi.pdu.PduFramer;
@@ -24,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * to {@link Requests}, runs the quick commands that started ({@link CommandRunner}) and flushes
  * the {@link Outbox}, the only writer of the socket. Other threads reach this thread through its
  * mailbox ({@link #post}); nothing here ever blocks on the initiator except the wait for bytes.
+ * Pings and timeouts are {@link Liveness}'s.
  */
 final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -40,6 +40,7 @@ final class Connection {
     private final long acceptedAt = System.nanoTime();
     private final PduFramer framer = new PduFramer();
     private final Outbox outbox;
+    private final Liveness liveness;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
@@ -55,10 +56,6 @@ final class Connection {
     private volatile boolean loggingOut;
     /** This connection formed its session's I_T nexus, so its end is that nexus's loss. */
     private volatile boolean nexusFormed;
-    private volatile long lastReceive = System.nanoTime();
-    private volatile int pendingPingTtt = RESERVED_TAG;
-    private volatile long pingSentAt;
-    private int nextPing;
     /** Ready operations reported by the last select. */
     private int ready;
 
@@ -68,6 +65,7 @@ final class Connection {
         this.socket = socket;
         this.remote = remoteOf(socket);
         this.outbox = new Outbox(socket, this::wake);
+        this.liveness = new Liveness(outbox, this::terminate, this::flushOrDrop, acceptedAt);
     }
 
     private static String remoteOf(SocketChannel s) {
@@ -185,7 +183,7 @@ final class Connection {
                         break;
                     }
                     if (n > 0) {
-                        lastReceive = System.nanoTime();
+                        liveness.received(System.nanoTime());
                     }
                 }
                 runner.runInline();
@@ -298,51 +296,15 @@ final class Connection {
     // ---------------------------------------------------------------- timers
 
     void pingAnswered(int ttt) {
-        if (ttt == pendingPingTtt) {
-            pendingPingTtt = RESERVED_TAG;
-        }
+        liveness.pingAnswered(ttt);
     }
 
-    /**
-     * Called every second by the server's timer: pings an idle initiator (NOP-In) and drops the
-     * connection when a ping goes unanswered, when queued output has not drained for the send
-     * timeout, or when Data-Out it asked for stopped coming (ERL 0 cannot recover either).
-     */
+    /** Called every second by the server's timer: {@link Liveness#tick} while in full feature phase. */
     void tick(IscsiServer.Options o) {
         Session s = session;
-        if (closed || s == null) {
-            return;
+        if (!closed && s != null) {
+            liveness.tick(o, s, scheduler, System.nanoTime());
         }
-        long now = System.nanoTime();
-        if (outbox.stalledFor(now) > o.sendTimeoutMillis() * 1_000_000L) {
-            log.warn("{}: {} queued bytes not read by the initiator for {} ms; dropping the connection", s,
-                    outbox.queuedBytes(), o.sendTimeoutMillis());
-            terminate("send timeout");
-            return;
-        }
-        if (scheduler.dataOutOverdue(now, IscsiServer.DATA_OUT_TIMEOUT_NANOS)) {
-            log.warn("{}: Data-Out asked for by R2T did not arrive within {} s; dropping the connection", s,
-                    IscsiServer.DATA_OUT_TIMEOUT_NANOS / 1_000_000_000L);
-            terminate("Data-Out timeout");
-            return;
-        }
-        if (pendingPingTtt != RESERVED_TAG) {
-            if (now - pingSentAt > o.nopTimeoutSeconds() * 1_000_000_000L) {
-                terminate("NOP-In ping not answered");
-            }
-            return;
-        }
-        if (now - lastReceive < o.nopIntervalSeconds() * 1_000_000_000L) {
-            return;
-        }
-        int ttt;
-        synchronized (this) {
-            ttt = 0x7F000000 | (nextPing++ & 0xFFFFFF);
-        }
-        pingSentAt = now;
-        pendingPingTtt = ttt;
-        outbox.send(new NopIn(0, RESERVED_TAG, ttt, 0, 0, 0, Pdu.EMPTY), Outbox.StatSn.CURRENT, null);
-        flushOrDrop();
     }
 
     /** Called by the server's timer: a connection still without a session is dropped. */
