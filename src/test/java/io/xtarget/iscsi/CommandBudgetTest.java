@@ -23,18 +23,18 @@ class CommandBudgetTest {
         return t;
     }
 
-    @Test
-    void aReservationThatFitsIsTaken() {
-        IscsiTask t = task(1, IscsiTask.Stage.IN_TASK_SET);
+    /** A command in its task set that took the session's whole share (a reservation that fits). */
+    IscsiTask holder(int itt) {
+        IscsiTask t = task(itt, IscsiTask.Stage.IN_TASK_SET);
         assertThat(line.reserve(t, MIB, List.of(t), x -> true)).isTrue();
         assertThat(account.held()).isEqualTo(MIB);
+        t.budget = MIB;
+        return t;
     }
 
     @Test
     void overTheBoundACommandWithoutItsTurnWaits() {
-        IscsiTask holder = task(1, IscsiTask.Stage.IN_TASK_SET);
-        assertThat(line.reserve(holder, MIB, List.of(holder), x -> true)).isTrue();
-        holder.budget = MIB;
+        IscsiTask holder = holder(1);
         IscsiTask early = task(2, IscsiTask.Stage.RECEIVED);
         IscsiTask heldBack = task(3, IscsiTask.Stage.IN_TASK_SET);
         assertThat(line.reserve(early, 512, List.of(holder, early), x -> true)).isFalse();
@@ -44,9 +44,7 @@ class CommandBudgetTest {
 
     @Test
     void theOldestCommandThatCanRunIsNeverStarvedByHoldersThatCannotMove() {
-        IscsiTask stuck = task(2, IscsiTask.Stage.IN_TASK_SET);
-        assertThat(line.reserve(stuck, MIB, List.of(stuck), x -> true)).isTrue();
-        stuck.budget = MIB;
+        IscsiTask stuck = holder(2);
         IscsiTask oldest = task(1, IscsiTask.Stage.IN_TASK_SET);
         // the holder can move: its bytes come back, so the oldest waits
         assertThat(line.reserve(oldest, 512, List.of(stuck, oldest), x -> true)).isFalse();
