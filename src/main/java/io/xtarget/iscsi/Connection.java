@@ -288,9 +288,22 @@ final class Connection {
         }
     }
 
-    void loggingOut() {
+    /**
+     * The initiator logs out (RFC 7143 11.14): the I_T nexus ends now, before the Logout Response
+     * reports the cleanup done, so its tasks are aborted and its reservations released (SPC-2
+     * 5.5.1, SAM-5 6.3.4) by the time the initiator, or any other, hears of the logout;
+     * {@code then} runs once every aborted task has ended (on the thread that ended the last).
+     */
+    void loggingOut(Runnable then) {
         loggingOut = true;
         log.info("logout: {} from {}", session, remote);
+        Session s = session;
+        if (s != null && s.nexus != null && nexusFormed) {
+            nexusFormed = false; // cleanup must not end it a second time
+            server.core().nexusLost(s.nexus, s.lunMap).whenEnded(then);
+        } else {
+            then.run();
+        }
     }
 
     // ---------------------------------------------------------------- timers
