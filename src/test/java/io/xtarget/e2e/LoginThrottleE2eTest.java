@@ -60,8 +60,12 @@ class LoginThrottleE2eTest {
     static final long MS = 1_000_000L;
     /** What a delay may fall short of the back-off (clock granularity, when the failure was counted). */
     static final long EARLY = 60 * MS;
-    /** An undelayed login answers within this, even on a loaded machine. */
-    static final long PROMPT = 150 * MS;
+    /**
+     * An undelayed login answers within this, even on a loaded machine (a GC pause or a busy CPU
+     * can take 150 ms on two cores); half the smallest back-off (800 ms) any check of it is set
+     * against, so a throttled login can never pass for a prompt one.
+     */
+    static final long PROMPT = 400 * MS;
 
     @TempDir
     Path dir;
