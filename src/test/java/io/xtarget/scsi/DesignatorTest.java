@@ -19,7 +19,8 @@ class DesignatorTest {
         List<Designator> d = lu().designators();
         assertThat(d).extracting(Designator::type).containsExactly(3, 1, 2);
         assertThat(d.get(0).value()).isEqualTo(NAA);
-        assertThat(new String(d.get(1).value())).isEqualTo("XTARGET 60a5854dbe6f6e55a3b6e625f353d6f4");
+        // the NAA's last 8 hex digits first: hosts compare only the first 8 characters after the vendor
+        assertThat(new String(d.get(1).value())).isEqualTo("XTARGET f353d6f460a5854dbe6f6e55a3b6e625f353d6f4");
         // company id 0A5854 from the NAA, then the NAA's last five bytes
         assertThat(HexFormat.of().formatHex(d.get(2).value())).isEqualTo("0a585425f353d6f4");
     }
