@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * test proves that xtarget keeps no acknowledged data in its own memory (and wrote its config
  * back before serving), not that fdatasync reached the platters. Dropping unsynced page-cache
  * writes needs a VM or a device-mapper target (dm-log-writes, dm-flakey) and root; not done here.
+ * {@link PowerLossDurabilityE2eTest} simulates power loss one level up, with a volatile cache
+ * below xtarget's store interface.
  */
 @Timeout(120)
 class KillNineDurabilityE2eTest {
