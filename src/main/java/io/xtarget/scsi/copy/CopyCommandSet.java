@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Third-party copy (SPC-4 5.17, 6.4, 6.20, 7.8.17): EXTENDED COPY(LID1), RECEIVE COPY RESULTS
- * (COPY STATUS, OPERATING PARAMETERS, FAILED SEGMENT DETAILS) and the Third-party Copy VPD page.
+ * (COPY STATUS, OPERATING PARAMETERS, FAILED SEGMENT DETAILS) and the Third-party Copy VPD page;
+ * and token-based copy (Windows ODX: POPULATE TOKEN, WRITE USING TOKEN and their status commands,
+ * {@link RodTokenCommands}) on the same engine, concurrency budget and counters.
  *
  * <p>EXTENDED COPY is registered with {@link MediumAccess#NONE}: the LU that receives it need not
  * be source or destination (a PUSH from a read-only mapping is legal), so write protection and
@@ -45,16 +47,22 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
     private final CopyResults results;
     private final CopyStats stats = new CopyStats();
     private final Semaphore concurrent;
+    private final RodTokenCommands tokens;
 
     public CopyCommandSet() {
         this(CopyLimits.DEFAULT, new CopyEngine());
     }
 
     public CopyCommandSet(CopyLimits limits, CopyEngine engine) {
+        this(limits, engine, TokenLimits.DEFAULT);
+    }
+
+    public CopyCommandSet(CopyLimits limits, CopyEngine engine, TokenLimits tokenLimits) {
         this.limits = limits;
         this.engine = engine;
         this.results = new CopyResults(System::nanoTime);
         this.concurrent = new Semaphore(limits.totalConcurrentCopies());
+        this.tokens = new RodTokenCommands(tokenLimits, engine, concurrent, stats);
     }
 
     public CopyStats stats() {
@@ -68,12 +76,26 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
     /** The fabric calls this on I_T nexus loss: held copy results of that nexus are discarded. */
     public void nexusLost(Nexus nexus) {
         results.nexusLost(nexus);
+        tokens.nexusLost(nexus);
     }
 
-    /** Stops running copies (they fail with COPY ABORTED and report progress) and refuses new ones. */
+    /**
+     * The server calls this when LUs leave it (a reload dropped their backstore) or get another
+     * store (a missing image restored): their ROD tokens are revoked (TOKEN REVOKED from then on).
+     */
+    public void revokeTokens(java.util.Collection<LogicalUnit> units) {
+        tokens.revoke(units);
+    }
+
+    public TokenLimits tokenLimits() {
+        return tokens.limits();
+    }
+
+    /** Stops running copies (they fail with COPY ABORTED and report progress), refuses new ones, drops tokens. */
     @Override
     public void close() {
         engine.close();
+        tokens.close();
     }
 
     @Override
@@ -88,7 +110,9 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
         table.add(new CommandDescriptor(OP_RECEIVE_COPY_RESULTS, SA_FAILED_SEGMENT_DETAILS,
                 "RECEIVE COPY RESULTS(FAILED SEGMENT DETAILS)", MediumAccess.NONE, Set.of(),
                 usage(OP_RECEIVE_COPY_RESULTS, true), this::failedSegmentDetails));
-        table.addVpdPage(0x8F, task -> CopyPages.thirdPartyCopyVpd(task.lu() == null ? 0x7F : 0x00, limits));
+        tokens.register(table);
+        table.addVpdPage(0x8F, task -> CopyPages.thirdPartyCopyVpd(task.lu() == null ? 0x7F : 0x00, limits,
+                tokens.limits(), task.lu() == null ? 512 : task.lu().blockSize()));
     }
 
     /** CDB USAGE DATA: opcode, service action, list identifier (84h only), length in bytes 10..13. */

@@ -93,6 +93,20 @@ final class CopyTargets {
     }
 
     /**
+     * A mapping through which the initiator reaches {@code lu} (a ROD token's source, which
+     * WRITE USING TOKEN reads exactly as EXTENDED COPY reads a source CSCD), or null when it
+     * cannot reach it. Any mapping will do: reading through a read-only one is allowed.
+     */
+    LunMapping reach(LogicalUnit lu) {
+        for (LunMapping m : accessible) {
+            if (m.unit() == lu) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Whether a CSCD designator names this LU: any designator the LU reports with association
      * "logical unit" in VPD 0x83 (NAA or T10 vendor ID), matched on the designator's own length so
      * a longer, padded DESIGNATOR LENGTH is accepted.
