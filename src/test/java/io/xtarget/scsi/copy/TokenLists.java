@@ -4,11 +4,11 @@ import io.xtarget.scsi.Cdb;
 import java.nio.ByteBuffer;
 
 /** CDBs and parameter lists of the token commands, byte for byte as SBC-3 / SPC-4 lay them out. */
-final class TokenLists {
+public final class TokenLists {
     private TokenLists() {}
 
     /** 83h / 84h CDB with a service action, LIST IDENTIFIER at {@code listAt} and a length at 10..13. */
-    static Cdb cdb(int opcode, int sa, int listAt, long listId, long length) {
+    public static Cdb cdb(int opcode, int sa, int listAt, long listId, long length) {
         ByteBuffer b = ByteBuffer.allocate(16);
         b.put(0, (byte) opcode).put(1, (byte) sa);
         if (listAt >= 0) {
@@ -18,32 +18,32 @@ final class TokenLists {
         return new Cdb(b.array());
     }
 
-    static Cdb populate(long listId, int length) {
+    public static Cdb populate(long listId, int length) {
         return cdb(0x83, 0x10, 6, listId, length);
     }
 
-    static Cdb writeUsingToken(long listId, int length) {
+    public static Cdb writeUsingToken(long listId, int length) {
         return cdb(0x83, 0x11, 6, listId, length);
     }
 
-    static Cdb abort(long listId) {
+    public static Cdb abort(long listId) {
         return cdb(0x83, 0x1C, 2, listId, 0);
     }
 
-    static Cdb rrti(long listId) {
+    public static Cdb rrti(long listId) {
         return cdb(0x84, 0x07, 2, listId, 4096);
     }
 
-    static Cdb statusLid4(long listId) {
+    public static Cdb statusLid4(long listId) {
         return cdb(0x84, 0x05, 2, listId, 4096);
     }
 
-    static Cdb reportAll() {
+    public static Cdb reportAll() {
         return cdb(0x84, 0x08, -1, 0, 65536);
     }
 
     /** POPULATE TOKEN parameter list: flags (RTV, IMMED), INACTIVITY TIMEOUT, ROD TYPE, ranges {lba, blocks}. */
-    static byte[] populateList(int flags, int timeout, int rodType, long[]... ranges) {
+    public static byte[] populateList(int flags, int timeout, int rodType, long[]... ranges) {
         ByteBuffer b = ByteBuffer.allocate(16 + 16 * ranges.length);
         b.putShort(0, (short) (b.capacity() - 2));
         b.put(2, (byte) flags);
@@ -56,12 +56,12 @@ final class TokenLists {
         return b.array();
     }
 
-    static byte[] populateList(long[]... ranges) {
+    public static byte[] populateList(long[]... ranges) {
         return populateList(0, 0, 0, ranges);
     }
 
     /** WRITE USING TOKEN parameter list: flags (DEL_TKN, IMMED), OFFSET INTO ROD, token, ranges. */
-    static byte[] writeList(int flags, long offsetIntoRod, byte[] token, long[]... ranges) {
+    public static byte[] writeList(int flags, long offsetIntoRod, byte[] token, long[]... ranges) {
         ByteBuffer b = ByteBuffer.allocate(536 + 16 * ranges.length);
         b.putShort(0, (short) (b.capacity() - 2));
         b.put(2, (byte) flags);
@@ -74,23 +74,23 @@ final class TokenLists {
         return b.array();
     }
 
-    static byte[] writeList(byte[] token, long[]... ranges) {
+    public static byte[] writeList(byte[] token, long[]... ranges) {
         return writeList(0, 0, token, ranges);
     }
 
     /** The block device zero ROD token (SBC-3): ROD TYPE FFFF0001h, ROD TOKEN LENGTH 01F8h. */
-    static byte[] zeroToken() {
+    public static byte[] zeroToken() {
         ByteBuffer b = ByteBuffer.allocate(512);
         b.putInt(0, 0xFFFF0001).putShort(6, (short) 0x01F8);
         return b.array();
     }
 
-    static long[] range(long lba, long blocks) {
+    public static long[] range(long lba, long blocks) {
         return new long[] {lba, blocks};
     }
 
     /** The token in RECEIVE ROD TOKEN INFORMATION data (after the header and the sense data). */
-    static byte[] tokenOf(byte[] rrti) {
+    public static byte[] tokenOf(byte[] rrti) {
         ByteBuffer b = ByteBuffer.wrap(rrti);
         int at = 32 + (b.get(13) & 0xFF);
         if (b.getInt(at) != 0x0202) {
