@@ -61,32 +61,23 @@ final class WriteUsingToken {
         long listId = task.cdb().u32(6);
         TokenOperation op = ctx.operations().begin(task.nexus(), SA, listId, req.immediate());
         RodToken token = null;
+        Job job;
         try {
             token = resolve(task, req);
             long destBytes = req.ranges().totalBlocks() * dst.blockSize();
-            long rodOffset = req.offsetIntoRod() * dst.blockSize();
-            long available = token == null ? destBytes : token.bytesRepresented() - rodOffset;
-            if (token != null && destBytes > 0 && (req.offsetIntoRod() >= token.bytesRepresented() / dst.blockSize()
-                    || available <= 0)) {
+            long offset = req.offsetIntoRod();
+            boolean pastRod = token != null && (offset < 0 || offset > Long.MAX_VALUE / dst.blockSize()
+                    || offset * dst.blockSize() >= token.bytesRepresented());
+            if (pastRod && destBytes > 0) {
                 throw new ScsiException(Sense.invalidFieldInParameterList(8, -1)); // OFFSET INTO ROD past the ROD
             }
+            long rodOffset = pastRod ? 0 : offset * dst.blockSize();
+            long available = token == null ? destBytes : Math.max(0, token.bytesRepresented() - rodOffset);
             if (!ctx.concurrent().tryAcquire()) {
                 throw new ScsiException(CopySense.insufficientResources());
             }
             long length = Math.min(destBytes, available / dst.blockSize() * dst.blockSize());
-            Job job = new Job(task.nexus(), op, token, req, dst, rodOffset, destBytes, length);
-            if (req.immediate()) {
-                Thread.ofVirtual().name("write-using-token-" + Long.toHexString(listId)).start(() -> {
-                    try {
-                        job.run(() -> false, () -> false);
-                    } catch (ScsiException e) {
-                        // recorded in the operation; RECEIVE ROD TOKEN INFORMATION reports it
-                    }
-                });
-                return ScsiResult.good();
-            }
-            long deadline = System.nanoTime() + ctx.limits().foregroundBudget().toNanos();
-            return job.run(task::isAborted, () -> System.nanoTime() - deadline > 0);
+            job = new Job(task.nexus(), op, token, req, dst, rodOffset, destBytes, length);
         } catch (ScsiException e) {
             if (token != null) {
                 ctx.tokens().release(token, false);
@@ -94,6 +85,19 @@ final class WriteUsingToken {
             op.fail(e.status(), e.sense(), ctx.operations().now());
             throw e;
         }
+        // From here the job owns the concurrency permit and the token use, and ends the operation.
+        if (req.immediate()) {
+            Thread.ofVirtual().name("write-using-token-" + Long.toHexString(listId)).start(() -> {
+                try {
+                    job.run(() -> false, () -> false);
+                } catch (ScsiException e) {
+                    // recorded in the operation; RECEIVE ROD TOKEN INFORMATION reports it
+                }
+            });
+            return ScsiResult.good();
+        }
+        long deadline = System.nanoTime() + ctx.limits().foregroundBudget().toNanos();
+        return job.run(task::isAborted, () -> System.nanoTime() - deadline > 0);
     }
 
     private Request parse(ScsiTask task) throws ScsiException {

@@ -143,6 +143,18 @@ class TokenCommandsTest {
     }
 
     @Test
+    void aTokenSmallerThanOneDestinationBlockWritesNothing() {
+        byte[] token = populate(0, 1, range(0, 3)); // 1536 bytes: not one 4096-byte block
+        byte[] before = bytes(c, 0, 4096);
+        ScsiResult r = write(t1, 2, 2, TokenLists.writeList(token, range(0, 1)));
+        assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x04);
+        assertThat(r.sense().information()).isZero();
+        assertThat(bytes(c, 0, 4096)).isEqualTo(before);
+        assertSense(write(t1, 2, 3, TokenLists.writeList(0, -1, token, range(0, 1))).sense(), SenseKey.ILLEGAL_REQUEST,
+                0x26, 0x00);
+    }
+
+    @Test
     void theZeroTokenZeroesTheRanges() {
         ScsiResult r = write(t1, 1, 3, TokenLists.writeList(TokenLists.zeroToken(), range(5, 3), range(4095, 1)));
         assertThat(r.status()).as(String.valueOf(r.sense())).isEqualTo(ScsiStatus.GOOD);
