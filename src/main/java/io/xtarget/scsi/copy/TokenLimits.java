@@ -11,8 +11,9 @@ import java.time.Duration;
  * describes. {@link #maxTokenTransferBytes} and {@link #optimalTransferBytes} are chosen so that a
  * WRITE USING TOKEN of that size finishes well inside the 4 seconds Windows allows a synchronous
  * offload command on the slowest backstore pair (see bench/RESULTS.md); {@link #foregroundBudget}
- * is the safety net behind that: a synchronous WRITE USING TOKEN that has run that long stops at
- * the next slice and reports the blocks written (COPY TARGET DEVICE DATA UNDERRUN).
+ * is the safety net behind that: a synchronous WRITE USING TOKEN that has run that long stops
+ * (between the engine's 1 MiB chunks) and reports the blocks of the 16 MiB slices it finished
+ * (COPY TARGET DEVICE DATA UNDERRUN, SBC-3 WRITE USING TOKEN).
  *
  * @param maxRanges MAXIMUM RANGE DESCRIPTORS per POPULATE TOKEN / WRITE USING TOKEN
  * @param defaultInactivitySeconds DEFAULT INACTIVITY TIMEOUT (a command's 0 means this)
