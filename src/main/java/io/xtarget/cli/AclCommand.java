@@ -7,14 +7,9 @@ import io.xtarget.config.IscsiNames;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.TargetConfig;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "acl", mixinStandardHelpOptions = true, description = {
         "Admit initiators to a target (without ACLs it admits any initiator).",
@@ -27,13 +22,7 @@ final class AclCommand extends GroupCommand {
             "Admit an initiator. It sees the target's LUNs until LUNs are mapped for it",
             "with 'xtarget lun create IQN BACKSTORE --initiator INITIATOR'.",
             "Example: xtarget acl create iqn.2026-11.io.xtarget:t1 iqn.1994-05.com.example:host1"})
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Create extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN", description = "Target name.")
         String target;
 
@@ -41,34 +30,20 @@ final class AclCommand extends GroupCommand {
         String initiator;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            TargetConfig t = ConfigFileOption.target(c, target);
+        Change change(ServerConfig c) {
+            TargetConfig t = requireTarget(c, target);
             String n = IscsiNames.normalize(initiator);
             if (t.acls().stream().anyMatch(a -> a.initiator().equals(n))) {
                 throw new ConfigException("target \"" + t.name() + "\" already has an ACL for \"" + n + "\"");
             }
-            List<AclConfig> acls = new ArrayList<>(t.acls());
-            acls.add(new AclConfig(n, null));
-            config.save(ConfigFileOption.replace(c, t.withAcls(acls)));
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("admitted %s to %s%n", n, t.name());
-            if (t.acls().isEmpty()) {
-                out.printf("note: %s now admits only initiators with an ACL%n", t.name());
-            }
-            return 0;
+            return Change.of(c.withTarget(t.withAcl(new AclConfig(n, null))), "admitted " + n + " to " + t.name()
+                    + (t.acls().isEmpty() ? "\nnote: " + t.name() + " now admits only initiators with an ACL" : ""));
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Remove an initiator's ACL (with no ACL left, the target admits any initiator).")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Delete extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN")
         String target;
 
@@ -76,18 +51,12 @@ final class AclCommand extends GroupCommand {
         String initiator;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            TargetConfig t = ConfigFileOption.target(c, target);
-            AclConfig acl = LunCommand.acl(t, initiator);
+        Change change(ServerConfig c) {
+            TargetConfig t = requireTarget(c, target);
+            AclConfig acl = requireAcl(t, initiator);
             TargetConfig updated = t.withAcls(t.acls().stream().filter(a -> a != acl).toList());
-            config.save(ConfigFileOption.replace(c, updated));
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("removed ACL %s from %s%n", acl.initiator(), t.name());
-            if (updated.acls().isEmpty()) {
-                out.printf("note: %s has no ACL left and admits any initiator%n", t.name());
-            }
-            return 0;
+            return Change.of(c.withTarget(updated), "removed ACL " + acl.initiator() + " from " + t.name()
+                    + (updated.acls().isEmpty() ? "\nnote: " + t.name() + " has no ACL left and admits any initiator" : ""));
         }
     }
 
@@ -96,15 +65,9 @@ final class AclCommand extends GroupCommand {
             "use the target's again.",
             "Example: xtarget acl chap iqn.2026-11.io.xtarget:t1 iqn.1994-05.com.example:host1 \\",
             "           --user host1 --secret 0123456789ab --mutual-user t1 --mutual-secret ba9876543210"})
-    static final class ChapCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
+    static final class ChapCmd extends ConfigEdit {
         @Mixin
         ChapOptions chap;
-
-        @Spec
-        CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "IQN")
         String target;
@@ -113,16 +76,17 @@ final class AclCommand extends GroupCommand {
         String initiator;
 
         @Override
-        public Integer call() {
-            ChapConfig c = chap.toConfig(spec);
-            ServerConfig cfg = config.load();
-            TargetConfig t = ConfigFileOption.target(cfg, target);
-            AclConfig acl = LunCommand.acl(t, initiator);
-            AclConfig updated = acl.withChap(c);
-            config.save(ConfigFileOption.replace(cfg,
-                    t.withAcls(t.acls().stream().map(a -> a == acl ? updated : a).toList())));
-            ChapOptions.report(spec.commandLine().getOut(), t.name() + " acl " + acl.initiator(), c);
-            return 0;
+        void checkArguments() {
+            chap.toConfig(spec);
+        }
+
+        @Override
+        Change change(ServerConfig c) {
+            ChapConfig secrets = chap.toConfig(spec);
+            TargetConfig t = requireTarget(c, target);
+            AclConfig acl = requireAcl(t, initiator);
+            return Change.of(c.withTarget(t.withAcl(acl.withChap(secrets))),
+                    ChapOptions.report(t.name() + " acl " + acl.initiator(), secrets));
         }
     }
 
@@ -134,13 +98,7 @@ final class AclCommand extends GroupCommand {
             "\"Function authorization failed\" (RFC 7143 11.6.1) and changes nothing.",
             "Example: xtarget acl resets iqn.2026-11.io.xtarget:t1 \\",
             "           iqn.1994-05.com.example:host1 refuse"})
-    static final class Resets implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Resets extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN")
         String target;
 
@@ -152,55 +110,53 @@ final class AclCommand extends GroupCommand {
         String grant;
 
         @Override
-        public Integer call() {
-            Boolean value = switch (grant.toLowerCase(java.util.Locale.ROOT)) {
+        void checkArguments() {
+            value();
+        }
+
+        @Override
+        Change change(ServerConfig c) {
+            Boolean value = value();
+            TargetConfig t = requireTarget(c, target);
+            AclConfig acl = requireAcl(t, initiator);
+            return Change.of(c.withTarget(t.withAcl(acl.withResets(value))), t.name() + " acl " + acl.initiator()
+                    + ": resets " + (value == null ? "by the default rule" : value ? "allowed" : "refused"));
+        }
+
+        /** The grant: true for allow, false for refuse, null for default; anything else is a usage error. */
+        private Boolean value() {
+            return switch (grant.toLowerCase(java.util.Locale.ROOT)) {
                 case "allow" -> Boolean.TRUE;
                 case "refuse" -> Boolean.FALSE;
                 case "default" -> null;
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "expected allow, refuse or default, got '" + grant + "'");
             };
-            ServerConfig cfg = config.load();
-            TargetConfig t = ConfigFileOption.target(cfg, target);
-            AclConfig acl = LunCommand.acl(t, initiator);
-            AclConfig updated = acl.withResets(value);
-            config.save(ConfigFileOption.replace(cfg,
-                    t.withAcls(t.acls().stream().map(a -> a == acl ? updated : a).toList())));
-            spec.commandLine().getOut().printf("%s acl %s: resets %s%n", t.name(), acl.initiator(),
-                    value == null ? "by the default rule" : value ? "allowed" : "refused");
-            return 0;
         }
     }
 
-    /** " (resets allowed)" or " (resets refused)" when the ACL sets "resets", else "". */
-    static String describeResets(AclConfig a) {
-        return a.resets() == null ? "" : a.resets() ? " (resets allowed)" : " (resets refused)";
+    /** The initiator with what its ACL sets: its own LUNs or not, CHAP (never the secrets), resets. */
+    static String describe(AclConfig a) {
+        return a.initiator() + (a.luns() == null ? " (the target's LUNs)" : "")
+                + (a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")")
+                + (a.resets() == null ? "" : a.resets() ? " (resets allowed)" : " (resets refused)");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a target's ACLs with their LUNs.")
-    static final class ListCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCmd extends ConfigView {
         @Parameters(index = "0", paramLabel = "IQN")
         String target;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            TargetConfig t = ConfigFileOption.target(config.load(), target);
+        void print(PrintWriter out, ServerConfig c) {
+            TargetConfig t = ConfigEdit.requireTarget(c, target);
             if (t.acls().isEmpty()) {
                 out.printf("%s has no ACLs: any initiator is admitted%n", t.name());
             }
             for (AclConfig a : t.acls()) {
-                out.printf("%s%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
-                        a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")", describeResets(a));
+                out.println(describe(a));
                 TargetCommand.printLuns(out, "  ", a.effectiveLuns(t));
             }
-            return 0;
         }
     }
 }

@@ -16,13 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "backstore", mixinStandardHelpOptions = true,
         description = "Create, delete, list, tune and re-enable backstores (the storage behind LUNs).",
@@ -39,13 +35,7 @@ final class BackstoreCommand extends GroupCommand {
             "  xtarget backstore create e512 --type ram --size 1G --physical-block-size 4096",
             "  xtarget backstore create raw0 --type block --path /dev/loop0",
             "  xtarget backstore create null0 --type null --size 10G"})
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Create extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "NAME", description = "Backstore name (letters, digits, _ . : -).")
         String name;
 
@@ -85,8 +75,7 @@ final class BackstoreCommand extends GroupCommand {
         Integer softThreshold;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
+        Change change(ServerConfig c) {
             if (c.backstore(name) != null) {
                 throw new ConfigException("backstore \"" + name + "\" already exists");
             }
@@ -108,31 +97,22 @@ final class BackstoreCommand extends GroupCommand {
                     softThreshold, 0));
             ServerConfig next = ConfigValidator.validate(c.withBackstores(list));
             provision(next.backstore(name), config.file().toAbsolutePath().getParent());
-            ServerConfig saved = config.save(next);
-            BackstoreConfig b = saved.backstore(name);
-            spec.commandLine().getOut().printf("created backstore %s (%s) naa.%s%n", b.name(), describe(b), b.naa());
-            return 0;
+            return new Change(next, saved -> {
+                BackstoreConfig b = saved.backstore(name);
+                return "created backstore %s (%s) naa.%s".formatted(b.name(), describe(b), b.naa());
+            });
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Remove a backstore that no LUN uses. An image file is left on disk.")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Delete extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            if (c.backstore(name) == null) {
-                throw new ConfigException("no backstore named \"" + name + "\"");
-            }
+        Change change(ServerConfig c) {
+            requireBackstore(c, name);
             List<String> users = new ArrayList<>();
             for (TargetConfig t : c.targets()) {
                 usersOf(t.name() + " lun ", t.luns(), users);
@@ -146,9 +126,8 @@ final class BackstoreCommand extends GroupCommand {
                 throw new ConfigException("backstore \"" + name + "\" is in use by " + String.join(", ", users)
                         + "; delete those LUNs first");
             }
-            config.save(c.withBackstores(c.backstores().stream().filter(b -> !b.name().equals(name)).toList()));
-            spec.commandLine().getOut().printf("deleted backstore %s%n", name);
-            return 0;
+            return Change.of(c.withBackstores(c.backstores().stream().filter(b -> !b.name().equals(name)).toList()),
+                    "deleted backstore " + name);
         }
 
         private void usersOf(String prefix, List<LunConfig> luns, List<String> users) {
@@ -157,20 +136,12 @@ final class BackstoreCommand extends GroupCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List backstores.")
-    static final class ListCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCmd extends ConfigView {
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            ServerConfig c = config.load();
+        void print(PrintWriter out, ServerConfig c) {
             if (c.backstores().isEmpty()) {
                 out.println("no backstores");
-                return 0;
+                return;
             }
             out.printf("%-16s %-5s %6s %5s %-34s %s%n", "NAME", "TYPE", "SIZE", "BLOCK", "NAA", "PATH");
             for (BackstoreConfig b : c.backstores()) {
@@ -178,7 +149,6 @@ final class BackstoreCommand extends GroupCommand {
                         b.size() == null ? "-" : Sizes.format(b.size()), b.blockSize(), b.naa(),
                         b.path() == null ? "-" : b.path());
             }
-            return 0;
         }
     }
 
@@ -209,13 +179,7 @@ final class BackstoreCommand extends GroupCommand {
             "Change a backstore setting a running server applies on reload (SIGHUP).",
             "Example:",
             "  xtarget backstore set disk1 --soft-threshold 90"})
-    static final class SetCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class SetCmd extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -225,9 +189,8 @@ final class BackstoreCommand extends GroupCommand {
         String softThreshold;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            BackstoreConfig b = existing(c, name);
+        Change change(ServerConfig c) {
+            BackstoreConfig b = requireBackstore(c, name);
             Integer pct;
             if (softThreshold.equalsIgnoreCase("off")) {
                 pct = null;
@@ -238,10 +201,8 @@ final class BackstoreCommand extends GroupCommand {
                     throw new ConfigException("--soft-threshold", "\"" + softThreshold + "\" is not a percentage or off");
                 }
             }
-            config.save(replace(c, b.withSoftThresholdPercent(pct)));
-            spec.commandLine().getOut().printf("backstore %s: soft threshold %s (a running server applies it on"
-                    + " SIGHUP)%n", name, pct == null ? "off" : pct + "%");
-            return 0;
+            return Change.of(c.withBackstore(b.withSoftThresholdPercent(pct)), "backstore " + name + ": soft threshold "
+                    + (pct == null ? "off" : pct + "%") + " (a running server applies it on SIGHUP)");
         }
     }
 
@@ -250,37 +211,17 @@ final class BackstoreCommand extends GroupCommand {
             "Raises the backstore's enableCount in the config; the running server clears the failed",
             "state when it reloads the config (kill -HUP PID). A reload without this leaves it failed.",
             "Check the storage first: data written before the failed flush may be lost."})
-    static final class Enable implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Enable extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            BackstoreConfig b = existing(c, name);
-            config.save(replace(c, b.withEnableCount(b.enableCount() + 1)));
-            spec.commandLine().getOut().printf("backstore %s: enable requested (enableCount %d); send SIGHUP to the"
-                    + " running server (kill -HUP PID) to apply%n", name, b.enableCount() + 1);
-            return 0;
+        Change change(ServerConfig c) {
+            BackstoreConfig b = requireBackstore(c, name);
+            return Change.of(c.withBackstore(b.withEnableCount(b.enableCount() + 1)), ("backstore %s: enable requested"
+                    + " (enableCount %d); send SIGHUP to the running server (kill -HUP PID) to apply")
+                    .formatted(name, b.enableCount() + 1));
         }
-    }
-
-    private static BackstoreConfig existing(ServerConfig c, String name) {
-        BackstoreConfig b = c.backstore(name);
-        if (b == null) {
-            throw new ConfigException("no backstore named \"" + name + "\"");
-        }
-        return b;
-    }
-
-    private static ServerConfig replace(ServerConfig c, BackstoreConfig updated) {
-        return c.withBackstores(c.backstores().stream().map(x -> x.name().equals(updated.name()) ? updated : x).toList());
     }
 
     static String describe(BackstoreConfig b) {

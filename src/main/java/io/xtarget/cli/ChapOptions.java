@@ -1,7 +1,6 @@
 package io.xtarget.cli;
 
 import io.xtarget.config.ChapConfig;
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,11 +37,8 @@ final class ChapOptions extends ChapSecretOptions {
         return "user " + c.user() + (c.mutualUser() != null ? ", mutual user " + c.mutualUser() : "");
     }
 
-    static void report(PrintWriter out, String what, ChapConfig c) {
-        if (c == null) {
-            out.printf("cleared CHAP for %s%n", what);
-        } else {
-            out.printf("set CHAP for %s: %s%n", what, describe(c));
-        }
+    /** The report of {@code target chap} and {@code acl chap}: what was set for {@code what}, without secrets. */
+    static String report(String what, ChapConfig c) {
+        return c == null ? "cleared CHAP for " + what : "set CHAP for " + what + ": " + describe(c);
     }
 }

@@ -1,10 +1,7 @@
 package io.xtarget.cli;
 
-import io.xtarget.config.ConfigException;
 import io.xtarget.config.ConfigStore;
-import io.xtarget.config.IscsiNames;
 import io.xtarget.config.ServerConfig;
-import io.xtarget.config.TargetConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -26,20 +23,5 @@ public final class ConfigFileOption {
     /** Validates and writes atomically (fills in missing NAA/serial first). */
     ServerConfig save(ServerConfig config) {
         return ConfigStore.save(file, config);
-    }
-
-    /** The named target, or a ConfigException. */
-    static TargetConfig target(ServerConfig config, String name) {
-        TargetConfig t = config.target(IscsiNames.normalize(name));
-        if (t == null) {
-            throw new ConfigException("no target named \"" + IscsiNames.normalize(name) + "\"");
-        }
-        return t;
-    }
-
-    /** The config with one target replaced (matched by name). */
-    static ServerConfig replace(ServerConfig config, TargetConfig updated) {
-        return config.withTargets(config.targets().stream()
-                .map(t -> t.name().equals(updated.name()) ? updated : t).toList());
     }
 }

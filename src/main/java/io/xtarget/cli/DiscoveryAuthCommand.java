@@ -2,11 +2,9 @@ package io.xtarget.cli;
 
 import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ServerConfig;
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code xtarget discovery-auth set|clear|show}: the config's {@code "discoveryAuth"}, the CHAP
@@ -25,60 +23,41 @@ final class DiscoveryAuthCommand extends GroupCommand {
             "An initiator without them is refused (login status 0201) and learns no target name;",
             "logins to targets keep their own secrets ('target chap', 'acl chap').",
             "Example: xtarget discovery-auth set --user disc --secret 0123456789ab"})
-    static final class Set implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
+    static final class Set extends ConfigEdit {
         @Mixin
         ChapSecretOptions chap;
 
-        @Spec
-        CommandSpec spec;
+        @Override
+        void checkArguments() {
+            chap.toConfig(spec);
+        }
 
         @Override
-        public Integer call() {
-            ChapConfig c = chap.toConfig(spec);
-            ServerConfig cfg = config.load();
-            config.save(cfg.withDiscoveryAuth(c));
-            spec.commandLine().getOut().printf("set CHAP for discovery: %s %s%n", ChapOptions.describe(c), APPLY);
-            return 0;
+        Change change(ServerConfig c) {
+            ChapConfig secrets = chap.toConfig(spec);
+            return Change.of(c.withDiscoveryAuth(secrets),
+                    "set CHAP for discovery: " + ChapOptions.describe(secrets) + " " + APPLY);
         }
     }
 
     @Command(name = "clear", mixinStandardHelpOptions = true,
             description = "Remove the discovery secrets: discovery sessions are not authenticated (the default).")
-    static final class Clear implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Clear extends ConfigEdit {
         @Override
-        public Integer call() {
-            ServerConfig cfg = config.load();
-            config.save(cfg.withDiscoveryAuth(null));
-            spec.commandLine().getOut().printf("cleared CHAP for discovery %s%n", APPLY);
-            return 0;
+        Change change(ServerConfig c) {
+            return Change.of(c.withDiscoveryAuth(null), "cleared CHAP for discovery " + APPLY);
         }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Print whether discovery sessions need CHAP, and the user names (never the secrets).")
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Show extends ConfigView {
         @Override
-        public Integer call() {
-            ChapConfig c = config.load().discoveryAuth();
-            spec.commandLine().getOut().println(c == null
+        void print(PrintWriter out, ServerConfig c) {
+            ChapConfig chap = c.discoveryAuth();
+            out.println(chap == null
                     ? "discovery: no authentication (any initiator may list the targets its ACLs admit)"
-                    : "discovery: CHAP required, " + ChapOptions.describe(c));
-            return 0;
+                    : "discovery: CHAP required, " + ChapOptions.describe(chap));
         }
     }
 }

@@ -9,13 +9,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "limits", mixinStandardHelpOptions = true,
         description = "Show or change the iSCSI fabric's resource limits (the config's \"limits\" object).",
@@ -27,19 +23,11 @@ final class LimitsCommand extends GroupCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = {
             "Print the limits a server started from the config uses, defaults marked.",
             "Values are in the config's units: sizes as \"64M\", timeouts in seconds, login back-off in ms."})
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Show extends ConfigView {
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
+        void print(PrintWriter out, ServerConfig c) {
             LimitsConfig l = c.limitsOrNone();
             IscsiServer.Options o = l.applyTo(IscsiServer.Options.defaults());
-            PrintWriter out = spec.commandLine().getOut();
             for (String f : LimitsConfig.FIELDS) {
                 String value = LimitsConfig.effective(o, f);
                 String note = "";
@@ -50,7 +38,6 @@ final class LimitsCommand extends GroupCommand {
                 }
                 out.println(String.format(Locale.ROOT, "%-21s %-8s %s", f, value, note).stripTrailing());
             }
-            return 0;
         }
     }
 
@@ -60,13 +47,7 @@ final class LimitsCommand extends GroupCommand {
             "Examples:",
             "  xtarget limits set --session-buffer 128M --server-buffer 2G --send-timeout 20",
             "  xtarget limits set --worker-threads default"})
-    static final class Set implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Set extends ConfigEdit {
         @Option(names = "--session-buffer", paramLabel = "SIZE",
                 description = "Most command data one session may hold (Data-Out collected, Data-In queued): bytes or"
                         + " a number with K, M, G, T; at least 33M (default 64M).")
@@ -106,13 +87,16 @@ final class LimitsCommand extends GroupCommand {
         String loginBackoffMax;
 
         @Override
-        public Integer call() {
+        void checkArguments() {
             if (sessionBuffer == null && serverBuffer == null && sendTimeout == null && nopInterval == null
                     && nopTimeout == null && loginTimeout == null && workerThreads == null && loginBackoff == null
                     && loginBackoffMax == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give at least one limit to set");
             }
-            ServerConfig c = config.load();
+        }
+
+        @Override
+        Change change(ServerConfig c) {
             LimitsConfig was = c.limitsOrNone();
             LimitsConfig now = new LimitsConfig(
                     size(sessionBuffer, "--session-buffer", was.sessionBuffer()),
@@ -124,18 +108,20 @@ final class LimitsCommand extends GroupCommand {
                     number(workerThreads, "--worker-threads", was.workerThreads()),
                     number(loginBackoff, "--login-backoff", was.loginBackoffMillis()),
                     number(loginBackoffMax, "--login-backoff-max", was.loginBackoffMaxMillis()));
-            ServerConfig saved = config.save(c.withLimits(now.isEmpty() ? null : now));
+            return new Change(c.withLimits(now.isEmpty() ? null : now), saved -> "limits of " + config.file() + ": "
+                    + describe(saved.limitsOrNone()) + " (a running server applies them when restarted)");
+        }
+
+        /** The limits set, as "field value, ...", or "all defaults". */
+        private static String describe(LimitsConfig l) {
             List<String> set = new ArrayList<>();
-            LimitsConfig l = saved.limitsOrNone();
             for (String f : LimitsConfig.FIELDS) {
                 Object v = l.get(f);
                 if (v != null) {
                     set.add(f + " " + (v instanceof Long bytes ? Sizes.format(bytes) : v));
                 }
             }
-            spec.commandLine().getOut().printf("limits of %s: %s (a running server applies them when restarted)%n",
-                    config.file(), set.isEmpty() ? "all defaults" : String.join(", ", set));
-            return 0;
+            return set.isEmpty() ? "all defaults" : String.join(", ", set);
         }
 
         /** The new value of a size limit: unchanged when not given, null for "default". */

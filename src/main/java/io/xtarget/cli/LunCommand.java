@@ -2,19 +2,14 @@ package io.xtarget.cli;
 
 import io.xtarget.config.AclConfig;
 import io.xtarget.config.ConfigException;
-import io.xtarget.config.IscsiNames;
 import io.xtarget.config.LunConfig;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.TargetConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "lun", mixinStandardHelpOptions = true,
         description = "Map or unmap backstores as LUNs of a target (or of one initiator's ACL).",
@@ -27,13 +22,7 @@ final class LunCommand extends GroupCommand {
             "ACL LUN list see). With --initiator it goes to that ACL's own list; an ACL that used the",
             "target's LUNs gets a copy of them first.",
             "Example: xtarget lun create iqn.2026-11.io.xtarget:t1 disk1 --lun 1 --read-only"})
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Create extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN", description = "Target name.")
         String target;
 
@@ -51,20 +40,17 @@ final class LunCommand extends GroupCommand {
         String initiator;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            TargetConfig t = ConfigFileOption.target(c, target);
-            AclConfig acl = initiator == null ? null : acl(t, initiator);
-            List<LunConfig> luns = new ArrayList<>(acl == null ? t.luns() : acl.effectiveLuns(t));
+        Change change(ServerConfig c) {
+            LunList m = LunList.find(c, target, initiator);
+            List<LunConfig> luns = new ArrayList<>(m.luns());
             int n = lun != null ? lun : lowestFree(luns);
             if (luns.stream().anyMatch(l -> l.lun() == n)) {
-                throw new ConfigException("LUN " + n + " is already mapped in " + where(t, acl));
+                throw new ConfigException("LUN " + n + " is already mapped in " + m.where());
             }
             luns.add(new LunConfig(n, backstore, readOnly));
             luns.sort((a, b) -> Integer.compare(a.lun(), b.lun()));
-            config.save(ConfigFileOption.replace(c, update(t, acl, luns)));
-            spec.commandLine().getOut().printf("mapped %s as LUN %d%s in %s%n", backstore, n, readOnly ? " (read-only)" : "", where(t, acl));
-            return 0;
+            return Change.of(c.withTarget(m.with(luns)),
+                    "mapped %s as LUN %d%s in %s".formatted(backstore, n, readOnly ? " (read-only)" : "", m.where()));
         }
 
         private static int lowestFree(List<LunConfig> luns) {
@@ -80,13 +66,7 @@ final class LunCommand extends GroupCommand {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Unmap a LUN (the backstore stays).")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Delete extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN")
         String target;
 
@@ -97,35 +77,38 @@ final class LunCommand extends GroupCommand {
         String initiator;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            TargetConfig t = ConfigFileOption.target(c, target);
-            AclConfig acl = initiator == null ? null : acl(t, initiator);
-            List<LunConfig> luns = new ArrayList<>(acl == null ? t.luns() : acl.effectiveLuns(t));
+        Change change(ServerConfig c) {
+            LunList m = LunList.find(c, target, initiator);
+            List<LunConfig> luns = new ArrayList<>(m.luns());
             if (!luns.removeIf(l -> l.lun() == lun)) {
-                throw new ConfigException("no LUN " + lun + " in " + where(t, acl));
+                throw new ConfigException("no LUN " + lun + " in " + m.where());
             }
-            config.save(ConfigFileOption.replace(c, update(t, acl, luns)));
-            spec.commandLine().getOut().printf("unmapped LUN %d from %s%n", lun, where(t, acl));
-            return 0;
+            return Change.of(c.withTarget(m.with(luns)), "unmapped LUN %d from %s".formatted(lun, m.where()));
         }
     }
 
-    static AclConfig acl(TargetConfig t, String initiator) {
-        String n = IscsiNames.normalize(initiator);
-        return t.acls().stream().filter(a -> a.initiator().equals(n)).findFirst()
-                .orElseThrow(() -> new ConfigException("target \"" + t.name() + "\" has no ACL for \"" + n + "\""));
-    }
-
-    static TargetConfig update(TargetConfig t, AclConfig acl, List<LunConfig> luns) {
-        if (acl == null) {
-            return t.withLuns(luns);
+    /**
+     * The LUN list a lun command edits: the target's, or with {@code --initiator} that ACL's (the
+     * target's while the ACL has no list of its own).
+     */
+    private record LunList(TargetConfig target, AclConfig acl) {
+        static LunList find(ServerConfig c, String target, String initiator) {
+            TargetConfig t = ConfigEdit.requireTarget(c, target);
+            return new LunList(t, initiator == null ? null : ConfigEdit.requireAcl(t, initiator));
         }
-        AclConfig updated = acl.withLuns(luns);
-        return t.withAcls(t.acls().stream().map(a -> a == acl ? updated : a).toList());
-    }
 
-    static String where(TargetConfig t, AclConfig acl) {
-        return acl == null ? t.name() : t.name() + " acl " + acl.initiator();
+        List<LunConfig> luns() {
+            return acl == null ? target.luns() : acl.effectiveLuns(target);
+        }
+
+        /** The target with {@code luns} in place of this list. */
+        TargetConfig with(List<LunConfig> luns) {
+            return acl == null ? target.withLuns(luns) : target.withAcl(acl.withLuns(luns));
+        }
+
+        /** "IQN", or "IQN acl INITIATOR". */
+        String where() {
+            return acl == null ? target.name() : target.name() + " acl " + acl.initiator();
+        }
     }
 }

@@ -13,13 +13,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "target", mixinStandardHelpOptions = true, description = "Create, delete and list iSCSI targets.",
         subcommands = {TargetCommand.Create.class, TargetCommand.Delete.class, TargetCommand.ListCmd.class,
@@ -29,13 +26,7 @@ final class TargetCommand extends GroupCommand {
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
             "Add a target. Without ACLs it admits any initiator (demo mode).",
             "Example: xtarget target create iqn.2026-11.io.xtarget:t1 --portal 127.0.0.1:3260"})
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Create extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN", description = "Target name (iqn./eui./naa.), stored in lower case.")
         String name;
 
@@ -48,8 +39,7 @@ final class TargetCommand extends GroupCommand {
         String copyPolicy;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
+        Change change(ServerConfig c) {
             String n = IscsiNames.normalize(name);
             if (c.target(n) != null) {
                 throw new ConfigException("target \"" + n + "\" already exists");
@@ -63,33 +53,22 @@ final class TargetCommand extends GroupCommand {
             for (String p : portals) {
                 ps.add(Portals.normalize(p, "--portal"));
             }
-            List<TargetConfig> list = new ArrayList<>(c.targets());
-            list.add(new TargetConfig(n, ps, policy, List.of(), List.of()));
-            config.save(c.withTargets(list));
-            spec.commandLine().getOut().printf("created target %s on %s%n", n, String.join(", ", ps));
-            return 0;
+            return Change.of(c.withTarget(new TargetConfig(n, ps, policy, List.of(), List.of())),
+                    "created target " + n + " on " + String.join(", ", ps));
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Remove a target with its portals, LUNs and ACLs (backstores stay).")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Delete extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "IQN")
         String name;
 
         @Override
-        public Integer call() {
-            ServerConfig c = config.load();
-            TargetConfig t = ConfigFileOption.target(c, name);
-            config.save(c.withTargets(c.targets().stream().filter(x -> x != t).toList()));
-            spec.commandLine().getOut().printf("deleted target %s%n", t.name());
-            return 0;
+        Change change(ServerConfig c) {
+            TargetConfig t = requireTarget(c, name);
+            return Change.of(c.withTargets(c.targets().stream().filter(x -> x != t).toList()),
+                    "deleted target " + t.name());
         }
     }
 
@@ -97,49 +76,36 @@ final class TargetCommand extends GroupCommand {
             "Require CHAP (RFC 7143) from every initiator logging in to a target; an ACL's own",
             "secrets ('xtarget acl chap') take precedence. Discovery has its own ('xtarget discovery-auth').",
             "Example: xtarget target chap iqn.2026-11.io.xtarget:t1 --user alice --secret 0123456789ab"})
-    static final class ChapCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
+    static final class ChapCmd extends ConfigEdit {
         @Mixin
         ChapOptions chap;
-
-        @Spec
-        CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "IQN")
         String name;
 
         @Override
-        public Integer call() {
-            ChapConfig c = chap.toConfig(spec);
-            ServerConfig cfg = config.load();
-            TargetConfig t = ConfigFileOption.target(cfg, name);
-            config.save(ConfigFileOption.replace(cfg, t.withChap(c)));
-            ChapOptions.report(spec.commandLine().getOut(), t.name(), c);
-            return 0;
+        void checkArguments() {
+            chap.toConfig(spec);
+        }
+
+        @Override
+        Change change(ServerConfig c) {
+            ChapConfig secrets = chap.toConfig(spec);
+            TargetConfig t = requireTarget(c, name);
+            return Change.of(c.withTarget(t.withChap(secrets)), ChapOptions.report(t.name(), secrets));
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Show targets with portals, LUNs and ACLs.")
-    static final class ListCmd implements Callable<Integer> {
-        @Mixin
-        ConfigFileOption config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCmd extends ConfigView {
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            ServerConfig c = config.load();
+        void print(PrintWriter out, ServerConfig c) {
             if (c.targets().isEmpty()) {
                 out.println("no targets");
             }
             for (TargetConfig t : c.targets()) {
-                print(out, t);
+                TargetCommand.print(out, t);
             }
-            return 0;
         }
     }
 
@@ -154,9 +120,7 @@ final class TargetCommand extends GroupCommand {
             out.println("  acls: none (any initiator gets the LUNs above)");
         }
         for (AclConfig a : t.acls()) {
-            out.printf("  acl %s%s%s%s%n", a.initiator(), a.luns() == null ? " (the target's LUNs)" : "",
-                    a.chap() == null ? "" : " (chap: " + ChapOptions.describe(a.chap()) + ")",
-                    AclCommand.describeResets(a));
+            out.println("  acl " + AclCommand.describe(a));
             if (a.luns() != null) {
                 printLuns(out, "    ", a.luns());
             }

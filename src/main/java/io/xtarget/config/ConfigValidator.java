@@ -36,6 +36,11 @@ public final class ConfigValidator {
                 if (other != null) {
                     throw new ConfigException(p + ".naa", "same NAA as " + other);
                 }
+                other = naaOwners.putIfAbsent("t10:" + Designators.t10Key(b.naa()), p);
+                if (other != null) {
+                    throw new ConfigException(p + ".naa", "same last 8 hex digits as the NAA of " + other
+                            + ": hosts (VMware ESXi, Hyper-V) tell LUs apart by them (VPD 0x83 T10 vendor ID)");
+                }
             }
         }
         Set<String> targetNames = new HashSet<>();

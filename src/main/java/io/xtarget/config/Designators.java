@@ -37,9 +37,11 @@ public final class Designators {
 
     static Filled fillMissing(ServerConfig config, RandomGenerator random) {
         Set<String> taken = new HashSet<>();
+        Set<String> takenT10 = new HashSet<>();
         for (BackstoreConfig b : config.backstores()) {
             if (b.naa() != null) {
                 taken.add(b.naa());
+                takenT10.add(t10Key(b.naa()));
             }
         }
         boolean changed = false;
@@ -49,7 +51,8 @@ public final class Designators {
             if (naa == null) {
                 do {
                     naa = generateNaa(random);
-                } while (!taken.add(naa));
+                } while (taken.contains(naa) || !takenT10.add(t10Key(naa)));
+                taken.add(naa);
             }
             String serial = b.serial() != null ? b.serial() : serialFor(naa);
             if (!naa.equals(b.naa()) || !serial.equals(b.serial())) {
@@ -72,6 +75,16 @@ public final class Designators {
     /** The serial derived from an NAA: its 25 vendor-specific hex digits, unique as the NAA is. */
     public static String serialFor(String naa) {
         return naa.substring(7);
+    }
+
+    /**
+     * The part of the T10 vendor ID designator hosts compare to tell LUs apart (the first 8
+     * characters after the vendor, {@link io.xtarget.scsi.LogicalUnit#t10VendorSpecific}): no two
+     * backstores may share it.
+     */
+    public static String t10Key(String naa) {
+        return io.xtarget.scsi.LogicalUnit.t10VendorSpecific(naa).substring(0,
+                io.xtarget.scsi.LogicalUnit.T10_UNIQUE_CHARS);
     }
 
     public static boolean isValidNaa(String naa) {

@@ -45,6 +45,16 @@ public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> 
         return new ServerConfig(backstores, t, limits, discoveryAuth);
     }
 
+    /** The config with {@code b} in place of the backstore of that name, or appended when there is none. */
+    public ServerConfig withBackstore(BackstoreConfig b) {
+        return withBackstores(Named.put(backstores, b, BackstoreConfig::name));
+    }
+
+    /** The config with {@code t} in place of the target of that name, or appended when there is none. */
+    public ServerConfig withTarget(TargetConfig t) {
+        return withTargets(Named.put(targets, t, TargetConfig::name));
+    }
+
     /** The same config with these limits ({@code null}: no {@code "limits"} object). */
     public ServerConfig withLimits(LimitsConfig l) {
         return new ServerConfig(backstores, targets, l, discoveryAuth);

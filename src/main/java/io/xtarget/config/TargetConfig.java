@@ -41,6 +41,11 @@ public record TargetConfig(String name, List<String> portals, CopyAccessPolicy c
         return new TargetConfig(name, portals, copyPolicy, luns, a, chap);
     }
 
+    /** The target with {@code a} in place of the ACL of that initiator, or appended when there is none. */
+    public TargetConfig withAcl(AclConfig a) {
+        return withAcls(Named.put(acls, a, AclConfig::initiator));
+    }
+
     /** The target with these CHAP secrets, or none when {@code c} is null. */
     public TargetConfig withChap(ChapConfig c) {
         return new TargetConfig(name, portals, copyPolicy, luns, acls, c);

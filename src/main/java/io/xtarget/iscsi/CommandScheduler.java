@@ -11,7 +11,6 @@ import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
 import io.xtarget.scsi.SenseKey;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,23 +53,18 @@ final class CommandScheduler {
     private final ScsiCore core;
     private final Outbox outbox;
     private final Runner runner;
-    private final DataBudget budget;
+    private final CommandBudget budget;
     private final Map<Integer, IscsiTask> tasks = new HashMap<>();
     private final Map<Integer, TaskOrder> orders = new HashMap<>();
-    /** Commands waiting for budget: for their R2Ts (writes) or their start (reads), oldest first. */
-    private final ArrayDeque<IscsiTask> budgetWaiting = new ArrayDeque<>();
-    private boolean budgetWatch;
     private int nextTtt = 1;
-    /** The task whose Data-Out is being read, and how its header was judged. */
-    private IscsiTask placing;
-    private DataOutCollector.Verdict verdict;
+    private final DataOutPlacement placement = new DataOutPlacement();
 
     CommandScheduler(Session session, ScsiCore core, Outbox outbox, DataBudget budget, Runner runner) {
         this.session = session;
         this.core = core;
         this.outbox = outbox;
-        this.budget = budget;
         this.runner = runner;
+        this.budget = new CommandBudget(budget, session.account, () -> runner.post(this::budgetReleased));
     }
 
     // ---------------------------------------------------------------- arrival
@@ -166,7 +160,7 @@ final class CommandScheduler {
         if (t.failure == null && t.pdu.read() && t.expected > 0 && t.budget == 0) {
             long want = Math.min(t.expected, ScsiLimits.MAX_TRANSFER_BYTES);
             if (!reserve(t, want)) {
-                waitForBudget(t);
+                budget.await(t);
                 return;
             }
             t.budget = want;
@@ -191,7 +185,7 @@ final class CommandScheduler {
         }
         if (t.budgetWanted > 0) {
             if (!reserve(t, t.budgetWanted)) {
-                waitForBudget(t);
+                budget.await(t);
                 return;
             }
             t.budget += t.budgetWanted;
@@ -221,15 +215,8 @@ final class CommandScheduler {
      * buffer at the PDU's offset when the rules accept it, else null (the data is discarded).
      */
     synchronized ByteBuffer placeDataOut(Bhs h, int length) {
-        placed();
         IscsiTask t = tasks.get(h.i32(16));
-        placing = t;
-        if (t == null || t.collector == null) {
-            verdict = new DataOutCollector.Drop();
-            return null;
-        }
-        verdict = t.collector.check(h.i32(20), h.i32(36), h.u32(40), length, (h.flags() & 0x80) != 0);
-        return switch (verdict) {
+        return switch (placement.begin(t, h, length)) {
             case DataOutCollector.Accept a -> t.buffer().slice((int) a.offset(), a.length());
             case DataOutCollector.Fail f -> {
                 fail(t, f.violation());
@@ -244,9 +231,9 @@ final class CommandScheduler {
      * Data for a command that does not exist (any more) is dropped silently (RFC 7143 11.7).
      */
     synchronized String dataOutArrived(DataOut d) {
-        IscsiTask t = placing;
-        DataOutCollector.Verdict v = verdict;
-        placed();
+        IscsiTask t = placement.task();
+        DataOutCollector.Verdict v = placement.verdict();
+        placement.end();
         if (t == null || t.itt != d.itt() || v == null) {
             if (t == null && !tasks.containsKey(d.itt())) {
                 log.debug("{}: Data-Out for unknown task 0x{}", session, Integer.toHexString(d.itt()));
@@ -271,27 +258,13 @@ final class CommandScheduler {
 
     /** The Data-Out whose header was placed failed its data digest: its command fails. */
     synchronized void dataOutCorrupt() {
-        IscsiTask t = placing;
-        boolean accepted = verdict instanceof DataOutCollector.Accept;
-        placed();
+        IscsiTask t = placement.task();
+        boolean accepted = placement.verdict() instanceof DataOutCollector.Accept;
+        placement.end();
         // Only data the rules had accepted fails its command: the command still waits for it, so
         // it cannot be running. Data that was to be dropped or refused anyway changes nothing.
         if (t != null && accepted) {
             fail(t, new DataOutCollector.Violation(DATA_DIGEST_FAILED, "Data-Out data digest error"));
-        }
-    }
-
-    /**
-     * The data segment being placed was read (or will not be): the command's buffer may go back
-     * to the pool now if the command ended while the connection was still reading into it.
-     */
-    private void placed() {
-        IscsiTask t = placing;
-        placing = null;
-        verdict = null;
-        if (t != null && t.releaseWhenPlaced) {
-            t.releaseWhenPlaced = false;
-            t.releaseBuffer();
         }
     }
 
@@ -301,70 +274,27 @@ final class CommandScheduler {
         if (t.failure == null) {
             log.info("{}: task 0x{}: {}; failing it", session, Integer.toHexString(t.itt), v.reason());
             t.failure = new ScsiException(v.sense());
-            budgetWaiting.remove(t);
+            budget.remove(t);
             tryStart(t);
         }
     }
 
     // ---------------------------------------------------------------- budget
 
-    /**
-     * Reserves budget for a command. When the session's bound refuses it although the command
-     * has its turn, and every reservation this session holds belongs to a command that cannot
-     * move before this one (held back by its task attribute, or behind a CmdSN gap), waiting
-     * would never end: the command then takes its bytes anyway, so the oldest command that can
-     * run is never starved by younger ones.
-     */
+    /** Reserves budget for a command ({@link CommandBudget#reserve}: the oldest that can run is never starved). */
     private boolean reserve(IscsiTask t, long bytes) {
-        if (session.account.tryReserve(bytes)) {
-            return true;
-        }
-        if (t.stage == IscsiTask.Stage.RECEIVED || !hasTurn(t)) {
-            return false;
-        }
-        for (IscsiTask x : tasks.values()) {
-            if (x != t && x.budget > 0 && (x.stage == IscsiTask.Stage.RUNNING || hasTurn(x))) {
-                return false; // a holder that can go on: its bytes come back
-            }
-        }
-        session.account.reserveAnyway(bytes);
-        return true;
-    }
-
-    private void waitForBudget(IscsiTask t) {
-        if (!budgetWaiting.contains(t)) {
-            budgetWaiting.addLast(t);
-        }
-        if (!budgetWatch) {
-            budgetWatch = true;
-            budget.whenReleased(() -> runner.post(this::budgetReleased));
-        }
+        return budget.reserve(t, bytes, tasks.values(), this::hasTurn);
     }
 
     /** Bytes came back somewhere: commands waiting for budget try again, oldest first. */
     private synchronized void budgetReleased() {
-        budgetWatch = false;
-        while (!budgetWaiting.isEmpty()) {
-            IscsiTask t = budgetWaiting.pollFirst();
-            if (t.stage == IscsiTask.Stage.ENDED) {
-                continue;
-            }
-            int before = budgetWaiting.size();
+        budget.retry(t -> {
             if (t.budgetWanted > 0) {
                 solicit(t);
             } else {
                 tryStart(t);
             }
-            if (budgetWaiting.size() > before) {
-                budgetWaiting.remove(t);
-                budgetWaiting.addFirst(t); // still waiting: keep its place, stop here
-                break;
-            }
-        }
-        if (!budgetWaiting.isEmpty() && !budgetWatch) {
-            budgetWatch = true;
-            budget.whenReleased(() -> runner.post(this::budgetReleased));
-        }
+        });
     }
 
     // ---------------------------------------------------------------- ending
@@ -385,7 +315,7 @@ final class CommandScheduler {
             entered = t.stage != IscsiTask.Stage.RECEIVED;
             t.stage = IscsiTask.Stage.ENDED;
             tasks.remove(t.itt, t);
-            budgetWaiting.remove(t);
+            budget.remove(t);
         }
         if (entered && !t.immediate) {
             session.window.completed();
@@ -444,13 +374,7 @@ final class CommandScheduler {
             t.scsi.end();
         }
         synchronized (this) {
-            if (placing == t) {
-                // The connection is still reading a Data-Out segment into this buffer: it goes
-                // back to the pool once that segment ended (placed), never while bytes may land in it.
-                t.releaseWhenPlaced = true;
-            } else {
-                t.releaseBuffer();
-            }
+            placement.releaseBuffer(t); // not while a Data-Out segment is still being read into it
         }
         long reserved;
         long forced;
@@ -470,7 +394,7 @@ final class CommandScheduler {
                 return; // running: its runner ends it; ended: nothing to do
             }
             t.stage = IscsiTask.Stage.RUNNING;
-            budgetWaiting.remove(t);
+            budget.remove(t);
             if (t.collector != null) {
                 t.collector.fail(new DataOutCollector.Violation(null, "aborted")); // no more Data-Out lands
             }
@@ -496,7 +420,7 @@ final class CommandScheduler {
                     t.droppedEarly = true;
                     t.stage = IscsiTask.Stage.ENDED;
                     tasks.remove(t.itt, t);
-                    budgetWaiting.remove(t);
+                    budget.remove(t);
                     dropped.add(t);
                 }
             }
@@ -519,7 +443,7 @@ final class CommandScheduler {
     void close() {
         dropWaiting(t -> true);
         synchronized (this) {
-            placed(); // the connection reads no more: a buffer held back for a segment goes back
+            placement.end(); // the connection reads no more: a buffer held back for a segment goes back
         }
     }
 

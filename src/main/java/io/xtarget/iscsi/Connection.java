@@ -1,14 +1,10 @@
 package io.xtarget.iscsi;
 
-import io.xtarget.iscsi.pdu.LoginRequest;
-import io.xtarget.iscsi.pdu.NopIn;
 import io.xtarget.iscsi.pdu.Pdu;
-import io.xtarget.iscsi.pdu.PduChannel;
 import io.xtarget.iscsi.pdu.PduException;
 import io.xtarget.iscsi.pdu.PduFramer;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -22,11 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection: reading, writing and life cycle. The login runs on a virtual thread with
- * blocking reads ({@link Login}); full feature phase runs on a platform thread of its own that
+ * blocking reads ({@link LoginPhase}); full feature phase runs on a platform thread of its own that
  * reads the non-blocking socket into a buffer, cuts it into PDUs ({@link PduFramer}), hands each
  * to {@link Requests}, runs the quick commands that started ({@link CommandRunner}) and flushes
  * the {@link Outbox}, the only writer of the socket. Other threads reach this thread through its
  * mailbox ({@link #post}); nothing here ever blocks on the initiator except the wait for bytes.
+ * Pings and timeouts are {@link Liveness}'s.
  */
 final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -40,11 +37,10 @@ final class Connection {
     private final Portal portal;
     private final SocketChannel socket;
     private final String remote;
-    /** The initiator's IP address alone (the login throttle's key). */
-    private final String peer;
     private final long acceptedAt = System.nanoTime();
     private final PduFramer framer = new PduFramer();
     private final Outbox outbox;
+    private final Liveness liveness;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
@@ -60,10 +56,6 @@ final class Connection {
     private volatile boolean loggingOut;
     /** This connection formed its session's I_T nexus, so its end is that nexus's loss. */
     private volatile boolean nexusFormed;
-    private volatile long lastReceive = System.nanoTime();
-    private volatile int pendingPingTtt = RESERVED_TAG;
-    private volatile long pingSentAt;
-    private int nextPing;
     /** Ready operations reported by the last select. */
     private int ready;
 
@@ -72,23 +64,14 @@ final class Connection {
         this.portal = portal;
         this.socket = socket;
         this.remote = remoteOf(socket);
-        this.peer = peerOf(socket);
         this.outbox = new Outbox(socket, this::wake);
+        this.liveness = new Liveness(outbox, this::terminate, this::flushOrDrop, acceptedAt);
     }
 
     private static String remoteOf(SocketChannel s) {
         try {
             SocketAddress a = s.getRemoteAddress();
             return a == null ? "?" : a.toString().replaceFirst("^/", "");
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private static String peerOf(SocketChannel s) {
-        try {
-            return s.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                    ? a.getAddress().getHostAddress() : "?";
         } catch (IOException e) {
             return "?";
         }
@@ -108,36 +91,12 @@ final class Connection {
     void login() {
         boolean started = false;
         try {
-            PduChannel channel = new PduChannel(socket);
-            // RFC 7143 13.12: login PDUs carry at most the default 8192 bytes; a longer one is
-            // dropped unread and answered, not a reason to reset the connection.
-            channel.setDiscardOversized(true);
-            Login login = new Login(server, portal, channel, 1, peer,
+            LoginPhase.Established done = LoginPhase.run(server, portal, socket, remote,
                     acceptedAt + server.options().loginTimeoutSeconds() * 1_000_000_000L);
-            Session s;
-            try {
-                Pdu first = channel.read();
-                if (!(first instanceof LoginRequest lr)) {
-                    log.info("{}: first PDU is not a login request; closing", remote);
-                    return;
-                }
-                s = login.run(lr);
-            } catch (PduException e) {
-                login.refuseOversized(e);
-                s = null;
+            if (done == null) {
+                return; // refused (answered and half-closed), or no login at all
             }
-            if (s == null) {
-                if (login.refusedByThrottle()) {
-                    log.debug("login refused from {} ({}): {}", remote, login.initiatorName(), login.refusal());
-                } else {
-                    log.info("login refused from {} ({}): {}", remote,
-                            login.initiatorName() == null ? "unknown initiator" : login.initiatorName(),
-                            login.refusal());
-                }
-                closeAfterRefusal();
-                return;
-            }
-            startFullFeature(s, login.statSn());
+            startFullFeature(done.session(), done.statSn());
             Thread.ofPlatform().name("iscsi-" + remote).daemon().start(this::serve);
             started = true;
         } catch (EOFException e) {
@@ -224,7 +183,7 @@ final class Connection {
                         break;
                     }
                     if (n > 0) {
-                        lastReceive = System.nanoTime();
+                        liveness.received(System.nanoTime());
                     }
                 }
                 runner.runInline();
@@ -329,59 +288,36 @@ final class Connection {
         }
     }
 
-    void loggingOut() {
+    /**
+     * The initiator logs out (RFC 7143 11.14): the I_T nexus ends now, before the Logout Response
+     * reports the cleanup done, so its tasks are aborted and its reservations released (SPC-2
+     * 5.5.1, SAM-5 6.3.4) by the time the initiator, or any other, hears of the logout;
+     * {@code then} runs once every aborted task has ended (on the thread that ended the last).
+     */
+    void loggingOut(Runnable then) {
         loggingOut = true;
         log.info("logout: {} from {}", session, remote);
+        Session s = session;
+        if (s != null && s.nexus != null && nexusFormed) {
+            nexusFormed = false; // cleanup must not end it a second time
+            server.core().nexusLost(s.nexus, s.lunMap).whenEnded(then);
+        } else {
+            then.run();
+        }
     }
 
     // ---------------------------------------------------------------- timers
 
     void pingAnswered(int ttt) {
-        if (ttt == pendingPingTtt) {
-            pendingPingTtt = RESERVED_TAG;
-        }
+        liveness.pingAnswered(ttt);
     }
 
-    /**
-     * Called every second by the server's timer: pings an idle initiator (NOP-In) and drops the
-     * connection when a ping goes unanswered, when queued output has not drained for the send
-     * timeout, or when Data-Out it asked for stopped coming (ERL 0 cannot recover either).
-     */
+    /** Called every second by the server's timer: {@link Liveness#tick} while in full feature phase. */
     void tick(IscsiServer.Options o) {
         Session s = session;
-        if (closed || s == null) {
-            return;
+        if (!closed && s != null) {
+            liveness.tick(o, s, scheduler, System.nanoTime());
         }
-        long now = System.nanoTime();
-        if (outbox.stalledFor(now) > o.sendTimeoutMillis() * 1_000_000L) {
-            log.warn("{}: {} queued bytes not read by the initiator for {} ms; dropping the connection", s,
-                    outbox.queuedBytes(), o.sendTimeoutMillis());
-            terminate("send timeout");
-            return;
-        }
-        if (scheduler.dataOutOverdue(now, IscsiServer.DATA_OUT_TIMEOUT_NANOS)) {
-            log.warn("{}: Data-Out asked for by R2T did not arrive within {} s; dropping the connection", s,
-                    IscsiServer.DATA_OUT_TIMEOUT_NANOS / 1_000_000_000L);
-            terminate("Data-Out timeout");
-            return;
-        }
-        if (pendingPingTtt != RESERVED_TAG) {
-            if (now - pingSentAt > o.nopTimeoutSeconds() * 1_000_000_000L) {
-                terminate("NOP-In ping not answered");
-            }
-            return;
-        }
-        if (now - lastReceive < o.nopIntervalSeconds() * 1_000_000_000L) {
-            return;
-        }
-        int ttt;
-        synchronized (this) {
-            ttt = 0x7F000000 | (nextPing++ & 0xFFFFFF);
-        }
-        pingSentAt = now;
-        pendingPingTtt = ttt;
-        outbox.send(new NopIn(0, RESERVED_TAG, ttt, 0, 0, 0, Pdu.EMPTY), Outbox.StatSn.CURRENT, null);
-        flushOrDrop();
     }
 
     /** Called by the server's timer: a connection still without a session is dropped. */
@@ -403,25 +339,6 @@ final class Connection {
         if (sel != null) {
             sel.wakeup();
         }
-    }
-
-    /**
-     * After a refused login: FIN after the Login Response, and whatever the initiator already sent
-     * is read and dropped first, so closing does not reset the connection (a close with unread
-     * bytes sends RST, which can destroy the response before the initiator reads it).
-     */
-    private void closeAfterRefusal() {
-        try {
-            socket.shutdownOutput();
-            socket.configureBlocking(false);
-            ByteBuffer sink = ByteBuffer.allocate(8192);
-            for (int i = 0; i < 64 && socket.read(sink.clear()) > 0; i++) {
-                // drop it
-            }
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        closeSocket();
     }
 
     private void closeSocket() {

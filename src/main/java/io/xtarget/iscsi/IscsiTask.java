@@ -54,8 +54,6 @@ final class IscsiTask {
     int dataSn;
     /** The connection runs it on its own thread (a quick command on a fast LU). */
     boolean quick;
-    /** It ended while a Data-Out segment was being read into its buffer: release the buffer once read. */
-    boolean releaseWhenPlaced;
     /** When it last received Data-Out it had asked for, for the Data-Out timeout. */
     long lastDataNanos;
 

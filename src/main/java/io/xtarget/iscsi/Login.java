@@ -9,17 +9,12 @@ import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduChannel;
 import io.xtarget.iscsi.pdu.PduCodec;
 import io.xtarget.iscsi.pdu.PduException;
-import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The login phase of one connection (RFC 7143 6.3): security stage (AuthMethod=None, or CHAP when
@@ -34,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * before any SendTargets; without them the target answers AuthMethod=None and refuses CHAP-only
  * offers, as for a target without secrets.
  *
- * <p>Guessing is throttled ({@link LoginThrottle}): a login refused with 0201 where the target
- * required CHAP is logged (WARN) and counted against the initiator name and the source address.
+ * <p>Guessing is throttled ({@link LoginThrottle}; the security stage's keys and the throttle are
+ * {@link LoginSecurity}'s): a login refused with 0201 where the target required CHAP is logged
+ * (WARN) and counted against the initiator name and the source address.
  * Once the whole first request is in (the InitiatorName known), and before the target answers
  * it, the login waits out the back-off of its name and address on this (virtual) thread; a login
  * whose turn would come too late for its login timeout is refused at once with 0301 (Service
@@ -48,21 +44,15 @@ import org.slf4j.LoggerFactory;
  * else with 0200 (initiator error).
  */
 final class Login {
-    private static final Logger log = LoggerFactory.getLogger(Login.class);
     private static final int STAGE_SECURITY = 0;
     private static final int STAGE_FULL_FEATURE = 3;
     /** Login text larger than this (all PDUs of one request together) is refused. */
     private static final int MAX_LOGIN_TEXT = 65536;
-    /** Time a throttled login keeps for its exchange before its login timeout. */
-    static final long LOGIN_MARGIN_NANOS = 5_000_000_000L;
 
     private final IscsiServer server;
     private final Portal portal;
     private final PduChannel channel;
-    /** The initiator's IP address (no port): the throttle's address key. */
-    private final String peer;
-    /** System.nanoTime() at which the connection's login timeout ends it. */
-    private final long deadline;
+    private final LoginSecurity security;
     /** Created once the first request named the session type. */
     private Negotiation negotiation;
 
@@ -77,19 +67,15 @@ final class Login {
     private Target target;
     private TargetPort port;
     private LunMap lunMap;
-    /** The CHAP exchange this login must complete, or null when the target asks for none. */
-    private ChapAuthenticator chap;
     private String refusal;
-    /** The login was refused by the throttle alone (logged quietly: such refusals are not rate limited). */
-    private boolean throttled;
 
     Login(IscsiServer server, Portal portal, PduChannel channel, int initialStatSn, String peer, long deadline) {
         this.server = server;
         this.portal = portal;
         this.channel = channel;
         this.statSn = initialStatSn;
-        this.peer = peer;
-        this.deadline = deadline;
+        this.security = new LoginSecurity(server.loginThrottle(), peer, deadline,
+                server.options().loginTimeoutSeconds() * 1_000_000_000L);
     }
 
     /** Why the last login failed, for the log. */
@@ -97,8 +83,9 @@ final class Login {
         return refusal;
     }
 
+    /** The login was refused by the throttle alone (logged quietly: such refusals are not rate limited). */
     boolean refusedByThrottle() {
-        return throttled;
+        return security.refusedByThrottle();
     }
 
     int statSn() {
@@ -163,7 +150,7 @@ final class Login {
             throw e;
         }
         LoginRequest req = (LoginRequest) PduCodec.decode(h, new byte[0], Pdu.EMPTY);
-        boolean inChap = chap != null && !chap.done() && stage == STAGE_SECURITY;
+        boolean inChap = security.chapPending() && stage == STAGE_SECURITY;
         refuse(req, inChap ? LoginStatus.AUTHENTICATION_FAILURE : LoginStatus.INITIATOR_ERROR,
                 "login request " + e.getMessage() + "; longer text must be split over Continue PDUs");
     }
@@ -183,7 +170,9 @@ final class Login {
                 refuse(req, LoginStatus.UNSUPPORTED_VERSION, "version " + req.versionMin());
                 return FAILED;
             }
-            if (!admitted(req, keys.get("InitiatorName"))) {
+            String throttled = security.admit(keys.get("InitiatorName"));
+            if (throttled != null) {
+                refuse(req, LoginStatus.SERVICE_UNAVAILABLE, throttled);
                 return FAILED;
             }
             if (tsih != 0) {
@@ -212,7 +201,7 @@ final class Login {
         }
         stage = req.csg();
         TextParameters answer = new TextParameters();
-        if (stage != STAGE_SECURITY && chap != null && !chap.done()) {
+        if (stage != STAGE_SECURITY && security.chapPending()) {
             refuse(req, LoginStatus.AUTHENTICATION_FAILURE, "CHAP required, login left the security stage without it");
             return FAILED;
         }
@@ -222,30 +211,11 @@ final class Login {
             refuse(req, LoginStatus.INITIATOR_ERROR, violation);
             return FAILED;
         }
-        if (stage == STAGE_SECURITY && chap != null) {
-            String why = chap.handle(keys, answer);
+        if (stage == STAGE_SECURITY) {
+            String why = security.answer(keys, answer);
             if (why != null) {
                 refuse(req, LoginStatus.AUTHENTICATION_FAILURE, why);
                 return FAILED;
-            }
-        } else if (stage == STAGE_SECURITY) {
-            String auth = keys.get("AuthMethod");
-            if (auth != null) {
-                boolean none = false;
-                for (String m : auth.split(",")) {
-                    none |= m.equals("None");
-                }
-                if (!none) {
-                    refuse(req, LoginStatus.AUTHENTICATION_FAILURE, "no common AuthMethod in " + auth);
-                    return FAILED;
-                }
-                answer.put("AuthMethod", "None");
-            }
-            for (String k : keys.asMap().keySet()) {
-                if (ChapAuthenticator.isChapKey(k)) {
-                    // RFC 7143 6.2: AuthMethod=None makes the CHAP keys irrelevant.
-                    answer.put(k, "Irrelevant");
-                }
             }
         }
         if (firstResponseOfNormalSession() && !discovery) {
@@ -257,7 +227,7 @@ final class Login {
             refuse(req, LoginStatus.INVALID_REQUEST, "invalid next stage " + nsg);
             return FAILED;
         }
-        if (transit && chap != null && !chap.done()) {
+        if (transit && security.chapPending()) {
             // RFC 7143 6.3: a target not ready to leave the stage answers T=0; we stay in the
             // security stage until the CHAP exchange is complete.
             transit = false;
@@ -271,9 +241,7 @@ final class Login {
             stage = nsg;
             return CONTINUE;
         }
-        if (chap != null) {
-            server.loginThrottle().succeeded(initiatorName, peer);
-        }
+        security.succeeded(initiatorName);
         SessionParams params = negotiation.result();
         Session session = server.sessions().establish(discovery, initiatorName, isid, target, port, lunMap, params,
                 expCmdSn);
@@ -308,10 +276,7 @@ final class Login {
         }
         discovery = "Discovery".equals(type);
         if (discovery) {
-            ChapCredentials credentials = server.discoveryAuth();
-            if (credentials != null) {
-                chap = new ChapAuthenticator(credentials);
-            }
+            security.require(server.discoveryAuth());
             return LoginStatus.SUCCESS;
         }
         String tn = keys.get("TargetName");
@@ -330,62 +295,14 @@ final class Login {
             refusal = "initiator " + initiatorName + " not in the ACL of " + target.name();
             return LoginStatus.AUTHORIZATION_FAILURE;
         }
-        ChapCredentials credentials = target.chapFor(initiatorName);
-        if (credentials != null) {
-            chap = new ChapAuthenticator(credentials);
-        }
+        security.require(target.chapFor(initiatorName));
         return LoginStatus.SUCCESS;
-    }
-
-    /**
-     * The throttle's turn for this login (see the class comment): waits for it, or refuses the
-     * login with 0301 when it would come too late. A login never waits past its deadline less
-     * {@link #LOGIN_MARGIN_NANOS} (at most half its login timeout), the time left for the exchange.
-     */
-    private boolean admitted(LoginRequest req, String name) throws IOException {
-        String key = name == null ? null : name.toLowerCase(Locale.ROOT);
-        long now = System.nanoTime();
-        long margin = Math.min(LOGIN_MARGIN_NANOS, server.options().loginTimeoutSeconds() * 500_000_000L);
-        LoginThrottle.Admission a = server.loginThrottle().admit(key, peer, now, deadline - margin);
-        if (a.refused()) {
-            throttled = true;
-            refuse(req, LoginStatus.SERVICE_UNAVAILABLE, String.format(Locale.ROOT,
-                    "throttled after failed CHAP logins: next try in %.1f s, beyond the login timeout",
-                    a.waitNanos() / 1e9));
-            return false;
-        }
-        if (a.waitNanos() > 0) {
-            log.debug("login of {} from {}: throttled for {} ms", key, peer, a.waitNanos() / 1_000_000);
-            try {
-                Thread.sleep(Duration.ofNanos(a.waitNanos()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while throttled");
-            }
-        }
-        return true;
-    }
-
-    /** Text from the initiator, made safe for one log line: control characters replaced, cut at 256. */
-    static String printable(String s) {
-        if (s == null) {
-            return "?";
-        }
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 260));
-        for (int i = 0; i < s.length() && i < 256; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7F ? '?' : c);
-        }
-        return s.length() > 256 ? b.append("...").toString() : b.toString();
     }
 
     private Session refuse(LoginRequest req, LoginStatus status, String why) throws IOException {
         refusal = why;
-        if (status == LoginStatus.AUTHENTICATION_FAILURE && chap != null) {
-            long backoff = server.loginThrottle().failed(initiatorName, peer, System.nanoTime());
-            log.warn("CHAP authentication failed: initiator {} from {} to target {} ({}); login back-off now {} ms",
-                    printable(initiatorName), peer, target == null ? "?" : target.name(), printable(why),
-                    backoff / 1_000_000);
+        if (status == LoginStatus.AUTHENTICATION_FAILURE) {
+            security.failed(initiatorName, target == null ? null : target.name(), why);
         }
         send(req, false, req.csg(), 0, 0, new TextParameters(), status);
         return null;

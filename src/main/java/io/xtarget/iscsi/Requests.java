@@ -197,10 +197,11 @@ final class Requests implements PduChannel.DataPlacement {
 
     private void onLogout(LogoutRequest l) {
         int response = l.reason() == 2 ? 2 : 0; // ERL 0: connection recovery is not supported
-        Runnable after = response == 0 ? () -> connection.terminate("logout") : null;
-        outbox.send(new LogoutResponse(response, l.itt(), 0, 0, 0, 2, 0), Outbox.StatSn.ADVANCE, after);
+        LogoutResponse r = new LogoutResponse(response, l.itt(), 0, 0, 0, 2, 0);
         if (response == 0) {
-            connection.loggingOut();
+            connection.loggingOut(() -> outbox.send(r, Outbox.StatSn.ADVANCE, () -> connection.terminate("logout")));
+        } else {
+            outbox.send(r, Outbox.StatSn.ADVANCE, null);
         }
     }
 

@@ -28,34 +28,15 @@ public record Designator(int codeSet, int type, byte[] value) {
     }
 
     /**
-     * Whether designator bytes sent by an initiator name this designator. The meaningful length is
-     * the designator's own (for NAA, set by its NAA field, SPC-4 7.8.6.6); a longer field is
-     * accepted when the extra bytes are zero padding (a CSCD descriptor has a fixed 20-byte field).
+     * Whether a designator sent by an initiator (an identification descriptor CSCD, SPC-4
+     * 6.4.5.6) names this one: CODE SET, DESIGNATOR TYPE, DESIGNATOR LENGTH and every byte equal,
+     * as the copy manager compares against the Device Identification VPD page (7.8.6). Nothing is
+     * read into a mismatch: an ASCII code set does not name a binary designator, a longer length
+     * with zero padding does not name a shorter one. The caller checks the ASSOCIATION (only
+     * "logical unit" designators name an LU).
      */
-    public boolean matches(int otherType, byte[] other) {
-        if (otherType != type || other.length < value.length) {
-            return false;
-        }
-        if (type == TYPE_NAA && (other.length == 0 || ownNaaLength(other[0]) != value.length)) {
-            return false;
-        }
-        if (!Arrays.equals(other, 0, value.length, value, 0, value.length)) {
-            return false;
-        }
-        for (int i = value.length; i < other.length; i++) {
-            if (other[i] != 0 && type != TYPE_NAA) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int ownNaaLength(byte first) {
-        return switch ((first >>> 4) & 0x0F) {
-            case 6 -> 16;
-            case 2, 3, 5 -> 8;
-            default -> -1;
-        };
+    public boolean matches(int otherCodeSet, int otherType, byte[] other) {
+        return otherCodeSet == codeSet && otherType == type && Arrays.equals(other, value);
     }
 
     @Override

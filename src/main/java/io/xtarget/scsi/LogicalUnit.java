@@ -141,13 +141,14 @@ public final class LogicalUnit {
 
     /**
      * The designators associated with this logical unit, in VPD 0x83 order: the NAA 6 IEEE
-     * Registered Extended designator, a T10 vendor ID based one (vendor + NAA in hex) and an
+     * Registered Extended designator, a T10 vendor ID based one ({@link #t10VendorSpecific}) and an
      * 8-byte EUI-64 based one (SPC-4 7.8.6.5: the NAA's company ID, then the last 40 bits of its
      * random vendor-specific part). The NAA stays the only NAA designator, which hosts that pick
      * "the" NAA rely on; the EUI-64 fits a copy descriptor's 20-byte field, the T10 one does not.
      */
     public java.util.List<Designator> designators() {
-        byte[] t10 = (String.format("%-8s", VENDOR) + naaHex()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] t10 = (String.format("%-8s", VENDOR) + t10VendorSpecific(naaHex()))
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] eui = new byte[8];
         eui[0] = (byte) (((naa[0] & 0x0F) << 4) | ((naa[1] >>> 4) & 0x0F));
         eui[1] = (byte) (((naa[1] & 0x0F) << 4) | ((naa[2] >>> 4) & 0x0F));
@@ -157,6 +158,23 @@ public final class LogicalUnit {
                 new Designator(Designator.CODE_SET_ASCII, Designator.TYPE_T10_VENDOR_ID, t10),
                 new Designator(Designator.CODE_SET_BINARY, Designator.TYPE_EUI64, eui));
     }
+
+    /**
+     * The VENDOR SPECIFIC IDENTIFIER of the T10 vendor ID based designator (SPC-4 7.8.6.4): the
+     * NAA's last 8 hex digits, then the whole NAA. VMware ESXi and Hyper-V tell LUs apart by the
+     * first 8 characters after the 8-byte vendor field only; the NAA's leading digits are the
+     * same company ID on every LU, its last digits are the random (or administrator numbered) part,
+     * so they come first. Stable as the NAA is (persisted in the config); the config keeps them
+     * unique among backstores ({@code io.xtarget.config.ConfigValidator}).
+     *
+     * @param naaHex the NAA as 32 hex digits
+     */
+    public static String t10VendorSpecific(String naaHex) {
+        return naaHex.substring(naaHex.length() - T10_UNIQUE_CHARS) + naaHex;
+    }
+
+    /** How many leading characters of {@link #t10VendorSpecific} hosts compare to tell LUs apart. */
+    public static final int T10_UNIQUE_CHARS = 8;
 
     public String naaHex() {
         return HexFormat.of().formatHex(naa);

@@ -73,14 +73,22 @@ public final class SanitizeState {
      * may run: flagged {@link CommandDescriptor.Flag#ALLOWED_DURING_SANITIZE}, or SANITIZE in
      * failure mode (how the LU leaves it).
      */
-    public synchronized Sense refusal(CommandDescriptor d) {
-        if (phase == Phase.IDLE || d.has(CommandDescriptor.Flag.ALLOWED_DURING_SANITIZE)) {
+    public Sense refusal(CommandDescriptor d) {
+        return refusal(d.has(CommandDescriptor.Flag.ALLOWED_DURING_SANITIZE), d.opcode() == SANITIZE_OPCODE);
+    }
+
+    /**
+     * The same for an access described by its properties ({@link AccessCheck.Request}): NOT READY
+     * (in progress) or MEDIUM ERROR (failed, unless {@code sanitizeCommand}), null when allowed.
+     */
+    public synchronized Sense refusal(boolean allowedDuringSanitize, boolean sanitizeCommand) {
+        if (phase == Phase.IDLE || allowedDuringSanitize) {
             return null;
         }
         if (phase == Phase.IN_PROGRESS) {
             return Sense.sanitizeInProgress(progress);
         }
-        return d.opcode() == SANITIZE_OPCODE ? null : Sense.sanitizeFailed();
+        return sanitizeCommand ? null : Sense.sanitizeFailed();
     }
 
     /** What REQUEST SENSE reports when no unit attention is pending: null when idle. */

@@ -8,12 +8,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SCSI core: one dispatch path for every command, whatever fabric or internal port sent it.
- * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known, a logical unit is mapped,
- * pending unit attentions, reservations, a sanitize operation in progress or failed, an image
- * that exists, a loaded medium (removable LUs), write protection (a read-only mapping refuses
- * every row {@link CommandDescriptor#refusedReadOnly} names, software write protection every
- * WRITE); then runs the handler and turns any failure into status and sense in the format the
- * LU's D_SENSE asks for.
+ * In order it checks (SAM-5 5.x / SPC-4 5.x): the opcode is known; then {@link AccessCheck} (the
+ * check copies make too): a logical unit is mapped, pending unit attentions, reservations; then
+ * the CDB (every bit set must be in the row's CDB USAGE DATA, {@link CdbUsage#check}); then the
+ * rest of {@link AccessCheck}: a sanitize operation in progress or failed, an image that exists,
+ * a loaded medium (removable LUs), write protection (a read-only mapping refuses every row
+ * {@link CommandDescriptor#refusedReadOnly} names, software write protection every WRITE); then
+ * runs the handler and turns any failure into status and sense in the format the LU's D_SENSE
+ * asks for.
+ *
+ * <p>The CDB check comes after the unit attention and the reservation check because SAM-5 5.3.2
+ * gives RESERVATION CONFLICT precedence over any other status, and a unit attention (a reset, a
+ * changed medium) is what the initiator must learn first; it comes before the image, medium and
+ * write-protection checks because a CDB with a reserved bit set is not a command this device
+ * server implements, whatever the state of the medium or the mapping. The opcode and service
+ * action themselves are checked first ({@link #lookup}): every later check needs the row.
  */
 public final class ScsiCore {
     private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
@@ -147,39 +156,12 @@ public final class ScsiCore {
         CommandDescriptor d = null;
         try {
             d = lookup(task.cdb());
-            if (mapping == null && !d.has(CommandDescriptor.Flag.NO_LU)) {
-                throw new ScsiException(Sense.lunNotSupported());
-            }
-            if (mapping != null) {
-                LogicalUnit lu = mapping.unit();
-                if (!d.has(CommandDescriptor.Flag.UA_EXEMPT)) {
-                    Sense ua = lu.unitAttentions().poll(task.nexus());
-                    if (ua != null) {
-                        throw new ScsiException(ua);
-                    }
-                }
-                if (d.access() != MediumAccess.NONE && lu.reservations().conflicts(task.nexus(), d.access())) {
-                    throw ScsiException.reservationConflict();
-                }
-                Sense sanitizing = lu.sanitize().refusal(d); // SBC-4 4.11: in progress or failed
-                if (sanitizing != null) {
-                    throw new ScsiException(sanitizing);
-                }
-                if (lu.missingImage() != null && (d.needsMedium() || d.has(CommandDescriptor.Flag.NO_MEDIUM))) {
-                    throw new ScsiException(Sense.manualInterventionRequired());
-                }
-                if (d.needsMedium() && !lu.medium().present()) {
-                    throw new ScsiException(Sense.mediumNotPresent());
-                }
-                // A read-only mapping refuses what changes user data and what changes state other
-                // nexuses share (reservations, mode pages, the medium), from the row alone.
-                if (mapping.readOnly() && d.refusedReadOnly(task.cdb())) {
-                    throw new ScsiException(Sense.writeProtected());
-                }
-                if (d.access() == MediumAccess.WRITE && lu.mode().softwareWriteProtect) {
-                    throw new ScsiException(new Sense(SenseKey.DATA_PROTECT, 0x27, 0x02));
-                }
-            }
+            // LU mapped, unit attention, reservations; the CDB; then sanitize, image, medium, write
+            // protection: the check copies make too (AccessCheck), so commands and copies never disagree.
+            AccessCheck.Request request = AccessCheck.Request.command(d, task.cdb());
+            AccessCheck.requireNexus(task.nexus(), mapping, request);
+            CdbUsage.check(d.cdbUsage(), task.cdb());
+            AccessCheck.requireUnitState(mapping, request);
             return d.handler().execute(task);
         } catch (ScsiException e) {
             return ScsiResult.of(e);

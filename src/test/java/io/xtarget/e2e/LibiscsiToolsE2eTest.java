@@ -47,7 +47,7 @@ class LibiscsiToolsE2eTest extends StandardServerE2e {
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("Page Code:(0x83) DEVICE_IDENTIFICATION")
                 .containsPattern("Association:\\(0\\) LOGICAL_UNIT\\s+Designator Type:\\(3\\) NAA")
-                .contains("Designator:[XTARGET " + server.naa("file0") + "]")
+                .contains("Designator:[XTARGET " + server.naa("file0").substring(24) + server.naa("file0") + "]")
                 .containsPattern("Association:\\(1\\) TARGET_PORT\\s+Designator Type:\\(4\\) RELATIVE_TARGET_PORT")
                 .containsPattern("Designator Type:\\(5\\) TARGET_PORT_GROUP")
                 .containsPattern("Designator Type:\\(8\\) SCSI_NAME")

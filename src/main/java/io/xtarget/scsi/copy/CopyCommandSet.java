@@ -1,6 +1,9 @@
 package io.xtarget.scsi.copy;
 
+import static io.xtarget.scsi.copy.CopyOpcodes.*;
+
 import io.xtarget.scsi.Cdb;
+import io.xtarget.scsi.CdbUsage;
 import io.xtarget.scsi.CommandDescriptor;
 import io.xtarget.scsi.CommandSet;
 import io.xtarget.scsi.LogicalUnit;
@@ -34,13 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CopyCommandSet implements CommandSet, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CopyCommandSet.class);
-
-    static final int OP_EXTENDED_COPY = 0x83;
-    static final int OP_RECEIVE_COPY_RESULTS = 0x84;
-    static final int SA_EXTENDED_COPY_LID1 = 0x00;
-    static final int SA_COPY_STATUS = 0x00;
-    static final int SA_OPERATING_PARAMETERS = 0x03;
-    static final int SA_FAILED_SEGMENT_DETAILS = 0x04;
 
     private final CopyLimits limits;
     private final CopyEngine engine;
@@ -100,33 +96,28 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
 
     @Override
     public void register(OpcodeTable.Builder table) {
-        table.add(new CommandDescriptor(OP_EXTENDED_COPY, SA_EXTENDED_COPY_LID1, "EXTENDED COPY(LID1)",
-                MediumAccess.NONE, Set.of(), usage(OP_EXTENDED_COPY, false), this::extendedCopy));
-        table.add(new CommandDescriptor(OP_RECEIVE_COPY_RESULTS, SA_COPY_STATUS, "RECEIVE COPY RESULTS(COPY STATUS)",
-                MediumAccess.NONE, Set.of(), usage(OP_RECEIVE_COPY_RESULTS, true), this::copyStatus));
-        table.add(new CommandDescriptor(OP_RECEIVE_COPY_RESULTS, SA_OPERATING_PARAMETERS,
+        int ff = 0xFF;
+        // SPC-4 6.4.1, 6.20.1: PARAMETER LIST LENGTH / ALLOCATION LENGTH in bytes 10..13; RECEIVE COPY
+        // RESULTS names the copy in LIST IDENTIFIER (byte 2), except OPERATING PARAMETERS
+        table.add(new CommandDescriptor(EXTENDED_COPY, SA_EXTENDED_COPY_LID1, "EXTENDED COPY(LID1)",
+                MediumAccess.NONE, Set.of(),
+                CdbUsage.of(EXTENDED_COPY, SA_EXTENDED_COPY_LID1, 0, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
+                this::extendedCopy));
+        table.add(new CommandDescriptor(RECEIVE_COPY_RESULTS, SA_COPY_STATUS, "RECEIVE COPY RESULTS(COPY STATUS)",
+                MediumAccess.NONE, Set.of(),
+                CdbUsage.of(RECEIVE_COPY_RESULTS, SA_COPY_STATUS, ff, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
+                this::copyStatus));
+        table.add(new CommandDescriptor(RECEIVE_COPY_RESULTS, SA_OPERATING_PARAMETERS,
                 "RECEIVE COPY RESULTS(OPERATING PARAMETERS)", MediumAccess.NONE, Set.of(),
-                usage(OP_RECEIVE_COPY_RESULTS, false), this::operatingParameters));
-        table.add(new CommandDescriptor(OP_RECEIVE_COPY_RESULTS, SA_FAILED_SEGMENT_DETAILS,
+                CdbUsage.of(RECEIVE_COPY_RESULTS, SA_OPERATING_PARAMETERS, 0, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
+                this::operatingParameters));
+        table.add(new CommandDescriptor(RECEIVE_COPY_RESULTS, SA_FAILED_SEGMENT_DETAILS,
                 "RECEIVE COPY RESULTS(FAILED SEGMENT DETAILS)", MediumAccess.NONE, Set.of(),
-                usage(OP_RECEIVE_COPY_RESULTS, true), this::failedSegmentDetails));
+                CdbUsage.of(RECEIVE_COPY_RESULTS, SA_FAILED_SEGMENT_DETAILS, ff, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
+                this::failedSegmentDetails));
         tokens.register(table);
         table.addVpdPage(0x8F, task -> CopyPages.thirdPartyCopyVpd(task.lu() == null ? 0x7F : 0x00, limits,
                 tokens.limits(), task.lu() == null ? 512 : task.lu().blockSize()));
-    }
-
-    /** CDB USAGE DATA: opcode, service action, list identifier (84h only), length in bytes 10..13. */
-    private static byte[] usage(int opcode, boolean listId) {
-        byte[] u = new byte[16];
-        u[0] = (byte) opcode;
-        u[1] = 0x1F;
-        if (listId) {
-            u[2] = (byte) 0xFF;
-        }
-        for (int i = 10; i <= 13; i++) {
-            u[i] = (byte) 0xFF;
-        }
-        return u;
     }
 
     // ---- EXTENDED COPY(LID1), SPC-4 6.4 ----

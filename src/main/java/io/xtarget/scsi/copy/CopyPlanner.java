@@ -2,11 +2,8 @@ package io.xtarget.scsi.copy;
 
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMapping;
-import io.xtarget.scsi.MediumAccess;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiTask;
-import io.xtarget.scsi.Sense;
-import io.xtarget.scsi.SenseKey;
 import io.xtarget.scsi.copy.ParameterList.BlockToBlock;
 import io.xtarget.scsi.copy.ParameterList.BlockToBlockBytes;
 import io.xtarget.scsi.copy.ParameterList.IdentificationCscd;
@@ -17,7 +14,7 @@ import java.util.List;
 
 /**
  * Turns a parsed parameter list into transfers: resolves CSCDs, checks ranges, block sizes,
- * exactness, reservations and write protection for every segment before any data moves, so a
+ * exactness and access ({@link CopyAccess}) for every segment before any data moves, so a
  * copy that would fail in segment N does not leave segments 0..N-1 half-written behind a
  * misleading status. Errors carry the failing segment index in the COMMAND-SPECIFIC
  * INFORMATION field (SPC-4 6.4.3.x).
@@ -82,37 +79,21 @@ final class CopyPlanner {
     }
 
     /**
-     * Resolves one side of a segment and applies what the core would check for a READ or WRITE
-     * sent to that LU by this initiator: reservations (RESERVATION CONFLICT), a read-only mapping
-     * of the destination (DATA PROTECT / WRITE PROTECTED) and software write protection. An LU the
-     * initiator cannot reach at all, an ejected removable medium or a missing image makes the copy
-     * target device not reachable.
+     * Resolves one side of a segment (SPC-4 6.4.5.6: an unknown or inaccessible designator is
+     * COPY TARGET DEVICE NOT REACHABLE), checks its DISK BLOCK LENGTH (INCORRECT COPY TARGET
+     * DEVICE TYPE), then the core's access check as a READ of the source or a WRITE of the
+     * destination by this initiator would get it ({@link CopyAccess}: reservations, sanitize,
+     * missing image, ejected medium, read-only mapping, software write protection).
      */
     private static LogicalUnit endpoint(ScsiTask task, CopyTargets targets, List<IdentificationCscd> cscds,
             int cscdId, boolean destination, int segment) throws ScsiException {
         LunMapping mapping = targets.resolve(cscdId, cscds, destination);
-        if (mapping == null) {
-            throw new ScsiException(CopySense.targetNotReachable(segment));
-        }
-        LogicalUnit lu = mapping.unit();
-        if (cscdId != CopyLimits.CSCD_ID_SELF) {
+        if (mapping != null && cscdId != CopyLimits.CSCD_ID_SELF) {
             int diskBlockLength = cscds.get(cscdId).diskBlockLength();
-            if (diskBlockLength != 0 && diskBlockLength != lu.blockSize()) {
+            if (diskBlockLength != 0 && diskBlockLength != mapping.unit().blockSize()) {
                 throw new ScsiException(CopySense.incorrectTargetDeviceType(segment));
             }
         }
-        if (!lu.medium().present() || lu.missingImage() != null) {
-            throw new ScsiException(CopySense.targetNotReachable(segment));
-        }
-        if (lu.reservations().conflicts(task.nexus(), destination ? MediumAccess.WRITE : MediumAccess.READ)) {
-            throw ScsiException.reservationConflict();
-        }
-        if (destination && mapping.readOnly()) {
-            throw new ScsiException(Sense.writeProtected().withCommandSpecific(segment));
-        }
-        if (destination && lu.mode().softwareWriteProtect) {
-            throw new ScsiException(new Sense(SenseKey.DATA_PROTECT, 0x27, 0x02).withCommandSpecific(segment));
-        }
-        return lu;
+        return CopyAccess.check(task, mapping, destination, segment);
     }
 }

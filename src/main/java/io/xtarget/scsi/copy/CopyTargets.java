@@ -107,19 +107,24 @@ final class CopyTargets {
     }
 
     /**
-     * Whether a CSCD designator names this LU: any designator the LU reports with association
-     * "logical unit" in VPD 0x83 (NAA or T10 vendor ID), matched on the designator's own length so
-     * a longer, padded DESIGNATOR LENGTH is accepted.
+     * Whether a CSCD designator names this LU (SPC-4 6.4.5.6, 7.8.6): ASSOCIATION "logical unit"
+     * and one of the LU's VPD 0x83 designators (NAA, EUI-64; the T10 vendor ID one exceeds a
+     * CSCD's 20 bytes) with the same CODE SET, DESIGNATOR TYPE, DESIGNATOR LENGTH and bytes
+     * ({@link io.xtarget.scsi.Designator#matches}). Anything else names no LU: COPY TARGET DEVICE
+     * NOT REACHABLE, nothing copied.
      */
     static boolean matches(IdentificationCscd d, LogicalUnit lu) {
-        if (d.association() != 0) {
+        if (d.association() != ASSOCIATION_LOGICAL_UNIT) {
             return false;
         }
         for (io.xtarget.scsi.Designator own : lu.designators()) {
-            if (own.matches(d.designatorType(), d.designator())) {
+            if (own.matches(d.codeSet(), d.designatorType(), d.designator())) {
                 return true;
             }
         }
         return false;
     }
+
+    /** ASSOCIATION 00b: the designator names the addressed logical unit (SPC-4 7.8.6.1). */
+    private static final int ASSOCIATION_LOGICAL_UNIT = 0;
 }

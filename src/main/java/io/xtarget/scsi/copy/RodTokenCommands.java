@@ -1,5 +1,6 @@
 package io.xtarget.scsi.copy;
 
+import io.xtarget.scsi.CdbUsage;
 import io.xtarget.scsi.CommandDescriptor;
 import io.xtarget.scsi.CommandHandler;
 import io.xtarget.scsi.LogicalUnit;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RodTokenCommands {
     private static final Logger log = LoggerFactory.getLogger(RodTokenCommands.class);
-    static final int OP_EXTENDED_COPY = 0x83;
-    static final int OP_RECEIVE_COPY_RESULTS = 0x84;
+    static final int OP_EXTENDED_COPY = CopyOpcodes.EXTENDED_COPY;
+    static final int OP_RECEIVE_COPY_RESULTS = CopyOpcodes.RECEIVE_COPY_RESULTS;
     static final int SA_COPY_OPERATION_ABORT = 0x1C;
     static final int SA_RECEIVE_COPY_STATUS_LID4 = 0x05;
     static final int SA_RECEIVE_ROD_TOKEN_INFORMATION = 0x07;
@@ -57,9 +58,11 @@ final class RodTokenCommands {
     }
 
     /**
-     * The rows, with CDB USAGE DATA naming exactly the fields the handlers read: service action,
-     * LIST IDENTIFIER (bytes 6..9 of 83h, 2..5 of 84h), PARAMETER LIST LENGTH or ALLOCATION LENGTH
-     * (bytes 10..13). GROUP NUMBER is not read, so it is not declared.
+     * The rows, with CDB USAGE DATA ({@link CdbUsage}) naming exactly the fields the handlers
+     * read: the service action (byte 1 holds its value, as for every row with one), LIST
+     * IDENTIFIER (bytes 6..9 of POPULATE TOKEN and WRITE USING TOKEN, 2..5 of the others),
+     * PARAMETER LIST LENGTH or ALLOCATION LENGTH (bytes 10..13). GROUP NUMBER is not read, so it
+     * is not declared: the core refuses a CDB that sets it.
      */
     void register(OpcodeTable.Builder t) {
         add(t, OP_EXTENDED_COPY, PopulateToken.SA, "POPULATE TOKEN", MediumAccess.READ, populate::execute, 6, 10);
@@ -75,15 +78,15 @@ final class RodTokenCommands {
 
     private static void add(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
             CommandHandler handler, int listIdAt, int lengthAt) {
-        byte[] u = new byte[16];
-        u[0] = (byte) opcode;
-        u[1] = 0x1F;
+        int[] u = new int[16];
+        u[0] = opcode;
+        u[1] = sa;
         for (int at : new int[] {listIdAt, lengthAt}) {
             for (int i = 0; at >= 0 && i < 4; i++) {
-                u[at + i] = (byte) 0xFF;
+                u[at + i] = 0xFF;
             }
         }
-        t.add(new CommandDescriptor(opcode, sa, name, access, Set.of(), u, handler));
+        t.add(new CommandDescriptor(opcode, sa, name, access, Set.of(), CdbUsage.of(u), handler));
     }
 
     /** The fabric's I_T nexus loss: ended operations of that nexus are discarded (tokens live on). */

@@ -1,5 +1,6 @@
 package io.xtarget.scsi.copy;
 
+import io.xtarget.scsi.AccessCheck;
 import io.xtarget.scsi.IoErrorSense;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMapping;
@@ -145,12 +146,13 @@ final class WriteUsingToken {
             if (source == null) {
                 throw new ScsiException(TokenSense.tokenUnknown());
             }
-            LogicalUnit lu = source.unit();
-            if (!lu.medium().present() || lu.missingImage() != null) {
-                throw new ScsiException(TokenSense.sourceNotReachable());
-            }
-            if (lu.reservations().conflicts(task.nexus(), MediumAccess.READ)) {
-                throw ScsiException.reservationConflict();
+            // What a READ of the source from this nexus would get (the core's one access check):
+            // another nexus's reservation is RESERVATION CONFLICT; not ready, ejected, missing or
+            // being sanitized is COPY TARGET DEVICE NOT REACHABLE
+            AccessCheck.Denial d = AccessCheck.check(task.nexus(), source, AccessCheck.Request.COPY_READ);
+            if (d != null) {
+                throw d.refusal() == AccessCheck.Refusal.RESERVATION_CONFLICT ? ScsiException.reservationConflict()
+                        : new ScsiException(TokenSense.sourceNotReachable());
             }
             return token;
         } catch (ScsiException e) {

@@ -24,8 +24,8 @@ import java.util.List;
  * left on the file system (SCOPE 10b: not dedicated to this LU, other files share it); and
  * 0002h, USED LBA MAPPING RESOURCE COUNT, the space the image occupies (SCOPE 01b: dedicated),
  * when the platform can tell. Counts are current values whatever the PAGE CONTROL field asks
- * (nothing is cumulative or settable); no parameter can be saved (DS=1; SP=1 is refused), and
- * LOG SELECT is not implemented.
+ * (nothing is cumulative or settable); no parameter can be saved (DS=1; the core refuses SP=1,
+ * which the row's CDB usage data leaves reserved), and LOG SELECT is not implemented.
  */
 final class LogSense {
     static final int SUPPORTED_PAGES = 0x00;
@@ -41,10 +41,7 @@ final class LogSense {
     private LogSense() {}
 
     static ScsiResult execute(ScsiTask task) throws ScsiException, IOException {
-        Cdb cdb = task.cdb();
-        if (cdb.bit(1, 0)) { // SP: nothing can be saved
-            throw new ScsiException(Sense.invalidFieldInCdb(1, 0));
-        }
+        Cdb cdb = task.cdb(); // SP is reserved in the row's usage data: the core refuses it
         int page = cdb.u8(2) & 0x3F;
         int subpage = cdb.u8(3);
         int pointer = cdb.u16(5);

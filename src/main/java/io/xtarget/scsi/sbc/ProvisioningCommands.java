@@ -23,22 +23,14 @@ final class ProvisioningCommands {
      * range are deallocated, the blocks of a physical block the range only covers in part are
      * written ({@link PhysicalGranules}). VPD 0xB0 advertises WSNZ=0: zero blocks means from the
      * LBA to the end of the medium (SBC-3 5.42), still bounded by MAXIMUM WRITE SAME LENGTH;
-     * ANCHOR is invalid because ANC_SUP=0.
+     * ANCHOR (ANC_SUP=0) and the obsolete PBDATA and LBDATA are reserved in the rows' usage data,
+     * so the core rejects them before this runs.
      */
     ScsiResult writeSame(ScsiTask task) throws ScsiException, IOException {
         Cdb cdb = task.cdb();
         LogicalUnit lu = task.lu();
         BlockRange r = BlockRange.decode(cdb).requireNoProtection();
         int f = r.flags();
-        if ((f & 0x10) != 0) {
-            throw new ScsiException(Sense.invalidFieldInCdb(1, 4)); // ANCHOR
-        }
-        if ((f & 0x04) != 0) {
-            throw new ScsiException(Sense.invalidFieldInCdb(1, 2)); // PBDATA (obsolete, not supported)
-        }
-        if ((f & 0x02) != 0) {
-            throw new ScsiException(Sense.invalidFieldInCdb(1, 1)); // LBDATA (obsolete, not supported)
-        }
         boolean unmap = (f & 0x08) != 0;
         boolean noDataOut = cdb.opcode() == SbcOpcodes.WRITE_SAME_16 && (f & 0x01) != 0; // NDOB
         r.requireInRange(lu);
@@ -117,9 +109,6 @@ final class ProvisioningCommands {
     ScsiResult unmap(ScsiTask task) throws ScsiException, IOException {
         Cdb cdb = task.cdb();
         LogicalUnit lu = task.lu();
-        if (cdb.bit(1, 0)) {
-            throw new ScsiException(Sense.invalidFieldInCdb(1, 0)); // ANCHOR, ANC_SUP=0
-        }
         int length = cdb.u16(7);
         if (length == 0) {
             return ScsiResult.good(); // no parameter data: nothing to do

@@ -2,6 +2,7 @@ package io.xtarget.scsi.sbc;
 
 import static io.xtarget.scsi.sbc.SbcOpcodes.*;
 
+import io.xtarget.scsi.CdbUsage;
 import io.xtarget.scsi.CommandDescriptor;
 import io.xtarget.scsi.CommandHandler;
 import io.xtarget.scsi.CommandSet;
@@ -40,75 +41,85 @@ public final class SbcCommandSet implements CommandSet {
     @Override
     public void register(OpcodeTable.Builder t) {
         int ff = 0xFF;
-        // READ / WRITE: byte 1 = xxPROTECT, DPO, FUA
+        // GROUP NUMBER (SBC-3 4.x, bits 4..0): accepted and ignored, there is no grouping function
+        int g = 0x1F;
+        // READ / WRITE: byte 1 = xxPROTECT, DPO, FUA. xxPROTECT is declared although only 000b is
+        // valid (PROT_EN=0): the handler rejects it with the field pointer at the field's most
+        // significant bit (SPC-4 4.5.2.4.2), which a per-bit check cannot know. FUA_NV is not
+        // honoured (no non-volatile cache to aim at), so it is reserved
         add(t, READ_6, "READ(6)", MediumAccess.READ, QUICK, readWrite::read, READ_6, 0x1F, ff, ff, ff, 0);
-        add(t, READ_10, "READ(10)", MediumAccess.READ, QUICK, readWrite::read, READ_10, 0xF8, ff, ff, ff, ff, 0, ff, ff, 0);
+        add(t, READ_10, "READ(10)", MediumAccess.READ, QUICK, readWrite::read,
+                READ_10, 0xF8, ff, ff, ff, ff, g, ff, ff, 0);
         add(t, READ_12, "READ(12)", MediumAccess.READ, QUICK, readWrite::read,
-                READ_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                READ_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         add(t, READ_16, "READ(16)", MediumAccess.READ, QUICK, readWrite::read,
-                READ_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                READ_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         add(t, WRITE_6, "WRITE(6)", MediumAccess.WRITE, QUICK, readWrite::write, WRITE_6, 0x1F, ff, ff, ff, 0);
         add(t, WRITE_10, "WRITE(10)", MediumAccess.WRITE, QUICK, readWrite::write,
-                WRITE_10, 0xF8, ff, ff, ff, ff, 0, ff, ff, 0);
+                WRITE_10, 0xF8, ff, ff, ff, ff, g, ff, ff, 0);
         add(t, WRITE_12, "WRITE(12)", MediumAccess.WRITE, QUICK, readWrite::write,
-                WRITE_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                WRITE_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         add(t, WRITE_16, "WRITE(16)", MediumAccess.WRITE, QUICK, readWrite::write,
-                WRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                WRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
 
         // VERIFY / WRITE AND VERIFY: byte 1 = xxPROTECT, DPO, BYTCHK
         add(t, VERIFY_10, "VERIFY(10)", MediumAccess.READ, readWrite::verify,
-                VERIFY_10, 0xF6, ff, ff, ff, ff, 0, ff, ff, 0);
+                VERIFY_10, 0xF6, ff, ff, ff, ff, g, ff, ff, 0);
         add(t, VERIFY_12, "VERIFY(12)", MediumAccess.READ, readWrite::verify,
-                VERIFY_12, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                VERIFY_12, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         add(t, VERIFY_16, "VERIFY(16)", MediumAccess.READ, readWrite::verify,
-                VERIFY_16, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                VERIFY_16, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         add(t, WRITE_AND_VERIFY_10, "WRITE AND VERIFY(10)", MediumAccess.WRITE, readWrite::writeAndVerify,
-                WRITE_AND_VERIFY_10, 0xF6, ff, ff, ff, ff, 0, ff, ff, 0);
+                WRITE_AND_VERIFY_10, 0xF6, ff, ff, ff, ff, g, ff, ff, 0);
         add(t, WRITE_AND_VERIFY_12, "WRITE AND VERIFY(12)", MediumAccess.WRITE, readWrite::writeAndVerify,
-                WRITE_AND_VERIFY_12, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                WRITE_AND_VERIFY_12, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         add(t, WRITE_AND_VERIFY_16, "WRITE AND VERIFY(16)", MediumAccess.WRITE, readWrite::writeAndVerify,
-                WRITE_AND_VERIFY_16, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                WRITE_AND_VERIFY_16, 0xF6, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
 
-        // read-modify-write
+        // read-modify-write: byte 1 = xxPROTECT, DPO, FUA
         add(t, COMPARE_AND_WRITE, "COMPARE AND WRITE", MediumAccess.WRITE, atomic::compareAndWrite,
-                COMPARE_AND_WRITE, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0, 0, ff, 0, 0);
+                COMPARE_AND_WRITE, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0, 0, ff, g, 0);
         add(t, ORWRITE_16, "ORWRITE(16)", MediumAccess.WRITE, atomic::orWrite,
-                ORWRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                ORWRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         // WRITE ATOMIC(16), SBC-4 5.48: byte 1 = WRPROTECT, DPO, FUA; ATOMIC BOUNDARY 10..11
         add(t, WRITE_ATOMIC_16, "WRITE ATOMIC(16)", MediumAccess.WRITE, atomic::writeAtomic16,
-                WRITE_ATOMIC_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                WRITE_ATOMIC_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
 
-        // provisioning: WRITE SAME byte 1 = WRPROTECT, ANCHOR, UNMAP, PBDATA, LBDATA (, NDOB)
+        // provisioning: WRITE SAME byte 1 = WRPROTECT, UNMAP (, NDOB); ANCHOR is reserved with
+        // ANC_SUP=0, the obsolete PBDATA and LBDATA are not supported. UNMAP's only byte-1 bit is
+        // ANCHOR.
         add(t, WRITE_SAME_10, "WRITE SAME(10)", MediumAccess.WRITE, provisioning::writeSame,
-                WRITE_SAME_10, 0xFE, ff, ff, ff, ff, 0, ff, ff, 0);
+                WRITE_SAME_10, 0xE8, ff, ff, ff, ff, g, ff, ff, 0);
         add(t, WRITE_SAME_16, "WRITE SAME(16)", MediumAccess.WRITE, provisioning::writeSame,
-                WRITE_SAME_16, 0xFF, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
-        add(t, UNMAP, "UNMAP", MediumAccess.WRITE, provisioning::unmap, UNMAP, 0x01, 0, 0, 0, 0, 0, ff, ff, 0);
+                WRITE_SAME_16, 0xE9, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
+        add(t, UNMAP, "UNMAP", MediumAccess.WRITE, provisioning::unmap, UNMAP, 0, 0, 0, 0, 0, g, ff, ff, 0);
         addSa(t, SERVICE_ACTION_IN_16, SA_GET_LBA_STATUS, "GET LBA STATUS", MediumAccess.READ,
                 provisioning::getLbaStatus,
-                SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                SERVICE_ACTION_IN_16, SA_GET_LBA_STATUS, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
         // capacity: it is the medium's, so NOT READY while a removable medium is ejected
         add(t, READ_CAPACITY_10, "READ CAPACITY(10)", MediumAccess.NONE, QUICK_NEEDS_MEDIUM,
                 CapacityCommands::readCapacity10, READ_CAPACITY_10, 0, ff, ff, ff, ff, 0, 0, 0x01, 0);
         addSa(t, SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, "READ CAPACITY(16)", MediumAccess.NONE, QUICK_NEEDS_MEDIUM,
                 CapacityCommands::readCapacity16,
-                SERVICE_ACTION_IN_16, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0x01, 0);
+                SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0x01, 0);
 
-        // cache: byte 1 = IMMED
+        // cache: byte 1 = IMMED; SYNCHRONIZE CACHE also SYNC_NV (the whole store is flushed, which
+        // satisfies either value)
         add(t, SYNCHRONIZE_CACHE_10, "SYNCHRONIZE CACHE(10)", MediumAccess.READ, CacheCommands::synchronizeCache,
-                SYNCHRONIZE_CACHE_10, 0x02, ff, ff, ff, ff, 0, ff, ff, 0);
+                SYNCHRONIZE_CACHE_10, 0x06, ff, ff, ff, ff, g, ff, ff, 0);
         add(t, SYNCHRONIZE_CACHE_16, "SYNCHRONIZE CACHE(16)", MediumAccess.READ, CacheCommands::synchronizeCache,
-                SYNCHRONIZE_CACHE_16, 0x02, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                SYNCHRONIZE_CACHE_16, 0x06, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
         add(t, PRE_FETCH_10, "PRE-FETCH(10)", MediumAccess.READ, CacheCommands::preFetch,
-                PRE_FETCH_10, 0x02, ff, ff, ff, ff, 0, ff, ff, 0);
+                PRE_FETCH_10, 0x02, ff, ff, ff, ff, g, ff, ff, 0);
         add(t, PRE_FETCH_16, "PRE-FETCH(16)", MediumAccess.READ, CacheCommands::preFetch,
-                PRE_FETCH_16, 0x02, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
+                PRE_FETCH_16, 0x02, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
 
         // unit control: they load and lock the medium, so they run while it is ejected; loading or
-        // ejecting changes the medium every nexus sees (refused from a read-only mapping)
+        // ejecting changes the medium every nexus sees (refused from a read-only mapping). START
+        // STOP UNIT: IMMED; POWER CONDITION MODIFIER, POWER CONDITION, NO_FLUSH, LOEJ, START
         t.add(new CommandDescriptor(START_STOP_UNIT, -1, "START STOP UNIT", MediumAccess.READ, NO_MEDIUM,
-                bytes(START_STOP_UNIT, 0x01, 0, 0, 0xF7, 0), UnitCommands::startStopUnit)
+                CdbUsage.of(START_STOP_UNIT, 0x01, 0, 0x0F, 0xF7, 0), UnitCommands::startStopUnit)
                 .withSharedStateWhen(UnitCommands::movesMedium));
         add(t, PREVENT_ALLOW_MEDIUM_REMOVAL, "PREVENT ALLOW MEDIUM REMOVAL", MediumAccess.READ, NO_MEDIUM,
                 UnitCommands::preventAllow, PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0);
@@ -119,10 +130,10 @@ public final class SbcCommandSet implements CommandSet {
         String[] sanitize = {null, "OVERWRITE", "BLOCK ERASE"};
         for (int sa = SA_OVERWRITE; sa <= SA_BLOCK_ERASE; sa++) {
             addSa(t, SANITIZE, sa, "SANITIZE / " + sanitize[sa], MediumAccess.WRITE, SanitizeCommand::execute,
-                    SANITIZE, 0xBF, 0, 0, 0, 0, 0, ff, ff, 0);
+                    SANITIZE, 0xA0 | sa, 0, 0, 0, 0, 0, ff, ff, 0);
         }
         addSa(t, SANITIZE, SA_EXIT_FAILURE_MODE, "SANITIZE / EXIT FAILURE MODE", MediumAccess.WRITE,
-                SanitizeCommand::execute, SANITIZE, 0xBF, 0, 0, 0, 0, 0, ff, ff, 0);
+                SanitizeCommand::execute, SANITIZE, 0xA0 | SA_EXIT_FAILURE_MODE, 0, 0, 0, 0, 0, ff, ff, 0);
 
         // READ DEFECT DATA: empty lists; byte 2 (10) / byte 1 (12) = REQ_PLIST, REQ_GLIST, FORMAT
         add(t, READ_DEFECT_DATA_10, "READ DEFECT DATA(10)", MediumAccess.READ, QUICK, DefectData::readDefectData10,
@@ -130,12 +141,13 @@ public final class SbcCommandSet implements CommandSet {
         add(t, READ_DEFECT_DATA_12, "READ DEFECT DATA(12)", MediumAccess.READ, QUICK, DefectData::readDefectData12,
                 READ_DEFECT_DATA_12, 0x1F, ff, ff, ff, ff, ff, ff, ff, ff, 0, 0);
 
-        // LOG SENSE: pages 00h and Logical Block Provisioning 0Ch; byte 1 = SP (refused). Allowed
-        // under every reservation (SPC-4 table 64), so it touches no medium; and while a sanitize
-        // operation runs or failed (SBC-4 4.11.1)
+        // LOG SENSE: pages 00h and Logical Block Provisioning 0Ch; SP (byte 1 bit 0) is reserved,
+        // nothing can be saved, and so is the obsolete PPC. Allowed under every reservation
+        // (SPC-4 table 64), so it touches no medium; and while a sanitize operation runs or
+        // failed (SBC-4 4.11.1).
         add(t, SbcOpcodes.LOG_SENSE, "LOG SENSE", MediumAccess.NONE,
                 Set.of(CommandDescriptor.Flag.ALLOWED_DURING_SANITIZE), LogSense::execute,
-                SbcOpcodes.LOG_SENSE, 0x01, ff, ff, 0, ff, ff, ff, ff, 0);
+                SbcOpcodes.LOG_SENSE, 0, ff, ff, 0, ff, ff, ff, ff, 0);
 
         t.addVpdPage(BlockVpdPages.BLOCK_LIMITS, BlockVpdPages::blockLimits);
         t.addVpdPage(BlockVpdPages.BLOCK_DEVICE_CHARACTERISTICS, BlockVpdPages::blockDeviceCharacteristics);
@@ -149,7 +161,7 @@ public final class SbcCommandSet implements CommandSet {
 
     private static void add(OpcodeTable.Builder t, int opcode, String name, MediumAccess access,
             Set<CommandDescriptor.Flag> flags, CommandHandler handler, int... usage) {
-        t.add(new CommandDescriptor(opcode, -1, name, access, flags, bytes(usage), handler));
+        t.add(new CommandDescriptor(opcode, -1, name, access, flags, CdbUsage.of(usage), handler));
     }
 
     private static void addSa(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
@@ -159,14 +171,6 @@ public final class SbcCommandSet implements CommandSet {
 
     private static void addSa(OpcodeTable.Builder t, int opcode, int sa, String name, MediumAccess access,
             Set<CommandDescriptor.Flag> flags, CommandHandler handler, int... usage) {
-        t.add(new CommandDescriptor(opcode, sa, name, access, flags, bytes(usage), handler));
-    }
-
-    private static byte[] bytes(int... v) {
-        byte[] b = new byte[v.length];
-        for (int i = 0; i < v.length; i++) {
-            b[i] = (byte) v[i];
-        }
-        return b;
+        t.add(new CommandDescriptor(opcode, sa, name, access, flags, CdbUsage.of(usage), handler));
     }
 }

@@ -18,10 +18,7 @@ final class Inquiry {
 
     static ScsiResult execute(ScsiTask task) throws ScsiException {
         Cdb cdb = task.cdb();
-        boolean evpd = cdb.bit(1, 0);
-        if (cdb.bit(1, 1)) { // CMDDT, obsolete since SPC-3
-            throw new ScsiException(Sense.invalidFieldInCdb(1, 1));
-        }
+        boolean evpd = cdb.bit(1, 0); // CMDDT (obsolete since SPC-3) is reserved in the row's usage data
         int page = cdb.u8(2);
         int alloc = cdb.u16(3);
         if (!evpd) {

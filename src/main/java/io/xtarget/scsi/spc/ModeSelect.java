@@ -18,10 +18,7 @@ final class ModeSelect {
 
     static ScsiResult execute(ScsiTask task) throws ScsiException {
         Cdb cdb = task.cdb();
-        boolean ten = cdb.opcode() == 0x55;
-        if (cdb.bit(1, 0)) { // SP: this target cannot save pages
-            throw new ScsiException(Sense.invalidFieldInCdb(1, 0));
-        }
+        boolean ten = cdb.opcode() == SpcOpcodes.MODE_SELECT_10; // SP is reserved: nothing can be saved
         int len = ten ? cdb.u16(7) : cdb.u8(4);
         if (len == 0) {
             return ScsiResult.good();

@@ -16,7 +16,7 @@ final class ModeSense {
 
     static ScsiResult execute(ScsiTask task) throws ScsiException, java.io.IOException {
         Cdb cdb = task.cdb();
-        boolean ten = cdb.opcode() == 0x5A;
+        boolean ten = cdb.opcode() == SpcOpcodes.MODE_SENSE_10;
         boolean dbd = cdb.bit(1, 3);
         boolean llbaa = ten && cdb.bit(1, 4);
         int pc = cdb.u8(2) >>> 6;

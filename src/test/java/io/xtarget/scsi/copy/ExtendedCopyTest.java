@@ -143,13 +143,14 @@ class ExtendedCopyTest {
     }
 
     @Test
-    void paddedDesignatorLengthStillMatches() {
+    void paddedDesignatorLengthNamesNoLu() {
+        // SPC-4 6.4.5.6 / 7.8.6: DESIGNATOR LENGTH is part of the designator; 20 is not the NAA's 16
         oneTarget();
-        byte[] want = range(a, 0, 512);
+        byte[] before = range(b, 0, 512);
         ScsiResult r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a.naa(), 20, 0).cscd(b.naa(), 20, 512)
                 .b2b(0, 1, 1, 0, 0).build());
-        assertThat(r.status()).isEqualTo(ScsiStatus.GOOD);
-        assertThat(range(b, 0, 512)).isEqualTo(want);
+        assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
+        assertThat(range(b, 0, 512)).isEqualTo(before);
     }
 
     @Test
@@ -207,10 +208,15 @@ class ExtendedCopyTest {
         d[0] = (byte) 0xE4;
         d[4] = 0x01; // binary
         d[5] = 0x02; // association LU, type EUI-64
-        d[7] = 12; // longer than the 8-byte designator: zero padding is accepted
+        d[7] = 12; // longer than the 8-byte designator: a different designator (SPC-4 7.8.6)
         System.arraycopy(eui, 0, d, 8, 8);
         d[30] = 0x02; // disk block length 512
         byte[] want = range(a, 0, 16 * 512);
+        byte[] before = range(b, 0, 16 * 512);
+        ScsiResult padded = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).raw(d.clone()).b2b(0, 1, 16, 0, 0).build());
+        assertSense(padded.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
+        assertThat(range(b, 0, 16 * 512)).isEqualTo(before);
+        d[7] = 8;
         ScsiResult r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).raw(d).b2b(0, 1, 16, 0, 0).build());
         assertThat(r.status()).isEqualTo(ScsiStatus.GOOD);
         assertThat(range(b, 0, 16 * 512)).isEqualTo(want);

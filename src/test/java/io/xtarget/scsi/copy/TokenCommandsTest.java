@@ -310,16 +310,21 @@ class TokenCommandsTest {
     @Test
     void everyRowDeclaresTheFieldsItReads() {
         assertThat(HexFormat.of().formatHex(f.table.get(0x83, 0x10).cdbUsage()))
-                .isEqualTo("831f00000000ffffffffffffffff0000");
+                .isEqualTo("831000000000ffffffffffffffff0000");
         assertThat(HexFormat.of().formatHex(f.table.get(0x83, 0x11).cdbUsage()))
-                .isEqualTo("831f00000000ffffffffffffffff0000");
+                .isEqualTo("831100000000ffffffffffffffff0000");
         assertThat(HexFormat.of().formatHex(f.table.get(0x83, 0x1C).cdbUsage()))
-                .isEqualTo("831fffffffff00000000000000000000");
+                .isEqualTo("831cffffffff00000000000000000000");
         for (int sa : new int[] {0x05, 0x07}) {
             assertThat(HexFormat.of().formatHex(f.table.get(0x84, sa).cdbUsage()))
-                    .isEqualTo("841fffffffff00000000ffffffff0000");
+                    .isEqualTo("84" + String.format("%02x", sa) + "ffffffff00000000ffffffff0000");
         }
         assertThat(HexFormat.of().formatHex(f.table.get(0x84, 0x08).cdbUsage()))
-                .isEqualTo("841f0000000000000000ffffffff0000");
+                .isEqualTo("84080000000000000000ffffffff0000");
+        // the core refuses what the usage data does not name, e.g. GROUP NUMBER
+        Cdb grouped = TokenLists.populate(1, 32);
+        grouped.bytes()[14] = 0x01;
+        ScsiResult r = run(t1, 0, grouped, TokenLists.populateList(range(0, 1)));
+        assertSense(r.sense(), SenseKey.ILLEGAL_REQUEST, 0x24, 0x00);
     }
 }

@@ -148,7 +148,8 @@ class SanitizeTest {
         for (int i = 2; i <= 6; i++) {
             int[] cdb = sanitize(OVERWRITE, 516);
             cdb[i] = i;
-            assertSense(rig.run(l, cdb), Sense.invalidFieldInCdb(i, -1));
+            // the core's CDB check (CdbUsage) points at the byte and its highest reserved bit set
+            assertSense(rig.run(l, cdb), Sense.invalidFieldInCdb(i, 31 - Integer.numberOfLeadingZeros(i)));
         }
         assertThat(rig.store.fuas).isEmpty();
     }
@@ -159,7 +160,8 @@ class SanitizeTest {
             CommandDescriptor d = rig.core.opcodes().get(0x48, sa);
             assertThat(d.access()).as(d.name()).isEqualTo(io.xtarget.scsi.MediumAccess.WRITE);
             assertThat(d.has(CommandDescriptor.Flag.QUICK)).isFalse();
-            assertThat(d.cdbUsage()).containsExactly(0x48, 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0);
+            // byte 1: IMMED, AUSE and the service action code itself (SPC-4 6.35.3)
+            assertThat(d.cdbUsage()).containsExactly(0x48, 0xA0 | sa, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0);
         }
         assertThat(rig.core.opcodes().get(0x48, OVERWRITE).name()).isEqualTo("SANITIZE / OVERWRITE");
     }
@@ -223,10 +225,10 @@ class SanitizeTest {
     @Test
     void readDefectDataRefusesTheReservedFormatAndReservedFields() {
         assertSense(rig.run(0x37, 0, 0x07, 0, 0, 0, 0, 0, 32, 0), Sense.invalidFieldInCdb(2, 2));
-        assertSense(rig.run(0x37, 0, 0x20, 0, 0, 0, 0, 0, 32, 0), Sense.invalidFieldInCdb(2, 7));
-        assertSense(rig.run(0x37, 1, 0, 0, 0, 0, 0, 0, 32, 0), Sense.invalidFieldInCdb(1, -1));
-        assertSense(rig.run(0x37, 0, 0, 0, 0, 0, 4, 0, 32, 0), Sense.invalidFieldInCdb(6, -1));
+        assertSense(rig.run(0x37, 0, 0x20, 0, 0, 0, 0, 0, 32, 0), Sense.invalidFieldInCdb(2, 5)); // reserved bits: the core's check
+        assertSense(rig.run(0x37, 1, 0, 0, 0, 0, 0, 0, 32, 0), Sense.invalidFieldInCdb(1, 0));
+        assertSense(rig.run(0x37, 0, 0, 0, 0, 0, 4, 0, 32, 0), Sense.invalidFieldInCdb(6, 2));
         assertSense(rig.run(0xB7, 0x07, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0), Sense.invalidFieldInCdb(1, 2));
-        assertSense(rig.run(0xB7, 0, 0, 0, 0, 0, 0, 0, 0, 32, 1, 0), Sense.invalidFieldInCdb(10, -1));
+        assertSense(rig.run(0xB7, 0, 0, 0, 0, 0, 0, 0, 0, 32, 1, 0), Sense.invalidFieldInCdb(10, 0));
     }
 }

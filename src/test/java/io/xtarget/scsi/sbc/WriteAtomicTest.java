@@ -112,7 +112,7 @@ class WriteAtomicTest {
         assertThat(d.name()).isEqualTo("WRITE ATOMIC(16)");
         assertThat(d.access()).isEqualTo(MediumAccess.WRITE);
         assertThat(d.cdbUsage()).containsExactly(0x9C, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                0xFF, 0xFF, 0xFF, 0, 0);
+                0xFF, 0xFF, 0xFF, 0x1F, 0); // byte 14: GROUP NUMBER, accepted as for every SBC row
     }
 
     @Test

@@ -70,19 +70,20 @@ class InquiryTest {
     @Test
     void deviceIdentificationPage() {
         byte[] d = data(f.run(f.a, 0x12, 1, 0x83, 0, 255, 0));
-        String t10 = hex(("XTARGET " + hex(CoreFixture.NAA)).getBytes());
+        // T10 vendor ID: vendor, then the NAA's last 8 hex digits (what hosts compare), then the NAA
+        String t10 = hex(("XTARGET " + "99aabbcc" + hex(CoreFixture.NAA)).getBytes());
         String portName = hex("iqn.2026-01.io.xtarget:t1,t,0x0001".getBytes()); // 34 bytes -> 36
         String targetName = hex("iqn.2026-01.io.xtarget:t1".getBytes()); // 25 bytes -> 28
         String expected = "0083" + String.format("%04x", d.length - 4)
                 + "01030010" + hex(CoreFixture.NAA)
-                + "02010028" + t10
+                + "02010030" + t10
                 + "01020008" + "001405" + "8899aabbcc" // EUI-64: the NAA's company id, its last 5 bytes
                 + "519400040000" + "0001"
                 + "519500040000" + "0001"
                 + "53980024" + portName + "0000"
                 + "53a8001c" + targetName + "000000";
         assertThat(hex(d)).isEqualTo(expected);
-        assertThat((d.length - 4)).isEqualTo(20 + 44 + 12 + 8 + 8 + 40 + 32);
+        assertThat((d.length - 4)).isEqualTo(20 + 52 + 12 + 8 + 8 + 40 + 32);
     }
 
     @Test

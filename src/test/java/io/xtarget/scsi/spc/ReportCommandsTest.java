@@ -82,13 +82,13 @@ class ReportCommandsTest {
     @Test
     void reportSupportedOpcodesOneCommand() {
         assertThat(hex(data(f.run(f.a, 0xA3, 0x0C, 1, 0x12, 0, 0, 0, 0, 1, 0, 0, 0))))
-                .isEqualTo("00030006" + "1203ffffff00");
+                .isEqualTo("00030006" + "1201ffffff00"); // EVPD only: CMDDT is reserved
         assertThat(hex(data(f.run(f.a, 0xA3, 0x0C, 1, 0xC0, 0, 0, 0, 0, 1, 0, 0, 0)))).isEqualTo("00010000");
         // Opcodes with service actions need option 010b, those without need 001b.
         assertThat(f.run(f.a, 0xA3, 0x0C, 1, 0x5E, 0, 0, 0, 0, 1, 0, 0, 0).sense().asc()).isEqualTo(0x24);
         assertThat(f.run(f.a, 0xA3, 0x0C, 2, 0x12, 0, 0, 0, 0, 1, 0, 0, 0).sense().asc()).isEqualTo(0x24);
         assertThat(hex(data(f.run(f.a, 0xA3, 0x0C, 2, 0x5E, 0, 3, 0, 0, 1, 0, 0, 0))))
-                .isEqualTo("0003000a" + "5e1f0000000000ffff00");
+                .isEqualTo("0003000a" + "5e030000000000ffff00"); // the service action code in byte 1
         assertThat(hex(data(f.run(f.a, 0xA3, 0x0C, 2, 0x5E, 0, 9, 0, 0, 1, 0, 0, 0)))).isEqualTo("00010000");
         assertThat(hex(data(f.run(f.a, 0xA3, 0x0C, 0x83, 0, 0, 0, 0, 0, 1, 0, 0, 0))))
                 .isEqualTo("00830006" + "000000000000" + "000a0000" + "0000000000000000");
