@@ -23,12 +23,12 @@ import org.slf4j.LoggerFactory;
  *       ERROR / UNRECOVERED READ ERROR (11h/00h).</li>
  * </ul>
  */
-final class IoErrorSense {
+public final class IoErrorSense {
     private static final Logger log = LoggerFactory.getLogger(ScsiCore.class);
 
     private IoErrorSense() {}
 
-    static Sense of(IOException e, MediumAccess access) {
+    public static Sense of(IOException e, MediumAccess access) {
         if (e instanceof OutOfSpaceException) {
             return Sense.spaceAllocationFailed();
         }

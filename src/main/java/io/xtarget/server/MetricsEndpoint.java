@@ -118,6 +118,16 @@ public final class MetricsEndpoint implements AutoCloseable {
                 c.bytesOffloaded());
         metric(b, "xtarget_copy_fast_path_bytes_total", "counter",
                 "bytes of EXTENDED COPY moved by the store copy fast path", c.fastPathBytes());
+        CopyStats.Tokens t = server.copyStats().tokens();
+        metric(b, "xtarget_rod_tokens_created_total", "counter", "ROD tokens created by POPULATE TOKEN", t.created());
+        metric(b, "xtarget_rod_tokens_used_total", "counter", "WRITE USING TOKEN commands that used a live ROD token",
+                t.used());
+        metric(b, "xtarget_rod_tokens_expired_total", "counter", "ROD tokens ended by their inactivity timeout",
+                t.expired());
+        metric(b, "xtarget_token_copy_bytes_total", "counter", "bytes written by WRITE USING TOKEN from ROD tokens",
+                t.bytesCopied());
+        metric(b, "xtarget_token_zero_bytes_total", "counter",
+                "bytes zeroed by WRITE USING TOKEN with the block device zero ROD token", t.bytesZeroed());
         header(b, "xtarget_lu_read_bytes_total", "counter", "bytes read from each logical unit (commands and copies)");
         for (LogicalUnit lu : server.units()) {
             sample(b, "xtarget_lu_read_bytes_total", lu, lu.bytesRead());

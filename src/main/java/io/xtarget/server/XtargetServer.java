@@ -212,6 +212,7 @@ public final class XtargetServer implements AutoCloseable {
         });
         model.core().replaceTargets(r.targets());
         fabric.targetsChanged();
+        revokeTokens(r.restored().keySet());
         if (!Objects.equals(was.discoveryAuth(), running.discoveryAuth())) {
             fabric.discoveryAuth(credentials(running.discoveryAuth()));
             logDiscoveryAuth("reload: ");
@@ -234,6 +235,23 @@ public final class XtargetServer implements AutoCloseable {
                     lu.blockCount(), lu.blockSize(), lu.naaHex());
         }
         log.info("reload: configuration applied ({} target(s), {} backstore(s))", r.targets().size(), units.size());
+    }
+
+    /**
+     * ROD tokens (POPULATE TOKEN) of an LU end when the LU leaves the server (its backstore is no
+     * longer in the config) or its data is another store's (a missing image restored): they
+     * represent data that is gone.
+     */
+    private void revokeTokens(java.util.Set<LogicalUnit> restored) {
+        List<LogicalUnit> revoked = new java.util.ArrayList<>(restored);
+        for (LogicalUnit lu : units) {
+            if (running.backstore(lu.name()) == null) {
+                revoked.add(lu);
+            }
+        }
+        if (!revoked.isEmpty()) {
+            copy.revokeTokens(revoked);
+        }
     }
 
     public List<InetSocketAddress> boundAddresses() {

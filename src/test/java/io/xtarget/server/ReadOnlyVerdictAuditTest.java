@@ -64,6 +64,11 @@ class ReadOnlyVerdictAuditTest {
         // SPC-4 6.4: the copy manager refuses a read-only destination per segment (CopyPlanner)
         allowed("EXTENDED COPY(LID1)", "RECEIVE COPY RESULTS(COPY STATUS)",
                 "RECEIVE COPY RESULTS(OPERATING PARAMETERS)", "RECEIVE COPY RESULTS(FAILED SEGMENT DETAILS)");
+        // SBC-3 token copy: POPULATE TOKEN reads the source; WRITE USING TOKEN writes the LU it addresses;
+        // COPY OPERATION ABORT ends only this nexus's own operation; the rest report
+        allowed("POPULATE TOKEN", "COPY OPERATION ABORT", "RECEIVE COPY STATUS(LID4)", "RECEIVE ROD TOKEN INFORMATION",
+                "REPORT ALL ROD TOKENS");
+        refused("WRITE USING TOKEN");
     }
 
     /** For the {@link Verdict#BY_CDB} rows: CDBs and whether a read-only mapping refuses them. */

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Third-party copy (SPC-4 5.17, 6.4, 6.20, 7.8.17): EXTENDED COPY(LID1), RECEIVE COPY RESULTS
- * (COPY STATUS, OPERATING PARAMETERS, FAILED SEGMENT DETAILS) and the Third-party Copy VPD page.
+ * (COPY STATUS, OPERATING PARAMETERS, FAILED SEGMENT DETAILS) and the Third-party Copy VPD page;
+ * and token-based copy (Windows ODX: POPULATE TOKEN, WRITE USING TOKEN and their status commands,
+ * {@link RodTokenCommands}) on the same engine, concurrency budget and counters.
  *
  * <p>EXTENDED COPY is registered with {@link MediumAccess#NONE}: the LU that receives it need not
  * be source or destination (a PUSH from a read-only mapping is legal), so write protection and
@@ -41,16 +43,22 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
     private final CopyResults results;
     private final CopyStats stats = new CopyStats();
     private final Semaphore concurrent;
+    private final RodTokenCommands tokens;
 
     public CopyCommandSet() {
         this(CopyLimits.DEFAULT, new CopyEngine());
     }
 
     public CopyCommandSet(CopyLimits limits, CopyEngine engine) {
+        this(limits, engine, TokenLimits.DEFAULT);
+    }
+
+    public CopyCommandSet(CopyLimits limits, CopyEngine engine, TokenLimits tokenLimits) {
         this.limits = limits;
         this.engine = engine;
         this.results = new CopyResults(System::nanoTime);
         this.concurrent = new Semaphore(limits.totalConcurrentCopies());
+        this.tokens = new RodTokenCommands(tokenLimits, engine, concurrent, stats);
     }
 
     public CopyStats stats() {
@@ -64,12 +72,26 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
     /** The fabric calls this on I_T nexus loss: held copy results of that nexus are discarded. */
     public void nexusLost(Nexus nexus) {
         results.nexusLost(nexus);
+        tokens.nexusLost(nexus);
     }
 
-    /** Stops running copies (they fail with COPY ABORTED and report progress) and refuses new ones. */
+    /**
+     * The server calls this when LUs leave it (a reload dropped their backstore) or get another
+     * store (a missing image restored): their ROD tokens are revoked (TOKEN REVOKED from then on).
+     */
+    public void revokeTokens(java.util.Collection<LogicalUnit> units) {
+        tokens.revoke(units);
+    }
+
+    public TokenLimits tokenLimits() {
+        return tokens.limits();
+    }
+
+    /** Stops running copies (they fail with COPY ABORTED and report progress), refuses new ones, drops tokens. */
     @Override
     public void close() {
         engine.close();
+        tokens.close();
     }
 
     @Override
@@ -93,7 +115,9 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
                 "RECEIVE COPY RESULTS(FAILED SEGMENT DETAILS)", MediumAccess.NONE, Set.of(),
                 CdbUsage.of(RECEIVE_COPY_RESULTS, SA_FAILED_SEGMENT_DETAILS, ff, 0, 0, 0, 0, 0, 0, 0, ff, ff, ff, ff, 0, 0),
                 this::failedSegmentDetails));
-        table.addVpdPage(0x8F, task -> CopyPages.thirdPartyCopyVpd(task.lu() == null ? 0x7F : 0x00, limits));
+        tokens.register(table);
+        table.addVpdPage(0x8F, task -> CopyPages.thirdPartyCopyVpd(task.lu() == null ? 0x7F : 0x00, limits,
+                tokens.limits(), task.lu() == null ? 512 : task.lu().blockSize()));
     }
 
     // ---- EXTENDED COPY(LID1), SPC-4 6.4 ----

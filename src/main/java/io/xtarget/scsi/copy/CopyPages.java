@@ -72,16 +72,24 @@ final class CopyPages {
         return b;
     }
 
-    /** Third-party Copy VPD page (SPC-4 7.8.17) for the EXTENDED COPY(LID1) copy manager. */
-    static byte[] thirdPartyCopyVpd(int peripheral, CopyLimits l) {
+    /**
+     * Third-party Copy VPD page (SPC-4 7.8.17) of the EXTENDED COPY(LID1) and token copy manager.
+     * Windows reads the Block Device ROD Token Limits descriptor first (SBC-3 6.6.x); the token
+     * descriptors use the logical blocks of {@code blockSize}, the LU's.
+     */
+    static byte[] thirdPartyCopyVpd(int peripheral, CopyLimits l, TokenLimits t, int blockSize) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(peripheral);
         out.write(0x8F);
         out.write(0);
         out.write(0); // page length, set below
 
-        // Supported Commands (0001h): 83h/00h, 84h/00h,03h,04h.
-        byte[] commands = {(byte) 0x83, 1, 0x00, (byte) 0x84, 3, 0x00, 0x03, 0x04};
+        // Block Device ROD Token Limits (0000h).
+        descriptor(out, 0x0000, TokenPages.blockDeviceRodLimits(t, blockSize));
+
+        // Supported Commands (0001h): 83h/00h,10h,11h,1Ch; 84h/00h,03h,04h,05h,07h,08h.
+        byte[] commands = {(byte) 0x83, 4, 0x00, 0x10, 0x11, 0x1C, (byte) 0x84, 6, 0x00, 0x03, 0x04, 0x05, 0x07,
+            0x08};
         byte[] cmdBody = new byte[1 + commands.length];
         cmdBody[0] = (byte) commands.length;
         System.arraycopy(commands, 0, cmdBody, 1, commands.length);
@@ -104,6 +112,10 @@ final class CopyPages {
 
         // Supported CSCD Descriptor IDs (000Ch): FFFFh, the receiving LU itself.
         descriptor(out, 0x000C, new byte[] {0, 2, (byte) 0xFF, (byte) 0xFF});
+
+        // ROD Token Features (0106h) and Supported ROD Types (0108h).
+        descriptor(out, 0x0106, TokenPages.rodTokenFeatures(t));
+        descriptor(out, 0x0108, TokenPages.supportedRodTypes());
 
         // General Copy Operations (8001h).
         byte[] general = new byte[32];

@@ -93,6 +93,20 @@ final class CopyTargets {
     }
 
     /**
+     * A mapping through which the initiator reaches {@code lu} (a ROD token's source, which
+     * WRITE USING TOKEN reads exactly as EXTENDED COPY reads a source CSCD), or null when it
+     * cannot reach it. Any mapping will do: reading through a read-only one is allowed.
+     */
+    LunMapping reach(LogicalUnit lu) {
+        for (LunMapping m : accessible) {
+            if (m.unit() == lu) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Whether a CSCD designator names this LU (SPC-4 6.4.5.6, 7.8.6): ASSOCIATION "logical unit"
      * and one of the LU's VPD 0x83 designators (NAA, EUI-64; the T10 vendor ID one exceeds a
      * CSCD's 20 bytes) with the same CODE SET, DESIGNATOR TYPE, DESIGNATOR LENGTH and bytes

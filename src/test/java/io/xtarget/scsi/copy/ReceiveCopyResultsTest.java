@@ -54,11 +54,20 @@ class ReceiveCopyResultsTest {
     @Test
     void thirdPartyCopyVpdExactBytes() throws Exception {
         byte[] page = f.table.vpdPage(0x8F).build(f.task(t1, 1, 0, Cdb.of(0x12, 1, 0x8F), null));
-        assertThat(HexFormat.of().formatHex(page)).isEqualTo("008f0068"
-                + "0001000c" + "08" + "830100" + "8403000304" + "000000"      // supported commands
+        assertThat(HexFormat.of().formatHex(page)).isEqualTo("008f0178"
+                + "00000020" + "000000000000" + "0040" + "00000258" + "0000003c" // block device ROD token limits:
+                + "0000000000080000" + "0000000000020000"                    // 256 MiB max, 64 MiB optimal (512)
+                + "00010010" + "0e" + "830400" + "10111c" + "840600" + "0304050708" + "00" // supported commands
                 + "0004001c" + "00000000" + "0040" + "0100" + "00004000" + "00000000" + "000000000000000000000000"
                 + "00080008" + "04" + "02070ae4" + "000000"                   // supported descriptors
                 + "000c0004" + "0002ffff"                                      // supported CSCD IDs
+                + "0106005c" + "00" + "0000000000000000000000" + "00000001" + "ffffffff" + "00000258"
+                + "000000000000000000000000000000000000" + "0030"              // ROD token features, then the
+                + "0000002c" + "00000000" + "0000000010000000" + "0000000004000000" // block device part
+                + "0000000010000000" + "0000000004000000" + "0000000000000000"
+                + "01080084" + "0000" + "0080"                                  // supported ROD types:
+                + "00010000" + "03" + "00" + "0000" + "00".repeat(56)           // access upon reference
+                + "ffff0001" + "02" + "00" + "0000" + "00".repeat(56)           // block device zero ROD token
                 + "80010020" + "00000020" + "00000020" + "40000000" + "00" + "00"
                 + "000000000000000000000000000000000000");                    // general copy operations
     }
