@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,8 @@ class PowerLossDurabilityE2eTest {
     static final long MAX_WRITE_MS = 10_000;
     static final byte[] SYNC_CACHE = {0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     static final long[] SEEDS = {8, 9, 10};
+    /** The cut waits until each of (a), (b), (c) has had this many durability points acknowledged. */
+    static final int MIN_EACH = 10;
     static final long MAGIC = 0x58_54_50_4F_57_45_52_21L; // "XTPOWER!"
 
     @TempDir
@@ -78,9 +81,10 @@ class PowerLossDurabilityE2eTest {
             System.out.println("power loss (honest cache, seed " + seed + "): " + o);
             assertThat(o.corrupt).as("blocks holding content no write put there").isEmpty();
             assertThat(o.lost).as("acknowledged-durable writes lost at the power cut").isEmpty();
-            assertThat(o.durableWrites[0]).as("(a) FUA writes acknowledged").isGreaterThanOrEqualTo(10);
-            assertThat(o.durableWrites[1]).as("(b) writes acknowledged by SYNCHRONIZE CACHE").isGreaterThanOrEqualTo(10);
-            assertThat(o.durableWrites[2]).as("(c) writes acknowledged with WCE=0").isGreaterThanOrEqualTo(10);
+            assertThat(o.durableWrites[0]).as("(a) FUA writes acknowledged").isGreaterThanOrEqualTo(MIN_EACH);
+            assertThat(o.durableWrites[1]).as("(b) writes acknowledged by SYNCHRONIZE CACHE")
+                    .isGreaterThanOrEqualTo(MIN_EACH);
+            assertThat(o.durableWrites[2]).as("(c) writes acknowledged with WCE=0").isGreaterThanOrEqualTo(MIN_EACH);
             assertThat(o.durableBlocks).as("blocks whose last durable write is known").isGreaterThanOrEqualTo(200);
             assertThat(o.refused).as("store calls refused after the cut (commands in flight)").isPositive();
         }
@@ -181,6 +185,7 @@ class PowerLossDurabilityE2eTest {
         Path run = Files.createDirectories(dir.resolve(mode.name() + "-" + seed));
         List<Writer> writers = new ArrayList<>();
         AtomicLong acks = new AtomicLong();
+        AtomicLongArray durableAcks = new AtomicLongArray(3);
         try (E2eServer server = E2eServer.builder(run)
                 .file("cached", "cached.img", 4 * MIB, BS)
                 .file("wt", "wt.img", 4 * MIB, BS)
@@ -206,17 +211,19 @@ class PowerLossDurabilityE2eTest {
                 for (int i = 0; i < 2; i++) {
                     for (int lun : new int[] {LUN_CACHED, LUN_WT}) {
                         writers.add(new Writer(writers.size(), sessions[i], lun, (long) i * REGION, false,
-                                new SplittableRandom(seed * 31 + writers.size()), power, acks));
+                                new SplittableRandom(seed * 31 + writers.size()), power, acks, durableAcks));
                     }
                 }
                 // (d) only, never flushed by itself: keeps the cache busy between the others' flushes
                 writers.add(new Writer(writers.size(), sessions[1], LUN_CACHED, 2L * REGION, true,
-                        new SplittableRandom(seed * 31 + writers.size()), power, acks));
+                        new SplittableRandom(seed * 31 + writers.size()), power, acks, durableAcks));
                 List<Thread> threads = writers.stream()
                         .map(w -> Thread.ofPlatform().name("power-writer-" + w.id).start(w)).toList();
                 long cutAt = new SplittableRandom(seed).nextLong(400, 900);
                 long deadline = System.currentTimeMillis() + MAX_WRITE_MS;
-                while (acks.get() < cutAt && System.currentTimeMillis() < deadline
+                // at the seeded count, once each of (a), (b) and (c) has had its durability point
+                // acknowledged often enough to mean something (how the writers interleave varies)
+                while ((acks.get() < cutAt || fewest(durableAcks) < MIN_EACH) && System.currentTimeMillis() < deadline
                         && threads.stream().allMatch(Thread::isAlive)) {
                     Thread.sleep(1);
                 }
@@ -293,6 +300,14 @@ class PowerLossDurabilityE2eTest {
         return Arrays.copyOfRange(d, off, off + 2 + (d[off + 1] & 0xFF));
     }
 
+    static long fewest(AtomicLongArray counts) {
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < counts.length(); i++) {
+            min = Math.min(min, counts.get(i));
+        }
+        return min;
+    }
+
     /** One WRITE(10): its contract, whether GOOD came back, and whether its durability point was acknowledged. */
     static final class Write {
         final long seq;
@@ -320,6 +335,8 @@ class PowerLossDurabilityE2eTest {
         final SplittableRandom rnd;
         final PowerLossStore.Power power;
         final AtomicLong acks;
+        /** Durability points acknowledged so far, by kind: (a) FUA, (b) SYNCHRONIZE CACHE, (c) WCE=0. */
+        final AtomicLongArray durableAcks;
         /** Every write to each LBA of the region, in issue order (recorded before it is sent). */
         final Map<Long, List<Write>> history = new HashMap<>();
         final List<Write> writes = new ArrayList<>();
@@ -329,7 +346,7 @@ class PowerLossDurabilityE2eTest {
         long seq;
 
         Writer(int id, IscsiSession s, int lun, long base, boolean plainOnly, SplittableRandom rnd,
-                PowerLossStore.Power power, AtomicLong acks) {
+                PowerLossStore.Power power, AtomicLong acks, AtomicLongArray durableAcks) {
             this.id = id;
             this.s = s;
             this.lun = lun;
@@ -338,6 +355,7 @@ class PowerLossDurabilityE2eTest {
             this.rnd = rnd;
             this.power = power;
             this.acks = acks;
+            this.durableAcks = durableAcks;
         }
 
         @Override
@@ -376,6 +394,9 @@ class PowerLossDurabilityE2eTest {
                 }
                 for (Write w : unsynced) {
                     w.durable = true;
+                    if (w.mode == 'b') {
+                        durableAcks.incrementAndGet(1);
+                    }
                 }
                 unsynced.clear();
                 acks.incrementAndGet();
@@ -405,6 +426,7 @@ class PowerLossDurabilityE2eTest {
             w.acked = true;
             if (fua || lun == LUN_WT) {
                 w.durable = true;
+                durableAcks.incrementAndGet(fua ? 0 : 2);
             } else {
                 unsynced.add(w);
             }
