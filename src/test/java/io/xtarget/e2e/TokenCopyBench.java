@@ -78,6 +78,10 @@ class TokenCopyBench {
                 report(s, "file -> file(wce=0)", 0, mib);
                 report(s, "ram  -> file(wce=0)", 2, mib);
             }
+        } finally {
+            try (var files = Files.walk(dir)) { // two 1 GiB images: never left behind
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
