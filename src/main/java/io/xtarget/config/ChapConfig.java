@@ -1,6 +1,6 @@
 package io.xtarget.config;
 
-import io.xtarget.scsi.ChapCredentials;
+import io.xtarget.iscsi.ChapCredentials;
 
 /**
  * CHAP secrets (RFC 7143 12.1.3) of a target, of one ACL entry, or of discovery sessions (the

@@ -6,7 +6,9 @@ import io.xtarget.backend.MissingStore;
 import io.xtarget.backend.NullStore;
 import io.xtarget.backend.RamStore;
 import io.xtarget.backend.Store;
-import io.xtarget.scsi.ChapCredentials;
+import io.xtarget.iscsi.ChapCredentials;
+import io.xtarget.iscsi.IscsiPorts;
+import io.xtarget.iscsi.IscsiTargetSecurity;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
@@ -225,23 +227,37 @@ public final class RuntimeBuilder {
                 if (relativePortId > MAX_RELATIVE_PORT_ID) {
                     throw new ConfigException("targets[" + i + "].portals[" + j + "]", "more than 65535 ports in the server");
                 }
-                ports.add(new TargetPort(t.name(), j + 1, relativePortId++, portGroupId, t.portals().get(j)));
+                ports.add(IscsiPorts.targetPort(t.name(), j + 1, relativePortId++, portGroupId, t.portals().get(j)));
             }
             LunMap demo = null;
             Map<String, LunMap> acls = new LinkedHashMap<>();
-            Map<String, ChapCredentials> initiatorChap = new LinkedHashMap<>();
             if (t.acls().isEmpty()) {
                 demo = lunMap(t.luns(), units);
             } else {
                 for (AclConfig a : t.acls()) {
                     acls.put(a.initiator(), lunMap(a.effectiveLuns(t), units).withResets(a.resets()));
-                    if (a.chap() != null) {
-                        initiatorChap.put(a.initiator(), a.chap().toCredentials());
-                    }
                 }
             }
-            out.add(new Target(t.name(), ports, demo, acls, t.copyPolicy(),
-                    t.chap() == null ? null : t.chap().toCredentials(), initiatorChap));
+            out.add(new Target(t.name(), ports, demo, acls, t.copyPolicy()));
+        }
+        return out;
+    }
+
+    /**
+     * The CHAP secrets of every target of a validated config, by target name, for the iSCSI
+     * fabric ({@link io.xtarget.iscsi.IscsiServer}): the target's own, overridden per initiator by
+     * its ACL entries' ones; a target without secrets gets an entry that demands none.
+     */
+    public static Map<String, IscsiTargetSecurity> security(ServerConfig config) {
+        Map<String, IscsiTargetSecurity> out = new LinkedHashMap<>();
+        for (TargetConfig t : config.targets()) {
+            Map<String, ChapCredentials> initiatorChap = new LinkedHashMap<>();
+            for (AclConfig a : t.acls()) {
+                if (a.chap() != null) {
+                    initiatorChap.put(a.initiator(), a.chap().toCredentials());
+                }
+            }
+            out.put(t.name(), new IscsiTargetSecurity(t.chap() == null ? null : t.chap().toCredentials(), initiatorChap));
         }
         return out;
     }

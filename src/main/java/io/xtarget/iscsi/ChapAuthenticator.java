@@ -1,7 +1,6 @@
 package io.xtarget.iscsi;
 
 import io.xtarget.iscsi.pdu.Chap;
-import io.xtarget.scsi.ChapCredentials;
 import java.security.SecureRandom;
 import java.util.Arrays;
 

@@ -1,7 +1,7 @@
 package io.xtarget.iscsi;
 
-import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LunMap;
+import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * The iSCSI fabric: listens on every portal of every target in the core, runs logins, sessions
  * and connections, and hands SCSI commands to the core. Commands run on a fixed pool of worker
  * threads (no thread per command); each connection has one reader thread.
+ *
+ * <p>What is iSCSI's own stays here: the targets' CHAP secrets ({@link IscsiTargetSecurity}, by
+ * target name), the names of the ports ({@link IscsiPorts}), and the rule by which a session's
+ * copies reach other targets ({@link #copyReaches}), which the fabric hands the core with each
+ * I_T nexus.
  */
 public final class IscsiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IscsiServer.class);
@@ -96,7 +102,7 @@ public final class IscsiServer implements AutoCloseable {
     private final ScsiCore core;
     private final Options options;
     private final DataBudget budget;
-    private final SessionRegistry sessions = new SessionRegistry();
+    private final SessionRegistry sessions = new SessionRegistry(this::copyReaches);
     private final LoginThrottle loginThrottle;
     private final TaskManagement taskManagement = new TaskManagement(this);
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -107,14 +113,29 @@ public final class IscsiServer implements AutoCloseable {
     private volatile boolean closed;
     /** The secrets discovery sessions must prove with CHAP, or null: discovery is not authenticated. */
     private volatile ChapCredentials discoveryAuth;
+    /** Each target's CHAP secrets by lower-cased target name; a target not in it needs none. */
+    private volatile Map<String, IscsiTargetSecurity> security;
+    /** Held while the core's targets and {@link #security} are read or replaced together. */
+    private final Object admissions = new Object();
 
+    /** A fabric whose targets need no CHAP. */
     public IscsiServer(ScsiCore core) {
         this(core, Options.defaults());
     }
 
+    /** A fabric whose targets need no CHAP. */
     public IscsiServer(ScsiCore core, Options options) {
+        this(core, options, Map.of());
+    }
+
+    /**
+     * @param security the CHAP secrets of the core's targets, by target name (a target without an
+     *     entry needs none)
+     */
+    public IscsiServer(ScsiCore core, Options options, Map<String, IscsiTargetSecurity> security) {
         this.core = core;
         this.options = options;
+        this.security = byLowerCaseName(security);
         this.budget = new DataBudget(options.sessionDataBytes(), options.serverDataBytes());
         this.loginThrottle = new LoginThrottle(options.loginBackoffMillis() * 1_000_000L,
                 Math.max(options.loginBackoffMillis(), options.loginBackoffMaxMillis()) * 1_000_000L);
@@ -263,6 +284,68 @@ public final class IscsiServer implements AutoCloseable {
 
     List<Connection> connections() {
         return new ArrayList<>(connections);
+    }
+
+    private static Map<String, IscsiTargetSecurity> byLowerCaseName(Map<String, IscsiTargetSecurity> security) {
+        Map<String, IscsiTargetSecurity> m = new java.util.HashMap<>();
+        security.forEach((name, s) -> m.put(name.toLowerCase(Locale.ROOT), s));
+        return Map.copyOf(m);
+    }
+
+    /** The CHAP secrets of a target (by name, case-insensitive as {@link ScsiCore#target}). */
+    IscsiTargetSecurity security(String targetName) {
+        return security.getOrDefault(targetName.toLowerCase(Locale.ROOT), IscsiTargetSecurity.NONE);
+    }
+
+    /**
+     * What a login to {@code targetName} by {@code initiatorName} gets, read together so a reload
+     * never pairs one config's LUN map with another's secrets.
+     *
+     * @param target the target
+     * @param lunMap the initiator's LUN map, or null when the target does not admit it
+     * @param chap the secrets the initiator must prove, or null for none
+     */
+    record Admission(Target target, LunMap lunMap, ChapCredentials chap) {}
+
+    /** The admission of this initiator to this target, or null when the core has no such target. */
+    Admission admission(String targetName, String initiatorName) {
+        synchronized (admissions) {
+            Target t = core.target(targetName);
+            return t == null ? null
+                    : new Admission(t, t.lunMapFor(initiatorName), security(t.name()).chapFor(initiatorName));
+        }
+    }
+
+    /**
+     * The copy reachability rule of every iSCSI nexus ({@link io.xtarget.scsi.CopyReachability}):
+     * an initiator name is only a claim, CHAP is what makes it an identity, so a target that
+     * demands CHAP secrets of this initiator is reachable by copy only when the receiving target
+     * demands the same ones (the session proved them at login). A target without secrets is
+     * reachable as its ACL grants.
+     */
+    boolean copyReaches(Nexus nexus, Target other) {
+        String initiator = nexus.initiatorName();
+        ChapCredentials required = security(other.name()).chapFor(initiator);
+        if (required == null) {
+            return true;
+        }
+        Target receiving = nexus.port() == null ? null : core.target(nexus.port().targetName());
+        ChapCredentials proven = receiving == null ? null : security(receiving.name()).chapFor(initiator);
+        return required.equals(proven);
+    }
+
+    /**
+     * Replaces the core's targets and their CHAP secrets together (a config reload), then moves
+     * every session as {@link #targetsChanged} does. A login reads both at once
+     * ({@link #admission}), never one config's ACL with another's secrets.
+     */
+    public void replaceTargets(List<Target> targets, Map<String, IscsiTargetSecurity> security) {
+        Map<String, IscsiTargetSecurity> s = byLowerCaseName(security);
+        synchronized (admissions) {
+            core.replaceTargets(targets);
+            this.security = s;
+        }
+        targetsChanged();
     }
 
     /**

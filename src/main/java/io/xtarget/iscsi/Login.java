@@ -284,18 +284,19 @@ final class Login {
             refusal = "no TargetName";
             return LoginStatus.MISSING_PARAMETER;
         }
-        target = server.core().target(tn);
+        IscsiServer.Admission admission = server.admission(tn, initiatorName);
+        target = admission == null ? null : admission.target();
         port = target == null ? null : portal.portOf(target);
         if (target == null || port == null) {
             refusal = "unknown target " + tn + " on portal " + portal;
             return LoginStatus.NOT_FOUND;
         }
-        lunMap = target.lunMapFor(initiatorName);
+        lunMap = admission.lunMap();
         if (lunMap == null) {
             refusal = "initiator " + initiatorName + " not in the ACL of " + target.name();
             return LoginStatus.AUTHORIZATION_FAILURE;
         }
-        security.require(target.chapFor(initiatorName));
+        security.require(admission.chap());
         return LoginStatus.SUCCESS;
     }
 

@@ -1,6 +1,5 @@
 package io.xtarget.iscsi;
 
-import io.xtarget.scsi.ChapCredentials;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.xtarget.iscsi;
 
+import io.xtarget.scsi.CopyReachability;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.Target;
@@ -23,6 +24,12 @@ final class SessionRegistry {
     private final Map<Integer, Session> byTsih = new HashMap<>();
     private final Map<String, Session> byKey = new HashMap<>();
     private int nextTsih = 1;
+    /** The fabric's copy reachability rule, handed to the core with every nexus. */
+    private final CopyReachability copyReachability;
+
+    SessionRegistry(CopyReachability copyReachability) {
+        this.copyReachability = copyReachability;
+    }
 
     synchronized boolean exists(int tsih) {
         return byTsih.containsKey(tsih);
@@ -38,7 +45,8 @@ final class SessionRegistry {
                 tsih = nextTsih;
                 nextTsih = (nextTsih & 0xFFFF) == 0xFFFF ? 1 : nextTsih + 1;
             } while (byTsih.containsKey(tsih));
-            Nexus nexus = port == null ? null : new Nexus(initiatorName, isid, port);
+            Nexus nexus = port == null ? null
+                    : new Nexus(IscsiPorts.initiatorPort(initiatorName, isid), port, copyReachability);
             s = new Session(tsih, discovery, initiatorName, isid, target, nexus, lunMap, params, initialCmdSn);
             old = discovery ? null : byKey.put(s.key(), s);
             if (old != null) {

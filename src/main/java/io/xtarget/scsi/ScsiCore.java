@@ -48,7 +48,7 @@ public final class ScsiCore {
 
     /**
      * Replaces the exported targets (a config reload). Sessions keep running; the fabric then
-     * moves each one to its target's new LUN map ({@code io.xtarget.iscsi.IscsiServer#targetsChanged}).
+     * moves each one to its target's new LUN map.
      */
     public void replaceTargets(List<Target> newTargets) {
         this.targets = List.copyOf(newTargets);

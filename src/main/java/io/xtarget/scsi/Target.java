@@ -4,43 +4,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An iSCSI target (one IQN) with its ports and its access control.
+ * A SCSI target as a fabric exports it: its name, its ports and its access control. What a fabric
+ * adds of its own (the iSCSI fabric's CHAP secrets) stays with the fabric, keyed by the name.
  *
  * <p>Access is either open ({@code demoLuns} non-null: every initiator sees that LUN map) or by
  * ACL ({@code acls}: initiator name to that initiator's own LUN map). An initiator with no LUN
  * map may not log in and does not see the target in discovery. The LUN map is the whole grant,
  * including whether its holder may reset LUs or the target ({@link LunMap#mayResetTarget}).
  *
- * @param name target IQN
- * @param ports one target port per portal
+ * @param name the target's name, as the fabric names it (the SCSI target device name of VPD 0x83)
+ * @param ports its target ports (the iSCSI fabric: one per portal)
  * @param demoLuns the LUN map every initiator gets, or null when ACLs are enforced
- * @param acls initiator IQN to LUN map (ignored when {@code demoLuns} is set)
+ * @param acls initiator name ({@link InitiatorPort#name}) to LUN map (ignored when {@code demoLuns} is set)
  * @param copyPolicy which LUs EXTENDED COPY received here may reach
- * @param chap CHAP secrets every initiator must log in with, or null for no authentication
- * @param initiatorChap per-initiator CHAP secrets (from ACL entries), overriding {@code chap}
  */
 public record Target(String name, List<TargetPort> ports, LunMap demoLuns, Map<String, LunMap> acls,
-        CopyAccessPolicy copyPolicy, ChapCredentials chap, Map<String, ChapCredentials> initiatorChap) {
+        CopyAccessPolicy copyPolicy) {
 
     public Target {
         ports = List.copyOf(ports);
         acls = Map.copyOf(acls);
-        initiatorChap = Map.copyOf(initiatorChap);
-    }
-
-    /** A target without authentication. */
-    public Target(String name, List<TargetPort> ports, LunMap demoLuns, Map<String, LunMap> acls,
-            CopyAccessPolicy copyPolicy) {
-        this(name, ports, demoLuns, acls, copyPolicy, null, Map.of());
-    }
-
-    /**
-     * The CHAP secrets this initiator must log in with (its ACL entry's, else the target's), or
-     * null when it logs in without authentication. The login enforces them (io.xtarget.iscsi).
-     */
-    public ChapCredentials chapFor(String initiatorName) {
-        ChapCredentials own = initiatorChap.get(initiatorName);
-        return own != null ? own : chap;
     }
 
     /** The LUN map this initiator gets through this target, or null when it has no access. */

@@ -30,7 +30,7 @@ public final class UnitAttentions {
     /** At most this many conditions are queued per I_T nexus; older ones are dropped. */
     private static final int MAX_QUEUED = 8;
     /**
-     * I_T nexuses remembered per LU. Every new ISID is a new initiator port, so the map is
+     * I_T nexuses remembered per LU. A fabric may name a new initiator port per session, so the map is
      * bounded: the least recently seen nexus with nothing pending is forgotten first, and if it
      * returns it is treated like a nexus the LU has never seen (POWER ON OCCURRED).
      */

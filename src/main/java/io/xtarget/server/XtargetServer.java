@@ -11,8 +11,8 @@ import io.xtarget.config.RuntimeBuilder;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.ServerModel;
 import io.xtarget.config.Sizes;
+import io.xtarget.iscsi.ChapCredentials;
 import io.xtarget.iscsi.IscsiServer;
-import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
@@ -101,7 +101,7 @@ public final class XtargetServer implements AutoCloseable {
         ServerModel model = RuntimeBuilder.build(complete, baseDir, StandardCommands.table(copy), wrap, c);
         model.core().onNexusLoss(copy::nexusLost);
         IscsiServer.Options effective = LimitsConfig.options(complete.limits(), options);
-        IscsiServer fabric = new IscsiServer(model.core(), effective);
+        IscsiServer fabric = new IscsiServer(model.core(), effective, RuntimeBuilder.security(complete));
         fabric.discoveryAuth(credentials(complete.discoveryAuth()));
         try {
             fabric.start();
@@ -210,8 +210,7 @@ public final class XtargetServer implements AutoCloseable {
             lu.restore(store);
             RuntimeBuilder.applyRuntimeSettings(running.backstore(lu.name()), lu);
         });
-        model.core().replaceTargets(r.targets());
-        fabric.targetsChanged();
+        fabric.replaceTargets(r.targets(), RuntimeBuilder.security(running));
         revokeTokens(r.restored().keySet());
         if (!Objects.equals(was.discoveryAuth(), running.discoveryAuth())) {
             fabric.discoveryAuth(credentials(running.discoveryAuth()));

@@ -3,13 +3,11 @@ package io.xtarget.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.xtarget.scsi.ChapCredentials;
-import io.xtarget.scsi.OpcodeTable;
-import io.xtarget.scsi.Target;
-import java.nio.file.Path;
+import io.xtarget.iscsi.ChapCredentials;
+import io.xtarget.iscsi.IscsiTargetSecurity;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,9 +22,6 @@ class ChapConfigTest {
                          {"initiator": "iqn.2000-01.a:c"}]},
                {"name": "iqn.2026-11.io.x:open"}]}
             """;
-
-    @TempDir
-    Path dir;
 
     @Test
     void parsesTargetAndAclSecrets() {
@@ -56,14 +51,13 @@ class ChapConfigTest {
     }
 
     @Test
-    void theRuntimeTargetGivesEachInitiatorItsSecrets() throws Exception {
-        try (ServerModel m = RuntimeBuilder.build(ConfigParser.parse(JSON), dir, OpcodeTable.builder().build())) {
-            Target t = m.core().target("iqn.2026-11.io.x:t");
-            assertThat(t.chapFor("iqn.2000-01.a:b")).isEqualTo(new ChapCredentials("bob", "bobsecret1234"));
-            assertThat(t.chapFor("iqn.2000-01.a:c"))
-                    .isEqualTo(new ChapCredentials("alice", "alicesecret1", "t", "targetsecret"));
-            assertThat(m.core().target("iqn.2026-11.io.x:open").chapFor("iqn.2000-01.a:b")).isNull();
-        }
+    void theIscsiSecurityGivesEachInitiatorItsSecrets() {
+        Map<String, IscsiTargetSecurity> security = RuntimeBuilder.security(ConfigParser.parse(JSON));
+        IscsiTargetSecurity t = security.get("iqn.2026-11.io.x:t");
+        assertThat(t.chapFor("iqn.2000-01.a:b")).isEqualTo(new ChapCredentials("bob", "bobsecret1234"));
+        assertThat(t.chapFor("iqn.2000-01.a:c"))
+                .isEqualTo(new ChapCredentials("alice", "alicesecret1", "t", "targetsecret"));
+        assertThat(security.get("iqn.2026-11.io.x:open").chapFor("iqn.2000-01.a:b")).isNull();
     }
 
     /** Each case: a "chap" object on the target (first) or on its ACL entry, and the exact error. */

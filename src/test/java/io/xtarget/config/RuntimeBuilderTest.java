@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.xtarget.backend.FileStore;
 import io.xtarget.backend.NullStore;
 import io.xtarget.backend.RamStore;
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -67,9 +68,9 @@ class RuntimeBuilderTest {
             Target a = m.core().target("iqn.2026-11.io.xtarget:a");
             Target b = m.core().target("iqn.2026-11.io.xtarget:b");
             assertThat(a.ports()).containsExactly(
-                    new TargetPort("iqn.2026-11.io.xtarget:a", 1, 1, 1, "127.0.0.1:3260"),
-                    new TargetPort("iqn.2026-11.io.xtarget:a", 2, 2, 1, "127.0.0.1:3262"));
-            assertThat(b.ports()).containsExactly(new TargetPort("iqn.2026-11.io.xtarget:b", 1, 3, 2, "127.0.0.1:3261"));
+                    IscsiPorts.targetPort("iqn.2026-11.io.xtarget:a", 1, 1, 1, "127.0.0.1:3260"),
+                    IscsiPorts.targetPort("iqn.2026-11.io.xtarget:a", 2, 2, 1, "127.0.0.1:3262"));
+            assertThat(b.ports()).containsExactly(IscsiPorts.targetPort("iqn.2026-11.io.xtarget:b", 1, 3, 2, "127.0.0.1:3261"));
 
             // demo mode: everyone gets the target's LUNs
             assertThat(a.copyPolicy()).isEqualTo(CopyAccessPolicy.INITIATOR);

@@ -3,7 +3,6 @@ package io.xtarget.iscsi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.iscsi.pdu.Chap;
-import io.xtarget.scsi.ChapCredentials;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 

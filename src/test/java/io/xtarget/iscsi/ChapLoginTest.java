@@ -8,7 +8,6 @@ import io.xtarget.iscsi.pdu.LoginRequest;
 import io.xtarget.iscsi.pdu.LoginResponse;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduChannel;
-import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -16,7 +15,6 @@ import io.xtarget.scsi.LunMapping;
 import io.xtarget.scsi.OpcodeTable;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
-import io.xtarget.scsi.TargetPort;
 import io.xtarget.testing.HeapStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,14 +53,15 @@ class ChapLoginTest {
         naa[0] = 0x60;
         LogicalUnit lu = new LogicalUnit("ram0", new HeapStore(512, 2048), naa, "serial0", false);
         LunMap luns = LunMap.of(List.of(new LunMapping(0, lu, false)));
-        Target chap = new Target(CHAP_TARGET, List.of(new TargetPort(CHAP_TARGET, 1, 1, 1, "127.0.0.1:0")), null,
-                Map.of(ALICE, luns, BOB, luns), CopyAccessPolicy.INITIATOR, TARGET_CHAP, Map.of(BOB, BOB_CHAP));
-        Target open = new Target(OPEN_TARGET, List.of(new TargetPort(OPEN_TARGET, 1, 2, 2, "127.0.0.1:0")), luns,
+        Target chap = new Target(CHAP_TARGET, List.of(IscsiPorts.targetPort(CHAP_TARGET, 1, 1, 1, "127.0.0.1:0")), null,
+                Map.of(ALICE, luns, BOB, luns), CopyAccessPolicy.INITIATOR);
+        Target open = new Target(OPEN_TARGET, List.of(IscsiPorts.targetPort(OPEN_TARGET, 1, 2, 2, "127.0.0.1:0")), luns,
                 Map.of(), CopyAccessPolicy.INITIATOR);
         // Many failed logins from one name and address: the login throttle (LoginThrottleTest) at 1-5 ms.
         server = new IscsiServer(new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(),
                 List.of(chap, open)), IscsiServer.Options.defaults().withLoginBackoff(Duration.ofMillis(1),
-                        Duration.ofMillis(5)));
+                        Duration.ofMillis(5)),
+                Map.of(CHAP_TARGET, new IscsiTargetSecurity(TARGET_CHAP, Map.of(BOB, BOB_CHAP))));
         server.start();
     }
 

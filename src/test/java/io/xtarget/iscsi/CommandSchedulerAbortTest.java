@@ -60,7 +60,7 @@ class CommandSchedulerAbortTest {
         h.lu.mode().taskAbortedStatus = true;
         IscsiTask w = h.arrive(write(1, 1, 8192));
         h.sent();
-        Nexus other = new Nexus("iqn.1994-05.com.example:other", 1, h.session.nexus.port());
+        Nexus other = IscsiPorts.nexus("iqn.1994-05.com.example:other", 1, h.session.nexus.port());
         h.core.taskManager().abort(List.of(w.scsi), other, false);
         h.runPosted();
         ScsiResponsePdu rsp = (ScsiResponsePdu) h.sent().get(0);

@@ -9,7 +9,6 @@ import io.xtarget.iscsi.pdu.NopIn;
 import io.xtarget.iscsi.pdu.NopOut;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduChannel;
-import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -17,7 +16,6 @@ import io.xtarget.scsi.LunMapping;
 import io.xtarget.scsi.OpcodeTable;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
-import io.xtarget.scsi.TargetPort;
 import io.xtarget.testing.HeapStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -53,15 +51,16 @@ class DiscoveryAuthLoginTest {
         naa[0] = 0x60;
         LogicalUnit lu = new LogicalUnit("ram0", new HeapStore(512, 2048), naa, "serial0", false);
         LunMap luns = LunMap.of(List.of(new LunMapping(0, lu, false)));
-        Target open = new Target(OPEN_TARGET, List.of(new TargetPort(OPEN_TARGET, 1, 1, 1, "127.0.0.1:0")), luns,
+        Target open = new Target(OPEN_TARGET, List.of(IscsiPorts.targetPort(OPEN_TARGET, 1, 1, 1, "127.0.0.1:0")), luns,
                 Map.of(), CopyAccessPolicy.INITIATOR);
-        Target chap = new Target(CHAP_TARGET, List.of(new TargetPort(CHAP_TARGET, 1, 2, 2, "127.0.0.1:0")), luns,
-                Map.of(), CopyAccessPolicy.INITIATOR, new ChapCredentials("alice", "alicesecret1"), Map.of());
+        Target chap = new Target(CHAP_TARGET, List.of(IscsiPorts.targetPort(CHAP_TARGET, 1, 2, 2, "127.0.0.1:0")), luns,
+                Map.of(), CopyAccessPolicy.INITIATOR);
         // Refused discovery logins count against the login throttle like any other (one name, one
         // address here): it runs at 1-5 ms, as in ChapLoginTest; LoginThrottleE2eTest covers it.
         server = new IscsiServer(new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(),
                 List.of(open, chap)), IscsiServer.Options.defaults().withLoginBackoff(Duration.ofMillis(1),
-                        Duration.ofMillis(5)));
+                        Duration.ofMillis(5)),
+                Map.of(CHAP_TARGET, new IscsiTargetSecurity(new ChapCredentials("alice", "alicesecret1"), Map.of())));
         server.start();
     }
 

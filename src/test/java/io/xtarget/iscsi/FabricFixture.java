@@ -28,7 +28,7 @@ final class FabricFixture implements AutoCloseable {
         naa[0] = 0x60;
         naa[15] = 1;
         lu = new LogicalUnit("ram0", new HeapStore(512, 131072), naa, "serial0", powerOnAttention);
-        TargetPort port = new TargetPort(IQN, 1, 1, 1, "127.0.0.1:0");
+        TargetPort port = IscsiPorts.targetPort(IQN, 1, 1, 1, "127.0.0.1:0");
         Target t = new Target(IQN, List.of(port), LunMap.of(List.of(new LunMapping(0, lu, false))), Map.of(),
                 CopyAccessPolicy.INITIATOR);
         ScsiCore core = new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(), List.of(t));

@@ -2,7 +2,6 @@ package io.xtarget.iscsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.scsi.ChapCredentials;
 import org.junit.jupiter.api.Test;
 
 /** The security stage of one login without a socket: AuthMethod, CHAP required or not, the throttle. */

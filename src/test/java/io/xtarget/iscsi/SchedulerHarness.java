@@ -96,13 +96,14 @@ final class SchedulerHarness {
         naa[0] = 0x60;
         naa[15] = 1;
         lu = new LogicalUnit("ram0", new HeapStore(512, 8192), naa, "serial0", false);
-        TargetPort port = new TargetPort(FabricFixture.IQN, 1, 1, 1, "127.0.0.1:3260");
+        TargetPort port = IscsiPorts.targetPort(FabricFixture.IQN, 1, 1, 1, "127.0.0.1:3260");
         LunMap map = LunMap.of(List.of(new LunMapping(0, lu, false)));
         Target target = new Target(FabricFixture.IQN, List.of(port), map, Map.of(), CopyAccessPolicy.INITIATOR);
         core = new ScsiCore(OpcodeTable.builder().addAll(new MiniCommands()).build(), List.of(target));
-        Nexus nexus = new Nexus("iqn.1994-05.com.example:host", 0x23d000000001L, port);
+        long isid = 0x23d000000001L;
+        Nexus nexus = IscsiPorts.nexus("iqn.1994-05.com.example:host", isid, port);
         core.nexusFormed(nexus, map);
-        session = new Session(1, discovery, nexus.initiatorName(), nexus.isid(), target, nexus, map, params, 1);
+        session = new Session(1, discovery, nexus.initiatorName(), isid, target, nexus, map, params, 1);
         budget = new DataBudget(sessionLimit, serverLimit);
         session.account = budget.newAccount();
         outbox.start(1, false, false, session.window);

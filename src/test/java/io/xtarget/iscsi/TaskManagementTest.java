@@ -25,7 +25,7 @@ class TaskManagementTest {
     static final String RO = "iqn.1994-05.com.example:ro";
 
     private final LogicalUnit lu = unit();
-    private final TargetPort port = new TargetPort(FabricFixture.IQN, 1, 1, 1, "127.0.0.1:3260");
+    private final TargetPort port = IscsiPorts.targetPort(FabricFixture.IQN, 1, 1, 1, "127.0.0.1:3260");
 
     private static LogicalUnit unit() {
         byte[] naa = new byte[16];
@@ -37,7 +37,7 @@ class TaskManagementTest {
     private Session session(String initiator, LunMap map) {
         Target t = new Target(FabricFixture.IQN, List.of(port), null, Map.of(initiator, map),
                 CopyAccessPolicy.INITIATOR);
-        Nexus n = new Nexus(initiator, 1, port);
+        Nexus n = IscsiPorts.nexus(initiator, 1, port);
         return new Session(1, false, initiator, 1, t, n, map, SchedulerHarness.params(), 1);
     }
 

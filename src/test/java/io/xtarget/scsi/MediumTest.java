@@ -3,12 +3,13 @@ package io.xtarget.scsi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.xtarget.iscsi.IscsiPorts;
 import org.junit.jupiter.api.Test;
 
 class MediumTest {
-    private final TargetPort port = new TargetPort("iqn.2026-01.io.xtarget:t", 1, 1, 1, "127.0.0.1:3260");
-    private final Nexus a = new Nexus("iqn.2026-01.org.example:a", 1, port);
-    private final Nexus b = new Nexus("iqn.2026-01.org.example:b", 2, port);
+    private final TargetPort port = IscsiPorts.targetPort("iqn.2026-01.io.xtarget:t", 1, 1, 1, "127.0.0.1:3260");
+    private final Nexus a = IscsiPorts.nexus("iqn.2026-01.org.example:a", 1, port);
+    private final Nexus b = IscsiPorts.nexus("iqn.2026-01.org.example:b", 2, port);
 
     @Test
     void preventionIsPerNexusAndHoldsWhileAnyNexusPrevents() {
@@ -33,7 +34,7 @@ class MediumTest {
         m.setPrevent(a, true);
         m.setPrevent(b, true);
         // an equal Nexus value (same initiator port, same target port) is the same I_T nexus
-        m.nexusLost(new Nexus("iqn.2026-01.org.example:a", 1, port));
+        m.nexusLost(IscsiPorts.nexus("iqn.2026-01.org.example:a", 1, port));
         assertThat(m.preventedBy(a)).isFalse();
         assertThat(m.prevented()).isTrue();
         m.nexusLost(b);

@@ -2,6 +2,7 @@ package io.xtarget.scsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.spc.CoreFixture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class TaskManagerTest {
     private final CoreFixture f = new CoreFixture();
     private final TaskManager tm = f.core.taskManager();
-    private final Nexus c = new Nexus("iqn.2026-01.org.example:c", 0x400001370002L, f.port);
+    private final Nexus c = IscsiPorts.nexus("iqn.2026-01.org.example:c", 0x400001370002L, f.port);
     private int tag;
 
     /** A task of {@code n} on LUN 0 that entered its task set; the fabric's abort listener does nothing. */

@@ -2,13 +2,14 @@ package io.xtarget.scsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.iscsi.IscsiPorts;
 import org.junit.jupiter.api.Test;
 
 class UnitAttentionsTest {
-    private static final TargetPort PORT = new TargetPort("iqn.2026-11.io.xtarget:t", 1, 1, 1, "127.0.0.1:3260");
+    private static final TargetPort PORT = IscsiPorts.targetPort("iqn.2026-11.io.xtarget:t", 1, 1, 1, "127.0.0.1:3260");
 
     private static Nexus nexus(String name) {
-        return new Nexus("iqn.2026-11.org.example:" + name, 0x400000000001L, PORT);
+        return IscsiPorts.nexus("iqn.2026-11.org.example:" + name, 0x400000000001L, PORT);
     }
 
     @Test

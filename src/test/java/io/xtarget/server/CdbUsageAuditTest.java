@@ -2,6 +2,7 @@ package io.xtarget.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.CommandDescriptor;
 import io.xtarget.scsi.LogicalUnit;
@@ -14,7 +15,6 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiStatus;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
-import io.xtarget.scsi.TargetPort;
 import io.xtarget.scsi.copy.CopyCommandSet;
 import io.xtarget.testing.HeapStore;
 import java.util.ArrayList;
@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 class CdbUsageAuditTest {
     final CopyCommandSet copy = new CopyCommandSet();
     final OpcodeTable table = StandardCommands.table(copy);
-    final Nexus nexus = new Nexus("iqn.2026-01.test:audit", 1,
-            new TargetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260"));
+    final Nexus nexus = IscsiPorts.nexus("iqn.2026-01.test:audit", 1,
+            IscsiPorts.targetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260"));
 
     @AfterEach
     void close() {

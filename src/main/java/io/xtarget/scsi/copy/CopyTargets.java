@@ -1,10 +1,10 @@
 package io.xtarget.scsi.copy;
 
-import io.xtarget.scsi.ChapCredentials;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
+import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.copy.ParameterList.IdentificationCscd;
@@ -34,20 +34,17 @@ final class CopyTargets {
     /**
      * The mappings reachable for this task: with policy PORT only the receiving target's LUN map
      * of this nexus; with INITIATOR (the default) also every other target's LUN map for this
-     * initiator name — except targets that demand CHAP credentials this session has not proven.
-     * An iSCSI initiator name is only a claim; CHAP is what makes it an identity, so a target
-     * guarded by CHAP is reachable by copy only with the same secrets the receiving target checked.
+     * initiator name that the nexus's {@link io.xtarget.scsi.CopyReachability} admits. An initiator
+     * name is only a claim; the fabric's rule says whether what this nexus proved at login makes
+     * it an identity on that target too (the iSCSI fabric: the same CHAP secrets).
      */
     static CopyTargets of(ScsiTask task) {
         List<LunMapping> all = new ArrayList<>(task.lunMap().mappings());
         if (policy(task) == CopyAccessPolicy.INITIATOR) {
-            String initiator = task.nexus().initiatorName();
-            Target receiving = task.core().target(task.nexus().port().targetName());
-            ChapCredentials proven = receiving == null ? null : receiving.chapFor(initiator);
+            Nexus nexus = task.nexus();
             for (Target t : task.core().targets()) {
-                LunMap map = t.lunMapFor(initiator);
-                ChapCredentials required = t.chapFor(initiator);
-                if (map != null && (required == null || required.equals(proven))) {
+                LunMap map = t.lunMapFor(nexus.initiatorName());
+                if (map != null && nexus.copyReachability().reaches(nexus, t)) {
                     all.addAll(map.mappings());
                 }
             }

@@ -30,7 +30,7 @@ import java.util.List;
  * A token is only ever compared in full and in constant time ({@link #matches}).
  */
 final class RodToken {
-    /** Bytes of the unguessable part at least (iSCSI names are at most 223 bytes, so it is always larger). */
+    /** Bytes of the unguessable part at least (a longer target name is cut in the target device descriptor). */
     static final int MIN_SECRET_BYTES = 32;
     private static final int TARGET_DESCRIPTOR_OFFSET = 128;
 

@@ -107,7 +107,7 @@ final class ReadWriteCommands {
 
     /**
      * Bytes of whole blocks the initiator actually sent, at most the CDB's transfer length: when
-     * the iSCSI expected length is shorter than the CDB asks, only what arrived is written and
+     * the fabric's expected length is shorter than the CDB asks, only what arrived is written and
      * the fabric reports the overflow residual (libiscsi iSCSIResiduals.Write*).
      */
     /** MISCOMPARE at {@code base} + the first differing index, when the two differ. */

@@ -7,12 +7,15 @@ import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
+import io.xtarget.scsi.TargetPort;
 import io.xtarget.scsi.VpdPage;
 
 /** INQUIRY (SPC-4 6.6): standard data and the VPD pages registered in the opcode table. */
 final class Inquiry {
-    /** Version descriptors (SPC-4 table 148): SAM-5, iSCSI (no version claimed), SPC-4, SBC-3. */
-    static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0960, 0x0460, 0x04C0};
+    /** Version descriptors (SPC-4 table 148) of the architecture and the command sets. */
+    static final int SAM_5 = 0x00A0;
+    static final int SPC_4 = 0x0460;
+    static final int SBC_3 = 0x04C0;
 
     private Inquiry() {}
 
@@ -37,6 +40,16 @@ final class Inquiry {
         return ScsiResult.good(vpd.build(task), alloc);
     }
 
+    /**
+     * SAM-5, the transport of the nexus's target port when it claims one (the iSCSI fabric: 0960h,
+     * iSCSI with no version claimed), SPC-4, SBC-3.
+     */
+    static int[] versionDescriptors(ScsiTask task) {
+        TargetPort port = task.nexus() == null ? null : task.nexus().port();
+        int transport = port == null ? 0 : port.protocol().versionDescriptor();
+        return transport == 0 ? new int[] {SAM_5, SPC_4, SBC_3} : new int[] {SAM_5, transport, SPC_4, SBC_3};
+    }
+
     /** Standard INQUIRY data (SPC-4 6.6.2), 96 bytes. */
     static byte[] standard(ScsiTask task) {
         OpcodeTable table = task.core().opcodes();
@@ -57,8 +70,9 @@ final class Inquiry {
         b.ascii(LogicalUnit.REVISION, 4);
         b.zeros(20); // vendor specific
         b.u8(0).u8(0); // CLOCKING/QAS/IUS, reserved
+        int[] versions = versionDescriptors(task);
         for (int i = 0; i < 8; i++) {
-            b.u16(i < VERSION_DESCRIPTORS.length ? VERSION_DESCRIPTORS[i] : 0);
+            b.u16(i < versions.length ? versions[i] : 0);
         }
         b.zeros(22);
         b.setU8(4, b.length() - 5);

@@ -5,7 +5,6 @@ import io.xtarget.scsi.Reservations;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiTask;
-import java.nio.charset.StandardCharsets;
 
 /** PERSISTENT RESERVE IN (SPC-4 6.15): READ KEYS, READ RESERVATION, REPORT CAPABILITIES, READ FULL STATUS. */
 final class PersistentReserveIn {
@@ -58,7 +57,7 @@ final class PersistentReserveIn {
         for (Reservations.Registration r : st.registrations()) {
             boolean holder = st.isHolder(r);
             Nexus n = r.nexus();
-            byte[] tid = transportId(n);
+            byte[] tid = n.initiator().transportId(); // formatted by the fabric (SPC-4 7.6.4)
             b.u64(r.key()).u32(0);
             b.u8(holder ? 0x01 : 0x00); // ALL_TG_PT 0, R_HOLDER
             b.u8(holder ? st.type() : 0);
@@ -67,14 +66,5 @@ final class PersistentReserveIn {
             b.u32(tid.length).bytes(tid);
         }
         return b.setU32(4, b.length() - 8).toArray();
-    }
-
-    /** iSCSI TransportID with ISID (SPC-4 7.6.4.6, format 01b): "name,i,0x<isid>", null padded to 4. */
-    static byte[] transportId(Nexus n) {
-        byte[] name = n.initiatorPortName().getBytes(StandardCharsets.UTF_8);
-        int addLen = Math.max(20, (name.length + 4) & ~3);
-        DataBuilder b = new DataBuilder().u8(0x40 | VpdPages.PROTOCOL_ISCSI).u8(0).u16(addLen);
-        b.bytes(name).zeros(addLen - name.length);
-        return b.toArray();
     }
 }

@@ -9,9 +9,6 @@ import java.util.SortedSet;
 
 /** The VPD pages the SPC command set owns (SPC-4 7.8): 00h, 80h, 83h, 86h. */
 final class VpdPages {
-    /** Protocol identifier of iSCSI (SPC-4 7.6.1 table 362). */
-    static final int PROTOCOL_ISCSI = 5;
-
     private VpdPages() {}
 
     private static DataBuilder header(int code) {
@@ -52,7 +49,7 @@ final class VpdPages {
         Nexus nexus = task.nexus();
         TargetPort port = nexus == null ? null : nexus.port();
         if (port != null) {
-            int piv = (PROTOCOL_ISCSI << 4);
+            int piv = port.protocol().identifier() << 4; // the fabric's protocol (SPC-4 7.6.1)
             // Relative target port identifier, association target port, PIV.
             b.u8(piv | 0x01).u8(0x80 | 0x10 | 0x04).u8(0).u8(4).u16(0).u16(port.relativePortId());
             // Target port group.

@@ -4,6 +4,7 @@ import static io.xtarget.scsi.copy.CopyFixture.heap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.backend.MissingStore;
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.AccessCheck;
 import io.xtarget.scsi.AccessCheck.Refusal;
 import io.xtarget.scsi.AccessCheck.Request;
@@ -152,8 +153,8 @@ class AccessTableTest {
         CopyCommandSet copy = new CopyCommandSet(CopyLimits.DEFAULT, new CopyEngine(4096, 64 * 4096));
         core = new ScsiCore(OpcodeTable.builder().addAll(new SpcCommandSet()).addAll(new SbcCommandSet())
                 .addAll(copy).build(), List.of(t));
-        host = new Nexus(CopyFixture.INITIATOR, 1, t.ports().get(0));
-        other = new Nexus(OTHER, 2, t.ports().get(0));
+        host = IscsiPorts.nexus(CopyFixture.INITIATOR, 1, t.ports().get(0));
+        other = IscsiPorts.nexus(OTHER, 2, t.ports().get(0));
         core.nexusFormed(host, lunMap);
         CopyFixture.fill(c, 1);
         CopyFixture.fill(y, 3);

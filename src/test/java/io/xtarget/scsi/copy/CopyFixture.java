@@ -1,7 +1,9 @@
 package io.xtarget.scsi.copy;
 
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.CopyAccessPolicy;
+import io.xtarget.scsi.CopyReachability;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
@@ -26,6 +28,8 @@ final class CopyFixture {
     final CopyCommandSet copy;
     final OpcodeTable table;
     ScsiCore core;
+    /** The rule the fabric hands the core with each nexus (the iSCSI fabric's judges CHAP). */
+    CopyReachability copyReachability = CopyReachability.BY_ACL;
 
     CopyFixture() {
         this(new CopyCommandSet(CopyLimits.DEFAULT, new CopyEngine(4096, 64 * 4096)));
@@ -56,7 +60,7 @@ final class CopyFixture {
     }
 
     static Target target(String name, int portId, LunMap forInitiator, CopyAccessPolicy policy) {
-        TargetPort port = new TargetPort(name, 1, portId, 1, "127.0.0.1:3260");
+        TargetPort port = IscsiPorts.targetPort(name, 1, portId, 1, "127.0.0.1:3260");
         return new Target(name, List.of(port), null, Map.of(INITIATOR, forInitiator), policy);
     }
 
@@ -69,7 +73,7 @@ final class CopyFixture {
     }
 
     Nexus nexus(Target t, long isid) {
-        return new Nexus(INITIATOR, isid, t.ports().get(0));
+        return new Nexus(IscsiPorts.initiatorPort(INITIATOR, isid), t.ports().get(0), copyReachability);
     }
 
     ScsiTask task(Target t, long isid, int lun, Cdb cdb, byte[] dataOut) {

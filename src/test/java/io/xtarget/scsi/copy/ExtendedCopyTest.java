@@ -179,24 +179,28 @@ class ExtendedCopyTest {
     }
 
     @Test
-    void aTargetGuardedByChapIsReachableByCopyOnlyWithTheSameProvenSecrets() {
-        io.xtarget.scsi.ChapCredentials secret = new io.xtarget.scsi.ChapCredentials("host", "twelve-chars-1");
+    void aTargetTheFabricsReachabilityRuleRefusesIsUnreachableThoughItsAclAdmitsTheName() {
         CopyFixture.fill(a, 12);
         byte[] params = new CopyFixture.Params().cscd(a).cscd(b).b2b(0, 1, 8, 0, 0).build();
         t1 = target("iqn.t1", 1, map(new LunMapping(0, a, false)), CopyAccessPolicy.INITIATOR);
-        // t2 maps b to the same initiator name, but demands CHAP the session on t1 never proved
-        Target guarded = new Target("iqn.t2", List.of(new io.xtarget.scsi.TargetPort("iqn.t2", 1, 2, 2, "x")), null,
-                java.util.Map.of(CopyFixture.INITIATOR, map(new LunMapping(0, b, false))), CopyAccessPolicy.INITIATOR,
-                secret, java.util.Map.of());
-        f.targets(t1, guarded);
+        // t2 maps b to the same initiator name; t3 admits only someone else
+        Target t2 = target("iqn.t2", 2, map(new LunMapping(0, b, false)), CopyAccessPolicy.INITIATOR);
+        Target t3 = new Target("iqn.t3", List.of(io.xtarget.iscsi.IscsiPorts.targetPort("iqn.t3", 1, 3, 3, "x")),
+                null, java.util.Map.of("iqn.someone-else", map(new LunMapping(0, c, false))),
+                CopyAccessPolicy.INITIATOR);
+        f.targets(t1, t2, t3);
+        List<String> asked = new ArrayList<>();
+        f.copyReachability = (nexus, other) -> {
+            asked.add(other.name());
+            return !other.name().equals("iqn.t2"); // e.g. t2 demands CHAP secrets this session never proved
+        };
         assertSense(f.xcopy(t1, 0, params).sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
         assertThat(range(b, 0, 512 * 8)).isEqualTo(new byte[512 * 8]);
+        assertThat(asked).as("asked only about targets whose ACL admits the name").containsOnly("iqn.t1", "iqn.t2");
 
-        // the same secrets on the receiving target: the initiator has proven them, so b is reachable
-        Target t1chap = new Target("iqn.t1", t1.ports(), null, t1.acls(), CopyAccessPolicy.INITIATOR, secret,
-                java.util.Map.of());
-        f.targets(t1chap, guarded);
-        assertThat(f.xcopy(t1chap, 0, params).status()).isEqualTo(ScsiStatus.GOOD);
+        // the rule admits t2 (the session proved what t2 demands): b is reachable
+        f.copyReachability = io.xtarget.scsi.CopyReachability.BY_ACL;
+        assertThat(f.xcopy(t1, 0, params).status()).isEqualTo(ScsiStatus.GOOD);
         assertThat(range(b, 0, 512 * 8)).isEqualTo(range(a, 0, 512 * 8));
     }
 
@@ -227,7 +231,7 @@ class ExtendedCopyTest {
         LogicalUnit secret = lu("secret", 512, 4096, 77);
         t1 = target("iqn.t1", 1, map(new LunMapping(0, a, false)), CopyAccessPolicy.INITIATOR);
         // another target exports the secret LU, but only to some other initiator
-        Target other = new Target("iqn.other", List.of(new io.xtarget.scsi.TargetPort("iqn.other", 1, 5, 1, "x")),
+        Target other = new Target("iqn.other", List.of(io.xtarget.iscsi.IscsiPorts.targetPort("iqn.other", 1, 5, 1, "x")),
                 null, java.util.Map.of("iqn.someone-else", map(new LunMapping(0, secret, false))),
                 CopyAccessPolicy.INITIATOR);
         f.targets(t1, other);
@@ -291,7 +295,7 @@ class ExtendedCopyTest {
     @Test
     void reservationOnSourceOrDestinationConflicts() {
         oneTarget();
-        io.xtarget.scsi.Nexus otherHost = new io.xtarget.scsi.Nexus("iqn.other-host", 9, t1.ports().get(0));
+        io.xtarget.scsi.Nexus otherHost = io.xtarget.iscsi.IscsiPorts.nexus("iqn.other-host", 9, t1.ports().get(0));
         assertThat(c.reservations().reserve(otherHost)).isTrue();
         byte[] cBefore = heap(c).bytes().clone();
         ScsiResult r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).cscd(c).b2b(0, 1, 1, 0, 0).build());

@@ -5,11 +5,11 @@ import static io.xtarget.scsi.copy.ParameterListParserTest.assertSense;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.SenseKey;
-import io.xtarget.scsi.TargetPort;
 import io.xtarget.scsi.copy.RangeDescriptors.Range;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -30,7 +30,7 @@ class RodTokenTableTest {
     private final Nexus host = nexus("iqn.2026-01.test:host");
 
     private static Nexus nexus(String initiator) {
-        return new Nexus(initiator, 1, new TargetPort("iqn.2026-01.test:t", 1, 1, 1, "127.0.0.1:3260"));
+        return IscsiPorts.nexus(initiator, 1, IscsiPorts.targetPort("iqn.2026-01.test:t", 1, 1, 1, "127.0.0.1:3260"));
     }
 
     private RodTokenTable table(int max, int perInitiator) {

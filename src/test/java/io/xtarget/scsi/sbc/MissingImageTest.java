@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xtarget.backend.MissingStore;
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -43,8 +44,8 @@ class MissingImageTest {
     final LunMap luns;
     final ScsiCore core = new ScsiCore(
             OpcodeTable.builder().addAll(new SpcCommandSet()).addAll(new SbcCommandSet()).build(), List.of());
-    final TargetPort port = new TargetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260");
-    final Nexus a = new Nexus("iqn.2026-01.test:a", 1, port);
+    final TargetPort port = IscsiPorts.targetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260");
+    final Nexus a = IscsiPorts.nexus("iqn.2026-01.test:a", 1, port);
 
     MissingImageTest() throws Exception {
         lu = new LogicalUnit("gone", new MissingStore(IMAGE, "file", 512, 64 * 512), RemovableMediumTest.naa(),

@@ -2,6 +2,7 @@ package io.xtarget.scsi.sbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -13,7 +14,6 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiStatus;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
-import io.xtarget.scsi.TargetPort;
 import io.xtarget.testing.HeapStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class ReadOnlyStartStopUnitTest {
     final LogicalUnit lu = new LogicalUnit("cd0", store, RemovableMediumTest.naa(), "serial-rm", false, true);
     final LunMap luns = LunMap.of(List.of(new LunMapping(RW, lu, false), new LunMapping(RO, lu, true)));
     final ScsiCore core = new ScsiCore(OpcodeTable.builder().addAll(new SbcCommandSet()).build(), List.of());
-    final Nexus reader = new Nexus("iqn.2026-01.test:reader", 1, new TargetPort("iqn.2026-01.test:tgt", 1, 1, 1,
+    final Nexus reader = IscsiPorts.nexus("iqn.2026-01.test:reader", 1, IscsiPorts.targetPort("iqn.2026-01.test:tgt", 1, 1, 1,
             "127.0.0.1:3260"));
 
     ScsiResult ssu(int lun, int byte4) {

@@ -7,6 +7,7 @@ import static io.xtarget.scsi.sbc.SbcRig.cdb16;
 import static io.xtarget.scsi.sbc.SbcRig.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -42,9 +43,9 @@ class RemovableMediumTest {
     final LunMap luns = LunMap.of(List.of(new LunMapping(0, lu, false)));
     final ScsiCore core = new ScsiCore(
             OpcodeTable.builder().addAll(new SpcCommandSet()).addAll(new SbcCommandSet()).build(), List.of());
-    final TargetPort port = new TargetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260");
-    final Nexus a = new Nexus("iqn.2026-01.test:a", 1, port);
-    final Nexus b = new Nexus("iqn.2026-01.test:b", 2, port);
+    final TargetPort port = IscsiPorts.targetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260");
+    final Nexus a = IscsiPorts.nexus("iqn.2026-01.test:a", 1, port);
+    final Nexus b = IscsiPorts.nexus("iqn.2026-01.test:b", 2, port);
 
     {
         core.nexusFormed(a, luns); // both I_T nexuses exist: conditions "for every nexus" reach them

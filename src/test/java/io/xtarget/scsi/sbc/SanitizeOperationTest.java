@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.xtarget.backend.FaultInjectingStore;
 import io.xtarget.backend.ForwardingStore;
 import io.xtarget.backend.Store;
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.AbortOutcome;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LogicalUnit;
@@ -76,9 +77,9 @@ class SanitizeOperationTest {
     final LogicalUnit lu = new LogicalUnit("disk", faults, RemovableMediumTest.naa(), "serial", false);
     final ScsiCore core = new ScsiCore(
             OpcodeTable.builder().addAll(new SpcCommandSet()).addAll(new SbcCommandSet()).build(), List.of());
-    final TargetPort port = new TargetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260");
-    final Nexus a = new Nexus("iqn.2026-01.test:a", 1, port);
-    final Nexus b = new Nexus("iqn.2026-01.test:b", 2, port);
+    final TargetPort port = IscsiPorts.targetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260");
+    final Nexus a = IscsiPorts.nexus("iqn.2026-01.test:a", 1, port);
+    final Nexus b = IscsiPorts.nexus("iqn.2026-01.test:b", 2, port);
     LunMap luns = LunMap.of(List.of(new LunMapping(0, lu, false)));
 
     {

@@ -3,6 +3,7 @@ package io.xtarget.scsi.sbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.backend.Store;
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -14,7 +15,6 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiStatus;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
-import io.xtarget.scsi.TargetPort;
 import io.xtarget.testing.HeapStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +28,7 @@ final class SbcRig {
     final LogicalUnit lu;
     final ScsiCore core;
     final LunMap luns;
-    final Nexus nexus = new Nexus("iqn.2026-01.test:init", 1, new TargetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260"));
+    final Nexus nexus = IscsiPorts.nexus("iqn.2026-01.test:init", 1, IscsiPorts.targetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260"));
     private long tag;
 
     SbcRig(int blockSize, long blocks) {

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.xtarget.backend.FaultInjectingStore;
 import io.xtarget.backend.RamStore;
 import io.xtarget.backend.SpaceUsage;
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
@@ -21,7 +22,6 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
 import io.xtarget.scsi.SenseKey;
-import io.xtarget.scsi.TargetPort;
 import io.xtarget.scsi.ThinProvisioning;
 import io.xtarget.scsi.UnitAttentions;
 import io.xtarget.scsi.spc.SpcCommandSet;
@@ -42,7 +42,7 @@ class ThinProvisioningTest {
 
     final FaultInjectingStore faulty;
     final SbcRig rig;
-    final Nexus other = new Nexus("iqn.2026-01.test:other", 2, new TargetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260"));
+    final Nexus other = IscsiPorts.nexus("iqn.2026-01.test:other", 2, IscsiPorts.targetPort("iqn.2026-01.test:tgt", 1, 1, 1, "127.0.0.1:3260"));
 
     ThinProvisioningTest() throws IOException {
         faulty = new FaultInjectingStore(new RamStore(512, MIB)).reportSpace(new SpaceUsage(100 * MIB, 30 * MIB, MIB));

@@ -1,5 +1,6 @@
 package io.xtarget.scsi.spc;
 
+import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.CommandDescriptor;
 import io.xtarget.scsi.CommandSet;
@@ -32,12 +33,12 @@ public final class CoreFixture {
 
     public final HeapStore store = new HeapStore(512, 2048);
     public final LogicalUnit lu = new LogicalUnit("disk0", store, NAA, "SN0001", false);
-    public final TargetPort port = new TargetPort("iqn.2026-01.io.xtarget:t1", 1, 1, 1, "127.0.0.1:3260");
-    public final TargetPort otherPort = new TargetPort("iqn.2026-01.io.xtarget:t2", 1, 2, 1, "127.0.0.1:3260");
-    public final TargetPort thirdPort = new TargetPort("iqn.2026-01.io.xtarget:t2", 2, 3, 7, "127.0.0.2:3260");
+    public final TargetPort port = IscsiPorts.targetPort("iqn.2026-01.io.xtarget:t1", 1, 1, 1, "127.0.0.1:3260");
+    public final TargetPort otherPort = IscsiPorts.targetPort("iqn.2026-01.io.xtarget:t2", 1, 2, 1, "127.0.0.1:3260");
+    public final TargetPort thirdPort = IscsiPorts.targetPort("iqn.2026-01.io.xtarget:t2", 2, 3, 7, "127.0.0.2:3260");
     public final LunMap lunMap = LunMap.of(List.of(new LunMapping(0, lu, false), new LunMapping(1, lu, true)));
-    public final Nexus a = new Nexus("iqn.2026-01.org.example:a", 0x400001370000L, port);
-    public final Nexus b = new Nexus("iqn.2026-01.org.example:b", 0x400001370001L, port);
+    public final Nexus a = IscsiPorts.nexus("iqn.2026-01.org.example:a", 0x400001370000L, port);
+    public final Nexus b = IscsiPorts.nexus("iqn.2026-01.org.example:b", 0x400001370001L, port);
     public final ScsiCore core;
 
     /** Test-only rows: READ(10) and WRITE(10) that do nothing but pass the core's checks. */

@@ -1,4 +1,4 @@
-package io.xtarget.scsi;
+package io.xtarget.iscsi;
 
 /**
  * CHAP secrets for logins to one target (RFC 7143 12.1.3): what the initiator must prove, and
