@@ -25,6 +25,14 @@ final class GuestRam implements AutoCloseable {
         memory = GuestMemory.of(List.of(new GuestMemory.Region(GPA, size, UVA, ram)));
     }
 
+    /** RAM in a memfd, shared with the device through VHOST_USER_SET_MEM_TABLE. */
+    GuestRam(int memfd, long size) throws java.io.IOException {
+        MemorySegment raw = UnixFds.mmapShared(memfd, size, 0);
+        long base = raw.address();
+        ram = raw.reinterpret(size, arena, s -> UnixFds.munmap(base, size));
+        memory = GuestMemory.of(List.of(new GuestMemory.Region(GPA, size, UVA, ram)));
+    }
+
     /** A guest buffer of {@code n} bytes, aligned to {@code align}: its guest physical address. */
     long alloc(long n, long align) {
         next = (next + align - 1) / align * align;
