@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  *       VIRTIO_RING_F_EVENT_IDX, VIRTIO_SCSI_F_HOTPLUG, VIRTIO_SCSI_F_CHANGE and
  *       VHOST_USER_F_PROTOCOL_FEATURES; a front-end that acknowledges anything else is refused;
  *   <li>protocol features: MQ (GET_QUEUE_NUM), REPLY_ACK (need_reply answered with 0 or 1),
- *       CONFIG (GET_CONFIG of the virtio-scsi config space; SET_CONFIG refused), RESET_DEVICE.
+ *       RESET_DEVICE. CONFIG is not offered: QEMU's vhost-user-scsi builds the config space
+ *       itself and warns about a back-end offering it; a front-end that sends GET_CONFIG anyway
+ *       gets our virtio-scsi config space ({@link VirtioScsiConfig}); SET_CONFIG is refused.
  * </ul>
  *
  * <p>Ring messages follow "Ring states": a ring starts on SET_VRING_KICK, stops on GET_VRING_BASE
@@ -40,9 +42,8 @@ final class VhostUserSession {
             | 1L << VirtioScsi.F_HOTPLUG | 1L << VirtioScsi.F_CHANGE;
     static final long P_MQ = 1L;
     static final long P_REPLY_ACK = 1L << 3;
-    static final long P_CONFIG = 1L << 9;
     static final long P_RESET_DEVICE = 1L << 13;
-    static final long OFFERED_PROTOCOL = P_MQ | P_REPLY_ACK | P_CONFIG | P_RESET_DEVICE;
+    static final long OFFERED_PROTOCOL = P_MQ | P_REPLY_ACK | P_RESET_DEVICE;
     /** Bit 8 of the u64 of SET_VRING_KICK/CALL/ERR: no descriptor comes with it. */
     private static final long VRING_NOFD = 1L << 8;
     /** How long GET_VRING_BASE waits for a ring's buffers in flight. */
@@ -82,6 +83,9 @@ final class VhostUserSession {
 
     /** Handles one message; every descriptor it carried is adopted or closed. */
     void handle(VhostUserMessage m) throws IOException, DeviceException {
+        if (log.isDebugEnabled()) {
+            log.debug("{} {}", m, m.payload().length == 8 ? "0x" + Long.toHexString(m.body().getLong(0)) : "");
+        }
         List<Integer> fds = new ArrayList<>(m.fds());
         try {
             byte[] reply = dispatch(m, fds);
@@ -156,9 +160,6 @@ final class VhostUserSession {
                 wakePoller.run();
             }
             case VhostUserRequest.GET_CONFIG -> {
-                if ((protocolFeatures & P_CONFIG) == 0) {
-                    throw new DeviceException("GET_CONFIG without VHOST_USER_PROTOCOL_F_CONFIG");
-                }
                 return config.answer(m.body(), m.payload().length);
             }
             case VhostUserRequest.SET_CONFIG -> {

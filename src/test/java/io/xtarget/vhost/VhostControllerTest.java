@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VhostControllerTest {
     static final long FEATURES = VhostUserSession.F_VERSION_1 | VhostUserSession.F_INDIRECT_DESC
             | VhostUserSession.F_EVENT_IDX | VhostUserSession.F_PROTOCOL_FEATURES | 1L << VirtioScsi.F_HOTPLUG;
-    static final long PROTOCOL = VhostUserSession.P_MQ | VhostUserSession.P_REPLY_ACK | VhostUserSession.P_CONFIG;
+    static final long PROTOCOL = VhostUserSession.P_MQ | VhostUserSession.P_REPLY_ACK;
 
     @TempDir
     Path dir;
