@@ -242,4 +242,23 @@ class VhostControllerTest {
             assertThat(r.sense()[13]).isEqualTo((byte) 0x03);
         }
     }
+
+    @Test
+    void aParameterUnitAttentionIsAnnouncedWithParamChange() throws Exception {
+        try (FakeFrontEnd fe = connect()) {
+            VirtioScsiGuest g = new VirtioScsiGuest(fe, 2);
+            g.command(0, cdb(0, 0, 0, 0, 0, 0), null, 0);
+            FakeDriver ev = fe.drivers.get(1);
+            long buf = fe.ram.alloc(16, 8);
+            ev.publish(ev.chain(List.of(new FakeDriver.Buf(buf, 16, true))));
+            fe.kick(1);
+            lu.unitAttentions().establish(controller.nexus(), io.xtarget.scsi.UnitAttentions.CAPACITY_CHANGED);
+            assertThat(fe.awaitUsed(1, 1)).isTrue(); // within the poll thread's second
+            ByteBuffer e = ByteBuffer.wrap(fe.ram.get(buf, 16)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(e.getInt(0)).isEqualTo(VirtioScsi.T_PARAM_CHANGE);
+            assertThat(e.getInt(12)).isEqualTo(0x2A | 0x09 << 8);
+            VirtioScsiGuest.Response r = g.command(0, cdb(0, 0, 0, 0, 0, 0), null, 0);
+            assertThat(r.sense()[12]).isEqualTo((byte) 0x2A); // the condition itself is still reported
+        }
+    }
 }

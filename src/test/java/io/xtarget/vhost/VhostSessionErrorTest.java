@@ -237,4 +237,51 @@ class VhostSessionErrorTest {
         readsMayGo.countDown();
         stillServes();
     }
+
+    @Test
+    void abortTaskOfACommandInFlightAnswersItAbortedThenCompletesTheFunction() throws Exception {
+        readsMayGo = new CountDownLatch(1);
+        try (FakeFrontEnd fe = new FakeFrontEnd(socket.toString())) {
+            fe.handshake(VhostControllerTest.FEATURES, VhostControllerTest.PROTOCOL);
+            FakeDriver ctl = fe.ring(0, 8);
+            fe.ring(1, 8);
+            FakeDriver d = fe.ring(2, 8);
+            byte[] read10 = java.util.Arrays.copyOf(new byte[] {0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0}, 32);
+            long h = fe.ram.alloc(51, 8);
+            fe.ram.put(h, VirtioScsiGuest.header(0, 0, 0x4242, read10));
+            long r = fe.ram.alloc(108 + 4096, 8);
+            d.publish(d.chain(List.of(new FakeDriver.Buf(h, 51, false), new FakeDriver.Buf(r, 108 + 4096, true))));
+            fe.kick(2);
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (lu.tasks().select(t -> true).isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            ByteBuffer req = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+            req.putInt(VirtioScsi.T_TMF).putInt(VirtioScsi.TMF_QUERY_TASK).put((byte) 1).put((byte) 0)
+                    .put((byte) 0x40).put((byte) 0).putInt(0).putLong(0x4242);
+            long rq = fe.ram.alloc(24, 8);
+            long rs = fe.ram.alloc(1, 8);
+            fe.ram.put(rq, req.array());
+            ctl.publish(ctl.chain(List.of(new FakeDriver.Buf(rq, 24, false), new FakeDriver.Buf(rs, 1, true))));
+            fe.kick(0);
+            assertThat(fe.awaitUsed(0, 1)).isTrue();
+            assertThat(fe.ram.get(rs, 1)[0]).isEqualTo((byte) VirtioScsi.S_FUNCTION_SUCCEEDED);
+
+            req.putInt(4, VirtioScsi.TMF_ABORT_TASK);
+            long rq2 = fe.ram.alloc(24, 8);
+            long rs2 = fe.ram.alloc(1, 8);
+            fe.ram.put(rq2, req.array());
+            fe.ram.put(rs2, new byte[] {(byte) 0xEE});
+            ctl.publish(ctl.chain(List.of(new FakeDriver.Buf(rq2, 24, false), new FakeDriver.Buf(rs2, 1, true))));
+            fe.kick(0);
+            Thread.sleep(200);
+            assertThat(fe.drivers.get(0).usedIdx()).isEqualTo(1); // waits for the aborted READ to end
+            readsMayGo.countDown();
+            assertThat(fe.awaitUsed(0, 2)).isTrue();
+            assertThat(fe.ram.get(rs2, 1)[0]).isEqualTo((byte) VirtioScsi.S_FUNCTION_COMPLETE);
+            assertThat(fe.awaitUsed(2, 1)).isTrue();
+            assertThat(fe.ram.get(r + 11, 1)[0]).isEqualTo((byte) VirtioScsi.S_ABORTED);
+        }
+        stillServes();
+    }
 }
