@@ -44,9 +44,10 @@ class ArchitectureTest {
             "scsi.copy", "scsi backend",
             "iscsi.pdu", "",
             "iscsi", "iscsi.pdu scsi",
+            "vhost", "scsi",
             "initiator", "iscsi.pdu",
             "config", "iscsi scsi backend",
-            "server", "config iscsi scsi scsi.spc scsi.sbc scsi.copy backend",
+            "server", "config iscsi vhost scsi scsi.spc scsi.sbc scsi.copy backend",
             "cli", "server config initiator iscsi scsi backend");
 
     /** The fabric-neutral core: the SCSI core and its command sets. */

@@ -122,6 +122,7 @@ final class BackstoreCommand extends GroupCommand {
                     }
                 });
             }
+            c.vhost().forEach(v -> usersOf("vhost " + v.socket() + " lun ", v.luns(), users));
             if (!users.isEmpty()) {
                 throw new ConfigException("backstore \"" + name + "\" is in use by " + String.join(", ", users)
                         + "; delete those LUNs first");

@@ -5,6 +5,7 @@ import io.xtarget.config.ConfigException;
 import io.xtarget.config.LunConfig;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.TargetConfig;
+import io.xtarget.config.VhostConfig;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "lun", mixinStandardHelpOptions = true,
-        description = "Map or unmap backstores as LUNs of a target (or of one initiator's ACL).",
+        description = "Map or unmap backstores as LUNs of a target (or of one initiator's ACL), or of a vhost controller.",
         subcommands = {LunCommand.Create.class, LunCommand.Delete.class})
 final class LunCommand extends GroupCommand {
 
@@ -21,9 +22,10 @@ final class LunCommand extends GroupCommand {
             "Without --initiator the LUN goes to the target's LUN list (what initiators without their own",
             "ACL LUN list see). With --initiator it goes to that ACL's own list; an ACL that used the",
             "target's LUNs gets a copy of them first.",
+            "A socket path (/...) instead of an IQN names a vhost controller (no --initiator).",
             "Example: xtarget lun create iqn.2026-11.io.xtarget:t1 disk1 --lun 1 --read-only"})
     static final class Create extends ConfigEdit {
-        @Parameters(index = "0", paramLabel = "IQN", description = "Target name.")
+        @Parameters(index = "0", paramLabel = "IQN|SOCKET", description = "Target name, or vhost controller socket.")
         String target;
 
         @Parameters(index = "1", paramLabel = "BACKSTORE", description = "Backstore name.")
@@ -49,7 +51,7 @@ final class LunCommand extends GroupCommand {
             }
             luns.add(new LunConfig(n, backstore, readOnly));
             luns.sort((a, b) -> Integer.compare(a.lun(), b.lun()));
-            return Change.of(c.withTarget(m.with(luns)),
+            return Change.of(m.with(c, luns),
                     "mapped %s as LUN %d%s in %s".formatted(backstore, n, readOnly ? " (read-only)" : "", m.where()));
         }
 
@@ -67,7 +69,7 @@ final class LunCommand extends GroupCommand {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Unmap a LUN (the backstore stays).")
     static final class Delete extends ConfigEdit {
-        @Parameters(index = "0", paramLabel = "IQN")
+        @Parameters(index = "0", paramLabel = "IQN|SOCKET")
         String target;
 
         @Parameters(index = "1", paramLabel = "LUN")
@@ -83,32 +85,42 @@ final class LunCommand extends GroupCommand {
             if (!luns.removeIf(l -> l.lun() == lun)) {
                 throw new ConfigException("no LUN " + lun + " in " + m.where());
             }
-            return Change.of(c.withTarget(m.with(luns)), "unmapped LUN %d from %s".formatted(lun, m.where()));
+            return Change.of(m.with(c, luns), "unmapped LUN %d from %s".formatted(lun, m.where()));
         }
     }
 
     /**
      * The LUN list a lun command edits: the target's, or with {@code --initiator} that ACL's (the
-     * target's while the ACL has no list of its own).
+     * target's while the ACL has no list of its own), or a vhost controller's (a socket path).
      */
-    private record LunList(TargetConfig target, AclConfig acl) {
+    private record LunList(TargetConfig target, AclConfig acl, VhostConfig vhost) {
         static LunList find(ServerConfig c, String target, String initiator) {
+            if (target.startsWith("/")) {
+                if (initiator != null) {
+                    throw new ConfigException("--initiator: a vhost controller has no ACLs (its socket's mode is its access)");
+                }
+                return new LunList(null, null, VhostCommand.requireVhost(c, target));
+            }
             TargetConfig t = ConfigEdit.requireTarget(c, target);
-            return new LunList(t, initiator == null ? null : ConfigEdit.requireAcl(t, initiator));
+            return new LunList(t, initiator == null ? null : ConfigEdit.requireAcl(t, initiator), null);
         }
 
         List<LunConfig> luns() {
-            return acl == null ? target.luns() : acl.effectiveLuns(target);
+            return vhost != null ? vhost.luns() : acl == null ? target.luns() : acl.effectiveLuns(target);
         }
 
-        /** The target with {@code luns} in place of this list. */
-        TargetConfig with(List<LunConfig> luns) {
-            return acl == null ? target.withLuns(luns) : target.withAcl(acl.withLuns(luns));
+        /** The config with {@code luns} in place of this list. */
+        ServerConfig with(ServerConfig c, List<LunConfig> luns) {
+            if (vhost != null) {
+                return c.withVhostController(vhost.withLuns(luns));
+            }
+            return c.withTarget(acl == null ? target.withLuns(luns) : target.withAcl(acl.withLuns(luns)));
         }
 
-        /** "IQN", or "IQN acl INITIATOR". */
+        /** "IQN", "IQN acl INITIATOR", or "vhost SOCKET". */
         String where() {
-            return acl == null ? target.name() : target.name() + " acl " + acl.initiator();
+            return vhost != null ? "vhost " + vhost.socket()
+                    : acl == null ? target.name() : target.name() + " acl " + acl.initiator();
         }
     }
 }

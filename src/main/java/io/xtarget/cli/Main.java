@@ -16,7 +16,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "xtarget",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Userspace iSCSI target with copy offload (EXTENDED COPY).",
+        description = "Userspace SCSI target (iSCSI, vhost-user-scsi) with copy offload (EXTENDED COPY).",
         subcommands = {
             ServeCommand.class,
             BackstoreCommand.class,
@@ -24,6 +24,7 @@ import picocli.CommandLine.HelpCommand;
             PortalCommand.class,
             LunCommand.class,
             AclCommand.class,
+            VhostCommand.class,
             DiscoveryAuthCommand.class,
             LimitsCommand.class,
             XcopyCommand.class,

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /** {@code xtarget serve}: runs the target until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve iSCSI targets.",
+        description = {"Serve iSCSI targets and vhost-user-scsi controllers.",
             "Without --config: target iqn.2026-11.io.xtarget:demo on 127.0.0.1:3260, LUN 0 a 1 GiB RAM disk,",
             "LUN 1 a 1 GiB sparse file disk, open to any initiator (persisted in ./data/xtarget.json)."})
 public final class ServeCommand implements Callable<Integer> {
@@ -102,8 +102,9 @@ public final class ServeCommand implements Callable<Integer> {
             server.close();
             stop.countDown();
         }, "shutdown"));
-        log.info("xtarget ready on {} (pid {}; kill -HUP re-reads {})", server.boundAddresses(),
-                ProcessHandle.current().pid(), source);
+        log.info("xtarget ready on {}{} (pid {}; kill -HUP re-reads {})", server.boundAddresses(),
+                server.vhostControllers().isEmpty() ? "" : " and vhost-user " + server.vhostControllers().stream()
+                        .map(c -> c.socket().toString()).toList(), ProcessHandle.current().pid(), source);
         try {
             stop.await();
         } catch (InterruptedException e) {

@@ -25,11 +25,12 @@ public final class ConfigParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth");
+    private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth", "vhost");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
             "removable", "physicalBlockSize", "softThresholdPercent", "enableCount");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
+    private static final Set<String> VHOST = Set.of("socket", "luns", "mode", "group");
     private static final Set<String> ACL = Set.of("initiator", "luns", "chap", "resets");
     private static final Set<String> CHAP = Set.of("user", "secret", "mutualUser", "mutualSecret");
     private static final Set<String> LIMITS = Set.copyOf(LimitsConfig.FIELDS);
@@ -60,7 +61,21 @@ public final class ConfigParser {
         for (int i = 0; ts != null && i < ts.size(); i++) {
             targets.add(target(ts.get(i), "targets[" + i + "]"));
         }
-        return ConfigValidator.validate(new ServerConfig(backstores, targets, limits(o), chap(o, "", "discoveryAuth")));
+        List<VhostConfig> vhost = new ArrayList<>();
+        ArrayNode vs = array(o, "", "vhost");
+        for (int i = 0; vs != null && i < vs.size(); i++) {
+            vhost.add(vhost(vs.get(i), "vhost[" + i + "]"));
+        }
+        return ConfigValidator.validate(new ServerConfig(backstores, targets, limits(o), chap(o, "", "discoveryAuth"),
+                vhost));
+    }
+
+    /** One vhost-user-scsi controller; its rules are in ConfigValidator. */
+    private static VhostConfig vhost(JsonNode n, String p) {
+        ObjectNode o = object(n, p);
+        known(o, p, VHOST);
+        return new VhostConfig(VhostPaths.normalize(requiredString(o, p, "socket"), p + ".socket"),
+                luns(array(o, p, "luns"), p + ".luns"), string(o, p, "mode"), string(o, p, "group"));
     }
 
     /** The optional "limits" object; absent or null means every limit at its default. */

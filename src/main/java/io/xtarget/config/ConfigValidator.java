@@ -54,7 +54,31 @@ public final class ConfigValidator {
         }
         checkLimits(config.limits());
         checkChap(config.discoveryAuth(), "discoveryAuth");
+        Set<String> sockets = new HashSet<>();
+        for (int i = 0; i < config.vhost().size(); i++) {
+            VhostConfig v = config.vhost().get(i);
+            String p = "vhost[" + i + "]";
+            checkVhost(config, v, p);
+            if (!sockets.add(v.socket())) {
+                throw new ConfigException(p + ".socket", "duplicate vhost socket " + v.socket());
+            }
+        }
         return config;
+    }
+
+    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}");
+
+    /** A vhost-user-scsi controller: an absolute socket path sun_path can hold, read/write mode bits, its LUNs. */
+    private static void checkVhost(ServerConfig config, VhostConfig v, String p) {
+        VhostPaths.normalize(v.socket(), p + ".socket");
+        if (v.mode() != null && !VhostConfig.isValidMode(v.mode())) {
+            throw new ConfigException(p + ".mode", "\"" + v.mode()
+                    + "\" is not an octal mode of read and write bits (0600, 0660, 0666; execute bits mean nothing on a socket)");
+        }
+        if (v.group() != null && !GROUP_NAME.matcher(v.group()).matches()) {
+            throw new ConfigException(p + ".group", "\"" + v.group() + "\" is not a group name");
+        }
+        checkLuns(config, v.luns(), p + ".luns");
     }
 
     /**

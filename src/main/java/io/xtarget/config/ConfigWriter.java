@@ -68,6 +68,20 @@ public final class ConfigWriter {
                 }
             }
         }
+        if (!config.vhost().isEmpty()) {
+            ArrayNode vs = root.putArray("vhost");
+            for (VhostConfig v : config.vhost()) {
+                ObjectNode o = vs.addObject();
+                o.put("socket", v.socket());
+                luns(o.putArray("luns"), v.luns());
+                if (v.mode() != null) {
+                    o.put("mode", v.mode());
+                }
+                if (v.group() != null) {
+                    o.put("group", v.group());
+                }
+            }
+        }
         chap(root, "discoveryAuth", config.discoveryAuth());
         limits(root, config.limits());
         try {

@@ -262,7 +262,13 @@ public final class RuntimeBuilder {
         return out;
     }
 
-    private static LunMap lunMap(List<LunConfig> luns, Map<String, LogicalUnit> units) {
+    /** The iSCSI target ports of {@code config}: they take relative port identifiers 1..n. */
+    public static int portCount(ServerConfig config) {
+        return config.targets().stream().mapToInt(t -> t.portals().size()).sum();
+    }
+
+    /** A LUN map over open units, by backstore name (used for iSCSI targets and vhost controllers). */
+    public static LunMap lunMap(List<LunConfig> luns, Map<String, LogicalUnit> units) {
         List<LunMapping> m = new ArrayList<>();
         for (LunConfig l : luns) {
             m.add(new LunMapping(l.lun(), units.get(l.backstore()), l.readOnly()));

@@ -3,18 +3,26 @@ package io.xtarget.config;
 import java.util.List;
 
 /**
- * The whole configuration: backstores, the targets exporting them, the fabric's resource
+ * The whole configuration: backstores, the iSCSI targets exporting them, the fabric's resource
  * limits ({@code null} when the file has no {@code "limits"} object: every limit at its default),
- * and the CHAP secrets discovery sessions must log in with ({@code discoveryAuth}, {@code null}:
- * discovery is not authenticated). Immutable.
+ * the CHAP secrets discovery sessions must log in with ({@code discoveryAuth}, {@code null}:
+ * discovery is not authenticated), and the vhost-user-scsi controllers ({@code vhost}, empty when
+ * the file has none). Immutable.
  */
 public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits,
-        ChapConfig discoveryAuth) {
+        ChapConfig discoveryAuth, List<VhostConfig> vhost) {
     public static final ServerConfig EMPTY = new ServerConfig(List.of(), List.of());
 
     public ServerConfig {
         backstores = List.copyOf(backstores);
         targets = List.copyOf(targets);
+        vhost = vhost == null ? List.of() : List.copyOf(vhost);
+    }
+
+    /** A config without vhost controllers. */
+    public ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits,
+            ChapConfig discoveryAuth) {
+        this(backstores, targets, limits, discoveryAuth, List.of());
     }
 
     /** A config without a {@code "discoveryAuth"} object. */
@@ -38,11 +46,11 @@ public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> 
     }
 
     public ServerConfig withBackstores(List<BackstoreConfig> b) {
-        return new ServerConfig(b, targets, limits, discoveryAuth);
+        return new ServerConfig(b, targets, limits, discoveryAuth, vhost);
     }
 
     public ServerConfig withTargets(List<TargetConfig> t) {
-        return new ServerConfig(backstores, t, limits, discoveryAuth);
+        return new ServerConfig(backstores, t, limits, discoveryAuth, vhost);
     }
 
     /** The config with {@code b} in place of the backstore of that name, or appended when there is none. */
@@ -57,12 +65,27 @@ public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> 
 
     /** The same config with these limits ({@code null}: no {@code "limits"} object). */
     public ServerConfig withLimits(LimitsConfig l) {
-        return new ServerConfig(backstores, targets, l, discoveryAuth);
+        return new ServerConfig(backstores, targets, l, discoveryAuth, vhost);
     }
 
     /** The same config with these discovery secrets ({@code null}: discovery not authenticated). */
     public ServerConfig withDiscoveryAuth(ChapConfig chap) {
-        return new ServerConfig(backstores, targets, limits, chap);
+        return new ServerConfig(backstores, targets, limits, chap, vhost);
+    }
+
+    /** The same config with these vhost controllers. */
+    public ServerConfig withVhost(List<VhostConfig> v) {
+        return new ServerConfig(backstores, targets, limits, discoveryAuth, v);
+    }
+
+    /** The config with {@code v} in place of the controller on its socket, or appended when there is none. */
+    public ServerConfig withVhostController(VhostConfig v) {
+        return withVhost(Named.put(vhost, v, VhostConfig::socket));
+    }
+
+    /** The vhost controller on this socket path, or null. */
+    public VhostConfig vhostController(String socket) {
+        return vhost.stream().filter(v -> v.socket().equals(socket)).findFirst().orElse(null);
     }
 
     /** The limits, {@link LimitsConfig#NONE} when the config has none. */

@@ -18,6 +18,8 @@ import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.copy.CopyCommandSet;
 import io.xtarget.scsi.copy.CopyStats;
+import io.xtarget.vhost.VhostController;
+import io.xtarget.vhost.VhostFabric;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -32,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running xtarget: the runtime model built from a config (stores, LUs, targets), the copy
- * manager, and the iSCSI fabric serving them. Closing it stops the fabric first (running copies
- * are aborted), then running sanitize operations, then closes every store.
+ * manager, and the fabrics serving them: iSCSI, and vhost-user-scsi for the config's
+ * {@code "vhost"} controllers. Closing it stops the fabrics first (running copies are aborted),
+ * then running sanitize operations, then closes every store.
  */
 public final class XtargetServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XtargetServer.class);
@@ -41,6 +44,7 @@ public final class XtargetServer implements AutoCloseable {
     private final ServerModel model;
     private final CopyCommandSet copy;
     private final IscsiServer fabric;
+    private final VhostFabric vhost;
     private final Path baseDir;
     private final BiFunction<String, Store, Store> wrap;
     /** The options the config's limits were applied to, and the fabric's options that resulted. */
@@ -52,10 +56,11 @@ public final class XtargetServer implements AutoCloseable {
     private ServerConfig running;
     private MetricsEndpoint metrics;
 
-    private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric, ServerConfig running,
-            Path baseDir, BiFunction<String, Store, Store> wrap, IscsiServer.Options baseOptions,
+    private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric, VhostFabric vhost,
+            ServerConfig running, Path baseDir, BiFunction<String, Store, Store> wrap, IscsiServer.Options baseOptions,
             IscsiServer.Options options) {
         this.model = model;
+        this.vhost = vhost;
         this.baseOptions = baseOptions;
         this.options = options;
         this.copy = copy;
@@ -103,16 +108,30 @@ public final class XtargetServer implements AutoCloseable {
         IscsiServer.Options effective = LimitsConfig.options(complete.limits(), options);
         IscsiServer fabric = new IscsiServer(model.core(), effective, RuntimeBuilder.security(complete));
         fabric.discoveryAuth(credentials(complete.discoveryAuth()));
+        // vhost controllers take the relative port identifiers after the iSCSI ports
+        VhostFabric vhost = new VhostFabric(model.core(), effective.workerThreads(), effective.sessionDataBytes(),
+                RuntimeBuilder.portCount(complete) + 1);
         try {
             fabric.start();
+            vhost.apply(vhostSpecs(complete, model.units()));
         } catch (IOException | RuntimeException e) {
+            vhost.close();
+            fabric.close();
             copy.close();
             model.close();
             throw e;
         }
-        XtargetServer s = new XtargetServer(model, copy, fabric, complete, baseDir, wrap, options, effective);
+        XtargetServer s = new XtargetServer(model, copy, fabric, vhost, complete, baseDir, wrap, options, effective);
         s.logSummary();
         return s;
+    }
+
+    /** The vhost controllers of {@code config} over the open units. */
+    private static List<VhostFabric.Spec> vhostSpecs(ServerConfig config, List<LogicalUnit> units) {
+        Map<String, LogicalUnit> byName = new LinkedHashMap<>();
+        units.forEach(u -> byName.put(u.name(), u));
+        return config.vhost().stream().map(v -> new VhostFabric.Spec(Path.of(v.socket()),
+                RuntimeBuilder.lunMap(v.luns(), byName), v.permissions(), v.group())).toList();
     }
 
     /** A server with the default options, changed only by the config's {@code "limits"} (as {@code xtarget serve}). */
@@ -212,6 +231,11 @@ public final class XtargetServer implements AutoCloseable {
         });
         fabric.replaceTargets(r.targets(), RuntimeBuilder.security(running));
         revokeTokens(r.restored().keySet());
+        try {
+            vhost.apply(vhostSpecs(running, units));
+        } catch (IOException e) {
+            log.error("reload: vhost: {}", e.getMessage()); // the other controllers are applied
+        }
         if (!Objects.equals(was.discoveryAuth(), running.discoveryAuth())) {
             fabric.discoveryAuth(credentials(running.discoveryAuth()));
             logDiscoveryAuth("reload: ");
@@ -265,6 +289,11 @@ public final class XtargetServer implements AutoCloseable {
         return fabric.sessionCount();
     }
 
+    /** The running vhost-user-scsi controllers. */
+    public List<VhostController> vhostControllers() {
+        return vhost.controllers();
+    }
+
     /** Failed CHAP logins and what the login throttle did about them, since start. */
     public IscsiServer.LoginStats loginStats() {
         return fabric.loginStats();
@@ -286,6 +315,7 @@ public final class XtargetServer implements AutoCloseable {
                 metrics.close();
             }
         }
+        vhost.close();
         fabric.close();
         copy.close();
         for (LogicalUnit lu : units) {

@@ -1,0 +1,100 @@
+package io.xtarget.cli;
+
+import io.xtarget.config.ConfigException;
+import io.xtarget.config.LunConfig;
+import io.xtarget.config.ServerConfig;
+import io.xtarget.config.VhostConfig;
+import io.xtarget.config.VhostPaths;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "vhost", mixinStandardHelpOptions = true, description = {
+        "Create, delete and list vhost-user-scsi controllers: Unix sockets QEMU guests attach to",
+        "(-chardev socket,path=SOCKET -device vhost-user-scsi-pci; guest memory must be shared).",
+        "Who may connect is the socket file's owner (the user xtarget runs as), mode and group."},
+        subcommands = {VhostCommand.Create.class, VhostCommand.Delete.class, VhostCommand.ListCmd.class})
+final class VhostCommand extends GroupCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = {
+            "Add a controller; the backstores given become LUNs 0, 1, ... ('xtarget lun create SOCKET ...' adds more).",
+            "Example: xtarget vhost create /run/xtarget/vm1.sock disk1 --group kvm --mode 0660"})
+    static final class Create extends ConfigEdit {
+        @Parameters(index = "0", paramLabel = "SOCKET", description = "Absolute path of the socket (at most 107 bytes).")
+        String socket;
+
+        @Parameters(index = "1..*", paramLabel = "BACKSTORE", arity = "0..*", description = "Backstores for LUNs 0, 1, ...")
+        List<String> backstores = new ArrayList<>();
+
+        @Option(names = "--mode", paramLabel = "MODE", description = "Socket file mode, octal read/write bits (default 0600).")
+        String mode;
+
+        @Option(names = "--group", paramLabel = "GROUP", description = "Socket file group (e.g. the group QEMU runs as).")
+        String group;
+
+        @Option(names = "--read-only", description = "Map every LUN given here read-only.")
+        boolean readOnly;
+
+        @Override
+        void checkArguments() {
+            VhostPaths.normalize(socket, "SOCKET");
+        }
+
+        @Override
+        Change change(ServerConfig c) {
+            String s = VhostPaths.normalize(socket, "SOCKET");
+            if (c.vhostController(s) != null) {
+                throw new ConfigException("vhost controller " + s + " already exists");
+            }
+            List<LunConfig> luns = new ArrayList<>();
+            for (String b : backstores) {
+                requireBackstore(c, b);
+                luns.add(new LunConfig(luns.size(), b, readOnly));
+            }
+            VhostConfig v = new VhostConfig(s, luns, mode, group);
+            return Change.of(c.withVhostController(v), "created vhost controller %s (%d LUN(s), mode %s%s)"
+                    .formatted(s, luns.size(), v.effectiveMode(), group == null ? "" : ", group " + group));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove a controller (a running server ends its guest's session on reload; backstores stay).")
+    static final class Delete extends ConfigEdit {
+        @Parameters(index = "0", paramLabel = "SOCKET")
+        String socket;
+
+        @Override
+        Change change(ServerConfig c) {
+            VhostConfig v = requireVhost(c, socket);
+            return Change.of(c.withVhost(c.vhost().stream().filter(x -> x != v).toList()),
+                    "deleted vhost controller " + v.socket());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show vhost controllers with their LUNs.")
+    static final class ListCmd extends ConfigView {
+        @Override
+        void print(PrintWriter out, ServerConfig c) {
+            if (c.vhost().isEmpty()) {
+                out.println("no vhost controllers");
+            }
+            for (VhostConfig v : c.vhost()) {
+                out.printf("%s (mode %s%s)%n", v.socket(), v.effectiveMode(), v.group() == null ? "" : ", group " + v.group());
+                TargetCommand.printLuns(out, "  ", v.luns());
+            }
+        }
+    }
+
+    /** The controller on {@code socket} (normalized first), or a ConfigException. */
+    static VhostConfig requireVhost(ServerConfig c, String socket) {
+        String s = VhostPaths.normalize(socket, "SOCKET");
+        VhostConfig v = c.vhostController(s);
+        if (v == null) {
+            throw new ConfigException("no vhost controller on " + s);
+        }
+        return v;
+    }
+}
