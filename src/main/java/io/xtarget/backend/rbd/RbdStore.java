@@ -42,6 +42,10 @@ public final class RbdStore implements Store {
     /** Operations hold it shared while in flight; {@link #close} takes it exclusively. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private boolean closed;
+    /** librbd's compare and write stays within one sector (Ceph 16): learnt from its first EINVAL. */
+    private volatile boolean sectorOnlyCompareAndWrite;
+    /** The unit of librbd's compare and write limit. */
+    private static final int SECTOR = 512;
 
     private RbdStore(RbdImage image, int blockSize, long sizeBytes) {
         this.image = image;
@@ -241,6 +245,13 @@ public final class RbdStore implements Store {
     /**
      * rbd_aio_compare_and_write: the OSD compares and writes in one operation, so no other client
      * of the image (another gateway, a VM) can write in between.
+     *
+     * <p>librbd of Ceph 16 (Debian 12) compares and writes only within one 512-byte sector of an
+     * object, and refuses more with EINVAL before touching anything: one logical block of a
+     * 512-byte LU, what VMware's ATS locking sends. The first refused larger range makes this
+     * store answer {@link #NO_COMPARE_AND_WRITE} for ranges beyond a sector from then on (the SCSI
+     * core then compares and writes under its own locks: atomic within this server, not against
+     * other gateways); a newer librbd that accepts them is used for them too.
      */
     @Override
     public long compareAndWrite(long offset, ByteBuffer verify, ByteBuffer data, boolean fua) throws IOException {
@@ -249,6 +260,10 @@ public final class RbdStore implements Store {
             throw new IllegalArgumentException("verify and write data differ in length");
         }
         check(offset, n);
+        boolean beyondSector = offset % SECTOR + n > SECTOR;
+        if (beyondSector && sectorOnlyCompareAndWrite) {
+            return NO_COMPARE_AND_WRITE;
+        }
         enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mismatch = arena.allocate(ValueLayout.JAVA_LONG);
@@ -257,6 +272,10 @@ public final class RbdStore implements Store {
             long rv = image.compareAndWrite(offset, cmp, buf, mismatch, fua).await();
             if (rv == -RbdErrors.EILSEQ) {
                 return mismatch.get(ValueLayout.JAVA_LONG, 0);
+            }
+            if (rv == -RbdErrors.EINVAL && beyondSector) {
+                sectorOnlyCompareAndWrite = true;
+                return NO_COMPARE_AND_WRITE;
             }
             if (rv < 0) {
                 throw RbdErrors.of("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
