@@ -36,6 +36,14 @@ final class RbdCluster {
     static final int OP_TIMEOUT_SECONDS = 30;
 
     private static final Map<String, RbdCluster> OPEN = new HashMap<>();
+    /**
+     * Clusters that could not be reached, by key, with the time (System.nanoTime) until which
+     * another attempt is not made: ten backstores on one dead cluster cost one connect timeout at
+     * start, not ten. A reload after that time tries again.
+     */
+    private static final Map<String, Unreachable> UNREACHABLE = new HashMap<>();
+
+    private record Unreachable(long untilNanos, String message) {}
 
     private final String key;
     private final String description;
@@ -57,14 +65,25 @@ final class RbdCluster {
      * @param cephConf ceph.conf to read, or null for librados' search (CEPH_CONF, /etc/ceph/ceph.conf, ...)
      * @param user the cephx user without "client." (null: "admin")
      * @throws StoreUnavailableException when the monitors do not answer within
-     *     {@link #CONNECT_TIMEOUT_SECONDS}
+     *     {@link #CONNECT_TIMEOUT_SECONDS}, or did not for an attempt less than twice that long ago
      * @throws IOException when librbd is not installed, ceph.conf cannot be read or the key is refused
      */
     static synchronized RbdCluster acquire(String cephConf, String user) throws IOException {
         String key = cephConf + "\0" + user;
         RbdCluster c = OPEN.get(key);
         if (c == null) {
-            c = connect(key, cephConf, user);
+            Unreachable u = UNREACHABLE.get(key);
+            if (u != null && System.nanoTime() - u.untilNanos() < 0) {
+                throw new StoreUnavailableException(u.message() + " (not tried again yet)");
+            }
+            try {
+                c = connect(key, cephConf, user);
+            } catch (StoreUnavailableException e) {
+                UNREACHABLE.put(key, new Unreachable(System.nanoTime()
+                        + java.util.concurrent.TimeUnit.SECONDS.toNanos(2L * CONNECT_TIMEOUT_SECONDS), e.getMessage()));
+                throw e;
+            }
+            UNREACHABLE.remove(key);
             OPEN.put(key, c);
         }
         c.references++;

@@ -180,5 +180,10 @@ class RbdStoreTest {
         assertThatThrownBy(() -> RbdStore.open(new RbdImageSpec("rbd", "any", conf.toString(), null), 512, MIB, true))
                 .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("connecting to the Ceph cluster");
         assertThat((System.nanoTime() - t0) / 1_000_000_000).isLessThan(RbdCluster.CONNECT_TIMEOUT_SECONDS + 10);
+        // another image on the same cluster right after: no second wait
+        long t1 = System.nanoTime();
+        assertThatThrownBy(() -> RbdStore.open(new RbdImageSpec("rbd", "other", conf.toString(), null), 512, MIB, true))
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("not tried again yet");
+        assertThat((System.nanoTime() - t1) / 1_000_000).isLessThan(1000);
     }
 }
