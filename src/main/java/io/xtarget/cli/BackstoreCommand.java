@@ -44,7 +44,7 @@ final class BackstoreCommand extends GroupCommand {
         String name;
 
         @Option(names = {"-t", "--type"}, required = true, paramLabel = "TYPE",
-                description = "ram, file, block, null (discards writes, reads zeros) or rbd (a Ceph RBD image).")
+                description = "ram, file, block or null (discards writes, reads zeros); or rbd (a Ceph RBD image).")
         String type;
 
         @Option(names = {"-s", "--size"}, paramLabel = "SIZE",
