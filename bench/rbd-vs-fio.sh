@@ -20,7 +20,10 @@ xt_ensure_fio
 ceph_dir="$OUT/ceph"
 xt_pid=""
 cleanup() {
-    [ -n "$xt_pid" ] && kill "$xt_pid" 2>/dev/null && wait "$xt_pid" 2>/dev/null
+    if [ -n "$xt_pid" ]; then
+        kill "$xt_pid" 2>/dev/null || true
+        wait "$xt_pid" 2>/dev/null || true
+    fi
     bash "$here/tools/ceph-test-cluster.sh" stop "$ceph_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT INT TERM

@@ -23,19 +23,22 @@ conf="$dir/ceph.conf"
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Stops the daemons whose pid files are in DIR/run, OSD first, then manager, then monitor (an OSD
+# tells the monitor it is going down), each given 10 s before SIGKILL. A pid is signalled only
+# while its command line still names this cluster's ceph.conf (no stray kill after pid reuse).
 stop() {
-    local p
-    for f in "$dir"/run/*.pid; do
-        [ -f "$f" ] || continue
-        p=$(cat "$f")
-        kill "$p" 2>/dev/null || true
-    done
-    for f in "$dir"/run/*.pid; do
-        [ -f "$f" ] || continue
-        p=$(cat "$f")
-        for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null || true
-        rm -f "$f"
+    local f p name
+    for name in osd mgr mon; do
+        for f in "$dir"/run/"$name".*.pid; do
+            [ -f "$f" ] || continue
+            p=$(cat "$f")
+            if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$conf"; then
+                kill "$p" 2>/dev/null || true
+                for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+                kill -9 "$p" 2>/dev/null || true
+            fi
+            rm -f "$f"
+        done
     done
 }
 
