@@ -29,18 +29,26 @@ wait_for() {
         sleep 0.2
     done
 }
-(cd "$work" && exec "$OLDPWD/xtarget" serve --listen "127.0.0.1:$port") >"$work/server.log" 2>&1 &
+# XT_CONFORMANCE_MAIN_JSON, _EXTRA_JSON, _MP_BACKSTORE: other backstores under the same targets
+# (.ci/conformance-rbd.sh: RBD images); the default is the embedded config and RAM.
+if [ -n "${XT_CONFORMANCE_MAIN_JSON:-}" ]; then
+    cp "$XT_CONFORMANCE_MAIN_JSON" "$work/xtarget.json"
+    ./xtarget serve --config "$work/xtarget.json" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+else
+    (cd "$work" && exec "$OLDPWD/xtarget" serve --listen "127.0.0.1:$port") >"$work/server.log" 2>&1 &
+fi
 srv=$!
 wait_for "$port"
 # Started second, so the launcher's build (if any) is not run twice at once. The config is
 # copied: serve may write generated identifiers back into its file.
 mkdir -p "$work/extra"
-cp .ci/conformance-extra.json "$work/extra/xtarget.json"
+cp "${XT_CONFORMANCE_EXTRA_JSON:-.ci/conformance-extra.json}" "$work/extra/xtarget.json"
 ./xtarget serve --config "$work/extra/xtarget.json" --listen "127.0.0.1:$port2" >"$work/server2.log" 2>&1 &
 srv2=$!
 mkdir -p "$work/mp"
+mp_backstore=${XT_CONFORMANCE_MP_BACKSTORE:-'{"name": "mp0", "type": "ram", "size": "64M"}'}
 cat >"$work/mp/xtarget.json" <<EOF
-{"backstores": [{"name": "mp0", "type": "ram", "size": "64M"}],
+{"backstores": [$mp_backstore],
  "targets": [{"name": "iqn.2026-11.io.xtarget:multipath",
               "portals": ["127.0.0.1:$port3", "127.0.0.1:$port4"],
               "luns": [{"lun": 0, "backstore": "mp0"}]}]}
@@ -82,7 +90,7 @@ done
 # Merge: PASS if any run passed, else FAIL if any failed, else the first status seen.
 awk '{ if (!($2 in st) || $1 == "PASS" || ($1 == "FAIL" && st[$2] != "PASS")) st[$2] = $1 }
      END { for (n in st) print st[n], n }' "$work/all-results.txt" | sort -k2 >"$work/results.txt"
-cp "$work/results.txt" target/iscsi-test-cu-results.txt 2>/dev/null || true
+cp "$work/results.txt" "${XT_CONFORMANCE_RESULTS:-target/iscsi-test-cu-results.txt}" 2>/dev/null || true
 pass=0; fail=0
 while read -r name; do
     [ -z "$name" ] && continue
@@ -113,7 +121,7 @@ awk '{print $1}' "$skiplist" | while read -r name; do
 done
 echo "iscsi-test-cu totals: $(awk '{print $1}' "$work/results.txt" | sort | uniq -c | tr '\n' ' ')"
 grep '^FAIL' "$work/results.txt" || true
-echo "conformance: $pass passed, $fail failed, $unexpected skipped without a listed reason"
+echo "conformance${XT_CONFORMANCE_LABEL:+-$XT_CONFORMANCE_LABEL}: $pass passed, $fail failed, $unexpected skipped without a listed reason"
 if [ "$fail" -ne 0 ] || [ "$unexpected" -ne 0 ]; then
     echo "--- server log (tail)"; tail -40 "$work/server.log"
     echo "--- extra server log (tail)"; tail -40 "$work/server2.log"

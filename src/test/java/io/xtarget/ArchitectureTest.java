@@ -38,6 +38,7 @@ class ArchitectureTest {
      */
     static final Map<String, Set<String>> ALLOWED = table(
             "backend", "",
+            "backend.rbd", "backend",
             "scsi", "backend",
             "scsi.spc", "scsi backend",
             "scsi.sbc", "scsi backend",
@@ -46,9 +47,9 @@ class ArchitectureTest {
             "iscsi", "iscsi.pdu scsi",
             "vhost", "scsi",
             "initiator", "iscsi.pdu",
-            "config", "iscsi scsi backend",
+            "config", "iscsi scsi backend backend.rbd",
             "server", "config iscsi vhost scsi scsi.spc scsi.sbc scsi.copy backend",
-            "cli", "server config initiator iscsi scsi backend");
+            "cli", "server config initiator iscsi scsi backend backend.rbd");
 
     /** The fabric-neutral core: the SCSI core and its command sets. */
     static final Set<String> CORE = Set.of("scsi", "scsi.spc", "scsi.sbc", "scsi.copy");

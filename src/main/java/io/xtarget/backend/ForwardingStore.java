@@ -5,10 +5,12 @@ import java.nio.ByteBuffer;
 
 /**
  * A store that passes geometry, reads, writes, flushes, space usage and close to another store, for wrappers
- * that change one aspect (fault injection, throttling, recording). {@link #unmap} and
- * {@link #copyTo} are deliberately not forwarded: they keep the {@link Store} defaults (zeros
- * written through {@link #write}; no fast path), so a wrapper sees every byte that moves unless
- * it overrides them itself.
+ * that change one aspect (fault injection, throttling, recording). {@link #unmap},
+ * {@link #copyTo} and the optional native operations ({@link #writeSame},
+ * {@link #compareAndWrite}) are deliberately not forwarded: they keep the {@link Store} defaults
+ * (zeros written through {@link #write}; no fast path; no native operation, so the SCSI core
+ * writes and compares through {@link #read} and {@link #write}), so a wrapper sees every byte
+ * that moves unless it overrides them itself.
  */
 public abstract class ForwardingStore implements Store {
     protected final Store inner;

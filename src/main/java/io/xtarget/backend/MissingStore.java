@@ -5,14 +5,17 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * Stands in for a file or block backstore whose image (or device) does not exist, so its logical
- * unit can stay mapped without xtarget inventing an empty disk under the old identity. It has the
- * configured block size and the configured size (0 when none was given), holds no data, and every
- * read, write, flush or unmap fails with an I/O error naming the path. The SCSI core never lets
- * a command get that far: it answers NOT READY for the logical unit first.
+ * Stands in for a backstore whose image (file, device, RBD image) does not exist, or whose
+ * storage cluster could not be reached when it was opened, so its logical unit can stay mapped
+ * without xtarget inventing an empty disk under the old identity. It has the configured block
+ * size and the configured size (0 when none was given), holds no data, and every read, write,
+ * flush or unmap fails with an I/O error naming the image. The SCSI core never lets a command get
+ * that far: it answers NOT READY for the logical unit first.
  */
 public final class MissingStore implements Store {
-    private final Path path;
+    private final String image;
+    /** Null when the image is missing; else why it could not be opened (an unreachable cluster). */
+    private final String unreachable;
     private final String kind;
     private final int blockSize;
     private final long sizeBytes;
@@ -24,19 +27,50 @@ public final class MissingStore implements Store {
      *     whose size was taken from the file)
      */
     public MissingStore(Path path, String kind, int blockSize, long sizeBytes) throws IOException {
+        this(path.toString(), null, kind, blockSize, sizeBytes);
+    }
+
+    private MissingStore(String image, String unreachable, String kind, int blockSize, long sizeBytes)
+            throws IOException {
         StoreGeometry.checkBlockSize(blockSize);
         if (sizeBytes < 0 || sizeBytes % blockSize != 0) {
             throw new IOException("size " + sizeBytes + " is not a multiple of the block size " + blockSize);
         }
-        this.path = path;
+        this.image = image;
+        this.unreachable = unreachable;
         this.kind = kind;
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }
 
-    /** The image file or device that is missing. */
-    public Path path() {
-        return path;
+    /**
+     * An image that is not in its storage cluster (an RBD image).
+     *
+     * @param image how logs name it, e.g. "rbd:pool/image"
+     */
+    public static MissingStore missing(String image, String kind, int blockSize, long sizeBytes) throws IOException {
+        return new MissingStore(image, null, kind, blockSize, sizeBytes);
+    }
+
+    /**
+     * An image whose storage cluster could not be reached when it was opened: whether it exists
+     * is not known.
+     *
+     * @param reason the error, for the log
+     */
+    public static MissingStore unreachable(String image, String reason, String kind, int blockSize, long sizeBytes)
+            throws IOException {
+        return new MissingStore(image, reason, kind, blockSize, sizeBytes);
+    }
+
+    /** The image file, device or RBD image that is missing (a path, or e.g. "rbd:pool/image"). */
+    public String image() {
+        return image;
+    }
+
+    /** Why the image could not be opened although it may exist (its cluster was unreachable), or null when it is missing. */
+    public String unreachableReason() {
+        return unreachable;
     }
 
     @Override
@@ -81,7 +115,7 @@ public final class MissingStore implements Store {
     }
 
     private IOException missing() {
-        return new IOException(path + " is missing");
+        return new IOException(image + (unreachable == null ? " is missing" : " cannot be reached"));
     }
 
     /** Nothing is open. */
@@ -90,6 +124,6 @@ public final class MissingStore implements Store {
 
     @Override
     public String toString() {
-        return "MissingStore(" + kind + " " + path + ")";
+        return "MissingStore(" + kind + " " + image + ")";
     }
 }

@@ -25,7 +25,7 @@ public interface Store extends AutoCloseable {
         return sizeBytes() / blockSize();
     }
 
-    /** Short kind name used in logs and config: "file", "ram", "block", "null". */
+    /** Short kind name used in logs and config: "file", "ram", "block", "null", "rbd". */
     String kind();
 
     /** How long a small read or write may take, so the SCSI core can choose where to run it. */
@@ -81,6 +81,43 @@ public interface Store extends AutoCloseable {
             write(offset + done, zeros, false);
             done += zeros.limit();
         }
+    }
+
+    /**
+     * Optional: WRITE SAME done by the store itself, e.g. by a storage cluster that replicates the
+     * pattern where the data lives. Writes {@code block}'s remaining bytes again and again over
+     * {@code length} bytes from {@code offset}; leaves {@code block}'s position alone.
+     *
+     * @param length bytes, a multiple of {@code block.remaining()}
+     * @param fua the data is durable when this returns
+     * @return true when done; false when the store has no such operation (nothing was written:
+     *     the caller writes the pattern itself through {@link #write})
+     * @throws OutOfSpaceException when the space behind the store ran out
+     */
+    default boolean writeSame(long offset, long length, ByteBuffer block, boolean fua) throws IOException {
+        return false;
+    }
+
+    /** {@link #compareAndWrite}: the data matched and was written. */
+    long COMPARE_MATCHED = -1;
+    /** {@link #compareAndWrite}: the store has no atomic compare and write; the caller emulates it. */
+    long NO_COMPARE_AND_WRITE = -2;
+
+    /**
+     * Optional: COMPARE AND WRITE done atomically by the store itself, so it holds against every
+     * other writer of the same data, also those outside this process (other gateways of a
+     * storage cluster). Compares the stored bytes at {@code offset} with {@code verify}; when
+     * equal, writes {@code data} (as long as {@code verify}) there. Leaves both positions alone.
+     *
+     * @param fua the written data is durable when this returns
+     * @return {@link #COMPARE_MATCHED} when written; the offset of the first differing byte,
+     *     relative to {@code offset}, when the data differ (nothing written); or
+     *     {@link #NO_COMPARE_AND_WRITE} (the default) when the store cannot, and nothing was read
+     *     or written: the SCSI core then compares and writes under its own LBA locks, which
+     *     exclude the writers of this process only
+     */
+    default long compareAndWrite(long offset, ByteBuffer verify, ByteBuffer data, boolean fua) throws IOException {
+        return NO_COMPARE_AND_WRITE;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.xtarget.cli;
 
 import io.xtarget.backend.FileStore;
+import io.xtarget.backend.rbd.RbdImageSpec;
+import io.xtarget.backend.rbd.RbdStore;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.ConfigException;
@@ -28,27 +30,44 @@ final class BackstoreCommand extends GroupCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
             "Add a backstore. A missing NAA designator and serial are generated and saved.",
-            "A file backstore's image is created now (sparse) when missing; a block device must exist.",
+            "A file backstore's image is created now (sparse) when missing; a block device must exist;",
+            "an rbd image is created now (thin) with --size when missing, else it must exist.",
             "Examples:",
             "  xtarget backstore create ram0 --type ram --size 1G",
             "  xtarget backstore create disk1 --type file --path data/disk1.img --size 10G --block-size 4096",
             "  xtarget backstore create e512 --type ram --size 1G --physical-block-size 4096",
             "  xtarget backstore create raw0 --type block --path /dev/loop0",
-            "  xtarget backstore create null0 --type null --size 10G"})
+            "  xtarget backstore create null0 --type null --size 10G",
+            "  xtarget backstore create vm1 --type rbd --pool rbd --image vm1 --size 10G --ceph-conf /etc/ceph/ceph.conf"})
     static final class Create extends ConfigEdit {
         @Parameters(index = "0", paramLabel = "NAME", description = "Backstore name (letters, digits, _ . : -).")
         String name;
 
-        @Option(names = {"-t", "--type"}, required = true, paramLabel = "TYPE", description = "ram, file, block or null (discards writes, reads zeros).")
+        @Option(names = {"-t", "--type"}, required = true, paramLabel = "TYPE",
+                description = "ram, file, block or null (discards writes, reads zeros); or rbd (a Ceph RBD image).")
         String type;
 
         @Option(names = {"-s", "--size"}, paramLabel = "SIZE",
-                description = "Capacity: bytes or a number with K, M, G, T (ram, null: required; file: size of a new image; block: not allowed).")
+                description = "Capacity: bytes or a number with K, M, G, T (ram, null: required; file, rbd: size of a"
+                        + " new image; block: not allowed).")
         String size;
 
         @Option(names = {"-p", "--path"}, paramLabel = "PATH",
                 description = "Image file or block device (file, block); relative to the config file's directory.")
         String path;
+
+        @Option(names = "--pool", paramLabel = "POOL", description = "rbd: the RADOS pool of the image.")
+        String pool;
+
+        @Option(names = "--image", paramLabel = "IMAGE", description = "rbd: the image name in the pool.")
+        String image;
+
+        @Option(names = "--ceph-conf", paramLabel = "FILE",
+                description = "rbd: ceph.conf with the monitors and keyring (default: librados' search, /etc/ceph/ceph.conf).")
+        String cephConf;
+
+        @Option(names = "--user", paramLabel = "USER", description = "rbd: cephx user without \"client.\" (default: admin).")
+        String user;
 
         @Option(names = {"-b", "--block-size"}, paramLabel = "BYTES", defaultValue = "512",
                 description = "Logical block size, 512 or 4096 (default: ${DEFAULT-VALUE}).")
@@ -94,7 +113,8 @@ final class BackstoreCommand extends GroupCommand {
             List<BackstoreConfig> list = new ArrayList<>(c.backstores());
             list.add(new BackstoreConfig(name, t, path, bytes, blockSize,
                     naa == null ? null : naa.toLowerCase(Locale.ROOT), serial, removable, physicalBlockSize,
-                    softThreshold, 0));
+                    softThreshold, 0, pool == null && image == null && cephConf == null && user == null ? null
+                            : new RbdImageSpec(pool, image, cephConf, user)));
             ServerConfig next = ConfigValidator.validate(c.withBackstores(list));
             provision(next.backstore(name), config.file().toAbsolutePath().getParent());
             return new Change(next, saved -> {
@@ -148,17 +168,37 @@ final class BackstoreCommand extends GroupCommand {
             for (BackstoreConfig b : c.backstores()) {
                 out.printf("%-16s %-5s %6s %5d %-34s %s%n", b.name(), b.type().jsonName(),
                         b.size() == null ? "-" : Sizes.format(b.size()), b.blockSize(), b.naa(),
-                        b.path() == null ? "-" : b.path());
+                        b.rbd() != null ? b.rbd() + rbdAccess(b.rbd()) : b.path() == null ? "-" : b.path());
             }
         }
+    }
+
+    /** " (ceph.conf, user)" where they are not the defaults, for the list. */
+    private static String rbdAccess(RbdImageSpec r) {
+        if (r.cephConf() == null && r.user() == null) {
+            return "";
+        }
+        return " (" + (r.cephConf() == null ? "" : r.cephConf()) + (r.cephConf() != null && r.user() != null ? ", " : "")
+                + (r.user() == null ? "" : "client." + r.user()) + ")";
     }
 
     /**
      * Makes the image exist before the backstore is saved with its identity: {@code xtarget serve}
      * never creates a missing image of a backstore that has a persisted NAA (it reports it NOT
-     * READY), so a file image is created here, sparse, and a block device must already exist.
+     * READY), so a file image is created here, sparse, an RBD image thin (the cluster must be
+     * reachable), and a block device must already exist.
      */
     static void provision(BackstoreConfig b, Path baseDir) {
+        if (b.type() == BackstoreType.RBD) {
+            RbdImageSpec spec = b.rbd().cephConf() == null ? b.rbd()
+                    : b.rbd().withCephConf(baseDir.resolve(b.rbd().cephConf()).toString());
+            try (RbdStore image = RbdStore.open(spec, b.blockSize(), b.size() == null ? 0 : b.size(), true)) {
+                // created or checked; nothing to write
+            } catch (IOException e) {
+                throw new ConfigException("--image", e.getMessage());
+            }
+            return;
+        }
         if (b.path() == null) {
             return;
         }
@@ -236,6 +276,9 @@ final class BackstoreCommand extends GroupCommand {
         }
         if (b.path() != null) {
             s.append(", ").append(b.path());
+        }
+        if (b.rbd() != null) {
+            s.append(", ").append(b.rbd()).append(rbdAccess(b.rbd()));
         }
         if (b.removable()) {
             s.append(", removable");

@@ -33,8 +33,8 @@ public final class ServeCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--create", arity = "0..1", split = ",", fallbackValue = "*", paramLabel = "NAME[,NAME...]",
-            description = {"Create missing images of file backstores that already have an identity (naa) as new,",
-                "empty sparse files: every one, or only the named ones. Without it such a backstore is served",
+            description = {"Create missing images of file and rbd backstores that already have an identity (naa) as new,",
+                "empty images (sparse files, thin RBD images): every one, or only the named ones. Without it such a backstore is served",
                 "NOT READY (an image is created only for a backstore that is new in the config)."})
     List<String> create;
 

@@ -1,12 +1,15 @@
 package io.xtarget.config;
 
+import io.xtarget.backend.rbd.RbdImageSpec;
+
 /**
  * One backstore: a named store that becomes one logical unit.
  *
  * @param name unique name LUN entries refer to
- * @param type ram, file, block or null
+ * @param type ram, file, block, null or rbd
  * @param path file or device path (file, block); relative paths resolve against the config file's directory
- * @param size capacity in bytes (ram, null: required; file: used to create a missing file; block: not allowed), or null
+ * @param size capacity in bytes (ram, null: required; file, rbd: used to create a missing image; block: not
+ *     allowed), or null
  * @param blockSize logical block size, 512 or 4096
  * @param naa the 32-hex-digit NAA 6 designator (VPD 0x83), or null until generated
  * @param serial unit serial number (VPD 0x80), or null until generated
@@ -19,9 +22,20 @@ package io.xtarget.config;
  *     of the image's file system in use (1 to 99), or null for none
  * @param enableCount how many times an administrator enabled the backstore ({@code xtarget
  *     backstore enable}); a reload that sees it grow returns a failed LU to service
+ * @param rbd rbd backstores: the pool, image, ceph.conf and cephx user (JSON "pool", "image",
+ *     "cephConf", "user"); null for the other types
  */
 public record BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
-        String serial, boolean removable, Integer physicalBlockSize, Integer softThresholdPercent, long enableCount) {
+        String serial, boolean removable, Integer physicalBlockSize, Integer softThresholdPercent, long enableCount,
+        RbdImageSpec rbd) {
+
+    /** A backstore that is no rbd image. */
+    public BackstoreConfig(String name, BackstoreType type, String path, Long size, int blockSize, String naa,
+            String serial, boolean removable, Integer physicalBlockSize, Integer softThresholdPercent,
+            long enableCount) {
+        this(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize, softThresholdPercent,
+                enableCount, null);
+    }
 
     public static final int DEFAULT_BLOCK_SIZE = 512;
 
@@ -47,27 +61,27 @@ public record BackstoreConfig(String name, BackstoreType type, String path, Long
 
     public BackstoreConfig withDesignators(String naa, String serial) {
         return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize,
-                softThresholdPercent, enableCount);
+                softThresholdPercent, enableCount, rbd);
     }
 
     public BackstoreConfig withRemovable(boolean removable) {
         return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize,
-                softThresholdPercent, enableCount);
+                softThresholdPercent, enableCount, rbd);
     }
 
     public BackstoreConfig withPhysicalBlockSize(Integer physicalBlockSize) {
         return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize,
-                softThresholdPercent, enableCount);
+                softThresholdPercent, enableCount, rbd);
     }
 
     public BackstoreConfig withSoftThresholdPercent(Integer percent) {
         return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize,
-                percent, enableCount);
+                percent, enableCount, rbd);
     }
 
     public BackstoreConfig withEnableCount(long count) {
         return new BackstoreConfig(name, type, path, size, blockSize, naa, serial, removable, physicalBlockSize,
-                softThresholdPercent, count);
+                softThresholdPercent, count, rbd);
     }
 
     /**

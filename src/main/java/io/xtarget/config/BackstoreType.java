@@ -4,13 +4,15 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Kinds of backstore, spelled in JSON as "ram", "file", "block", "null". */
+/** Kinds of backstore, spelled in JSON as "ram", "file", "block", "null", "rbd". */
 public enum BackstoreType {
     RAM,
     FILE,
     BLOCK,
     /** Discards writes, reads zeros: measures the fabric without storage (like LIO's nullio). */
-    NULL;
+    NULL,
+    /** An image in a Ceph cluster, through librbd. */
+    RBD;
 
     public String jsonName() {
         return name().toLowerCase(Locale.ROOT);
@@ -26,7 +28,7 @@ public enum BackstoreType {
         return null;
     }
 
-    /** The JSON names for error messages: {@code "ram", "file", "block", "null"}. */
+    /** The JSON names for error messages: {@code "ram", "file", "block", "null", "rbd"}. */
     public static String jsonNames() {
         return Arrays.stream(values()).map(t -> "\"" + t.jsonName() + "\"").collect(Collectors.joining(", "));
     }

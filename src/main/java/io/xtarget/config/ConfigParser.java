@@ -27,7 +27,7 @@ public final class ConfigParser {
 
     private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth", "vhost");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
-            "removable", "physicalBlockSize", "softThresholdPercent", "enableCount");
+            "removable", "physicalBlockSize", "softThresholdPercent", "enableCount", "pool", "image", "cephConf", "user");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
     private static final Set<String> VHOST = Set.of("socket", "luns", "mode", "group");
@@ -113,7 +113,19 @@ public final class ConfigParser {
                 naa == null ? null : naa.toLowerCase(java.util.Locale.ROOT), string(o, p, "serial"),
                 removable != null && removable, integer(o, p, "physicalBlockSize"),
                 integer(o, p, "softThresholdPercent"),
-                enableCount == null ? 0 : enableCount);
+                enableCount == null ? 0 : enableCount, rbd(o, p));
+    }
+
+    /** The rbd fields of a backstore, or null when it has none (the validator decides which types need them). */
+    private static io.xtarget.backend.rbd.RbdImageSpec rbd(ObjectNode o, String p) {
+        String pool = string(o, p, "pool");
+        String image = string(o, p, "image");
+        String conf = string(o, p, "cephConf");
+        String user = string(o, p, "user");
+        if (pool == null && image == null && conf == null && user == null) {
+            return null;
+        }
+        return new io.xtarget.backend.rbd.RbdImageSpec(pool, image, conf, user);
     }
 
     private static TargetConfig target(JsonNode n, String p) {

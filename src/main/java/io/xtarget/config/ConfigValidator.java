@@ -1,5 +1,7 @@
 package io.xtarget.config;
 
+import io.xtarget.backend.rbd.RbdImageSpec;
+
 import io.xtarget.backend.StoreGeometry;
 import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.ScsiLimits;
@@ -176,6 +178,11 @@ public final class ConfigValidator {
                     throw new ConfigException(p + ".size", "not allowed for type block (the device's size is used)");
                 }
             }
+            case RBD -> checkRbd(b, p);
+        }
+        if (b.type() != BackstoreType.RBD && b.rbd() != null) {
+            throw new ConfigException(p + "." + (b.rbd().pool() != null ? "pool" : b.rbd().image() != null ? "image"
+                    : b.rbd().cephConf() != null ? "cephConf" : "user"), "only for type rbd, not " + type);
         }
         if (b.size() != null && (b.size() <= 0 || b.size() % b.blockSize() != 0)) {
             throw new ConfigException(p + ".size",
@@ -199,6 +206,35 @@ public final class ConfigValidator {
         }
         if (b.enableCount() < 0) {
             throw new ConfigException(p + ".enableCount", "must not be negative");
+        }
+    }
+
+    /** An rbd backstore: pool and image required, no path; names as Ceph allows them. */
+    private static void checkRbd(BackstoreConfig b, String p) {
+        if (b.path() != null) {
+            throw new ConfigException(p + ".path", "not allowed for type rbd (pool and image name the image)");
+        }
+        if (b.rbd() == null || b.rbd().pool() == null) {
+            throw new ConfigException(p + ".pool", "required for type rbd");
+        }
+        if (b.rbd().image() == null) {
+            throw new ConfigException(p + ".image", "required for type rbd");
+        }
+        String problem = RbdImageSpec.problem(b.rbd().pool());
+        if (problem != null) {
+            throw new ConfigException(p + ".pool", problem);
+        }
+        if ((problem = RbdImageSpec.problem(b.rbd().image())) != null) {
+            throw new ConfigException(p + ".image", problem);
+        }
+        if (b.rbd().user() != null && (problem = RbdImageSpec.problem(b.rbd().user())) != null) {
+            throw new ConfigException(p + ".user", problem);
+        }
+        if (b.rbd().user() != null && b.rbd().user().startsWith("client.")) {
+            throw new ConfigException(p + ".user", "the cephx user without \"client.\", e.g. \"admin\"");
+        }
+        if (b.rbd().cephConf() != null && b.rbd().cephConf().isBlank()) {
+            throw new ConfigException(p + ".cephConf", "must not be empty");
         }
     }
 

@@ -21,6 +21,12 @@ public final class ConfigWriter {
             if (b.path() != null) {
                 o.put("path", b.path());
             }
+            if (b.rbd() != null) {
+                putIfSet(o, "pool", b.rbd().pool());
+                putIfSet(o, "image", b.rbd().image());
+                putIfSet(o, "cephConf", b.rbd().cephConf());
+                putIfSet(o, "user", b.rbd().user());
+            }
             if (b.size() != null) {
                 o.put("size", Sizes.format(b.size()));
             }
@@ -88,6 +94,12 @@ public final class ConfigWriter {
             return ConfigParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e); // a tree of plain nodes always serialises
+        }
+    }
+
+    private static void putIfSet(ObjectNode o, String field, String value) {
+        if (value != null) {
+            o.put(field, value);
         }
     }
 

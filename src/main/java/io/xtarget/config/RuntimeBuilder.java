@@ -6,6 +6,9 @@ import io.xtarget.backend.MissingStore;
 import io.xtarget.backend.NullStore;
 import io.xtarget.backend.RamStore;
 import io.xtarget.backend.Store;
+import io.xtarget.backend.StoreUnavailableException;
+import io.xtarget.backend.rbd.RbdImageSpec;
+import io.xtarget.backend.rbd.RbdStore;
 import io.xtarget.iscsi.ChapCredentials;
 import io.xtarget.iscsi.IscsiPorts;
 import io.xtarget.iscsi.IscsiTargetSecurity;
@@ -190,9 +193,10 @@ public final class RuntimeBuilder {
     }
 
     /**
-     * Opens a backstore's store. A file image that does not exist is created only when
+     * Opens a backstore's store. A file or RBD image that does not exist is created only when
      * {@code creation} allows; a missing image or device of a backstore that is not new gives a
-     * {@link MissingStore} (its LU reports NOT READY), of a new one a ConfigException.
+     * {@link MissingStore} (its LU reports NOT READY), of a new one a ConfigException. So does an
+     * RBD backstore whose Ceph cluster cannot be reached (a reload tries again).
      */
     static Store open(BackstoreConfig b, Path baseDir, String p, ImageCreation creation) {
         try {
@@ -203,17 +207,34 @@ public final class RuntimeBuilder {
                             b.size() == null ? 0 : b.size(), creation.mayCreate(b.name()));
                     case BLOCK -> BlockStore.open(baseDir.resolve(b.path()), b.blockSize());
                     case NULL -> new NullStore(b.blockSize(), b.size());
+                    case RBD -> RbdStore.open(rbdSpec(b, baseDir), b.blockSize(), b.size() == null ? 0 : b.size(),
+                            creation.mayCreate(b.name()));
                 };
             } catch (NoSuchFileException e) {
-                if (creation.isNew(b.name()) || b.path() == null) {
+                if (creation.isNew(b.name()) || (b.path() == null && b.rbd() == null)) {
                     throw e;
                 }
-                return new MissingStore(baseDir.resolve(b.path()), b.type().jsonName(), b.blockSize(),
+                long size = b.size() == null ? 0 : b.size();
+                return b.rbd() != null ? MissingStore.missing(b.rbd().toString(), b.type().jsonName(), b.blockSize(), size)
+                        : new MissingStore(baseDir.resolve(b.path()), b.type().jsonName(), b.blockSize(), size);
+            } catch (StoreUnavailableException e) {
+                // a storage cluster that does not answer: the LU of a known backstore waits NOT READY
+                // for a reload; nobody has seen a new one yet, so that is a config error
+                if (creation.isNew(b.name()) || b.rbd() == null) {
+                    throw e;
+                }
+                return MissingStore.unreachable(b.rbd().toString(), e.getMessage(), b.type().jsonName(), b.blockSize(),
                         b.size() == null ? 0 : b.size());
             }
         } catch (IOException e) {
             throw new ConfigException(p, "cannot open " + b.type().jsonName() + " backstore \"" + b.name() + "\": " + e.getMessage());
         }
+    }
+
+    /** The backstore's RBD image, a relative {@code cephConf} resolved against {@code baseDir}. */
+    static RbdImageSpec rbdSpec(BackstoreConfig b, Path baseDir) {
+        RbdImageSpec r = b.rbd();
+        return r.cephConf() == null ? r : r.withCephConf(baseDir.resolve(r.cephConf()).toString());
     }
 
     static List<Target> targets(ServerConfig config, Map<String, LogicalUnit> units) {

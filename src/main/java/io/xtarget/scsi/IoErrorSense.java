@@ -2,6 +2,7 @@ package io.xtarget.scsi;
 
 import io.xtarget.backend.FlushFailedException;
 import io.xtarget.backend.OutOfSpaceException;
+import io.xtarget.backend.StoreUnavailableException;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,10 @@ import org.slf4j.LoggerFactory;
  *       the LU is failed after a flush failure, a nonrecoverable condition of the target (SPC-4
  *       4.5.6, HARDWARE ERROR) until an administrator enables it; Linux fails such commands
  *       without retrying them and without failing the path over;</li>
+ *   <li>{@link StoreUnavailableException}: NOT READY / LOGICAL UNIT NOT READY, CAUSE NOT
+ *       REPORTABLE (04h/00h) — a network store's cluster cannot be reached or refused this
+ *       client (Ceph: blocklisted, timed out); nothing says data was lost. With several gateways
+ *       (ALUA) this becomes the state transition that sends the initiator to another path;</li>
  *   <li>anything else: MEDIUM ERROR / WRITE ERROR for rows that write user data, else MEDIUM
  *       ERROR / UNRECOVERED READ ERROR (11h/00h).</li>
  * </ul>
@@ -34,6 +39,9 @@ public final class IoErrorSense {
         }
         if (e instanceof LogicalUnitFailedException) {
             return Sense.internalTargetFailure();
+        }
+        if (e instanceof StoreUnavailableException) {
+            return Sense.notReportableNotReady();
         }
         if (e instanceof FlushFailedException || access == MediumAccess.WRITE) {
             return Sense.writeError();

@@ -4,6 +4,7 @@ import io.xtarget.backend.FlushFailedException;
 import io.xtarget.backend.MissingStore;
 import io.xtarget.backend.OutOfSpaceException;
 import io.xtarget.backend.Store;
+import io.xtarget.backend.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
@@ -108,13 +109,14 @@ public final class LogicalUnit {
     }
 
     /**
-     * The image file or device this LU's backstore should have but does not (deleted, a block
-     * device that vanished, a file system that is not mounted), or null when the LU has its store.
-     * While it is missing the core answers every command that touches the medium with NOT READY /
-     * LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED ({@link Sense#manualInterventionRequired}).
+     * The image file, device or RBD image this LU's backstore should have but does not (deleted, a
+     * block device that vanished, a file system that is not mounted, a Ceph cluster that could not
+     * be reached), or null when the LU has its store. While it is missing the core answers every
+     * command that touches the medium with NOT READY / LOGICAL UNIT NOT READY, MANUAL INTERVENTION
+     * REQUIRED ({@link Sense#manualInterventionRequired}).
      */
-    public java.nio.file.Path missingImage() {
-        return store instanceof MissingStore m ? m.path() : null;
+    public String missingImage() {
+        return store instanceof MissingStore m ? m.image() : null;
     }
 
     /**
@@ -301,6 +303,63 @@ public final class LogicalUnit {
     }
 
     /**
+     * WRITE SAME by the store itself ({@link Store#writeSame}), like {@link #write} for health,
+     * provisioning and counters: {@code block} repeated over {@code blocks} blocks from {@code lba}.
+     *
+     * @return false when the store has no such operation (nothing written: the caller replicates)
+     */
+    public boolean writeSame(long lba, long blocks, ByteBuffer block, boolean fua) throws IOException {
+        health.requireHealthy();
+        long n = blocks * blockSize();
+        boolean done;
+        try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
+            done = store.writeSame(lba * blockSize(), n, block, fua || !mode.writeCacheEnabled);
+        } catch (FlushFailedException e) {
+            health.flushFailed(e);
+            throw e;
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e);
+            throw e;
+        }
+        if (done) {
+            bytesWritten.add(n);
+            provisioning.allocated(n);
+        }
+        return done;
+    }
+
+    /**
+     * COMPARE AND WRITE by the store itself ({@link Store#compareAndWrite}), atomic for every
+     * writer of the store's data, also outside this server. The caller holds the blocks
+     * exclusively ({@link #lockExclusive}), so it is atomic within this server either way.
+     *
+     * @return {@link Store#COMPARE_MATCHED}, the offset in bytes of the first differing byte, or
+     *     {@link Store#NO_COMPARE_AND_WRITE} (nothing read or written: the caller emulates it)
+     */
+    public long compareAndWrite(long lba, ByteBuffer verify, ByteBuffer data, boolean fua) throws IOException {
+        health.requireHealthy();
+        int n = data.remaining();
+        long r;
+        try {
+            r = store.compareAndWrite(lba * blockSize(), verify, data, fua || !mode.writeCacheEnabled);
+        } catch (FlushFailedException e) {
+            health.flushFailed(e);
+            throw e;
+        } catch (OutOfSpaceException e) {
+            provisioning.allocationFailed(e);
+            throw e;
+        }
+        if (r != Store.NO_COMPARE_AND_WRITE) {
+            bytesRead.add(n);
+        }
+        if (r == Store.COMPARE_MATCHED) {
+            bytesWritten.add(n);
+            provisioning.allocated(n);
+        }
+        return r;
+    }
+
+    /**
      * Holds [lba, lba+blocks) against every other write and read of this LU, for a
      * read-modify-write (COMPARE AND WRITE, ORWRITE) or an atomic write (WRITE ATOMIC). Reads and
      * writes through this LU from the holding thread still work.
@@ -387,12 +446,15 @@ public final class LogicalUnit {
 
     /**
      * Makes every completed write durable. Refused while the LU is failed; a failure fails the LU
-     * (whatever exception the store threw, it is reported as a {@link FlushFailedException}).
+     * (whatever exception the store threw, it is reported as a {@link FlushFailedException}), but
+     * for a store that cannot be reached now ({@link StoreUnavailableException}).
      */
     public void flush() throws IOException {
         health.requireHealthy();
         try {
             store.flush();
+        } catch (StoreUnavailableException e) {
+            throw e; // the store says nothing was lost (its acknowledged writes are durable): the LU stays healthy
         } catch (IOException e) {
             FlushFailedException f = e instanceof FlushFailedException ff ? ff
                     : new FlushFailedException("flush of " + store + " failed: " + e.getMessage(), e);

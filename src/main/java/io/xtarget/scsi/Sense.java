@@ -93,6 +93,14 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
         return new Sense(SenseKey.NOT_READY, 0x04, 0x03);
     }
 
+    /**
+     * NOT READY / LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE (04h/00h): the storage behind the
+     * LU cannot be reached now (a network store's cluster); a later command may succeed.
+     */
+    public static Sense notReportableNotReady() {
+        return new Sense(SenseKey.NOT_READY, 0x04, 0x00);
+    }
+
     /** ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED: PREVENT ALLOW MEDIUM REMOVAL locks the medium. */
     public static Sense mediumRemovalPrevented() {
         return illegal(0x53, 0x02);

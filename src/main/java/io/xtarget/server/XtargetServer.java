@@ -175,6 +175,12 @@ public final class XtargetServer implements AutoCloseable {
 
     /** The one line that tells the administrator an image is gone and what the initiators see. */
     private static void logMissing(String prefix, LogicalUnit lu) {
+        if (lu.store() instanceof io.xtarget.backend.MissingStore m && m.unreachableReason() != null) {
+            log.error("{}backstore {}: {} image {} cannot be reached ({}); its LUs answer NOT READY (04h/03h, manual"
+                    + " intervention required) until a reload (kill -HUP) reaches it", prefix, lu.name(),
+                    lu.store().kind(), lu.missingImage(), m.unreachableReason());
+            return;
+        }
         log.error("{}backstore {}: {} image {} is missing; its LUs answer NOT READY (04h/03h, manual intervention"
                 + " required) and it is not created again: restore it and reload (kill -HUP), or serve --create={}"
                 + " for an empty disk under naa.{}", prefix, lu.name(), lu.store().kind(), lu.missingImage(), lu.name(),
@@ -246,7 +252,9 @@ public final class XtargetServer implements AutoCloseable {
         }
         for (LogicalUnit lu : units) {
             if (lu.missingImage() != null && !r.opened().contains(lu)) {
-                log.warn("reload: backstore {}: image {} is still missing (NOT READY)", lu.name(), lu.missingImage());
+                log.warn("reload: backstore {}: image {} is still {} (NOT READY)", lu.name(), lu.missingImage(),
+                        lu.store() instanceof io.xtarget.backend.MissingStore m && m.unreachableReason() != null
+                                ? "unreachable (" + m.unreachableReason() + ")" : "missing");
             }
         }
         for (LogicalUnit lu : r.opened()) {

@@ -265,6 +265,41 @@ abstract class StoreContractTest {
         assertThat(read(s, 0, BS)).isEqualTo(stored(pattern(10, BS)));
     }
 
+    /** WRITE SAME by the store: either declined with nothing written, or the block over the whole range. */
+    @Test
+    void nativeWriteSameDoesAllOrNothing() throws Exception {
+        Store s = open(SIZE);
+        byte[] block = pattern(12, BS);
+        ByteBuffer b = ByteBuffer.allocateDirect(BS).put(block).flip();
+        boolean done = s.writeSame(2 * BS, 5L * BS, b, false);
+        assertThat(b.remaining()).isEqualTo(BS);
+        for (int i = 0; i < 5; i++) {
+            assertThat(read(s, (2L + i) * BS, BS)).isEqualTo(done ? stored(block) : new byte[BS]);
+        }
+        assertThat(read(s, 7L * BS, BS)).containsOnly(0);
+        assertThat(read(s, BS, BS)).containsOnly(0);
+    }
+
+    /** COMPARE AND WRITE by the store: declined with nothing written, or compare then write, the offset of a difference. */
+    @Test
+    void nativeCompareAndWriteComparesThenWrites() throws Exception {
+        Store s = open(SIZE);
+        byte[] old = pattern(13, BS);
+        byte[] next = pattern(14, BS);
+        write(s, 3L * BS, old);
+        long r = s.compareAndWrite(3L * BS, ByteBuffer.wrap(old), ByteBuffer.wrap(next), false);
+        if (r == Store.NO_COMPARE_AND_WRITE) {
+            assertThat(read(s, 3L * BS, BS)).isEqualTo(stored(old));
+            return;
+        }
+        assertThat(r).isEqualTo(Store.COMPARE_MATCHED);
+        assertThat(read(s, 3L * BS, BS)).isEqualTo(stored(next));
+        byte[] stale = next.clone();
+        stale[BS - 9] ^= 1;
+        assertThat(s.compareAndWrite(3L * BS, ByteBuffer.wrap(stale), ByteBuffer.wrap(old), true)).isEqualTo(BS - 9);
+        assertThat(read(s, 3L * BS, BS)).isEqualTo(stored(next));
+    }
+
     /** Calls copyTo until done, as the copy engine does; -1 when there is no fast path. */
     static long copyFully(Store src, long srcOff, Store dst, long dstOff, long len) throws IOException {
         long done = 0;

@@ -146,7 +146,7 @@ class MainTest {
         fails("backstores[0].size: required for type ram", "backstore", "create", "r", "--type", "ram");
         assertThat(Files.exists(dir.resolve("x.json"))).isFalse(); // nothing saved
         fails("--size: \"12Q\" is not a size (bytes, or a number with K, M, G or T)", "backstore", "create", "r", "--type", "ram", "--size", "12Q");
-        fails("--type: \"tape\" is not one of \"ram\", \"file\", \"block\", \"null\"", "backstore", "create", "r", "--type", "tape");
+        fails("--type: \"tape\" is not one of \"ram\", \"file\", \"block\", \"null\", \"rbd\"", "backstore", "create", "r", "--type", "tape");
         fails("backstores[0].size: required for type null", "backstore", "create", "r", "--type", "null");
         fails("backstores[0].path: not allowed for type null", "backstore", "create", "r", "--type", "null", "--size", "1G",
                 "--path", "x.img");

@@ -91,7 +91,7 @@ class ConfigParserTest {
             {"name": 5, "type": "ram", "size": "1G"}                         | backstores[1].name: expected a string
             {"name": "a b", "type": "ram", "size": "1G"}                     | backstores[1].name: "a b" is not a backstore name (1 to 64 letters, digits, '_', '.', ':', '-')
             {"name": "r", "type": "ram", "size": "1G"}                       | backstores[1].name: duplicate backstore name "r"
-            {"name": "a", "type": "tape", "size": "1G"}                      | backstores[1].type: "tape" is not one of "ram", "file", "block", "null"
+            {"name": "a", "type": "tape", "size": "1G"}                      | backstores[1].type: "tape" is not one of "ram", "file", "block", "null", "rbd"
             {"name": "a", "type": "ram"}                                     | backstores[1].size: required for type ram
             {"name": "a", "type": "ram", "size": "1X"}                       | backstores[1].size: "1X" is not a size (bytes, or a number with K, M, G or T)
             {"name": "a", "type": "ram", "size": "99999999999T"}             | backstores[1].size: "99999999999T" is too large
@@ -104,7 +104,7 @@ class ConfigParserTest {
             {"name": "a", "type": "null"}                                    | backstores[1].size: required for type null
             {"name": "a", "type": "null", "size": "1G", "path": "x"}         | backstores[1].path: not allowed for type null
             {"name": "a", "type": "null", "size": 1000}                      | backstores[1].size: 1000 is not a positive multiple of the block size 512
-            {"name": "a", "type": "NULL", "size": "1G"}                      | backstores[1].type: "NULL" is not one of "ram", "file", "block", "null"
+            {"name": "a", "type": "NULL", "size": "1G"}                      | backstores[1].type: "NULL" is not one of "ram", "file", "block", "null", "rbd"
             {"name": "a", "type": "file", "size": "1G"}                      | backstores[1].path: required for type file
             {"name": "a", "type": "block"}                                   | backstores[1].path: required for type block
             {"name": "a", "type": "block", "path": "/dev/x", "size": "1G"}   | backstores[1].size: not allowed for type block (the device's size is used)

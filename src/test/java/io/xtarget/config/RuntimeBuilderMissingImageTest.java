@@ -49,12 +49,12 @@ class RuntimeBuilderMissingImageTest {
         try (ServerModel m = build(ImageCreation.NEW_ONLY)) {
             LogicalUnit gone = m.unit("gone");
             assertThat(gone.store()).isInstanceOf(MissingStore.class);
-            assertThat(gone.missingImage()).isEqualTo(dir.resolve("img/gone.img"));
+            assertThat(gone.missingImage()).isEqualTo(dir.resolve("img/gone.img").toString());
             assertThat(gone.naaHex()).isEqualTo(NAA_GONE); // same identity, so an initiator knows which disk is gone
             assertThat(gone.blockCount()).isEqualTo((4L << 20) / 512);
             assertThat(Files.exists(dir.resolve("img/gone.img"))).isFalse();
             // a vanished block device: the same
-            assertThat(m.unit("dev").missingImage()).isEqualTo(dir.resolve("no-such-dev"));
+            assertThat(m.unit("dev").missingImage()).isEqualTo(dir.resolve("no-such-dev").toString());
             assertThat(m.unit("dev").store().kind()).isEqualTo("block");
             // a backstore new in the config gets its image
             assertThat(m.unit("fresh").store()).isInstanceOf(FileStore.class);
@@ -82,7 +82,7 @@ class RuntimeBuilderMissingImageTest {
                 {"backstores": [{"name": "g", "type": "file", "path": "g.img", "naa": "%s"}]}""".formatted(NAA_GONE);
         try (ServerModel m = RuntimeBuilder.build(ConfigParser.parse(json), dir, OpcodeTable.builder().build(), AS_IS,
                 ImageCreation.recreating(List.of()))) {
-            assertThat(m.unit("g").missingImage()).isEqualTo(dir.resolve("g.img"));
+            assertThat(m.unit("g").missingImage()).isEqualTo(dir.resolve("g.img").toString());
             assertThat(m.unit("g").blockCount()).isZero();
         }
         // new and without a size: nobody has seen it, so it is a config error as before
@@ -134,7 +134,7 @@ class RuntimeBuilderMissingImageTest {
             RuntimeBuilder.Reloaded r = RuntimeBuilder.reload(running, ConfigParser.parse(after),
                     Map.of("r", m.unit("r")), dir, AS_IS);
             assertThat(r.opened()).extracting(LogicalUnit::name).containsExactly("moved", "added");
-            assertThat(r.opened().get(0).missingImage()).isEqualTo(dir.resolve("moved.img"));
+            assertThat(r.opened().get(0).missingImage()).isEqualTo(dir.resolve("moved.img").toString());
             assertThat(r.opened().get(1).missingImage()).isNull();
             assertThat(Files.exists(dir.resolve("moved.img"))).isFalse();
             assertThat(Files.exists(dir.resolve("added.img"))).isTrue();

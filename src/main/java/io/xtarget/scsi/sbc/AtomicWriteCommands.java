@@ -1,5 +1,6 @@
 package io.xtarget.scsi.sbc;
 
+import io.xtarget.backend.Store;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LbaLocks;
 import io.xtarget.scsi.LogicalUnit;
@@ -20,7 +21,9 @@ final class AtomicWriteCommands {
     /**
      * COMPARE AND WRITE: the data-out holds the verify data then the write data, each NUMBER OF
      * LOGICAL BLOCKS long. On the first difference nothing is written and MISCOMPARE reports its
-     * offset in the INFORMATION field.
+     * offset in the INFORMATION field. A store with an atomic compare and write of its own
+     * ({@link Store#compareAndWrite}, e.g. a Ceph cluster's, which holds against other gateways)
+     * does it; for the others the LU compares and writes under its stripes, held exclusively.
      */
     ScsiResult compareAndWrite(ScsiTask task) throws ScsiException, IOException {
         LogicalUnit lu = task.lu();
@@ -47,8 +50,15 @@ final class AtomicWriteCommands {
         ByteBuffer data = task.dataOut(2 * n); // fewer bytes: PARAMETER LIST LENGTH ERROR
         ByteBuffer verify = data.slice(0, n);
         ByteBuffer write = data.slice(n, n);
-        ByteBuffer current = task.allocate(n);
         try (LbaLocks.Held h = lu.lockExclusive(r.lba(), r.blocks())) {
+            long outcome = lu.compareAndWrite(r.lba(), verify, write, r.fua());
+            if (outcome == Store.COMPARE_MATCHED) {
+                return ScsiResult.good();
+            }
+            if (outcome >= 0) {
+                throw MediumReader.miscompare(outcome);
+            }
+            ByteBuffer current = task.allocate(n);
             lu.read(r.lba(), current);
             current.flip();
             ReadWriteCommands.requireEqual(current, verify, 0);

@@ -70,10 +70,39 @@ final class ProvisioningCommands {
         return ScsiResult.good();
     }
 
-    /** Writes {@code block} (null: zeros) to every block of the range, one bounded chunk at a time. */
+    /** Bytes one WRITE SAME the store does itself covers, so aborts are seen between them. */
+    static final long NATIVE_CHUNK_BYTES = 128L << 20;
+
+    /**
+     * Writes {@code block} (null: zeros) to every block of the range: by the store itself where
+     * it can ({@link LogicalUnit#writeSame}, e.g. librbd's writesame, which replicates on the
+     * storage cluster), else one bounded chunk of replicated blocks at a time.
+     */
     private static void replicate(ScsiTask task, LogicalUnit lu, long lba, long blocks, ByteBuffer block)
             throws ScsiException, IOException {
         int bs = lu.blockSize();
+        ByteBuffer one = block;
+        if (one == null) {
+            one = task.allocate(bs);
+            for (int j = 0; j < bs; j += 8) {
+                one.putLong(j, 0L);
+            }
+        }
+        long nativeBlocks = NATIVE_CHUNK_BYTES / bs;
+        while (blocks > 0) {
+            if (task.isAborted()) {
+                throw new ScsiException(ScsiStatus.TASK_ABORTED, null);
+            }
+            long n = Math.min(blocks, nativeBlocks);
+            if (!lu.writeSame(lba, n, one.slice(0, bs), false)) {
+                break;
+            }
+            lba += n;
+            blocks -= n;
+        }
+        if (blocks == 0) {
+            return;
+        }
         int chunkBlocks = (int) Math.min(blocks, Math.max(1, MediumReader.CHUNK_BYTES / bs));
         ByteBuffer chunk = task.allocate(chunkBlocks * bs);
         for (int i = 0; i < chunkBlocks; i++) {

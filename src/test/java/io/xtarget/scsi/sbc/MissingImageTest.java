@@ -64,7 +64,7 @@ class MissingImageTest {
 
     @Test
     void mediumAccessIsNotReadyManualInterventionRequired() {
-        assertThat(lu.missingImage()).isEqualTo(IMAGE);
+        assertThat(lu.missingImage()).isEqualTo(IMAGE.toString());
         ScsiResult tur = run(0, 0, 0, 0, 0, 0);
         assertSense(tur, MANUAL_INTERVENTION);
         assertThat(tur.sense().fixed()).containsExactly(

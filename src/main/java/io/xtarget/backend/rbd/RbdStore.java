@@ -1,0 +1,358 @@
+package io.xtarget.backend.rbd;
+
+import io.xtarget.backend.Store;
+import io.xtarget.backend.StoreGeometry;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A store on a Ceph RBD image through librbd ({@link RbdImage}).
+ *
+ * <p><b>Synchronous on asynchronous I/O.</b> The {@link Store} contract is synchronous: a call
+ * returns when its operation is done. Each call submits one rbd_aio_* request and waits for its
+ * completion ({@link RbdCompletion#await}); the waiting thread is the caller's (a worker of the
+ * SCSI core, or a virtual thread of the copy engine, which then frees its carrier). Many callers
+ * keep many requests in flight; no thread of xtarget's own is spent per request.
+ *
+ * <p><b>Memory.</b> A direct buffer is passed to librbd as it is ({@code MemorySegment.ofBuffer}):
+ * no copy. A heap buffer (tests, small internal users) goes through native memory of the call.
+ *
+ * <p><b>Native operations.</b> UNMAP is rbd_aio_discard, WRITE SAME rbd_aio_writesame, COMPARE
+ * AND WRITE rbd_aio_compare_and_write (atomic on the OSD, so it holds across gateways), a flush
+ * and the durable part of FUA rbd_aio_flush, GET LBA STATUS rbd_diff_iterate2.
+ *
+ * <p><b>Errors</b> ({@link RbdErrors}): EIO and most others are plain IOExceptions (MEDIUM ERROR),
+ * ENOSPC and EDQUOT {@link io.xtarget.backend.OutOfSpaceException}, a blocklisted or shut down
+ * client and timeouts {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed
+ * flush {@link io.xtarget.backend.FlushFailedException}.
+ */
+public final class RbdStore implements Store {
+    /** How far {@link #extentAt} looks in one call: 64 objects of 4 MiB. */
+    static final long EXTENT_WINDOW_BYTES = 256L << 20;
+
+    private final RbdImage image;
+    private final int blockSize;
+    private final long sizeBytes;
+    /** Operations hold it shared while in flight; {@link #close} takes it exclusively. */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private boolean closed;
+    /** librbd's compare and write stays within one sector (Ceph 16): learnt from its first EINVAL. */
+    private volatile boolean sectorOnlyCompareAndWrite;
+    /** The unit of librbd's compare and write limit. */
+    private static final int SECTOR = 512;
+
+    private RbdStore(RbdImage image, int blockSize, long sizeBytes) {
+        this.image = image;
+        this.blockSize = blockSize;
+        this.sizeBytes = sizeBytes;
+    }
+
+    /**
+     * Opens an RBD image, creating a missing one when {@code create} is set and a size is given.
+     * An existing image keeps its size, rounded down to whole blocks; it is an error when it is
+     * smaller than a requested size (xtarget never resizes an image) or holds no whole block.
+     *
+     * @param requestedSize bytes, a positive multiple of {@code blockSize}; or 0 to require an
+     *     existing image and use its size
+     * @throws java.nio.file.NoSuchFileException when the pool or the image does not exist and is
+     *     not created
+     * @throws io.xtarget.backend.StoreUnavailableException when the cluster cannot be reached
+     */
+    public static RbdStore open(RbdImageSpec spec, int blockSize, long requestedSize, boolean create)
+            throws IOException {
+        if (!StoreGeometry.isValidBlockSize(blockSize)) {
+            throw new IOException("block size must be 512 or 4096, not " + blockSize);
+        }
+        if (requestedSize < 0 || requestedSize % blockSize != 0) {
+            throw new IOException("size " + requestedSize + " is not a multiple of the block size " + blockSize);
+        }
+        RbdImage image = RbdImage.open(spec, create ? requestedSize : 0);
+        try {
+            long usable = image.sizeBytes() - image.sizeBytes() % blockSize;
+            if (requestedSize > usable) {
+                throw new IOException(spec + " holds " + image.sizeBytes() + " bytes, less than the requested "
+                        + requestedSize);
+            }
+            if (usable == 0) {
+                throw new IOException(spec + " is smaller than one " + blockSize + "-byte block");
+            }
+            return new RbdStore(image, blockSize, usable);
+        } catch (IOException | RuntimeException e) {
+            image.close();
+            throw e;
+        }
+    }
+
+    /** Whether librbd can be loaded here (Debian package librbd1). */
+    public static boolean libraryAvailable() {
+        return Librbd.available();
+    }
+
+    public RbdImageSpec spec() {
+        return image.spec();
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    @Override
+    public String kind() {
+        return "rbd";
+    }
+
+    /** Every request crosses the network to an OSD. */
+    @Override
+    public Speed speed() {
+        return Speed.UNKNOWN;
+    }
+
+    /** An operation in flight: holds the gate shared, so close waits for it. */
+    private void enter() throws IOException {
+        gate.readLock().lock();
+        if (closed) {
+            gate.readLock().unlock();
+            throw new IOException(this + " is closed");
+        }
+    }
+
+    private void exit() {
+        gate.readLock().unlock();
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        int n = dst.remaining();
+        check(offset, n);
+        if (n == 0) {
+            return;
+        }
+        enter();
+        try (Arena arena = dst.isDirect() ? null : Arena.ofConfined()) {
+            MemorySegment buf = arena == null ? MemorySegment.ofBuffer(dst) : arena.allocate(n);
+            long rv = image.read(offset, buf).await();
+            if (rv < 0) {
+                throw RbdErrors.of("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+            }
+            if (rv != n) {
+                throw new EOFException("read of " + n + " bytes of " + spec() + " at " + offset + " returned " + rv);
+            }
+            if (arena != null) {
+                dst.put(dst.position(), buf.asByteBuffer(), 0, n);
+            }
+            dst.position(dst.position() + n);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+        int n = src.remaining();
+        check(offset, n);
+        if (n == 0) {
+            if (fua) {
+                flush();
+            }
+            return;
+        }
+        enter();
+        try (Arena arena = src.isDirect() ? null : Arena.ofConfined()) {
+            MemorySegment buf = nativeView(src, arena);
+            long rv = image.write(offset, buf, fua).await();
+            if (rv < 0) {
+                throw RbdErrors.of("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+            }
+            src.position(src.position() + n);
+        } finally {
+            exit();
+        }
+        if (fua) {
+            flush();
+        }
+    }
+
+    /** rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then durable. */
+    @Override
+    public void flush() throws IOException {
+        enter();
+        try {
+            long rv = image.flush().await();
+            if (rv < 0) {
+                throw RbdErrors.flushFailure("flush of " + spec(), (int) -rv);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** rbd_aio_discard: later reads return zeros (partial objects are zeroed, see {@link RbdCluster}). */
+    @Override
+    public void unmap(long offset, long length) throws IOException {
+        check(offset, length);
+        if (length == 0) {
+            return;
+        }
+        enter();
+        try {
+            long rv = image.discard(offset, length).await();
+            if (rv < 0) {
+                throw RbdErrors.of("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** rbd_aio_writesame: librbd replicates the block on the OSDs; nothing crosses the network per block. */
+    @Override
+    public boolean writeSame(long offset, long length, ByteBuffer block, boolean fua) throws IOException {
+        int n = block.remaining();
+        if (n == 0 || length % n != 0) {
+            throw new IllegalArgumentException("length " + length + " is not a multiple of the pattern's " + n);
+        }
+        check(offset, length);
+        if (length == 0) {
+            return true;
+        }
+        enter();
+        try (Arena arena = block.isDirect() ? null : Arena.ofConfined()) {
+            long rv = image.writeSame(offset, length, nativeView(block, arena), fua).await();
+            if (rv < 0) {
+                throw RbdErrors.of("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+            }
+        } finally {
+            exit();
+        }
+        if (fua) {
+            flush();
+        }
+        return true;
+    }
+
+    /**
+     * rbd_aio_compare_and_write: the OSD compares and writes in one operation, so no other client
+     * of the image (another gateway, a VM) can write in between.
+     *
+     * <p>librbd of Ceph 16 (Debian 12) compares and writes only within one 512-byte sector of an
+     * object, and refuses more with EINVAL before touching anything: one logical block of a
+     * 512-byte LU, what VMware's ATS locking sends. The first refused larger range makes this
+     * store answer {@link #NO_COMPARE_AND_WRITE} for ranges beyond a sector from then on (the SCSI
+     * core then compares and writes under its own locks: atomic within this server, not against
+     * other gateways); a newer librbd that accepts them is used for them too.
+     */
+    @Override
+    public long compareAndWrite(long offset, ByteBuffer verify, ByteBuffer data, boolean fua) throws IOException {
+        int n = data.remaining();
+        if (verify.remaining() != n) {
+            throw new IllegalArgumentException("verify and write data differ in length");
+        }
+        check(offset, n);
+        boolean beyondSector = offset % SECTOR + n > SECTOR;
+        if (beyondSector && sectorOnlyCompareAndWrite) {
+            return NO_COMPARE_AND_WRITE;
+        }
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mismatch = arena.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment cmp = verify.isDirect() ? MemorySegment.ofBuffer(verify) : copy(verify, arena);
+            MemorySegment buf = data.isDirect() ? MemorySegment.ofBuffer(data) : copy(data, arena);
+            long rv = image.compareAndWrite(offset, cmp, buf, mismatch, fua).await();
+            if (rv == -RbdErrors.EILSEQ) {
+                return mismatch.get(ValueLayout.JAVA_LONG, 0);
+            }
+            if (rv == -RbdErrors.EINVAL && beyondSector) {
+                sectorOnlyCompareAndWrite = true;
+                return NO_COMPARE_AND_WRITE;
+            }
+            if (rv < 0) {
+                throw RbdErrors.of("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+            }
+        } finally {
+            exit();
+        }
+        if (fua) {
+            flush();
+        }
+        return COMPARE_MATCHED;
+    }
+
+    /**
+     * From rbd_diff_iterate2 over at most {@link #EXTENT_WINDOW_BYTES} from {@code offset}: a run of
+     * allocated bytes (rounded out to whole blocks: a block holding any data is mapped), or the
+     * run of whole blocks up to the next allocated byte (or the end of the window).
+     */
+    @Override
+    public Extent extentAt(long offset) throws IOException {
+        check(offset, 1);
+        long window = Math.min(EXTENT_WINDOW_BYTES, sizeBytes - offset);
+        List<long[]> extents;
+        enter();
+        try {
+            extents = image.allocatedExtents(offset, window);
+        } finally {
+            exit();
+        }
+        long end = offset + window;
+        if (extents.isEmpty()) {
+            return new Extent(window, false);
+        }
+        long[] first = extents.getFirst();
+        long holeEnd = Math.max(offset, first[0] - first[0] % blockSize); // the block holding the first data byte
+        if (holeEnd > offset) {
+            return new Extent(holeEnd - offset, false);
+        }
+        long dataEnd = Math.min(end, first[0] + first[1]);
+        dataEnd = Math.min(sizeBytes, dataEnd + (blockSize - dataEnd % blockSize) % blockSize);
+        return new Extent(Math.max(dataEnd - offset, blockSize), true);
+    }
+
+    private void check(long offset, long length) throws IOException {
+        if (offset < 0 || length < 0 || offset > sizeBytes || length > sizeBytes - offset) {
+            throw new IOException("access [" + offset + ", +" + length + ") outside store of " + sizeBytes + " bytes");
+        }
+    }
+
+    /** The buffer's remaining bytes as native memory: itself when direct, else a copy in {@code arena}. */
+    private static MemorySegment nativeView(ByteBuffer b, Arena arena) {
+        return arena == null ? MemorySegment.ofBuffer(b) : copy(b, arena);
+    }
+
+    private static MemorySegment copy(ByteBuffer b, Arena arena) {
+        MemorySegment m = arena.allocate(b.remaining());
+        m.copyFrom(MemorySegment.ofBuffer(b));
+        return m;
+    }
+
+    /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
+    @Override
+    public void close() throws IOException {
+        gate.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            image.close();
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RbdStore(" + spec() + ", " + sizeBytes + " bytes)";
+    }
+}
