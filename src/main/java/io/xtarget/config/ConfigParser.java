@@ -30,7 +30,7 @@ public final class ConfigParser {
             "removable", "physicalBlockSize", "softThresholdPercent", "enableCount", "pool", "image", "cephConf", "user");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
     private static final Set<String> LUN = Set.of("lun", "backstore", "readOnly");
-    private static final Set<String> VHOST = Set.of("socket", "luns", "mode", "group");
+    private static final Set<String> VHOST = Set.of("socket", "luns", "mode", "group", "copyPolicy", "initiator");
     private static final Set<String> ACL = Set.of("initiator", "luns", "chap", "resets");
     private static final Set<String> CHAP = Set.of("user", "secret", "mutualUser", "mutualSecret");
     private static final Set<String> LIMITS = Set.copyOf(LimitsConfig.FIELDS);
@@ -75,7 +75,25 @@ public final class ConfigParser {
         ObjectNode o = object(n, p);
         known(o, p, VHOST);
         return new VhostConfig(VhostPaths.normalize(requiredString(o, p, "socket"), p + ".socket"),
-                luns(array(o, p, "luns"), p + ".luns"), string(o, p, "mode"), string(o, p, "group"));
+                luns(array(o, p, "luns"), p + ".luns"), string(o, p, "mode"), string(o, p, "group"),
+                copyPolicy(o, p), initiatorName(string(o, p, "initiator")));
+    }
+
+    private static String initiatorName(String name) {
+        return name == null ? null : IscsiNames.normalize(name);
+    }
+
+    /** "copyPolicy": "initiator" (also when absent) or "port". */
+    private static CopyAccessPolicy copyPolicy(ObjectNode o, String p) {
+        String cp = string(o, p, "copyPolicy");
+        if (cp == null) {
+            return null;
+        }
+        return switch (cp) {
+            case "initiator" -> CopyAccessPolicy.INITIATOR;
+            case "port" -> CopyAccessPolicy.PORT;
+            default -> throw new ConfigException(p + ".copyPolicy", "\"" + cp + "\" is not \"initiator\" or \"port\"");
+        };
     }
 
     /** The optional "limits" object; absent or null means every limit at its default. */

@@ -80,6 +80,9 @@ public final class ConfigValidator {
         if (v.group() != null && !GROUP_NAME.matcher(v.group()).matches()) {
             throw new ConfigException(p + ".group", "\"" + v.group() + "\" is not a group name");
         }
+        if (v.initiator() != null && !IscsiNames.isValid(v.initiator())) {
+            throw new ConfigException(p + ".initiator", "\"" + v.initiator() + "\" is not an iSCSI name (iqn., eui. or naa.)");
+        }
         checkLuns(config, v.luns(), p + ".luns");
     }
 

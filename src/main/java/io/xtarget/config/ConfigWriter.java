@@ -86,6 +86,12 @@ public final class ConfigWriter {
                 if (v.group() != null) {
                     o.put("group", v.group());
                 }
+                if (v.copyPolicy() != null) {
+                    o.put("copyPolicy", policyName(v.copyPolicy()));
+                }
+                if (v.initiator() != null) {
+                    o.put("initiator", v.initiator());
+                }
             }
         }
         chap(root, "discoveryAuth", config.discoveryAuth());

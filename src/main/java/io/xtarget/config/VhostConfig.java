@@ -14,8 +14,14 @@ import java.util.Set;
  * @param luns the guest's LUN map
  * @param mode the socket file's permission bits in octal ("0600", "0660"), or null for 0600
  * @param group the socket file's group (e.g. the group QEMU runs in), or null for the server's
+ * @param copyPolicy which LUs an EXTENDED COPY or token copy received through the controller may
+ *     reach, or null for the default ({@code initiator}, as for iSCSI targets)
+ * @param initiator under copy policy {@code initiator}, the iSCSI initiator name whose LUN maps on
+ *     the iSCSI targets (ACLs, or demo LUN maps) the guest's copies may also use, targets that
+ *     demand CHAP of that name excepted; null: the guest's copies reach only the controller's LUNs
  */
-public record VhostConfig(String socket, List<LunConfig> luns, String mode, String group) {
+public record VhostConfig(String socket, List<LunConfig> luns, String mode, String group,
+        io.xtarget.scsi.CopyAccessPolicy copyPolicy, String initiator) {
     public static final String DEFAULT_MODE = "0600";
 
     public VhostConfig {
@@ -27,8 +33,13 @@ public record VhostConfig(String socket, List<LunConfig> luns, String mode, Stri
         this(socket, luns, null, null);
     }
 
+    /** A controller whose copies reach only its own LUNs. */
+    public VhostConfig(String socket, List<LunConfig> luns, String mode, String group) {
+        this(socket, luns, mode, group, null, null);
+    }
+
     public VhostConfig withLuns(List<LunConfig> l) {
-        return new VhostConfig(socket, l, mode, group);
+        return new VhostConfig(socket, l, mode, group, copyPolicy, initiator);
     }
 
     /** The mode in effect: {@code mode}, or 0600. */

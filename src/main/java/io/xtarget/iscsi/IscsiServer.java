@@ -335,6 +335,15 @@ public final class IscsiServer implements AutoCloseable {
     }
 
     /**
+     * The copy reachability rule for a nexus that proved no CHAP secret (another fabric's, e.g. a
+     * vhost guest copying as a configured initiator name): a target that demands CHAP secrets of
+     * the name is never reachable; one without secrets is reachable as its ACL grants.
+     */
+    public boolean reachableWithoutChap(String targetName, String initiatorName) {
+        return security(targetName).chapFor(initiatorName) == null;
+    }
+
+    /**
      * Replaces the core's targets and their CHAP secrets together (a config reload), then moves
      * every session as {@link #targetsChanged} does. A login reads both at once
      * ({@link #admission}), never one config's ACL with another's secrets.

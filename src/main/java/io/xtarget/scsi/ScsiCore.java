@@ -30,6 +30,7 @@ public final class ScsiCore {
     private final OpcodeTable table;
     private final TaskManager taskManager = new TaskManager();
     private volatile List<Target> targets;
+    private final java.util.Map<Integer, FabricPort> fabricPorts = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final List<java.util.function.Consumer<Nexus>> nexusLossListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ScsiCore(OpcodeTable table, List<Target> targets) {
@@ -61,6 +62,35 @@ public final class ScsiCore {
             }
         }
         return null;
+    }
+
+    /**
+     * Registers a target port that belongs to no {@link Target} (a fabric's own, e.g. a vhost
+     * controller), replacing one with the same relative port identifier.
+     */
+    public void registerPort(FabricPort port) {
+        fabricPorts.put(port.port().relativePortId(), port);
+    }
+
+    /** Forgets a port {@link #registerPort} registered (the fabric stopped serving it). */
+    public void unregisterPort(TargetPort port) {
+        fabricPorts.remove(port.relativePortId(), fabricPort(port));
+    }
+
+    /** The registered port {@code port} is, or null (a port of a {@link Target}, or unknown). */
+    public FabricPort fabricPort(TargetPort port) {
+        FabricPort f = port == null ? null : fabricPorts.get(port.relativePortId());
+        return f != null && f.port().equals(port) ? f : null;
+    }
+
+    /** Every target port of the server: those of the targets, then the registered ones. */
+    public List<TargetPort> ports() {
+        List<TargetPort> out = new java.util.ArrayList<>();
+        for (Target t : targets) {
+            out.addAll(t.ports());
+        }
+        fabricPorts.values().forEach(f -> out.add(f.port()));
+        return out;
     }
 
     /** Registers code that must forget an I_T nexus when it ends (e.g. held copy results). */

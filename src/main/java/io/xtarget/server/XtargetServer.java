@@ -113,7 +113,7 @@ public final class XtargetServer implements AutoCloseable {
                 RuntimeBuilder.portCount(complete) + 1);
         try {
             fabric.start();
-            vhost.apply(vhostSpecs(complete, model.units()));
+            vhost.apply(vhostSpecs(complete, model.units(), fabric));
         } catch (IOException | RuntimeException e) {
             vhost.close();
             fabric.close();
@@ -126,12 +126,19 @@ public final class XtargetServer implements AutoCloseable {
         return s;
     }
 
-    /** The vhost controllers of {@code config} over the open units. */
-    private static List<VhostFabric.Spec> vhostSpecs(ServerConfig config, List<LogicalUnit> units) {
+    /**
+     * The vhost controllers of {@code config} over the open units. A guest's copies may reach,
+     * besides its controller's LUNs, what the iSCSI targets grant the controller's configured
+     * {@code "initiator"} name (policy initiator), but no target that demands CHAP of that name:
+     * the guest proved no secret.
+     */
+    private static List<VhostFabric.Spec> vhostSpecs(ServerConfig config, List<LogicalUnit> units, IscsiServer iscsi) {
         Map<String, LogicalUnit> byName = new LinkedHashMap<>();
         units.forEach(u -> byName.put(u.name(), u));
         return config.vhost().stream().map(v -> new VhostFabric.Spec(Path.of(v.socket()),
-                RuntimeBuilder.lunMap(v.luns(), byName), v.permissions(), v.group())).toList();
+                RuntimeBuilder.lunMap(v.luns(), byName), v.permissions(), v.group(), v.copyPolicy(), v.initiator(),
+                (nexus, other) -> v.initiator() != null && iscsi.reachableWithoutChap(other.name(), v.initiator())))
+                .toList();
     }
 
     /** A server with the default options, changed only by the config's {@code "limits"} (as {@code xtarget serve}). */
@@ -238,7 +245,7 @@ public final class XtargetServer implements AutoCloseable {
         fabric.replaceTargets(r.targets(), RuntimeBuilder.security(running));
         revokeTokens(r.restored().keySet());
         try {
-            vhost.apply(vhostSpecs(running, units));
+            vhost.apply(vhostSpecs(running, units, fabric));
         } catch (IOException e) {
             log.error("reload: vhost: {}", e.getMessage()); // the other controllers are applied
         }

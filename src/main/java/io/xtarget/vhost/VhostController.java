@@ -55,14 +55,23 @@ public final class VhostController implements AutoCloseable {
     private Thread acceptor;
     private VhostConnection current;
 
+    private final VhostFabric.Spec spec;
+
+    /** A controller whose copies reach only its own LUNs. */
     VhostController(Path socket, Set<PosixFilePermission> mode, String group, int relativePortId, LunMap lunMap,
             ScsiCore core, Executor workers, long bufferBytes) {
+        this(socket, new VhostFabric.Spec(socket, lunMap, mode, group), relativePortId, core, workers, bufferBytes);
+    }
+
+    VhostController(Path socket, VhostFabric.Spec spec, int relativePortId, ScsiCore core, Executor workers,
+            long bufferBytes) {
         this.socket = socket;
-        this.mode = Set.copyOf(mode);
-        this.group = group;
+        this.spec = spec;
+        this.mode = Set.copyOf(spec.mode());
+        this.group = spec.group();
         this.port = VhostPorts.targetPort(socket, relativePortId);
-        this.nexus = VhostPorts.nexus(socket, port);
-        this.lunMap = lunMap;
+        this.nexus = VhostPorts.nexus(socket, port, spec.copyReachability());
+        this.lunMap = spec.luns();
         this.core = core;
         this.workers = workers;
         this.budget = new BufferBudget(bufferBytes);
@@ -114,10 +123,13 @@ public final class VhostController implements AutoCloseable {
             throw new IOException("vhost socket " + socket + ": " + e.getMessage(), e);
         }
         listenFd = fd;
+        core.registerPort(spec.fabricPort(port));
         acceptor = Thread.ofPlatform().daemon().name("vhost-accept " + socketName()).start(this::acceptLoop);
-        log.info("vhost-user-scsi controller {}: relative port {}, {} LUN(s), socket mode {}{}", socket,
+        log.info("vhost-user-scsi controller {}: relative port {}, {} LUN(s), socket mode {}{}, copy policy {}{}", socket,
                 port.relativePortId(), lunMap.mappings().size(), java.nio.file.attribute.PosixFilePermissions.toString(mode),
-                group == null ? "" : ", group " + group);
+                group == null ? "" : ", group " + group,
+                spec.fabricPort(port).effectiveCopyPolicy().name().toLowerCase(java.util.Locale.ROOT),
+                spec.copyInitiatorName() == null ? "" : " as initiator " + spec.copyInitiatorName());
     }
 
     /** A socket file nobody listens on (a previous run's) is removed; anything else is refused. */
@@ -231,6 +243,7 @@ public final class VhostController implements AutoCloseable {
         if (c != null) {
             c.end();
         }
+        core.unregisterPort(port);
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {

@@ -1,7 +1,11 @@
 package io.xtarget.vhost;
 
+import io.xtarget.scsi.CopyAccessPolicy;
+import io.xtarget.scsi.CopyReachability;
+import io.xtarget.scsi.FabricPort;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.ScsiCore;
+import io.xtarget.scsi.TargetPort;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -36,8 +40,29 @@ public final class VhostFabric implements AutoCloseable {
      * @param luns its LUN map
      * @param mode the socket file's permissions
      * @param group the socket file's group, or null to keep the server's
+     * @param copyPolicy which LUs copies received through the controller may reach (null: initiator)
+     * @param copyInitiatorName under policy initiator, the initiator name whose LUN maps on the
+     *     core's targets the guest's copies may also use; null: only the controller's own LUNs
+     * @param copyReachability which of those targets the guest's copies may reach (the server's
+     *     rule; a function of the initiator name, so a reload with the same name keeps the old one)
      */
-    public record Spec(Path socket, LunMap luns, Set<PosixFilePermission> mode, String group) {}
+    public record Spec(Path socket, LunMap luns, Set<PosixFilePermission> mode, String group,
+            CopyAccessPolicy copyPolicy, String copyInitiatorName, CopyReachability copyReachability) {
+        /** A controller whose copies reach only its own LUNs. */
+        public Spec(Path socket, LunMap luns, Set<PosixFilePermission> mode, String group) {
+            this(socket, luns, mode, group, null, null, CopyReachability.BY_ACL);
+        }
+
+        FabricPort fabricPort(TargetPort port) {
+            return new FabricPort(port, copyPolicy, copyInitiatorName);
+        }
+
+        /** Whether the controller must restart to take {@code now} (access or copy settings changed). */
+        boolean needsRestart(Spec now) {
+            return !now.mode().equals(mode) || !java.util.Objects.equals(now.group(), group)
+                    || now.copyPolicy() != copyPolicy || !java.util.Objects.equals(now.copyInitiatorName(), copyInitiatorName);
+        }
+    }
 
     private final ScsiCore core;
     private final ExecutorService workers;
@@ -63,7 +88,7 @@ public final class VhostFabric implements AutoCloseable {
     /**
      * Makes the running controllers those of {@code wanted}: new sockets start, sockets no longer
      * wanted stop (their guests' sessions end), the others get their new LUN map. A controller
-     * whose mode or group changed is restarted. Every socket that can start does; the first
+     * whose mode, group or copy settings changed is restarted. Every socket that can start does; the first
      * failure is thrown once the others are applied.
      */
     public synchronized void apply(List<Spec> wanted) throws IOException {
@@ -74,7 +99,7 @@ public final class VhostFabric implements AutoCloseable {
         for (Path p : List.copyOf(controllers.keySet())) {
             Spec now = next.get(p);
             Spec was = specs.get(p);
-            if (now == null || !now.mode().equals(was.mode()) || !java.util.Objects.equals(now.group(), was.group())) {
+            if (now == null || was.needsRestart(now)) {
                 controllers.remove(p).close();
                 specs.remove(p);
                 log.info("vhost controller {} stopped", p);
@@ -89,7 +114,7 @@ public final class VhostFabric implements AutoCloseable {
                 continue;
             }
             Spec s = e.getValue();
-            c = new VhostController(e.getKey(), s.mode(), s.group(), freePortId(), s.luns(), core, workers, bufferBytes);
+            c = new VhostController(e.getKey(), s, freePortId(), core, workers, bufferBytes);
             try {
                 c.start();
                 controllers.put(e.getKey(), c);

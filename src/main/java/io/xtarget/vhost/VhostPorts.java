@@ -48,6 +48,11 @@ public final class VhostPorts {
         return new Nexus(initiatorPort(socket), port);
     }
 
+    /** The I_T nexus of the guest on {@code socket}, its copies judged by {@code reachability}. */
+    public static Nexus nexus(Path socket, TargetPort port, io.xtarget.scsi.CopyReachability reachability) {
+        return new Nexus(initiatorPort(socket), port, reachability);
+    }
+
     private static String naaName(long address) {
         return String.format("naa.%016x", address);
     }

@@ -37,6 +37,21 @@ class VhostConfigTest {
     }
 
     @Test
+    void copyPolicyAndInitiatorAreParsedAndWrittenBack() {
+        ServerConfig c = parse("""
+                [{"socket": "/run/xtarget/vm1.sock", "copyPolicy": "port", "initiator": "IQN.2026-11.io.example:Host"},
+                 {"socket": "/run/xtarget/vm2.sock"}]
+                """);
+        assertThat(c.vhost().get(0).copyPolicy()).isEqualTo(io.xtarget.scsi.CopyAccessPolicy.PORT);
+        assertThat(c.vhost().get(0).initiator()).isEqualTo("iqn.2026-11.io.example:host");
+        assertThat(c.vhost().get(1).copyPolicy()).isNull(); // the default: initiator
+        assertThat(c.vhost().get(1).initiator()).isNull();
+        String json = ConfigWriter.toJson(c);
+        assertThat(json).contains("\"copyPolicy\" : \"port\"").contains("\"initiator\" : \"iqn.2026-11.io.example:host\"");
+        assertThat(ConfigParser.parse(json)).isEqualTo(c);
+    }
+
+    @Test
     void aConfigWithoutControllersWritesNoVhostList() {
         ServerConfig c = ConfigParser.parse("{" + BACKSTORES + "}");
         assertThat(c.vhost()).isEmpty();
@@ -57,6 +72,8 @@ class VhostConfigTest {
         "[{\"socket\": \"/a.sock\", \"luns\": [{\"lun\": 0, \"backstore\": \"disk1\"}, {\"lun\": 0, \"backstore\": \"disk2\"}]}]|vhost[0].luns[1].lun: LUN 0 is mapped twice",
         "[{\"socket\": \"/a.sock\", \"luns\": [{\"lun\": 16384, \"backstore\": \"disk1\"}]}]|vhost[0].luns[0].lun: 16384 is out of range",
         "{\"socket\": \"/a.sock\"}|vhost: expected a JSON array",
+        "[{\"socket\": \"/a.sock\", \"copyPolicy\": \"any\"}]|vhost[0].copyPolicy: \"any\" is not",
+        "[{\"socket\": \"/a.sock\", \"initiator\": \"vm1\"}]|vhost[0].initiator: \"vm1\" is not an iSCSI name",
     })
     void refuses(String vhost, String message) {
         assertThatThrownBy(() -> parse(vhost)).isInstanceOf(ConfigException.class).hasMessageContaining(message);

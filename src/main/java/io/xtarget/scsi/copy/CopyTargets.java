@@ -34,7 +34,7 @@ final class CopyTargets {
     /**
      * The mappings reachable for this task: with policy PORT only the receiving target's LUN map
      * of this nexus; with INITIATOR (the default) also every other target's LUN map for this
-     * initiator name that the nexus's {@link io.xtarget.scsi.CopyReachability} admits. An initiator
+     * initiator name (a registered port's: the name configured for it, if any) that the nexus's {@link io.xtarget.scsi.CopyReachability} admits. An initiator
      * name is only a claim; the fabric's rule says whether what this nexus proved at login makes
      * it an identity on that target too (the iSCSI fabric: the same CHAP secrets).
      */
@@ -42,8 +42,9 @@ final class CopyTargets {
         List<LunMapping> all = new ArrayList<>(task.lunMap().mappings());
         if (policy(task) == CopyAccessPolicy.INITIATOR) {
             Nexus nexus = task.nexus();
-            for (Target t : task.core().targets()) {
-                LunMap map = t.lunMapFor(nexus.initiatorName());
+            String name = initiatorName(task);
+            for (Target t : name == null ? List.<Target>of() : task.core().targets()) {
+                LunMap map = t.lunMapFor(name);
                 if (map != null && nexus.copyReachability().reaches(nexus, t)) {
                     all.addAll(map.mappings());
                 }
@@ -52,11 +53,25 @@ final class CopyTargets {
         return new CopyTargets(List.copyOf(all), task.mapping());
     }
 
-    /** The receiving target's policy; a target the core does not know gets the narrow one. */
+    /**
+     * The initiator name whose LUN maps on the core's targets copies may use: the nexus's own, or
+     * for a port a fabric registered ({@link io.xtarget.scsi.FabricPort}) the name configured for
+     * it, or null for none.
+     */
+    private static String initiatorName(ScsiTask task) {
+        io.xtarget.scsi.FabricPort f = task.core().fabricPort(task.nexus().port());
+        return f != null ? f.copyInitiatorName() : task.nexus().initiatorName();
+    }
+
+    /**
+     * The receiving port's policy: its target's, or a registered port's; a port the core does not
+     * know gets the narrow one.
+     */
     static CopyAccessPolicy policy(ScsiTask task) {
         Target receiving = task.core().target(task.nexus().port().targetName());
         if (receiving == null) {
-            return CopyAccessPolicy.PORT;
+            io.xtarget.scsi.FabricPort f = task.core().fabricPort(task.nexus().port());
+            return f == null ? CopyAccessPolicy.PORT : f.effectiveCopyPolicy();
         }
         return receiving.copyPolicy() == null ? CopyAccessPolicy.INITIATOR : receiving.copyPolicy();
     }

@@ -4,7 +4,6 @@ import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
-import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,8 @@ import java.util.TreeSet;
 
 /**
  * REPORT TARGET PORT GROUPS (SPC-4 6.36): one descriptor per target port group of the whole
- * server (the xtarget process is one SCSI target device), every group active/optimized.
+ * server (the xtarget process is one SCSI target device): the targets' ports and the ports fabrics
+ * registered ({@link io.xtarget.scsi.ScsiCore#ports}), every group active/optimized.
  */
 final class ReportTargetPortGroups {
     private ReportTargetPortGroups() {}
@@ -25,10 +25,8 @@ final class ReportTargetPortGroups {
             throw new ScsiException(Sense.invalidFieldInCdb(1, 7));
         }
         Map<Integer, TreeSet<Integer>> groups = new TreeMap<>();
-        for (Target t : task.core().targets()) {
-            for (TargetPort p : t.ports()) {
-                groups.computeIfAbsent(p.portGroupId(), g -> new TreeSet<>()).add(p.relativePortId());
-            }
+        for (TargetPort p : task.core().ports()) {
+            groups.computeIfAbsent(p.portGroupId(), g -> new TreeSet<>()).add(p.relativePortId());
         }
         DataBuilder b = new DataBuilder().u32(0);
         if (format == 1) {
