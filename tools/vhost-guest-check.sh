@@ -6,8 +6,12 @@
 # VPD 0x83 reports the controller's own relative port (2, after the iSCSI portal), 64 MiB of
 # direct I/O reads back with the same SHA-256, fio with data verification on every LUN, sg_xcopy
 # between LUNs, a LUN reset (TMF on the control queue) reaching the core, and LUN hot-add
-# and hot-remove through a config reload (TRANSPORT RESET events). After the guest powers off,
-# the server must log the session's end. Not part of CI (the guest runs under emulation).
+# and hot-remove through a config reload (TRANSPORT RESET events). The guest is also logged in to
+# the iSCSI portal (open-iscsi, as the controller's configured "initiator" name): sg_xcopy from
+# the virtio LU to the iSCSI LU (XCOPY received on the virtio LU) and back (received on the virtio
+# LU again), md5 compared, and an XCOPY received on the iSCSI LU naming the virtio LU refused
+# (iSCSI sessions reach no controller's LUs). After the guest powers off, the server must log the
+# session's end. Not part of CI (the guest runs under emulation).
 #
 # Usage: tools/vhost-guest-check.sh        (env: PORT=3610 GUEST=../shared/linux-guest MEM=1024)
 set -euo pipefail
@@ -15,6 +19,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT=${PORT:-3610}
 MEM=${MEM:-1024}
 GUEST=${GUEST:-$here/../shared/linux-guest}
+INI=iqn.2026-11.io.xtarget:vhost-check-guest
 work=$(mktemp -d /tmp/xt-vhost.XXXXXX)
 sock="$work/vm.sock"
 xt_pid=""
@@ -26,11 +31,13 @@ cat >"$work/xtarget.json" <<JSON
 {"backstores": [{"name": "ram0", "type": "ram", "size": "256M", "blockSize": 512},
                 {"name": "file1", "type": "file", "path": "file1.img", "size": "256M", "blockSize": 512},
                 {"name": "ram4k", "type": "ram", "size": "128M", "blockSize": 4096},
-                {"name": "hot", "type": "ram", "size": "32M", "blockSize": 512}],
+                {"name": "hot", "type": "ram", "size": "32M", "blockSize": 512},
+                {"name": "net0", "type": "ram", "size": "64M", "blockSize": 512}],
  "targets": [{"name": "iqn.2026-11.io.xtarget:vhost-check", "portals": ["127.0.0.1:$PORT"],
-              "luns": [{"lun": 0, "backstore": "hot"}]}],
+              "acls": [{"initiator": "$INI", "luns": [{"lun": 0, "backstore": "net0"}]}]}],
  "vhost": [{"socket": "$sock", "luns": [{"lun": 0, "backstore": "ram0"}, {"lun": 1, "backstore": "file1"},
-                                        {"lun": 2, "backstore": "ram4k"}]}]}
+                                        {"lun": 2, "backstore": "ram4k"}],
+            "initiator": "$INI"}]}
 JSON
 cat >"$work/job.sh" <<'JOB'
 dev() { lsblk -dno NAME,HCTL | awk -v h="$1" '$2 == h {print "/dev/" $1}'; }
@@ -54,6 +61,18 @@ sg_xcopy if="$S0" of="$S1" bs=512 count=8192 seek=65536 >/dev/null 2>&1
 a=$(dd if="$D0" bs=512 count=8192 iflag=direct status=none | md5sum)
 b=$(dd if="$D1" bs=512 skip=65536 count=8192 iflag=direct status=none | md5sum)
 [ "$a" = "$b" ] && echo "CHECK sg_xcopy OK"
+# across fabrics: $LUN0_SG/$LUN0_DEV are the iSCSI LU (net0) of the login
+sg_xcopy --on_src if="$S0" of="$LUN0_SG" bs=512 count=8192 >/dev/null 2>&1
+a=$(dd if="$D0" bs=512 count=8192 iflag=direct status=none | md5sum)
+b=$(dd if="$LUN0_DEV" bs=512 count=8192 iflag=direct status=none | md5sum)
+[ -n "$LUN0_DEV" ] && [ "$a" = "$b" ] && echo "CHECK sg_xcopy-virtio-to-iscsi OK"
+dd if=/dev/urandom of="$LUN0_DEV" bs=1M count=4 seek=8 oflag=direct status=none
+sg_xcopy --on_dst if="$LUN0_SG" of="$S1" bs=512 skip=16384 count=8192 seek=131072 >/dev/null 2>&1
+a=$(dd if="$LUN0_DEV" bs=512 skip=16384 count=8192 iflag=direct status=none | md5sum)
+b=$(dd if="$D1" bs=512 skip=131072 count=8192 iflag=direct status=none | md5sum)
+[ -n "$LUN0_DEV" ] && [ "$a" = "$b" ] && echo "CHECK sg_xcopy-iscsi-to-virtio OK"
+[ -n "$LUN0_SG" ] && ! sg_xcopy --on_dst if="$S0" of="$LUN0_SG" bs=512 count=8 seek=32768 >/dev/null 2>&1 \
+  && echo "CHECK sg_xcopy-on-iscsi-to-virtio-refused OK"
 # the unit attention may go to the kernel's own command after the reset, or to ours
 sg_reset -d "$D0" >/dev/null 2>&1 && { sg_turs "$D0" >/dev/null 2>&1; sg_turs "$D0"; } && echo "CHECK lun-reset OK"
 echo WAIT-ADD
@@ -71,7 +90,8 @@ for _ in $(seq 1 150); do [ -S "$sock" ] && break; sleep 0.2; done
 run="$work/run"
 EXTRA_QEMU_ARGS="-object memory-backend-memfd,id=mem,size=${MEM}M,share=on -numa node,memdev=mem \
  -chardev socket,id=vus,path=$sock -device vhost-user-scsi-pci,chardev=vus" MEM=$MEM QUIET=1 \
-    "$GUEST/boot.sh" --mode cmd --run-dir "$run" --script "$work/job.sh" >"$work/guest.out" 2>&1 &
+    TARGET_PORT=$PORT INITIATOR_NAME=$INI \
+    "$GUEST/boot.sh" --mode initiator --run-dir "$run" --script "$work/job.sh" >"$work/guest.out" 2>&1 &
 guest=$!
 wait_for() { for _ in $(seq 1 900); do grep -q "^$1" "$run/output.log" 2>/dev/null && return 0; sleep 1; done; return 1; }
 wait_for WAIT-ADD && { xt lun create "$sock" hot --lun 3; kill -HUP "$xt_pid"; }
@@ -82,7 +102,7 @@ for _ in $(seq 1 50); do grep -q "front-end disconnected" "$work/xtarget.log" &&
 grep -q "LUN reset of ram0" "$work/xtarget.log" && echo "CHECK lun-reset-reached-the-core OK" | tee -a "$work/checks"
 grep -q "front-end disconnected" "$work/xtarget.log" && echo "CHECK server-cleaned-up OK" | tee -a "$work/checks"
 n=$(grep -c '^CHECK .* OK' "$work/checks" || true)
-if [ "$n" -ne 10 ]; then
-    echo "FAILED: $n of 10 checks passed"; tail -30 "$run/output.log"; tail -20 "$work/xtarget.log"; exit 1
+if [ "$n" -ne 13 ]; then
+    echo "FAILED: $n of 13 checks passed"; tail -30 "$run/output.log"; tail -20 "$work/xtarget.log"; exit 1
 fi
-echo "vhost-user-scsi guest check: 10 of 10 passed"
+echo "vhost-user-scsi guest check: 13 of 13 passed"
