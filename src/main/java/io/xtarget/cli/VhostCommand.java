@@ -38,6 +38,14 @@ final class VhostCommand extends GroupCommand {
         @Option(names = "--read-only", description = "Map every LUN given here read-only.")
         boolean readOnly;
 
+        @Option(names = "--copy-policy", paramLabel = "POLICY",
+                description = "initiator (default) or port: which LUs the guest's EXTENDED COPY may reach.")
+        String copyPolicy;
+
+        @Option(names = "--initiator", paramLabel = "IQN",
+                description = "Under copy policy initiator, the guest's copies also reach the iSCSI LUs this initiator name is granted (not CHAP-guarded ones).")
+        String initiator;
+
         @Override
         void checkArguments() {
             VhostPaths.normalize(socket, "SOCKET");
@@ -54,7 +62,15 @@ final class VhostCommand extends GroupCommand {
                 requireBackstore(c, b);
                 luns.add(new LunConfig(luns.size(), b, readOnly));
             }
-            VhostConfig v = new VhostConfig(s, luns, mode, group);
+            io.xtarget.scsi.CopyAccessPolicy policy = copyPolicy == null ? null
+                    : switch (copyPolicy.toLowerCase(java.util.Locale.ROOT)) {
+                        case "initiator" -> io.xtarget.scsi.CopyAccessPolicy.INITIATOR;
+                        case "port" -> io.xtarget.scsi.CopyAccessPolicy.PORT;
+                        default -> throw new ConfigException("--copy-policy",
+                                "\"" + copyPolicy + "\" is not \"initiator\" or \"port\"");
+                    };
+            VhostConfig v = new VhostConfig(s, luns, mode, group, policy,
+                    initiator == null ? null : initiator.toLowerCase(java.util.Locale.ROOT));
             return Change.of(c.withVhostController(v), "created vhost controller %s (%d LUN(s), mode %s%s)"
                     .formatted(s, luns.size(), v.effectiveMode(), group == null ? "" : ", group " + group));
         }

@@ -74,6 +74,15 @@ class VhostCommandTest {
     }
 
     @Test
+    void copyPolicyAndInitiator() throws Exception {
+        ok("vhost", "create", "/run/vm1.sock", "disk1", "--copy-policy", "port", "--initiator", "IQN.2026-11.io.example:Vm1");
+        String json = Files.readString(file);
+        assertThat(json).contains("\"copyPolicy\" : \"port\"", "\"initiator\" : \"iqn.2026-11.io.example:vm1\"");
+        assertThat(refused("vhost", "create", "/run/vm2.sock", "--copy-policy", "any")).contains("is not \"initiator\" or \"port\"");
+        assertThat(refused("vhost", "create", "/run/vm2.sock", "--initiator", "vm2")).contains("is not an iSCSI name");
+    }
+
+    @Test
     void refusals() {
         ok("vhost", "create", "/run/vm1.sock");
         assertThat(refused("vhost", "create", "/run/vm1.sock")).contains("already exists");
