@@ -337,6 +337,28 @@ public final class RbdStore implements Store {
     }
 
     /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
+    /**
+     * For a gateway of an ALUA pair: whether this gateway owns the image's exclusive lock, taking
+     * it first (and then holding it until {@link #close}) when nobody else does. Another gateway
+     * that holds it keeps it: the answer is then false, and this gateway's writes fail (librbd
+     * answers EROFS) until it takes the lock over.
+     */
+    public boolean holdExclusiveLock() throws IOException {
+        gate.readLock().lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            if (image.isExclusiveLockOwner()) {
+                return true;
+            }
+            int rc = image.acquireExclusiveLock();
+            return rc == 0 && image.isExclusiveLockOwner();
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         gate.writeLock().lock();
