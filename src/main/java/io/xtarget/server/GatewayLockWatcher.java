@@ -1,6 +1,6 @@
 package io.xtarget.server;
 
-import io.xtarget.backend.rbd.RbdStore;
+import io.xtarget.backend.LockOwnership;
 import io.xtarget.scsi.Alua;
 import io.xtarget.scsi.LogicalUnit;
 import java.io.IOException;
@@ -55,7 +55,7 @@ public final class GatewayLockWatcher implements AutoCloseable {
     /** One round: takes free locks, and updates every RBD LU's state. */
     public void pollOnce() {
         for (LogicalUnit lu : units.get()) {
-            if (lu.store() instanceof RbdStore rbd) {
+            if (lu.store() instanceof LockOwnership rbd) {
                 boolean owner;
                 try {
                     owner = rbd.holdExclusiveLock();

@@ -1,5 +1,6 @@
 package io.xtarget.backend.rbd;
 
+import io.xtarget.backend.LockOwnership;
 import io.xtarget.backend.Store;
 import io.xtarget.backend.StoreGeometry;
 import java.io.EOFException;
@@ -32,7 +33,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * client and timeouts {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed
  * flush {@link io.xtarget.backend.FlushFailedException}.
  */
-public final class RbdStore implements Store {
+public final class RbdStore implements Store, LockOwnership {
     /** How far {@link #extentAt} looks in one call: 64 objects of 4 MiB. */
     static final long EXTENT_WINDOW_BYTES = 256L << 20;
 
@@ -343,6 +344,7 @@ public final class RbdStore implements Store {
      * that holds it keeps it: the answer is then false, and this gateway's writes fail (librbd
      * answers EROFS) until it takes the lock over.
      */
+    @Override
     public boolean holdExclusiveLock() throws IOException {
         gate.readLock().lock();
         try {
