@@ -1,6 +1,7 @@
 package io.xtarget.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xtarget.backend.rbd.CephTestCluster;
 import io.xtarget.backend.rbd.RbdImageSpec;
@@ -21,6 +22,7 @@ import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Target;
 import io.xtarget.scsi.TargetPort;
 import io.xtarget.scsi.spc.SpcCommandSet;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -85,6 +87,10 @@ class GatewayFailoverTest {
 
             ByteBuffer block = ByteBuffer.allocate(512);
             storeA.write(0, block.duplicate(), false); // the owner writes
+            // the other gateway may not: the owner holds the lock explicitly (librbd: EROFS)
+            assertThatThrownBy(() -> storeB.write(0, block.duplicate(), false)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("EROFS");
+            assertThat(a.alua().optimized(a.lu())).isTrue();
             b.watcher().start();
             long closed = System.nanoTime();
             storeA.close(); // gateway a goes away: rbd_close releases the lock
