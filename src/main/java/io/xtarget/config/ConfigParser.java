@@ -25,7 +25,9 @@ public final class ConfigParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth", "vhost");
+    private static final Set<String> ROOT = Set.of("backstores", "targets", "limits", "discoveryAuth", "vhost", "gateway");
+    private static final Set<String> GATEWAY = Set.of("group", "firstRelativePort", "peers");
+    private static final Set<String> GATEWAY_PEER = Set.of("group", "relativePorts");
     private static final Set<String> BACKSTORE = Set.of("name", "type", "path", "size", "blockSize", "naa", "serial",
             "removable", "physicalBlockSize", "softThresholdPercent", "enableCount", "pool", "image", "cephConf", "user");
     private static final Set<String> TARGET = Set.of("name", "portals", "copyPolicy", "luns", "acls", "chap");
@@ -67,7 +69,44 @@ public final class ConfigParser {
             vhost.add(vhost(vs.get(i), "vhost[" + i + "]"));
         }
         return ConfigValidator.validate(new ServerConfig(backstores, targets, limits(o), chap(o, "", "discoveryAuth"),
-                vhost));
+                vhost, gateway(o)));
+    }
+
+    /** The optional "gateway" object (implicit ALUA between gateways); its rules are in ConfigValidator. */
+    private static GatewayConfig gateway(ObjectNode root) {
+        JsonNode n = root.get("gateway");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        String p = "gateway";
+        ObjectNode o = object(n, p);
+        known(o, p, GATEWAY);
+        Integer group = integer(o, p, "group");
+        if (group == null) {
+            throw new ConfigException(p + ".group", "is required");
+        }
+        Integer first = integer(o, p, "firstRelativePort");
+        List<GatewayConfig.Peer> peers = new ArrayList<>();
+        ArrayNode ps = array(o, p, "peers");
+        for (int i = 0; ps != null && i < ps.size(); i++) {
+            String pp = p + ".peers[" + i + "]";
+            ObjectNode po = object(ps.get(i), pp);
+            known(po, pp, GATEWAY_PEER);
+            Integer pg = integer(po, pp, "group");
+            if (pg == null) {
+                throw new ConfigException(pp + ".group", "is required");
+            }
+            List<Integer> rel = new ArrayList<>();
+            ArrayNode rs = array(po, pp, "relativePorts");
+            for (int j = 0; rs != null && j < rs.size(); j++) {
+                if (!rs.get(j).canConvertToInt()) {
+                    throw new ConfigException(pp + ".relativePorts[" + j + "]", "must be an integer");
+                }
+                rel.add(rs.get(j).asInt());
+            }
+            peers.add(new GatewayConfig.Peer(pg, rel));
+        }
+        return new GatewayConfig(group, first == null ? 1 : first, peers);
     }
 
     /** One vhost-user-scsi controller; its rules are in ConfigValidator. */

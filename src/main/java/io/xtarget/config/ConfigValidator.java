@@ -24,6 +24,7 @@ public final class ConfigValidator {
     private ConfigValidator() {}
 
     public static ServerConfig validate(ServerConfig config) {
+        checkGateway(config);
         Map<String, String> naaOwners = new HashMap<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < config.backstores().size(); i++) {
@@ -343,6 +344,45 @@ public final class ConfigValidator {
             }
             if (l.backstore() == null || config.backstore(l.backstore()) == null) {
                 throw new ConfigException(lp + ".backstore", "no backstore named \"" + l.backstore() + "\"");
+            }
+        }
+    }
+
+    /** The "gateway" object: groups and relative ports in range, none shared with a peer. */
+    private static void checkGateway(ServerConfig config) {
+        GatewayConfig g = config.gateway();
+        if (g == null) {
+            return;
+        }
+        if (g.group() < 1 || g.group() > 65535) {
+            throw new ConfigException("gateway.group", "must be 1..65535");
+        }
+        int ports = RuntimeBuilder.portCount(config);
+        if (g.firstRelativePort() < 1 || g.firstRelativePort() + Math.max(ports, 1) - 1 > 65535) {
+            throw new ConfigException("gateway.firstRelativePort", "the server's ports must fit in 1..65535");
+        }
+        if (g.peers().isEmpty()) {
+            throw new ConfigException("gateway.peers", "names no peer gateway");
+        }
+        Set<Integer> groups = new HashSet<>(Set.of(g.group()));
+        Set<Integer> relative = new HashSet<>();
+        for (int i = 0; i < ports; i++) {
+            relative.add(g.firstRelativePort() + i);
+        }
+        for (int i = 0; i < g.peers().size(); i++) {
+            GatewayConfig.Peer peer = g.peers().get(i);
+            String p = "gateway.peers[" + i + "]";
+            if (peer.group() < 1 || peer.group() > 65535 || !groups.add(peer.group())) {
+                throw new ConfigException(p + ".group", "must be 1..65535 and differ from this gateway's and the other peers' groups");
+            }
+            if (peer.relativePorts().isEmpty()) {
+                throw new ConfigException(p + ".relativePorts", "names no port");
+            }
+            for (int rel : peer.relativePorts()) {
+                if (rel < 1 || rel > 65535 || !relative.add(rel)) {
+                    throw new ConfigException(p + ".relativePorts", rel
+                            + ": must be 1..65535 and differ from this gateway's ports (from firstRelativePort) and the other peers'");
+                }
             }
         }
     }

@@ -96,6 +96,20 @@ public final class ConfigWriter {
         }
         chap(root, "discoveryAuth", config.discoveryAuth());
         limits(root, config.limits());
+        if (config.gateway() != null) {
+            ObjectNode g = root.putObject("gateway");
+            g.put("group", config.gateway().group());
+            if (config.gateway().firstRelativePort() != 1) {
+                g.put("firstRelativePort", config.gateway().firstRelativePort());
+            }
+            ArrayNode ps = g.putArray("peers");
+            for (GatewayConfig.Peer peer : config.gateway().peers()) {
+                ObjectNode po = ps.addObject();
+                po.put("group", peer.group());
+                ArrayNode rs = po.putArray("relativePorts");
+                peer.relativePorts().forEach(rs::add);
+            }
+        }
         try {
             return ConfigParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {

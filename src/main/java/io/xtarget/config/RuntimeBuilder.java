@@ -239,10 +239,11 @@ public final class RuntimeBuilder {
 
     static List<Target> targets(ServerConfig config, Map<String, LogicalUnit> units) {
         List<Target> out = new ArrayList<>();
-        int relativePortId = 1;
+        GatewayConfig gateway = config.gateway();
+        int relativePortId = gateway == null ? 1 : gateway.firstRelativePort();
         for (int i = 0; i < config.targets().size(); i++) {
             TargetConfig t = config.targets().get(i);
-            int portGroupId = i + 1;
+            int portGroupId = gateway == null ? i + 1 : gateway.group(); // a gateway: one group for all its ports
             List<TargetPort> ports = new ArrayList<>();
             for (int j = 0; j < t.portals().size(); j++) {
                 if (relativePortId > MAX_RELATIVE_PORT_ID) {

@@ -10,13 +10,24 @@ import java.util.List;
  * the file has none). Immutable.
  */
 public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits,
-        ChapConfig discoveryAuth, List<VhostConfig> vhost) {
+        ChapConfig discoveryAuth, List<VhostConfig> vhost, GatewayConfig gateway) {
     public static final ServerConfig EMPTY = new ServerConfig(List.of(), List.of());
 
     public ServerConfig {
         backstores = List.copyOf(backstores);
         targets = List.copyOf(targets);
         vhost = vhost == null ? List.of() : List.copyOf(vhost);
+    }
+
+    /** A config that is no gateway of an ALUA pair ({@code "gateway"} absent). */
+    public ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> targets, LimitsConfig limits,
+            ChapConfig discoveryAuth, List<VhostConfig> vhost) {
+        this(backstores, targets, limits, discoveryAuth, vhost, null);
+    }
+
+    /** The same config with this gateway object ({@code null}: none). */
+    public ServerConfig withGateway(GatewayConfig g) {
+        return new ServerConfig(backstores, targets, limits, discoveryAuth, vhost, g);
     }
 
     /** A config without vhost controllers. */
@@ -46,11 +57,11 @@ public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> 
     }
 
     public ServerConfig withBackstores(List<BackstoreConfig> b) {
-        return new ServerConfig(b, targets, limits, discoveryAuth, vhost);
+        return new ServerConfig(b, targets, limits, discoveryAuth, vhost, gateway);
     }
 
     public ServerConfig withTargets(List<TargetConfig> t) {
-        return new ServerConfig(backstores, t, limits, discoveryAuth, vhost);
+        return new ServerConfig(backstores, t, limits, discoveryAuth, vhost, gateway);
     }
 
     /** The config with {@code b} in place of the backstore of that name, or appended when there is none. */
@@ -65,17 +76,17 @@ public record ServerConfig(List<BackstoreConfig> backstores, List<TargetConfig> 
 
     /** The same config with these limits ({@code null}: no {@code "limits"} object). */
     public ServerConfig withLimits(LimitsConfig l) {
-        return new ServerConfig(backstores, targets, l, discoveryAuth, vhost);
+        return new ServerConfig(backstores, targets, l, discoveryAuth, vhost, gateway);
     }
 
     /** The same config with these discovery secrets ({@code null}: discovery not authenticated). */
     public ServerConfig withDiscoveryAuth(ChapConfig chap) {
-        return new ServerConfig(backstores, targets, limits, chap, vhost);
+        return new ServerConfig(backstores, targets, limits, chap, vhost, gateway);
     }
 
     /** The same config with these vhost controllers. */
     public ServerConfig withVhost(List<VhostConfig> v) {
-        return new ServerConfig(backstores, targets, limits, discoveryAuth, v);
+        return new ServerConfig(backstores, targets, limits, discoveryAuth, v, gateway);
     }
 
     /** The config with {@code v} in place of the controller on its socket, or appended when there is none. */

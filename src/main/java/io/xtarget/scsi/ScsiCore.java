@@ -38,6 +38,17 @@ public final class ScsiCore {
         this.targets = List.copyOf(targets);
     }
 
+    /** Implicit ALUA between gateways, or null (one gateway: every group active/optimized). */
+    private volatile Alua alua;
+
+    public Alua alua() {
+        return alua;
+    }
+
+    public void setAlua(Alua alua) {
+        this.alua = alua;
+    }
+
     public OpcodeTable opcodes() {
         return table;
     }

@@ -21,6 +21,7 @@ public final class UnitAttentions {
     public static final Sense RESERVATIONS_PREEMPTED = new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x03);
     public static final Sense RESERVATIONS_RELEASED = new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x04);
     public static final Sense REGISTRATIONS_PREEMPTED = new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x05);
+    public static final Sense ASYMMETRIC_ACCESS_STATE_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x06);
     public static final Sense CAPACITY_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x09);
     public static final Sense LUN_INVENTORY_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x3F, 0x0E);
     /** THIN PROVISIONING SOFT THRESHOLD REACHED (SBC-3 4.7.3.7): see {@link ThinProvisioning}. */

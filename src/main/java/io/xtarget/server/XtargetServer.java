@@ -8,6 +8,10 @@ import io.xtarget.config.Designators;
 import io.xtarget.config.ImageCreation;
 import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.RuntimeBuilder;
+import io.xtarget.scsi.Alua;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicReference;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.ServerModel;
 import io.xtarget.config.Sizes;
@@ -55,6 +59,10 @@ public final class XtargetServer implements AutoCloseable {
     /** The config being served, with designators filled in; a reload is compared against it. */
     private ServerConfig running;
     private MetricsEndpoint metrics;
+    /** How often a gateway checks who holds its RBD images' exclusive locks. */
+    static final Duration GATEWAY_POLL = Duration.ofMillis(250);
+    /** Polls the RBD locks of a gateway ({@code "gateway"} in the config), or null. */
+    private GatewayLockWatcher gatewayWatcher;
 
     private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric, VhostFabric vhost,
             ServerConfig running, Path baseDir, BiFunction<String, Store, Store> wrap, IscsiServer.Options baseOptions,
@@ -110,7 +118,17 @@ public final class XtargetServer implements AutoCloseable {
         fabric.discoveryAuth(credentials(complete.discoveryAuth()));
         // vhost controllers take the relative port identifiers after the iSCSI ports
         VhostFabric vhost = new VhostFabric(model.core(), effective.workerThreads(), effective.sessionDataBytes(),
-                RuntimeBuilder.portCount(complete) + 1);
+                (complete.gateway() == null ? 1 : complete.gateway().firstRelativePort()) + RuntimeBuilder.portCount(complete));
+        // a gateway of an ALUA pair: who holds each RBD image's lock is known before the fabric listens
+        AtomicReference<Collection<LogicalUnit>> liveUnits = new AtomicReference<>(model.units());
+        GatewayLockWatcher gatewayWatcher = null;
+        if (complete.gateway() != null) {
+            Alua alua = new Alua(complete.gateway().peers().stream()
+                    .map(peer -> new Alua.PeerGroup(peer.group(), peer.relativePorts())).toList());
+            model.core().setAlua(alua);
+            gatewayWatcher = new GatewayLockWatcher(alua, liveUnits::get, GATEWAY_POLL);
+            gatewayWatcher.pollOnce();
+        }
         try {
             fabric.start();
             vhost.apply(vhostSpecs(complete, model.units(), fabric));
@@ -122,6 +140,10 @@ public final class XtargetServer implements AutoCloseable {
             throw e;
         }
         XtargetServer s = new XtargetServer(model, copy, fabric, vhost, complete, baseDir, wrap, options, effective);
+        if (gatewayWatcher != null) {
+            liveUnits.set(s.units);
+            s.gatewayWatcher = gatewayWatcher.start();
+        }
         s.logSummary();
         return s;
     }
@@ -328,6 +350,9 @@ public final class XtargetServer implements AutoCloseable {
         synchronized (this) {
             if (metrics != null) {
                 metrics.close();
+            }
+            if (gatewayWatcher != null) {
+                gatewayWatcher.close();
             }
         }
         vhost.close();

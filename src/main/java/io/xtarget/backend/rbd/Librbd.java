@@ -70,6 +70,10 @@ final class Librbd {
     // ssize_t (rbd_image_t, uint64_t off, size_t len, const char *cmp_buf, const char *buf,
     //     rbd_completion_t, uint64_t *mismatch_off, int op_flags)
     final MethodHandle rbdAioCompareAndWrite;
+    final MethodHandle rbdLockAcquire; // int rbd_lock_acquire(rbd_image_t, rbd_lock_mode_t)
+    final MethodHandle rbdIsExclusiveLockOwner; // int rbd_is_exclusive_lock_owner(rbd_image_t, int *is_owner)
+    /** RBD_LOCK_MODE_EXCLUSIVE of {@code rbd_lock_mode_t}. */
+    static final int LOCK_MODE_EXCLUSIVE = 0;
 
     private Librbd(SymbolLookup rados, SymbolLookup rbd) {
         radosCreate = handle(rados, "rados_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -102,6 +106,9 @@ final class Librbd {
                 JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
         rbdAioCompareAndWrite = handle(rbd, "rbd_aio_compare_and_write", FunctionDescriptor.of(JAVA_LONG, ADDRESS,
                 JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+        rbdLockAcquire = handle(rbd, "rbd_lock_acquire", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        rbdIsExclusiveLockOwner = handle(rbd, "rbd_is_exclusive_lock_owner",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
 
     private MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor fd) {

@@ -229,6 +229,35 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
+    /**
+     * rbd_lock_acquire(RBD_LOCK_MODE_EXCLUSIVE): takes the image's exclusive lock and holds it
+     * (librbd then refuses other clients' requests for it) until {@link #close}. Returns 0 when
+     * this client owns the lock, or the negative errno (-EROFS: another client holds it).
+     */
+    int acquireExclusiveLock() {
+        try {
+            return (int) lib.rbdLockAcquire.invokeExact(image, Librbd.LOCK_MODE_EXCLUSIVE);
+        } catch (Throwable t) {
+            throw Librbd.rethrow(t);
+        }
+    }
+
+    /** rbd_is_exclusive_lock_owner: whether this client holds the exclusive lock now. */
+    boolean isExclusiveLockOwner() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment owner = arena.allocate(ValueLayout.JAVA_INT);
+            int rc = (int) lib.rbdIsExclusiveLockOwner.invokeExact(image, owner);
+            if (rc < 0) {
+                throw RbdErrors.of("rbd_is_exclusive_lock_owner of " + spec, -rc);
+            }
+            return owner.get(ValueLayout.JAVA_INT, 0) != 0;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Librbd.rethrow(t);
+        }
+    }
+
     /** rbd_close (librbd waits for its own operations), then the cluster reference is dropped. */
     @Override
     public void close() throws IOException {

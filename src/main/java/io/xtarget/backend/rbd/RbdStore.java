@@ -1,5 +1,6 @@
 package io.xtarget.backend.rbd;
 
+import io.xtarget.backend.LockOwnership;
 import io.xtarget.backend.Store;
 import io.xtarget.backend.StoreGeometry;
 import java.io.EOFException;
@@ -32,7 +33,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * client and timeouts {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed
  * flush {@link io.xtarget.backend.FlushFailedException}.
  */
-public final class RbdStore implements Store {
+public final class RbdStore implements Store, LockOwnership {
     /** How far {@link #extentAt} looks in one call: 64 objects of 4 MiB. */
     static final long EXTENT_WINDOW_BYTES = 256L << 20;
 
@@ -337,6 +338,29 @@ public final class RbdStore implements Store {
     }
 
     /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
+    /**
+     * For a gateway of an ALUA pair: whether this gateway owns the image's exclusive lock, taking
+     * it first (and then holding it until {@link #close}) when nobody else does. Another gateway
+     * that holds it keeps it: the answer is then false, and this gateway's writes fail (librbd
+     * answers EROFS) until it takes the lock over.
+     */
+    @Override
+    public boolean holdExclusiveLock() throws IOException {
+        gate.readLock().lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            if (image.isExclusiveLockOwner()) {
+                return true;
+            }
+            int rc = image.acquireExclusiveLock();
+            return rc == 0 && image.isExclusiveLockOwner();
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         gate.writeLock().lock();

@@ -1,5 +1,6 @@
 package io.xtarget.scsi.spc;
 
+import io.xtarget.scsi.Alua;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiTask;
@@ -31,6 +32,32 @@ final class ReportTargetPortGroups {
         DataBuilder b = new DataBuilder().u32(0);
         if (format == 1) {
             b.u8(0x10).u8(0).u16(0); // FORMAT TYPE 001b, IMPLICIT TRANSITION TIME 0
+        }
+        Alua alua = task.core().alua();
+        if (alua != null) {
+            // gateways: this one's groups and the peers', with the states of the addressed LU
+            int local = alua.localState(task.lu());
+            int peer = alua.peerState(task.lu());
+            Map<Integer, Integer> states = new TreeMap<>();
+            for (Integer g : groups.keySet()) {
+                states.put(g, local);
+            }
+            for (Alua.PeerGroup pg : alua.peers()) {
+                groups.computeIfAbsent(pg.id(), g -> new TreeSet<>()).addAll(pg.relativePorts());
+                states.put(pg.id(), peer);
+            }
+            for (Map.Entry<Integer, TreeSet<Integer>> g : groups.entrySet()) {
+                List<Integer> ports = List.copyOf(g.getValue()).subList(0, Math.min(255, g.getValue().size()));
+                b.u8(states.get(g.getKey())); // PREF 0, ASYMMETRIC ACCESS STATE
+                b.u8(0x03); // AN_SUP, AO_SUP
+                b.u16(g.getKey());
+                b.u8(0).u8(0).u8(0).u8(ports.size());
+                for (int rel : ports) {
+                    b.u16(0).u16(rel);
+                }
+            }
+            b.setU32(0, b.length() - 4);
+            return ScsiResult.good(b.toArray(), alloc);
         }
         for (Map.Entry<Integer, TreeSet<Integer>> g : groups.entrySet()) {
             List<Integer> ports = List.copyOf(g.getValue()).subList(0, Math.min(255, g.getValue().size()));
