@@ -7,7 +7,7 @@ import java.util.Locale;
 final class CopyReport {
     private final PrintWriter out;
     private final boolean quiet;
-    private final long start = System.nanoTime();
+    private long start = System.nanoTime();
 
     CopyReport(PrintWriter out, boolean quiet) {
         this.out = out;
@@ -17,6 +17,12 @@ final class CopyReport {
     void line(String text) {
         out.println(text);
         out.flush();
+    }
+
+    /** Prints the plan and starts the clock: what follows is the copy itself, probing is done. */
+    void begin(String header) {
+        line(header);
+        start = System.nanoTime();
     }
 
     /** A line only when not quiet. */
@@ -32,7 +38,7 @@ final class CopyReport {
                 total == 0 ? 100.0 : 100.0 * done / total, detail));
     }
 
-    /** "copied N bytes in S s (R MiB/s)", timed from this report's creation. */
+    /** "copied N bytes in S s (R MiB/s)", timed from {@link #begin}. */
     void done(String verb, long bytes) {
         double seconds = Math.max(1, System.nanoTime() - start) / 1e9;
         line(String.format(Locale.ROOT, "%s %d bytes in %.3f s (%.1f MiB/s)", verb, bytes, seconds,

@@ -42,7 +42,7 @@ final class ExtendedCopy {
         }
         byte[] list = XcopyParameterList.build(listId, srcId, src.blockSize(), dstId, dst.blockSize(), segments);
         CopyReport report = new CopyReport(out, quiet);
-        report.line(String.format("xcopy %s -> %s: %d blocks of %d bytes (%s) in %d segment(s), list id %d",
+        report.begin(String.format("xcopy %s -> %s: %d blocks of %d bytes (%s) in %d segment(s), list id %d",
                 src.url(), dst.url(), range.blocks(), src.blockSize(), CopyReport.mib(range.bytes()), segments.size(),
                 listId));
         IscsiSession s = src.session();

@@ -51,7 +51,7 @@ final class TokenCopy {
             throw new ScsiProbe.ProbeException("the source's MAXIMUM TOKEN TRANSFER SIZE is smaller than one "
                     + unit + "-byte block");
         }
-        report.line(String.format("odx %s -> %s: %d blocks of %d bytes (%s), tokens of up to %s, WRITE USING TOKEN"
+        report.begin(String.format("odx %s -> %s: %d blocks of %d bytes (%s), tokens of up to %s, WRITE USING TOKEN"
                 + " of up to %s, list id %d", src.url(), dst.url(), range.blocks(), src.blockSize(),
                 CopyReport.mib(range.bytes()), CopyReport.mib(tokenBytes), CopyReport.mib(writeBytes), listId));
         int sbs = src.blockSize();
@@ -81,7 +81,7 @@ final class TokenCopy {
     void zero(CopyEnd dst, CopyRange range) throws IOException, ScsiProbe.ProbeException {
         dst.probe().requireThirdPartyCopy();
         long writeBytes = writeBytes(dst, dst.blockSize());
-        report.line(String.format("zero %s: %d blocks of %d bytes (%s) with the block device zero ROD token,"
+        report.begin(String.format("zero %s: %d blocks of %d bytes (%s) with the block device zero ROD token,"
                 + " WRITE USING TOKEN of up to %s", dst.url(), range.blocks(), dst.blockSize(),
                 CopyReport.mib(range.bytes()), CopyReport.mib(writeBytes)));
         byte[] zero = TokenParameterLists.zeroToken();
