@@ -35,30 +35,12 @@ record CopyManagerLimits(int maxSegments, long maxDescriptorListLength, long max
      * no Parameter Data descriptor.
      */
     static CopyManagerLimits fromThirdPartyCopyVpd(byte[] b) {
-        if (b.length < 4 || (b[1] & 0xFF) != 0x8F) {
+        ByteBuffer params = ThirdPartyCopyPage.descriptor(b, 0x0004, 12);
+        if (params == null) {
             return null;
         }
-        int end = Math.min(b.length, 4 + ((b[2] & 0xFF) << 8 | (b[3] & 0xFF)));
-        ByteBuffer d = ByteBuffer.wrap(b);
-        Integer segments = null;
-        long listLength = 0;
-        long segmentBytes = 0;
-        for (int off = 4; off + 4 <= end;) {
-            int type = d.getShort(off) & 0xFFFF;
-            int len = d.getShort(off + 2) & 0xFFFF;
-            int body = off + 4;
-            if (body + len > end) {
-                break;
-            }
-            if (type == 0x0004 && len >= 12) {
-                segments = d.getShort(body + 6) & 0xFFFF;
-                listLength = d.getInt(body + 8) & 0xFFFFFFFFL;
-            } else if (type == 0x8001 && len >= 12) {
-                segmentBytes = d.getInt(body + 8) & 0xFFFFFFFFL;
-            }
-            off = body + len;
-        }
-        return segments == null ? null
-                : new CopyManagerLimits(segments, listLength, segmentBytes, "Third-party Copy VPD page");
+        ByteBuffer general = ThirdPartyCopyPage.descriptor(b, 0x8001, 12);
+        return new CopyManagerLimits(params.getShort(6) & 0xFFFF, params.getInt(8) & 0xFFFFFFFFL,
+                general == null ? 0 : general.getInt(8) & 0xFFFFFFFFL, "Third-party Copy VPD page");
     }
 }

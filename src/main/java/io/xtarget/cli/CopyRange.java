@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits one block range into block-to-block segments (SPC-4 6.4.6.5) that a copy manager with
+ * One block range to copy, checked against both LUs' capacities ({@link #fit}); and split into
+ * block-to-block segments (SPC-4 6.4.6.5) that a copy manager with
  * the given limits accepts: NUMBER OF BLOCKS is 16 bits and counts source blocks (DC=0), each
  * segment stays within MAXIMUM SEGMENT LENGTH, and every segment moves a whole number of
  * destination blocks so no segment is inexact.
@@ -21,14 +22,74 @@ record CopyRange(long srcLba, long dstLba, long blocks, int srcBlockSize, int ds
     }
 
     /**
-     * @throws IllegalArgumentException naming the reason when the range cannot be expressed
+     * The range {@code xtarget xcopy} copies: {@code blocks} source blocks from {@code srcLba} to
+     * {@code dstLba}, or with {@code blocks} null the rest of the source, capped to the destination.
+     *
+     * @param srcCap {block count, block size} of the source (READ CAPACITY)
+     * @param dstCap the same of the destination
+     * @throws IllegalArgumentException naming the reason when it does not fit
      */
-    List<Segment> split(CopyManagerLimits limits) {
-        long unit = Math.max(srcBlockSize, dstBlockSize); // both powers of two: the LCM
+    static CopyRange fit(long srcLba, long dstLba, Long blocks, long[] srcCap, long[] dstCap) {
+        int sbs = (int) srcCap[1];
+        int dbs = (int) dstCap[1];
+        if (srcLba >= srcCap[0]) {
+            throw new IllegalArgumentException("--src-lba " + srcLba + " is past the source's " + srcCap[0] + " blocks");
+        }
+        if (dstLba >= dstCap[0]) {
+            throw new IllegalArgumentException("--dst-lba " + dstLba + " is past the destination's " + dstCap[0]
+                    + " blocks");
+        }
+        long dstRoom = Math.multiplyHigh(dstCap[0] - dstLba, dbs) != 0 ? Long.MAX_VALUE
+                : (dstCap[0] - dstLba) * dbs / sbs;
+        long n = blocks != null ? blocks : Math.min(srcCap[0] - srcLba, dstRoom);
+        if (n > srcCap[0] - srcLba) {
+            throw new IllegalArgumentException(n + " blocks from LBA " + srcLba + " run past the source's "
+                    + srcCap[0] + " blocks");
+        }
+        if (n > dstRoom) {
+            throw new IllegalArgumentException(n + " blocks do not fit the destination after LBA " + dstLba);
+        }
+        return new CopyRange(srcLba, dstLba, n, sbs, dbs);
+    }
+
+    /**
+     * The range {@code xtarget xcopy --zero} writes: {@code blocks} blocks from {@code lba}, or
+     * with {@code blocks} null the rest of the LU (source and destination are the same).
+     *
+     * @throws IllegalArgumentException naming the reason when it does not fit
+     */
+    static CopyRange ofDestination(long lba, Long blocks, long[] cap) {
+        if (lba >= cap[0]) {
+            throw new IllegalArgumentException("--dst-lba " + lba + " is past the destination's " + cap[0] + " blocks");
+        }
+        long n = blocks != null ? blocks : cap[0] - lba;
+        if (n > cap[0] - lba) {
+            throw new IllegalArgumentException(n + " blocks from LBA " + lba + " run past the destination's "
+                    + cap[0] + " blocks");
+        }
+        return new CopyRange(lba, lba, n, (int) cap[1], (int) cap[1]);
+    }
+
+    /**
+     * The smallest number of bytes every piece of the copy must be a multiple of: a whole number
+     * of blocks of both LUs (both sizes are powers of two, so the larger).
+     *
+     * @throws IllegalArgumentException when the range itself is not
+     */
+    long unit() {
+        long unit = Math.max(srcBlockSize, dstBlockSize);
         if (bytes() % unit != 0) {
             throw new IllegalArgumentException(blocks + " blocks of " + srcBlockSize
                     + " bytes are not a whole number of " + dstBlockSize + "-byte destination blocks");
         }
+        return unit;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the reason when the range cannot be expressed
+     */
+    List<Segment> split(CopyManagerLimits limits) {
+        long unit = unit();
         long perSegment = (long) MAX_SEGMENT_BLOCKS * srcBlockSize;
         if (limits.maxSegmentBytes() > 0) {
             perSegment = Math.min(perSegment, limits.maxSegmentBytes());

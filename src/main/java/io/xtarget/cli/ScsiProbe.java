@@ -104,22 +104,37 @@ final class ScsiProbe {
         return new long[] {r.data().getLong(0) + 1, r.data().getInt(8) & 0xFFFFFFFFL};
     }
 
-    /** The copy manager's limits: VPD 0x8F if offered, else OPERATING PARAMETERS, else the minimum. */
-    CopyManagerLimits copyLimits() throws IOException {
+    /** The Third-party Copy VPD page (0x8F) when VPD 0x00 lists it, else null. */
+    byte[] thirdPartyCopyPage() throws IOException {
         byte[] supported = vpd(0x00);
         if (supported != null) {
             for (int i = 4; i < supported.length; i++) {
                 if ((supported[i] & 0xFF) == 0x8F) {
-                    byte[] page = vpd(0x8F);
-                    CopyManagerLimits l = page == null ? null : CopyManagerLimits.fromThirdPartyCopyVpd(page);
-                    if (l != null) {
-                        return l;
-                    }
+                    return vpd(0x8F);
                 }
             }
         }
+        return null;
+    }
+
+    /** The copy manager's limits: VPD 0x8F if offered, else OPERATING PARAMETERS, else the minimum. */
+    CopyManagerLimits copyLimits() throws IOException {
+        CopyManagerLimits l = CopyManagerLimits.fromThirdPartyCopyVpd(thirdPartyCopyPage());
+        if (l != null) {
+            return l;
+        }
         CommandResult r = run(receiveCopyResults(0x03, 0, 1024), null, 1024);
         return r.good() ? CopyManagerLimits.fromOperatingParameters(r.dataBytes()) : CopyManagerLimits.UNKNOWN;
+    }
+
+    /** The ROD token limits of VPD 0x8F; fails when the LU has none (it does not do token copy). */
+    RodTokenLimits tokenLimits() throws IOException, ProbeException {
+        RodTokenLimits l = RodTokenLimits.fromThirdPartyCopyVpd(thirdPartyCopyPage());
+        if (l == null) {
+            throw new ProbeException(name + ": the target does not support token copy"
+                    + " (no Block Device ROD Token Limits descriptor in VPD 0x8F)");
+        }
+        return l;
     }
 
     /** RECEIVE COPY RESULTS CDB (SPC-4 6.20.1). */

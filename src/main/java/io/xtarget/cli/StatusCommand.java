@@ -131,6 +131,12 @@ public final class StatusCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  failed            %d%n", (long) get(plain, "xtarget_copies_failed_total"));
         out.printf(Locale.ROOT, "  bytes offloaded   %s%n", size(get(plain, "xtarget_copy_bytes_total")));
         out.printf(Locale.ROOT, "  via fast path     %s%n", size(get(plain, "xtarget_copy_fast_path_bytes_total")));
+        out.println("token copies (POPULATE TOKEN / WRITE USING TOKEN)");
+        out.printf(Locale.ROOT, "  tokens created    %d%n", (long) get(plain, "xtarget_rod_tokens_created_total"));
+        out.printf(Locale.ROOT, "  tokens used       %d%n", (long) get(plain, "xtarget_rod_tokens_used_total"));
+        out.printf(Locale.ROOT, "  tokens expired    %d%n", (long) get(plain, "xtarget_rod_tokens_expired_total"));
+        out.printf(Locale.ROOT, "  bytes by token    %s%n", size(get(plain, "xtarget_token_copy_bytes_total")));
+        out.printf(Locale.ROOT, "  bytes zeroed      %s%n", size(get(plain, "xtarget_token_zero_bytes_total")));
         if (!lus.isEmpty()) {
             out.printf(Locale.ROOT, "%-20s %-6s %22s %22s  %s%n", "logical unit", "kind", "read", "written", "state");
             lus.forEach((lu, rw) -> out.printf(Locale.ROOT, "  %-18s %-6s %22s %22s  %s%n", lu, kinds.get(lu),
