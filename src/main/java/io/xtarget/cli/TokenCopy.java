@@ -24,7 +24,7 @@ import java.nio.ByteBuffer;
  * TOKEN N + 1.
  */
 final class TokenCopy {
-    /** Early ends in a row that wrote nothing before the copy gives up. */
+    /** WRITE USING TOKEN commands in a row that leave the copy no further before it gives up. */
     static final int MAX_STALLS = 3;
 
     private final long listId;
@@ -34,6 +34,7 @@ final class TokenCopy {
     private int tokens;
     private int writes;
     private int stalls;
+    private long reached;
 
     TokenCopy(long listId, int pollMillis, boolean quiet, PrintWriter out) {
         this.listId = listId;
@@ -67,9 +68,12 @@ final class TokenCopy {
                 boolean last = rod + piece == length;
                 long written = write(dst, token, last, rod / dbs, range.dstLba() + (done + rod) / dbs, piece, done + rod);
                 rod += written;
-                progress(done + rod, total);
-                if (written < piece && last) { // DEL_TKN ended the token: a new one for the rest
-                    rod -= rod % unit;
+                boolean newToken = written < piece && last; // DEL_TKN ended the token: a new one for the rest
+                if (newToken) {
+                    rod -= rod % unit; // the next token starts on a whole source block
+                }
+                advance(done + rod, total, range.dstLba() + (done + rod) / dbs);
+                if (newToken) {
                     break;
                 }
             }
@@ -90,7 +94,7 @@ final class TokenCopy {
         while (done < total) {
             long piece = Math.min(writeBytes, total - done);
             done += write(dst, zero, false, 0, range.dstLba() + done / dst.blockSize(), piece, done);
-            progress(done, total);
+            advance(done, total, range.dstLba() + done / dst.blockSize());
         }
         report.done("zeroed", total);
     }
@@ -148,7 +152,6 @@ final class TokenCopy {
                 ByteBuffer.wrap(list), 0);
         writes++;
         if (r.good()) {
-            stalls = 0;
             return bytes;
         }
         SenseData s = r.status() == CommandResult.CHECK_CONDITION ? r.senseData().orElse(null) : null;
@@ -159,15 +162,18 @@ final class TokenCopy {
         long written = Math.min(s.information(), blocks);
         report.note("WRITE USING TOKEN ended early (COPY TARGET DEVICE DATA UNDERRUN) after " + written + " of "
                 + blocks + " blocks: going on from there");
-        stalls = written == 0 ? stalls + 1 : 0;
-        if (stalls >= MAX_STALLS) {
-            throw new ScsiProbe.ProbeException("WRITE USING TOKEN wrote nothing " + MAX_STALLS
-                    + " times in a row at destination LBA " + lba + " (COPY TARGET DEVICE DATA UNDERRUN, 0 blocks)");
-        }
         return written * bs;
     }
 
-    private void progress(long done, long total) {
+    /** Records how far the copy got after a WRITE USING TOKEN; gives up when it stops getting further. */
+    void advance(long done, long total, long dstLba) throws ScsiProbe.ProbeException {
+        if (done > reached) {
+            reached = done;
+            stalls = 0;
+        } else if (++stalls >= MAX_STALLS) {
+            throw new ScsiProbe.ProbeException(MAX_STALLS + " WRITE USING TOKEN commands in a row ended early"
+                    + " without getting past destination LBA " + dstLba + " (COPY TARGET DEVICE DATA UNDERRUN)");
+        }
         long now = System.nanoTime();
         if (now - lastProgress >= pollNanos || done == total) {
             lastProgress = now;
