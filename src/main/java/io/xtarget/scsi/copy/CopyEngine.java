@@ -26,6 +26,11 @@ import java.util.function.BooleanSupplier;
  * budget rather than allocating past it. Overlapping ranges on one medium are copied one chunk
  * at a time in the direction that never overwrites unread source bytes (memmove semantics).
  *
+ * <p>A {@link CopyPace} sizes the pieces: {@link CopyPace#UNLIMITED} hands out whole chunks (and
+ * the whole rest of a transfer to the fast path); a budgeted pace (a synchronous WRITE USING TOKEN)
+ * hands out pieces no longer than the rate it measured allows, and none that would not finish in
+ * time, so a slow store cannot hold a command past its budget with chunks in flight.
+ *
  * <p>Chunk size: 1 MiB keeps per-call overhead (one read + one write call, a pool lookup) far
  * below the memcpy cost of the chunk for RAM and file stores, while 4 lanes x 1 MiB keep a copy's
  * footprint small enough for 32 concurrent copies inside the 64 MiB budget.

@@ -25,7 +25,10 @@ final class TokenTransfer {
      * paths, small enough that one fast-path call of an unlimited pace (IMMED=1) sees an abort soon.
      */
     static final long SLICE_BYTES = 16L << 20;
-    /** Blocks deallocated per unmap call of the zero token, so a stop request is seen between calls. */
+    /**
+     * Bytes deallocated per unmap call of the zero token at most (the pace may hand out less), so
+     * a stop request is seen between calls.
+     */
     static final long ZERO_UNMAP_BYTES = 1L << 30;
 
     /** Why a copy stopped before the end. */
