@@ -270,21 +270,25 @@ class TokenCommandsTest {
     }
 
     @Test
-    void onASlowDestinationEachCommandEndsInTimeWithTheBlocksOnTheMedium() {
+    void onASlowStoreEachCommandEndsInTimeWithTheBlocksOnTheMedium() {
         start(TokenLimits.DEFAULT, new CopyEngine()); // 1 MiB chunks, 4 lanes, the 2.5 s budget
-        // 1 MiB/s and 256 KiB/s: less than one chunk per lane (or 16 MiB) within the budget
-        for (long[] c : new long[][] {{1 << 20, 8192}, {256 << 10, 2048}}) {
+        // a destination writing 1 MiB/s or 256 KiB/s (less than one chunk per lane, or 16 MiB, in
+        // the budget), and a source reading 1 MiB/s: {rate, blocks, slow source}
+        for (long[] c : new long[][] {{1 << 20, 8192, 0}, {256 << 10, 2048, 0}, {1 << 20, 8192, 1}}) {
+            String what = (c[2] == 1 ? "source" : "destination") + " at " + c[0] + " B/s";
             HeapStore medium = new HeapStore(512, c[1]);
             new java.util.Random(c[0]).nextBytes(medium.bytes());
-            LogicalUnit slow = new LogicalUnit("slow", new SlowStore(medium, c[0]), lu("x", 512, 1, 9).naa(), "SN9",
-                    false);
-            LogicalUnit source = lu("source", 512, c[1], 10);
-            CopyFixture.fill(source, 10);
-            Target t3 = target("iqn.t3", 3, map(new LunMapping(0, slow, false), new LunMapping(1, source, false)),
+            HeapStore from = new HeapStore(512, c[1]);
+            new java.util.Random(10).nextBytes(from.bytes());
+            LogicalUnit dst = new LogicalUnit("dst", c[2] == 1 ? medium : new SlowStore(medium, c[0], false),
+                    lu("x", 512, 1, 9).naa(), "SN9", false);
+            LogicalUnit source = new LogicalUnit("source", c[2] == 1 ? new SlowStore(from, c[0], true) : from,
+                    lu("x", 512, 1, 10).naa(), "SN10", false);
+            Target t3 = target("iqn.t3", 3, map(new LunMapping(0, dst, false), new LunMapping(1, source, false)),
                     CopyAccessPolicy.INITIATOR);
             f.targets(t1, t2, t3);
             byte[] token = TokenLists.tokenOf(CopyFixture.bytes(run0(t3, 1, TokenLists.populateList(range(0, c[1])))));
-            byte[] src = heap(source).bytes();
+            byte[] src = from.bytes();
             long done = 0;
             int commands = 0;
             while (done < c[1]) {
@@ -292,7 +296,7 @@ class TokenCommandsTest {
                 ScsiResult r = run(t3, 0, TokenLists.writeUsingToken(2, 552),
                         TokenLists.writeList(0, done, token, range(done, c[1] - done)));
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertThat(ms).as("WRITE USING TOKEN %d at %d B/s", commands, c[0]).isLessThan(3500);
+                assertThat(ms).as("WRITE USING TOKEN %d, %s", commands, what).isLessThan(3500);
                 assertThat(++commands).isLessThan(8);
                 if (r.status() == ScsiStatus.GOOD) {
                     done = c[1];
@@ -300,18 +304,18 @@ class TokenCommandsTest {
                 }
                 assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x04);
                 long info = r.sense().information();
-                assertThat(info).as("progress at %d B/s", c[0]).isPositive();
+                assertThat(info).as("progress, %s", what).isPositive();
                 // INFORMATION is exactly the blocks now equal to the source from the range's start
                 long equal = done;
                 while (equal < c[1] && Arrays.equals(medium.bytes(), (int) equal * 512, (int) equal * 512 + 512, src,
                         (int) equal * 512, (int) equal * 512 + 512)) {
                     equal++;
                 }
-                assertThat(done + info).as("blocks on the medium at %d B/s", c[0]).isEqualTo(equal);
+                assertThat(done + info).as("blocks on the medium, %s", what).isEqualTo(equal);
                 done += info;
             }
-            assertThat(commands).as("the budget ended the first command early").isGreaterThan(1);
-            assertThat(medium.bytes()).isEqualTo(src);
+            assertThat(commands).as("the budget ended the first command early, %s", what).isGreaterThan(1);
+            assertThat(medium.bytes()).as(what).isEqualTo(src);
         }
     }
 
