@@ -65,6 +65,8 @@ final class WriteUsingToken {
     ScsiResult execute(ScsiTask task) throws ScsiException {
         LogicalUnit dst = task.lu();
         Request req = parse(task);
+        // the budget of a synchronous command counts from here: its data has arrived
+        CopyPace pace = req.immediate() ? CopyPace.UNLIMITED : CopyPace.within(ctx.limits().foregroundBudget());
         req.ranges().check(dst);
         long listId = task.cdb().u32(6);
         TokenOperation op = ctx.operations().begin(task.nexus(), SA, listId, req.immediate());
@@ -104,7 +106,7 @@ final class WriteUsingToken {
             });
             return ScsiResult.good();
         }
-        return job.run(task::isAborted, CopyPace.within(ctx.limits().foregroundBudget()));
+        return job.run(task::isAborted, pace);
     }
 
     private Request parse(ScsiTask task) throws ScsiException {
