@@ -6,6 +6,7 @@ import io.xtarget.scsi.LogicalUnit;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,15 @@ import org.slf4j.LoggerFactory;
  * active/non-optimized. When the owner closes the image (a gateway shut down) the next poll of
  * another gateway takes the lock over and raises ASYMMETRIC ACCESS STATE CHANGED there.
  *
+ * <p><b>Takeover and fencing.</b> The watcher is the {@link Alua.Takeover} of its {@link Alua}: a
+ * write arriving for an LU this gateway serves non-optimized (the initiator failed over to this
+ * path: the owner died, hangs, or lost its network) takes the image over with
+ * {@link LockOwnership#takeOver}, which breaks the owner's lock and blocklists the owner, so that
+ * nothing it sends later lands. A gateway that finds itself fenced (an operation or this poll got
+ * Ceph's EBLOCKLISTED) becomes active/non-optimized at once (2Ah/06h on every nexus of the LU),
+ * then reconnects ({@link LockOwnership#recover}) and serves as a non-owner; it takes the image
+ * back only for a write that arrives after that (the initiator chose this path again).
+ *
  * <p>LUs on other stores are left alone (optimized). {@link #pollOnce} runs the same check
  * synchronously: run it before the fabric listens, so the first RTPG is already right.
  */
@@ -26,8 +36,11 @@ public final class GatewayLockWatcher implements AutoCloseable {
     private final Alua alua;
     private final Supplier<? extends Collection<LogicalUnit>> units;
     private final Thread thread;
+    /** Held while one LU is checked or taken over, so a poll never reports a state a takeover just changed. */
+    private final Object lock = new Object();
     private volatile boolean stopped;
 
+    /** A watcher for {@code units}, installed as {@code alua}'s takeover; {@link #start} starts polling. */
     public GatewayLockWatcher(Alua alua, Supplier<? extends Collection<LogicalUnit>> units, Duration interval) {
         this.alua = alua;
         this.units = units;
@@ -44,6 +57,7 @@ public final class GatewayLockWatcher implements AutoCloseable {
                 }
             }
         });
+        alua.setTakeover(this::takeOver);
     }
 
     /** Starts polling in the background. */
@@ -52,22 +66,63 @@ public final class GatewayLockWatcher implements AutoCloseable {
         return this;
     }
 
-    /** One round: takes free locks, and updates every RBD LU's state. */
+    /** One round: takes free locks, recovers from fencing, and updates every RBD LU's state. */
     public void pollOnce() {
         for (LogicalUnit lu : units.get()) {
             if (lu.store() instanceof LockOwnership rbd) {
-                boolean owner;
-                try {
-                    owner = rbd.holdExclusiveLock();
-                } catch (IOException | RuntimeException e) {
-                    log.warn("ALUA: cannot check the exclusive lock of {}: {}", rbd, e.getMessage());
-                    owner = false;
-                }
-                if (alua.setOptimized(lu, owner)) {
-                    log.info("ALUA: LU {} is now {} on this gateway", lu.name(),
-                            owner ? "active/optimized" : "active/non-optimized");
+                synchronized (lock) {
+                    poll(lu, rbd);
                 }
             }
+        }
+    }
+
+    private void poll(LogicalUnit lu, LockOwnership rbd) {
+        boolean owner = false;
+        if (!rbd.fenced()) {
+            try {
+                owner = rbd.holdExclusiveLock();
+            } catch (IOException | RuntimeException e) {
+                if (!rbd.fenced()) {
+                    log.warn("ALUA: cannot check the exclusive lock of {}: {}", rbd, e.getMessage());
+                }
+            }
+        }
+        if (rbd.fenced()) {
+            if (alua.setOptimized(lu, false)) {
+                log.warn("ALUA: LU {} was taken over by another gateway, which fenced this one (blocklisted): "
+                        + "now active/non-optimized; reconnecting to the cluster", lu.name());
+            }
+            try {
+                rbd.recover();
+                log.info("ALUA: {} reopened on a new cluster connection after fencing", rbd);
+            } catch (IOException | RuntimeException e) {
+                log.warn("ALUA: cannot reopen {} after fencing yet: {}", rbd, e.getMessage());
+            }
+            return;
+        }
+        if (alua.setOptimized(lu, owner)) {
+            log.info("ALUA: LU {} is now {} on this gateway", lu.name(),
+                    owner ? "active/optimized" : "active/non-optimized");
+        }
+    }
+
+    /**
+     * {@link Alua.Takeover}: takes {@code lu}'s image over for a write that arrived on this
+     * gateway, breaking (and blocklisting) the owner's lock. LUs on other stores need nothing.
+     *
+     * @throws IOException when this gateway is fenced itself or the cluster refuses
+     */
+    public void takeOver(LogicalUnit lu) throws IOException {
+        if (!(lu.store() instanceof LockOwnership rbd)) {
+            return;
+        }
+        synchronized (lock) {
+            long t0 = System.nanoTime();
+            List<String> former = rbd.takeOver();
+            log.warn("ALUA: took LU {} over for a write on this gateway in {} ms{}", lu.name(),
+                    (System.nanoTime() - t0) / 1_000_000,
+                    former.isEmpty() ? " (the lock was free)" : "; broke the lock of " + former + ", now blocklisted");
         }
     }
 

@@ -2,6 +2,7 @@ package io.xtarget.backend.rbd;
 
 import io.xtarget.backend.LockOwnership;
 import io.xtarget.backend.Store;
+import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreGeometry;
 import java.io.EOFException;
 import java.io.IOException;
@@ -30,14 +31,26 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p><b>Errors</b> ({@link RbdErrors}): EIO and most others are plain IOExceptions (MEDIUM ERROR),
  * ENOSPC and EDQUOT {@link io.xtarget.backend.OutOfSpaceException}, a blocklisted or shut down
- * client and timeouts {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed
- * flush {@link io.xtarget.backend.FlushFailedException}.
+ * client and a write refused for another client's lock {@link StoreFencedException}, timeouts
+ * {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed flush
+ * {@link io.xtarget.backend.FlushFailedException}.
+ *
+ * <p><b>Gateways</b> ({@link LockOwnership}, {@link RbdExclusiveLock}): once an operation or a lock
+ * check finds this client blocklisted, the store is fenced: every operation fails at once with
+ * {@link StoreFencedException} (never reaching librbd) until {@link #recover} opened the image on
+ * a new cluster connection.
  */
 public final class RbdStore implements Store, LockOwnership {
     /** How far {@link #extentAt} looks in one call: 64 objects of 4 MiB. */
     static final long EXTENT_WINDOW_BYTES = 256L << 20;
 
-    private final RbdImage image;
+    private final RbdImageSpec spec;
+    /** Replaced by {@link #recover} under the gate's write lock; null after a failed reopen (then fenced). */
+    private RbdImage image;
+    /** Another gateway broke this client's lock and blocklisted it; cleared by {@link #recover}. */
+    private volatile boolean fenced;
+    /** One takeover at a time. */
+    private final Object takeoverLock = new Object();
     private final int blockSize;
     private final long sizeBytes;
     /** Operations hold it shared while in flight; {@link #close} takes it exclusively. */
@@ -50,6 +63,7 @@ public final class RbdStore implements Store, LockOwnership {
 
     private RbdStore(RbdImage image, int blockSize, long sizeBytes) {
         this.image = image;
+        this.spec = image.spec();
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }
@@ -96,7 +110,7 @@ public final class RbdStore implements Store, LockOwnership {
     }
 
     public RbdImageSpec spec() {
-        return image.spec();
+        return spec;
     }
 
     @Override
@@ -120,13 +134,34 @@ public final class RbdStore implements Store, LockOwnership {
         return Speed.UNKNOWN;
     }
 
-    /** An operation in flight: holds the gate shared, so close waits for it. */
+    /** An operation in flight: holds the gate shared, so close and recover wait for it. */
     private void enter() throws IOException {
         gate.readLock().lock();
         if (closed) {
             gate.readLock().unlock();
             throw new IOException(this + " is closed");
         }
+        if (fenced) {
+            gate.readLock().unlock();
+            throw fencedNow();
+        }
+    }
+
+    private StoreFencedException fencedNow() {
+        return new StoreFencedException(spec + ": another gateway took the image over and fenced this one",
+                StoreFencedException.Reason.BLOCKLISTED);
+    }
+
+    /** librbd's {@code -errno} for {@code what} as an exception; a blocklisted client fences the store. */
+    private IOException failure(String what, int errno) {
+        return noted(RbdErrors.of(what, errno));
+    }
+
+    private IOException noted(IOException e) {
+        if (e instanceof StoreFencedException f && f.reason() == StoreFencedException.Reason.BLOCKLISTED) {
+            fenced = true;
+        }
+        return e;
     }
 
     private void exit() {
@@ -145,7 +180,7 @@ public final class RbdStore implements Store, LockOwnership {
             MemorySegment buf = arena == null ? MemorySegment.ofBuffer(dst) : arena.allocate(n);
             long rv = image.read(offset, buf).await();
             if (rv < 0) {
-                throw RbdErrors.of("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
             if (rv != n) {
                 throw new EOFException("read of " + n + " bytes of " + spec() + " at " + offset + " returned " + rv);
@@ -174,7 +209,7 @@ public final class RbdStore implements Store, LockOwnership {
             MemorySegment buf = nativeView(src, arena);
             long rv = image.write(offset, buf, fua).await();
             if (rv < 0) {
-                throw RbdErrors.of("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
             src.position(src.position() + n);
         } finally {
@@ -192,7 +227,7 @@ public final class RbdStore implements Store, LockOwnership {
         try {
             long rv = image.flush().await();
             if (rv < 0) {
-                throw RbdErrors.flushFailure("flush of " + spec(), (int) -rv);
+                throw noted(RbdErrors.flushFailure("flush of " + spec(), (int) -rv));
             }
         } finally {
             exit();
@@ -210,7 +245,7 @@ public final class RbdStore implements Store, LockOwnership {
         try {
             long rv = image.discard(offset, length).await();
             if (rv < 0) {
-                throw RbdErrors.of("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             exit();
@@ -232,7 +267,7 @@ public final class RbdStore implements Store, LockOwnership {
         try (Arena arena = block.isDirect() ? null : Arena.ofConfined()) {
             long rv = image.writeSame(offset, length, nativeView(block, arena), fua).await();
             if (rv < 0) {
-                throw RbdErrors.of("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             exit();
@@ -279,7 +314,7 @@ public final class RbdStore implements Store, LockOwnership {
                 return NO_COMPARE_AND_WRITE;
             }
             if (rv < 0) {
-                throw RbdErrors.of("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             exit();
@@ -303,6 +338,8 @@ public final class RbdStore implements Store, LockOwnership {
         enter();
         try {
             extents = image.allocatedExtents(offset, window);
+        } catch (IOException e) {
+            throw noted(e);
         } finally {
             exit();
         }
@@ -337,30 +374,80 @@ public final class RbdStore implements Store, LockOwnership {
         return m;
     }
 
-    /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
     /**
      * For a gateway of an ALUA pair: whether this gateway owns the image's exclusive lock, taking
-     * it first (and then holding it until {@link #close}) when nobody else does. Another gateway
-     * that holds it keeps it: the answer is then false, and this gateway's writes fail (librbd
-     * answers EROFS) until it takes the lock over.
+     * it first (and then holding it until {@link #close}) when nobody else does
+     * ({@link RbdExclusiveLock#hold}). Another gateway that holds it keeps it: the answer is then
+     * false, and this gateway's writes fail ({@link StoreFencedException}, librbd's EROFS) until
+     * it {@link #takeOver takes the lock over}. False while fenced; finding this client blocklisted
+     * fences the store.
      */
     @Override
     public boolean holdExclusiveLock() throws IOException {
         gate.readLock().lock();
         try {
-            if (closed) {
+            if (closed || fenced) {
                 return false;
             }
-            if (image.isExclusiveLockOwner()) {
-                return true;
-            }
-            int rc = image.acquireExclusiveLock();
-            return rc == 0 && image.isExclusiveLockOwner();
+            return RbdExclusiveLock.hold(image);
+        } catch (IOException e) {
+            throw noted(e);
         } finally {
             gate.readLock().unlock();
         }
     }
 
+    /** {@link RbdExclusiveLock#takeOver}: breaks (and blocklists) the owner's lock, then takes it. */
+    @Override
+    public List<String> takeOver() throws IOException {
+        synchronized (takeoverLock) {
+            enter();
+            try {
+                return RbdExclusiveLock.takeOver(image);
+            } catch (IOException e) {
+                throw noted(e);
+            } finally {
+                exit();
+            }
+        }
+    }
+
+    @Override
+    public boolean fenced() {
+        return fenced;
+    }
+
+    /**
+     * Closes the fenced image and its cluster connection (librados cannot be told it is no longer
+     * blocklisted: a blocklisted client's address stays refused for an hour) and opens the image
+     * on a new connection, whose new address the OSDs accept. The connection is taken out of the
+     * shared ones at once, so other images of it reopen on the new one too.
+     */
+    @Override
+    public void recover() throws IOException {
+        gate.writeLock().lock();
+        try {
+            if (closed || !fenced) {
+                return;
+            }
+            RbdImage old = image;
+            image = null;
+            if (old != null) {
+                old.cluster().abandon();
+                try {
+                    old.close();
+                } catch (IOException e) {
+                    // a blocklisted client cannot release its lock: the breaker already took it
+                }
+            }
+            image = RbdImage.open(spec, 0);
+            fenced = false;
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
     @Override
     public void close() throws IOException {
         gate.writeLock().lock();
@@ -369,7 +456,9 @@ public final class RbdStore implements Store, LockOwnership {
                 return;
             }
             closed = true;
-            image.close();
+            if (image != null) {
+                image.close();
+            }
         } finally {
             gate.writeLock().unlock();
         }
