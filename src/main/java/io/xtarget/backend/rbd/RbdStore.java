@@ -11,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A store on a Ceph RBD image through librbd ({@link RbdImage}).
@@ -38,32 +37,25 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Gateways</b> ({@link LockOwnership}, {@link RbdExclusiveLock}): once an operation or a lock
  * check finds this client blocklisted, the store is fenced: every operation fails at once with
  * {@link StoreFencedException} (never reaching librbd) until {@link #recover} opened the image on
- * a new cluster connection.
+ * a new cluster connection ({@link RbdImageGate}).
  */
 public final class RbdStore implements Store, LockOwnership {
     /** How far {@link #extentAt} looks in one call: 64 objects of 4 MiB. */
     static final long EXTENT_WINDOW_BYTES = 256L << 20;
 
-    private final RbdImageSpec spec;
-    /** Replaced by {@link #recover} under the gate's write lock; null after a failed reopen (then fenced). */
-    private RbdImage image;
-    /** Another gateway broke this client's lock and blocklisted it; cleared by {@link #recover}. */
-    private volatile boolean fenced;
+    /** The image, replaced after fencing; operations hold its gate shared while in flight. */
+    private final RbdImageGate gate;
     /** One takeover at a time. */
     private final Object takeoverLock = new Object();
     private final int blockSize;
     private final long sizeBytes;
-    /** Operations hold it shared while in flight; {@link #close} takes it exclusively. */
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    private boolean closed;
     /** librbd's compare and write stays within one sector (Ceph 16): learnt from its first EINVAL. */
     private volatile boolean sectorOnlyCompareAndWrite;
     /** The unit of librbd's compare and write limit. */
     private static final int SECTOR = 512;
 
     private RbdStore(RbdImage image, int blockSize, long sizeBytes) {
-        this.image = image;
-        this.spec = image.spec();
+        this.gate = new RbdImageGate(image);
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }
@@ -110,7 +102,7 @@ public final class RbdStore implements Store, LockOwnership {
     }
 
     public RbdImageSpec spec() {
-        return spec;
+        return gate.spec();
     }
 
     @Override
@@ -135,37 +127,17 @@ public final class RbdStore implements Store, LockOwnership {
     }
 
     /** An operation in flight: holds the gate shared, so close and recover wait for it. */
-    private void enter() throws IOException {
-        gate.readLock().lock();
-        if (closed) {
-            gate.readLock().unlock();
-            throw new IOException(this + " is closed");
-        }
-        if (fenced) {
-            gate.readLock().unlock();
-            throw fencedNow();
-        }
+    private RbdImage enter() throws IOException {
+        return gate.enter();
     }
 
-    private StoreFencedException fencedNow() {
-        return new StoreFencedException(spec + ": another gateway took the image over and fenced this one",
-                StoreFencedException.Reason.BLOCKLISTED);
+    private void exit() {
+        gate.exit();
     }
 
     /** librbd's {@code -errno} for {@code what} as an exception; a blocklisted client fences the store. */
     private IOException failure(String what, int errno) {
-        return noted(RbdErrors.of(what, errno));
-    }
-
-    private IOException noted(IOException e) {
-        if (e instanceof StoreFencedException f && f.reason() == StoreFencedException.Reason.BLOCKLISTED) {
-            fenced = true;
-        }
-        return e;
-    }
-
-    private void exit() {
-        gate.readLock().unlock();
+        return gate.noted(RbdErrors.of(what, errno));
     }
 
     @Override
@@ -175,7 +147,7 @@ public final class RbdStore implements Store, LockOwnership {
         if (n == 0) {
             return;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = dst.isDirect() ? null : Arena.ofConfined()) {
             MemorySegment buf = arena == null ? MemorySegment.ofBuffer(dst) : arena.allocate(n);
             long rv = image.read(offset, buf).await();
@@ -204,7 +176,7 @@ public final class RbdStore implements Store, LockOwnership {
             }
             return;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = src.isDirect() ? null : Arena.ofConfined()) {
             MemorySegment buf = nativeView(src, arena);
             long rv = image.write(offset, buf, fua).await();
@@ -223,11 +195,11 @@ public final class RbdStore implements Store, LockOwnership {
     /** rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then durable. */
     @Override
     public void flush() throws IOException {
-        enter();
+        RbdImage image = enter();
         try {
             long rv = image.flush().await();
             if (rv < 0) {
-                throw noted(RbdErrors.flushFailure("flush of " + spec(), (int) -rv));
+                throw gate.noted(RbdErrors.flushFailure("flush of " + spec(), (int) -rv));
             }
         } finally {
             exit();
@@ -241,7 +213,7 @@ public final class RbdStore implements Store, LockOwnership {
         if (length == 0) {
             return;
         }
-        enter();
+        RbdImage image = enter();
         try {
             long rv = image.discard(offset, length).await();
             if (rv < 0) {
@@ -263,7 +235,7 @@ public final class RbdStore implements Store, LockOwnership {
         if (length == 0) {
             return true;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = block.isDirect() ? null : Arena.ofConfined()) {
             long rv = image.writeSame(offset, length, nativeView(block, arena), fua).await();
             if (rv < 0) {
@@ -300,7 +272,7 @@ public final class RbdStore implements Store, LockOwnership {
         if (beyondSector && sectorOnlyCompareAndWrite) {
             return NO_COMPARE_AND_WRITE;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mismatch = arena.allocate(ValueLayout.JAVA_LONG);
             MemorySegment cmp = verify.isDirect() ? MemorySegment.ofBuffer(verify) : copy(verify, arena);
@@ -335,11 +307,11 @@ public final class RbdStore implements Store, LockOwnership {
         check(offset, 1);
         long window = Math.min(EXTENT_WINDOW_BYTES, sizeBytes - offset);
         List<long[]> extents;
-        enter();
+        RbdImage image = enter();
         try {
             extents = image.allocatedExtents(offset, window);
         } catch (IOException e) {
-            throw noted(e);
+            throw gate.noted(e);
         } finally {
             exit();
         }
@@ -384,16 +356,16 @@ public final class RbdStore implements Store, LockOwnership {
      */
     @Override
     public boolean holdExclusiveLock() throws IOException {
-        gate.readLock().lock();
+        RbdImage image = gate.tryEnter();
+        if (image == null) {
+            return false;
+        }
         try {
-            if (closed || fenced) {
-                return false;
-            }
             return RbdExclusiveLock.hold(image);
         } catch (IOException e) {
-            throw noted(e);
+            throw gate.noted(e);
         } finally {
-            gate.readLock().unlock();
+            gate.exit();
         }
     }
 
@@ -401,11 +373,11 @@ public final class RbdStore implements Store, LockOwnership {
     @Override
     public List<String> takeOver() throws IOException {
         synchronized (takeoverLock) {
-            enter();
+            RbdImage image = enter();
             try {
                 return RbdExclusiveLock.takeOver(image);
             } catch (IOException e) {
-                throw noted(e);
+                throw gate.noted(e);
             } finally {
                 exit();
             }
@@ -414,54 +386,19 @@ public final class RbdStore implements Store, LockOwnership {
 
     @Override
     public boolean fenced() {
-        return fenced;
+        return gate.fenced();
     }
 
-    /**
-     * Closes the fenced image and its cluster connection (librados cannot be told it is no longer
-     * blocklisted: a blocklisted client's address stays refused for an hour) and opens the image
-     * on a new connection, whose new address the OSDs accept. The connection is taken out of the
-     * shared ones at once, so other images of it reopen on the new one too.
-     */
+    /** {@link RbdImageGate#recover}: the image opened anew on a new cluster connection, not owning the lock. */
     @Override
     public void recover() throws IOException {
-        gate.writeLock().lock();
-        try {
-            if (closed || !fenced) {
-                return;
-            }
-            RbdImage old = image;
-            image = null;
-            if (old != null) {
-                old.cluster().abandon();
-                try {
-                    old.close();
-                } catch (IOException e) {
-                    // a blocklisted client cannot release its lock: the breaker already took it
-                }
-            }
-            image = RbdImage.open(spec, 0);
-            fenced = false;
-        } finally {
-            gate.writeLock().unlock();
-        }
+        gate.recover();
     }
 
     /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
     @Override
     public void close() throws IOException {
-        gate.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (image != null) {
-                image.close();
-            }
-        } finally {
-            gate.writeLock().unlock();
-        }
+        gate.close();
     }
 
     @Override
