@@ -22,7 +22,9 @@ final class RbdExclusiveLock {
     /**
      * Whether this client owns the lock, taking it first when nobody holds it. When librbd says this
      * client owns it, the OSD is asked too ({@code rbd_lock_get_owners}): a client that another
-     * gateway fenced learns it there.
+     * gateway fenced learns it there. When another client holds it, this client does not ask it
+     * for the lock ({@code rbd_lock_acquire} would): a dead owner never answers, and librbd would
+     * keep asking until the owner's watch times out (30 s), blocking this call and any takeover.
      *
      * @throws StoreFencedException when this client is blocklisted (reason BLOCKLISTED)
      * @throws IOException when the cluster cannot be asked
@@ -31,6 +33,9 @@ final class RbdExclusiveLock {
         if (image.isExclusiveLockOwner()) {
             image.lockOwners(); // a blocklisted client fails here
             return true;
+        }
+        if (!image.lockOwners().isEmpty()) {
+            return false;
         }
         int rc = image.acquireExclusiveLock();
         if (rc == -RbdErrors.ESHUTDOWN) {
