@@ -20,11 +20,13 @@ final class RbdExclusiveLock {
     private RbdExclusiveLock() {}
 
     /**
-     * Whether this client owns the lock, taking it first when nobody holds it. When librbd says this
-     * client owns it, the OSD is asked too ({@code rbd_lock_get_owners}): a client that another
-     * gateway fenced learns it there. When another client holds it, this client does not ask it
-     * for the lock ({@code rbd_lock_acquire} would): a dead owner never answers, and librbd would
-     * keep asking until the owner's watch times out (30 s), blocking this call and any takeover.
+     * Whether this client owns the lock, taking it first when nobody holds it or its owner is dead
+     * (no longer watches the image: its watch timed out, or it was blocklisted), as librbd itself
+     * would (breaking and blocklisting the dead owner's lock). When librbd says this client owns
+     * it, the OSD is asked too ({@code rbd_lock_get_owners}): a client that another gateway fenced
+     * learns it there. This client never asks a live owner for the lock ({@code rbd_lock_acquire}
+     * would): a dead owner that still has its watch never answers, and librbd would keep asking
+     * until the watch times out (30 s), blocking this call and any takeover.
      *
      * @throws StoreFencedException when this client is blocklisted (reason BLOCKLISTED)
      * @throws IOException when the cluster cannot be asked
@@ -34,8 +36,14 @@ final class RbdExclusiveLock {
             image.lockOwners(); // a blocklisted client fails here
             return true;
         }
-        if (!image.lockOwners().isEmpty()) {
-            return false;
+        List<String> owners = image.lockOwners();
+        if (!owners.isEmpty()) {
+            List<String> watchers = image.watcherAddresses();
+            if (owners.stream().anyMatch(watchers::contains)) {
+                return false; // a live owner keeps it
+            }
+            takeOver(image);
+            return true;
         }
         int rc = image.acquireExclusiveLock();
         if (rc == -RbdErrors.ESHUTDOWN) {

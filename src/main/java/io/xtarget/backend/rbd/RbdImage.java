@@ -321,6 +321,44 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
+    /**
+     * rbd_watchers_list: the addresses of the clients watching the image's header (every client
+     * that has it open, in the same form as {@link #lockOwners}). A client that died stays a
+     * watcher until its watch times out ({@code osd_client_watch_timeout}, 30 s) or it is
+     * blocklisted.
+     */
+    List<String> watcherAddresses() throws IOException {
+        long slots = OWNER_SLOTS;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment watchers = arena.allocate(Librbd.WATCHER_SIZE * slots, 8);
+                MemorySegment count = arena.allocate(ValueLayout.JAVA_LONG);
+                count.set(ValueLayout.JAVA_LONG, 0, slots);
+                int rc = (int) lib.rbdWatchersList.invokeExact(image, watchers, count);
+                if (rc == -RbdErrors.ERANGE) {
+                    slots = Math.max(slots + 1, count.get(ValueLayout.JAVA_LONG, 0));
+                    continue;
+                }
+                if (rc < 0) {
+                    throw RbdErrors.of("rbd_watchers_list of " + spec, -rc);
+                }
+                long n = count.get(ValueLayout.JAVA_LONG, 0);
+                List<String> out = new ArrayList<>();
+                for (long i = 0; i < n; i++) {
+                    MemorySegment addr = watchers.get(ValueLayout.ADDRESS, i * Librbd.WATCHER_SIZE);
+                    out.add(addr.reinterpret(Long.MAX_VALUE).getString(0));
+                }
+                lib.rbdWatchersListCleanup.invokeExact(watchers, n);
+                return out;
+            } catch (IOException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw Librbd.rethrow(t);
+            }
+        }
+        throw new IOException("rbd_watchers_list of " + spec + ": the watchers kept changing");
+    }
+
     /** The cluster connection this image uses. */
     RbdCluster cluster() {
         return cluster;

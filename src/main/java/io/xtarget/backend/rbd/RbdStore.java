@@ -389,6 +389,11 @@ public final class RbdStore implements Store, LockOwnership {
         return gate.fenced();
     }
 
+    /** The image and its gate, for tests of this package. */
+    RbdImageGate gateForTests() {
+        return gate;
+    }
+
     /** {@link RbdImageGate#recover}: the image opened anew on a new cluster connection, not owning the lock. */
     @Override
     public void recover() throws IOException {

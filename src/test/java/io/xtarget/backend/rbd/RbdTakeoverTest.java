@@ -61,4 +61,41 @@ class RbdTakeoverTest {
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(2, 4096));
         }
     }
+
+    /**
+     * An owner that no longer watches the image (dead: its watch timed out; here it is blocklisted
+     * from outside, which ends its watch at once) does not keep the lock: the other gateway's lock
+     * check takes it over, as librbd's own acquire would after the watch timeout.
+     */
+    @Test
+    void aLockCheckTakesTheLockOfAnOwnerThatNoLongerWatchesTheImage() throws Exception {
+        Path conf = CephTestCluster.conf();
+        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("dead"), conf.toString(), null);
+        RbdImageSpec specB = specA.withCephConf(conf.getParent().resolve(".").resolve(conf.getFileName()).toString());
+        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
+                RbdStore b = RbdStore.open(specB, 512, 0, false)) {
+            assertThat(a.holdExclusiveLock()).isTrue();
+            assertThat(b.holdExclusiveLock()).isFalse(); // a live owner keeps it
+            RbdImage bImage = b.gateForTests().enter();
+            List<String> owners;
+            try {
+                owners = bImage.lockOwners();
+                assertThat(bImage.watcherAddresses()).containsAll(owners).hasSize(2);
+            } finally {
+                b.gateForTests().exit();
+            }
+            Process p = new ProcessBuilder("ceph", "-c", conf.toString(), "osd", "blocklist", "add", owners.getFirst())
+                    .redirectErrorStream(true).start();
+            assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+            boolean owner = false;
+            for (int i = 0; i < 100 && !owner; i++) { // until the OSD dropped the blocklisted watch
+                owner = b.holdExclusiveLock();
+                if (!owner) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(owner).isTrue();
+            b.write(0, direct(pattern(5, 512)), false);
+        }
+    }
 }
