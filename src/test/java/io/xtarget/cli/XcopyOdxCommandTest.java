@@ -2,6 +2,7 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.LunConfig;
@@ -16,8 +17,6 @@ import io.xtarget.scsi.copy.CopyStats;
 import io.xtarget.server.XtargetServer;
 import io.xtarget.testing.SlowStore;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code xtarget xcopy --odx} and {@code --zero} against a real xtarget: POPULATE TOKEN on the
@@ -90,18 +88,8 @@ class XcopyOdxCommandTest {
         }
     }
 
-    record Run(int code, String out, String err) {}
-
     static Run xcopy(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] all = new String[args.length + 1];
-        all[0] = "xcopy";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return new Run(cl.execute(all), out.toString(), err.toString());
+        return Cli.command("xcopy", args);
     }
 
     static String url(String target, int lun) {
