@@ -61,11 +61,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$xt_pid/stat"; }
 hz=$(getconf CLK_TCK)
 
 run="$work/run"
-EXTRA_QEMU_ARGS="-object memory-backend-memfd,id=mem,size=${MEM}M,share=on -numa node,memdev=mem \
- -chardev socket,id=vus,path=$sock -device vhost-user-scsi-pci,chardev=vus" MEM=$MEM QUIET=1 \
-    TARGET_PORT=$PORT INITIATOR_NAME=$INI \
-    "$GUEST/boot.sh" --mode initiator --run-dir "$run" --script "$work/job.sh" >"$work/guest.out" 2>&1 &
-guest=$!
+. "$here/tools/lib/vhost-guest.sh"
+start_vhost_guest "$sock" "$PORT" "$INI" "$run" "$work/job.sh"
 
 # Sample the server's CPU ticks when each PHASE line appears (polled every 0.1 s; the guest sleeps
 # 2 s around each fio run, so the sample lands in an idle stretch).

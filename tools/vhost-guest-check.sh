@@ -99,11 +99,8 @@ JOB
 xt_pid=$!
 for _ in $(seq 1 150); do [ -S "$sock" ] && break; sleep 0.2; done
 run="$work/run"
-EXTRA_QEMU_ARGS="-object memory-backend-memfd,id=mem,size=${MEM}M,share=on -numa node,memdev=mem \
- -chardev socket,id=vus,path=$sock -device vhost-user-scsi-pci,chardev=vus" MEM=$MEM QUIET=1 \
-    TARGET_PORT=$PORT INITIATOR_NAME=$INI \
-    "$GUEST/boot.sh" --mode initiator --run-dir "$run" --script "$work/job.sh" >"$work/guest.out" 2>&1 &
-guest=$!
+. "$here/tools/lib/vhost-guest.sh"
+start_vhost_guest "$sock" "$PORT" "$INI" "$run" "$work/job.sh"
 wait_for() { for _ in $(seq 1 900); do grep -q "^$1" "$run/output.log" 2>/dev/null && return 0; sleep 1; done; return 1; }
 wait_for WAIT-ADD && { xt lun create "$sock" hot --lun 3; kill -HUP "$xt_pid"; }
 wait_for WAIT-REMOVE && { xt lun delete "$sock" 3; kill -HUP "$xt_pid"; }
