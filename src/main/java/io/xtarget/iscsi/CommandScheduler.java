@@ -6,6 +6,7 @@ import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.ScsiLimits;
 import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.TaskOrder;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ final class CommandScheduler {
     private final Runner runner;
     private final CommandBudget budget;
     private final Map<Integer, IscsiTask> tasks = new HashMap<>();
-    private final Map<Integer, TaskOrder> orders = new HashMap<>();
+    private final Map<Integer, TaskOrder<IscsiTask>> orders = new HashMap<>();
     private final DataOutExchange dataOut;
 
     CommandScheduler(Session session, ScsiCore core, Outbox outbox, DataBudget budget, Runner runner) {
@@ -127,7 +128,7 @@ final class CommandScheduler {
             t.scsi = s;
             t.quick = core.quick(s);
             core.enter(s);
-            orders.computeIfAbsent(t.lun, k -> new TaskOrder()).enter(t);
+            orders.computeIfAbsent(t.lun, k -> new TaskOrder<>(x -> x.attribute)).enter(t);
             tryStart(t);
         }
     }
@@ -275,7 +276,7 @@ final class CommandScheduler {
     /** The command's response is queued (or it sends none): the tasks it held back may start. */
     private void responded(IscsiTask t) {
         synchronized (this) {
-            TaskOrder order = orders.get(t.lun);
+            TaskOrder<IscsiTask> order = orders.get(t.lun);
             if (t.scsi == null || order == null) {
                 return;
             }
