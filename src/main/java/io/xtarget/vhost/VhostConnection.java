@@ -50,7 +50,7 @@ final class VhostConnection {
             queues[i] = new Virtqueue(i, MAX_CHAIN_BYTES);
         }
         this.device = new VirtioScsiController(name, core, controller.nexus(), controller::lunMap, workers, budget,
-                queues[VirtioScsi.CONTROL_QUEUE], queues[VirtioScsi.EVENT_QUEUE]);
+                controller.traffic(), queues[VirtioScsi.CONTROL_QUEUE], queues[VirtioScsi.EVENT_QUEUE]);
         Eventfd wake;
         try {
             wake = Eventfd.create();

@@ -44,6 +44,7 @@ final class VirtioScsiController {
     private final Supplier<LunMap> lunMap;
     private final Executor workers;
     private final BufferBudget budget;
+    private final DataTraffic traffic;
     private final String name;
     private final Map<Long, VirtioScsiCommand> inFlight = new ConcurrentHashMap<>();
     private final EventQueue events;
@@ -52,7 +53,8 @@ final class VirtioScsiController {
     private final Map<Integer, Sense> reported = new HashMap<>();
 
     VirtioScsiController(String name, ScsiCore core, Nexus nexus, Supplier<LunMap> lunMap, Executor workers,
-            BufferBudget budget, Virtqueue controlQueue, Virtqueue eventQueue) {
+            BufferBudget budget, DataTraffic traffic, Virtqueue controlQueue, Virtqueue eventQueue) {
+        this.traffic = traffic;
         this.name = name;
         this.core = core;
         this.nexus = nexus;
@@ -122,7 +124,7 @@ final class VirtioScsiController {
         }
         LunMap map = lunMap.get();
         ScsiTask task = new ScsiTask(core, nexus, map, r.lun(), new Cdb(r.cdb()), r.tag(), null);
-        VirtioScsiCommand cmd = new VirtioScsiCommand(p, r, task);
+        VirtioScsiCommand cmd = new VirtioScsiCommand(p, r, task, traffic);
         if (inFlight.putIfAbsent(r.tag(), cmd) != null) {
             log.debug("{}: {} uses the identifier of a command in flight", name, r);
             long n = cmd.writeResult(new ScsiResult(ScsiStatus.CHECK_CONDITION, OVERLAPPED, null));
