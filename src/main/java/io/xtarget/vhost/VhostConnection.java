@@ -76,6 +76,7 @@ final class VhostConnection {
     private void run() {
         ScsiCore core = device.core();
         core.nexusFormed(device.nexus(), controller.lunMap());
+        device.listen(controller.lunMap());
         poller.start("vhost-rings " + controller.socketName());
         log.info("{}: front-end connected", name);
         try {
@@ -136,6 +137,7 @@ final class VhostConnection {
     }
 
     private void cleanUp() {
+        device.stopListening(null);
         poller.close();
         for (Virtqueue q : queues) {
             q.beginStop();
