@@ -28,15 +28,17 @@ class VhostReloadEventsTest {
     Path dir;
     Path file;
 
-    void cli(String... args) {
+    String cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--config");
         all.add(file.toString());
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         picocli.CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         assertThat(cl.execute(all.toArray(String[]::new))).as(err.toString()).isZero();
+        return out.toString();
     }
 
     /** What the SIGHUP handler of {@code xtarget serve} does. */
@@ -85,6 +87,7 @@ class VhostReloadEventsTest {
             fe.ring(2, 8);
             VirtioScsiGuest g = new VirtioScsiGuest(fe, 2);
             g.command(0, new byte[6], null, 0); // POWER ON
+            assertThat(cli("vhost", "list")).contains(sock + " (mode 0600)", "front-end: connected", "lun 0 -> disk1");
             Events events = new Events(fe, 6);
 
             cli("lun", "create", sock.toString(), "disk2", "--lun", "1");
@@ -113,6 +116,10 @@ class VhostReloadEventsTest {
             hangup(server);
             assertThat(fe.closedByBackEnd()).isTrue();
             assertThat(server.vhostControllers()).isEmpty();
+            cli("vhost", "create", sock.toString());
+            assertThat(cli("vhost", "list")).contains("front-end: none (no server listens)");
+            hangup(server);
+            assertThat(cli("vhost", "list")).contains("front-end: none (served, waiting for QEMU)");
         }
     }
 }
