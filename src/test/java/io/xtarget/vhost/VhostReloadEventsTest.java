@@ -47,6 +47,15 @@ class VhostReloadEventsTest {
         server.reload(loaded.config(), ImageCreation.NEW_ONLY.withNew(loaded.newBackstores()));
     }
 
+    static String metrics(XtargetServer server) throws Exception {
+        var endpoint = server.serveMetrics(new java.net.InetSocketAddress("127.0.0.1", 0));
+        try (java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient()) {
+            java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + endpoint.address().getPort() + "/metrics");
+            return c.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
     /** Event buffers the driver keeps on queue 1 (virtio 1.1 5.6.6.3). */
     static final class Events {
         final FakeFrontEnd fe;
@@ -88,6 +97,9 @@ class VhostReloadEventsTest {
             VirtioScsiGuest g = new VirtioScsiGuest(fe, 2);
             g.command(0, new byte[6], null, 0); // POWER ON
             assertThat(cli("vhost", "list")).contains(sock + " (mode 0600)", "front-end: connected", "lun 0 -> disk1");
+            String metrics = metrics(server);
+            assertThat(metrics).contains("xtarget_vhost_frontend_connected{socket=\"" + sock + "\"} 1",
+                    "xtarget_vhost_data_bytes_total{socket=\"" + sock + "\",how=\"copied\"} 0");
             Events events = new Events(fe, 6);
 
             cli("lun", "create", sock.toString(), "disk2", "--lun", "1");
