@@ -78,10 +78,15 @@ final class VirtioScsiCommand {
         return popped.chain();
     }
 
-    /** Bytes of our own memory the command needs: a data-out copy, the data-in the handler builds. */
+    /**
+     * Bytes of our own memory the command may need: a data-out copy (also WRITE AND VERIFY's, which
+     * gathers scattered data to compare it), the data-in the handler builds.
+     */
     long bufferBytes() {
         long in = Math.max(0, VirtioScsiRequest.dataInCapacity(chain()));
-        long out = storesOnly() ? 0 : VirtioScsiRequest.dataOutLength(chain());
+        int opcode = request.cdb()[0] & 0xFF;
+        boolean writeOnly = opcode == 0x0A || opcode == 0x2A || opcode == 0xAA || opcode == 0x8A;
+        long out = writeOnly ? 0 : VirtioScsiRequest.dataOutLength(chain());
         return in + out;
     }
 
