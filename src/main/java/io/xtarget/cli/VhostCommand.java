@@ -90,18 +90,45 @@ final class VhostCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show vhost controllers with their LUNs.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {
+            "Show vhost controllers: socket, access, copy policy, whether a server listens and a front-end",
+            "(QEMU) is connected (from /proc/net/unix, without connecting), and LUNs."})
     static final class ListCmd extends ConfigView {
         @Override
         void print(PrintWriter out, ServerConfig c) {
             if (c.vhost().isEmpty()) {
                 out.println("no vhost controllers");
+                return;
             }
+            String table = UnixSocketTable.read();
             for (VhostConfig v : c.vhost()) {
                 out.printf("%s (mode %s%s)%n", v.socket(), v.effectiveMode(), v.group() == null ? "" : ", group " + v.group());
+                out.println("  copy policy: " + copyPolicy(v));
+                out.println("  front-end: " + frontEnd(table, v.socket()));
                 TargetCommand.printLuns(out, "  ", v.luns());
             }
         }
+    }
+
+    /** The copy policy in effect and what it reaches. */
+    static String copyPolicy(VhostConfig v) {
+        if (v.copyPolicy() == io.xtarget.scsi.CopyAccessPolicy.PORT) {
+            return "port (the controller's own LUNs)";
+        }
+        return v.initiator() == null ? "initiator, no initiator name (the controller's own LUNs)"
+                : "initiator, as " + v.initiator() + " (also the iSCSI LUs that name is granted)";
+    }
+
+    /** Whether a server serves the socket and a front-end is connected, from the socket table. */
+    static String frontEnd(String table, String socket) {
+        if (table == null) {
+            return "unknown (no /proc/net/unix)";
+        }
+        UnixSocketTable.Bound b = UnixSocketTable.of(table, socket);
+        if (!b.listening()) {
+            return b.accepted() > 0 ? "connected, no server listening (it is stopping)" : "none (no server listens)";
+        }
+        return b.accepted() > 0 ? "connected" : "none (served, waiting for QEMU)";
     }
 
     /** The controller on {@code socket} (normalized first), or a ConfigException. */

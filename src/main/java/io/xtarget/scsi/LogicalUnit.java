@@ -267,13 +267,39 @@ public final class LogicalUnit {
      * held shared, so a read never sees half of a WRITE ATOMIC, COMPARE AND WRITE or ORWRITE.
      */
     public void readBytes(long offset, ByteBuffer dst) throws IOException {
-        int n = dst.remaining();
+        readBytes(offset, new ByteBuffer[] {dst});
+    }
+
+    /**
+     * Scatter read: fills {@code dsts} in order with the bytes from a logical block on, one store
+     * call per buffer (a fabric's own buffers, e.g. a virtio driver's data-in descriptors in guest
+     * memory), the stripes held once for the whole range as for {@link #read(long, ByteBuffer)}.
+     */
+    public void read(long lba, ByteBuffer[] dsts) throws IOException {
+        readBytes(lba * blockSize(), dsts);
+    }
+
+    private void readBytes(long offset, ByteBuffer[] dsts) throws IOException {
+        long n = remaining(dsts);
         try (LbaLocks.Held h = lockBytes(offset, n)) {
             long t0 = System.nanoTime();
-            store.read(offset, dst);
-            sample(t0, n);
+            long at = offset;
+            for (ByteBuffer d : dsts) {
+                int len = d.remaining();
+                store.read(at, d);
+                at += len;
+            }
+            sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
         }
         bytesRead.add(n);
+    }
+
+    private static long remaining(ByteBuffer[] buffers) {
+        long n = 0;
+        for (ByteBuffer b : buffers) {
+            n += b.remaining();
+        }
+        return n;
     }
 
     /**
@@ -285,12 +311,31 @@ public final class LogicalUnit {
     }
 
     public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
+        writeBytes(offset, new ByteBuffer[] {src}, fua);
+    }
+
+    /**
+     * Gather write: the bytes of {@code srcs} in order from a logical block on, one store call per
+     * buffer (a fabric's own buffers, e.g. a virtio driver's data-out descriptors in guest
+     * memory), each with the durability {@link #write(long, ByteBuffer, boolean)} gives; the
+     * stripes are held once for the whole range. A failure may leave a prefix written.
+     */
+    public void write(long lba, ByteBuffer[] srcs, boolean fua) throws IOException {
+        writeBytes(lba * blockSize(), srcs, fua);
+    }
+
+    private void writeBytes(long offset, ByteBuffer[] srcs, boolean fua) throws IOException {
         health.requireHealthy();
-        int n = src.remaining();
+        long n = remaining(srcs);
         try (LbaLocks.Held h = lockBytes(offset, n)) {
             long t0 = System.nanoTime();
-            store.write(offset, src, fua || !mode.writeCacheEnabled);
-            sample(t0, n);
+            long at = offset;
+            for (ByteBuffer b : srcs) {
+                int len = b.remaining();
+                store.write(at, b, fua || !mode.writeCacheEnabled);
+                at += len;
+            }
+            sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
         } catch (FlushFailedException e) {
             health.flushFailed(e);
             throw e;

@@ -20,6 +20,20 @@ public final class ScsiTask {
     /** Where a task is in its life; see the class comment. */
     public enum Phase { ACTIVE, COMPLETING, ABORTED, ENDED }
 
+    /**
+     * The initiator's own data-in buffers, offered by a fabric that can place data there directly
+     * (virtio: the driver's writable descriptors in guest memory), so a handler that reads from
+     * the medium fills them without a buffer of ours in between.
+     */
+    @FunctionalInterface
+    public interface DataInBuffers {
+        /**
+         * Views of exactly the first {@code n} bytes of the initiator's data-in buffers, in
+         * order (each with its position at 0), or null when they hold fewer than {@code n} bytes.
+         */
+        ByteBuffer[] first(int n);
+    }
+
     /** The fabric's side of a task: told when the task manager aborts it. */
     @FunctionalInterface
     public interface AbortListener {
@@ -40,6 +54,11 @@ public final class ScsiTask {
     private ByteBuffer takenOne;
     private List<ByteBuffer> takenMore;
     private ByteBuffer dataOut;
+    /** Data-out attached as several buffers; gathered into {@link #dataOut} only if a handler asks for one. */
+    private ByteBuffer[] dataOutSegments;
+    private long gatheredBytes;
+    private DataInBuffers dataInOffer;
+    private int placedDataIn;
     private volatile AbortOutcome abortOutcome;
     private volatile int requestedDataOut = -1;
     /** Code to run when the task ends (abort waiters); null until someone waits. */
@@ -112,6 +131,56 @@ public final class ScsiTask {
      */
     public void attachDataOut(ByteBuffer data) {
         this.dataOut = data;
+        this.dataOutSegments = null;
+    }
+
+    /**
+     * Attaches data-out that lies in several buffers, in order (virtio: the driver's descriptors
+     * in guest memory), before the task runs; each buffer from its position to its limit. A handler
+     * that stores data ({@link #dataOutBlockSegments}) writes from them as they are; one that asks
+     * for a single buffer ({@link #dataOut}, {@link #dataOutBlocks}) gets them gathered into one
+     * from the pool ({@link #gatheredBytes} counts those copies).
+     */
+    public void attachDataOut(ByteBuffer[] segments) {
+        long n = 0;
+        for (ByteBuffer b : segments) {
+            n += b.remaining();
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("data-out of " + n + " bytes");
+        }
+        this.dataOutSegments = segments.clone();
+        this.dataOut = null;
+    }
+
+    /** Bytes of scattered data-out this task copied into one buffer because a handler asked for one. */
+    public long gatheredBytes() {
+        return gatheredBytes;
+    }
+
+    /** Offers the initiator's own data-in buffers (see {@link DataInBuffers}); null withdraws it. */
+    public void offerDataIn(DataInBuffers buffers) {
+        this.dataInOffer = buffers;
+    }
+
+    /**
+     * The initiator's buffers for a data-in of exactly {@code n} bytes, when the fabric offered
+     * them and they hold that many; else null, and the handler returns its own buffer. When this
+     * returns buffers, the command's data-in is the {@code n} bytes the handler puts there and it
+     * returns its result without data ({@link #placedDataIn} tells the fabric).
+     */
+    public ByteBuffer[] placeDataIn(int n) {
+        DataInBuffers offer = dataInOffer;
+        ByteBuffer[] b = offer == null || n <= 0 ? null : offer.first(n);
+        if (b != null) {
+            placedDataIn = n;
+        }
+        return b;
+    }
+
+    /** Bytes of data-in placed straight into the initiator's buffers ({@link #placeDataIn}); 0 if none. */
+    public int placedDataIn() {
+        return placedDataIn;
     }
 
     /** The data-out length the command asked for through {@link #dataOut}, or -1 if it did not. */
@@ -121,6 +190,13 @@ public final class ScsiTask {
 
     /** How many data-out bytes the initiator sent. */
     public int dataOutLength() {
+        if (dataOutSegments != null) {
+            long n = 0;
+            for (ByteBuffer b : dataOutSegments) {
+                n += b.remaining();
+            }
+            return (int) n;
+        }
         return dataOut == null ? 0 : dataOut.limit();
     }
 
@@ -151,11 +227,48 @@ public final class ScsiTask {
         return view((int) Math.min(needed, have / blockSize * (long) blockSize));
     }
 
+    /**
+     * {@link #dataOutBlocks} as the buffers the data-out arrived in, without gathering them: views
+     * of the first whole blocks that arrived, at most {@code blocks}, in order.
+     */
+    public ByteBuffer[] dataOutBlockSegments(long blocks, int blockSize) {
+        if (dataOutSegments == null) {
+            return new ByteBuffer[] {dataOutBlocks(blocks, blockSize)};
+        }
+        long needed = blocks * blockSize;
+        requestedDataOut = (int) Math.min(Integer.MAX_VALUE, needed);
+        long left = Math.min(needed, dataOutLength() / blockSize * (long) blockSize);
+        List<ByteBuffer> out = new ArrayList<>(dataOutSegments.length);
+        for (ByteBuffer b : dataOutSegments) {
+            if (left == 0) {
+                break;
+            }
+            int n = (int) Math.min(left, b.remaining());
+            out.add(b.slice(b.position(), n));
+            left -= n;
+        }
+        return out.toArray(ByteBuffer[]::new);
+    }
+
     private ByteBuffer view(int n) {
         if (n == 0) {
             return ByteBuffer.allocate(0);
         }
+        if (dataOut == null && dataOutSegments != null) {
+            dataOut = gather();
+        }
         return dataOut.slice(0, n);
+    }
+
+    /** The scattered data-out copied into one pooled buffer (released with the task's others). */
+    private ByteBuffer gather() {
+        int n = dataOutLength();
+        ByteBuffer one = allocate(n);
+        for (ByteBuffer b : dataOutSegments) {
+            one.put(b.duplicate());
+        }
+        gatheredBytes += n;
+        return one.flip();
     }
 
     /** A data-in buffer of {@code size} bytes from the shared pool, returned after the response is sent. */

@@ -1,7 +1,9 @@
 package io.xtarget.scsi;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,7 +39,22 @@ public final class UnitAttentions {
      */
     static final int MAX_PORTS = 4096;
 
+    /**
+     * A fabric's ear for one I_T nexus: told of each condition queued for it, so it can tell the
+     * initiator at once (virtio-scsi: a PARAM CHANGE event) instead of waiting for its next command.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * {@code sense} was queued for {@code nexus} (it was not pending already). Called on the
+         * thread that queued it, after the LU's lock is released; must not block.
+         */
+        void established(Nexus nexus, Sense sense);
+    }
+
     private final boolean powerOnAttention;
+    /** At most one listener per I_T nexus (the fabric serving it). */
+    private final Map<Nexus, Listener> listeners = new java.util.HashMap<>();
     private final Map<Nexus, Deque<Sense>> pending = new java.util.LinkedHashMap<>(16, 0.75f, true);
     /** The I_T nexuses that exist now and can address this LU (SAM-5: the ones a reset reaches). */
     private final java.util.Set<Nexus> attached = new java.util.HashSet<>();
@@ -84,27 +101,66 @@ public final class UnitAttentions {
         return queue(nexus).pollFirst();
     }
 
+    /**
+     * Has {@code listener} told of every condition queued for {@code nexus} from now on, replacing
+     * the nexus's previous listener; null stops telling.
+     */
+    public synchronized void listen(Nexus nexus, Listener listener) {
+        if (listener == null) {
+            listeners.remove(nexus);
+        } else {
+            listeners.put(nexus, listener);
+        }
+    }
+
+    /** Stops telling {@code listener} (only if it is still the nexus's listener). */
+    public synchronized void unlisten(Nexus nexus, Listener listener) {
+        listeners.remove(nexus, listener);
+    }
+
     /** Queues a condition for one I_T nexus. */
-    public synchronized void establish(Nexus nexus, Sense sense) {
+    public void establish(Nexus nexus, Sense sense) {
+        Listener l;
+        synchronized (this) {
+            if (!enqueue(nexus, sense)) {
+                return;
+            }
+            l = listeners.get(nexus);
+        }
+        if (l != null) {
+            l.established(nexus, sense);
+        }
+    }
+
+    /** Queues {@code sense} unless it is pending already; true when it was queued. */
+    private boolean enqueue(Nexus nexus, Sense sense) {
         Deque<Sense> q = queue(nexus);
         if (q.contains(sense)) {
-            return;
+            return false;
         }
         if (q.size() >= MAX_QUEUED) {
             q.pollFirst();
         }
         q.addLast(sense);
+        return true;
     }
 
     /**
      * Queues a condition for every I_T nexus that exists now and can address this LU, except
      * {@code except} (may be null). A nexus formed later does not see it (SAM-5 5.14, 6.3.3).
      */
-    public synchronized void establishForAll(Sense sense, Nexus except) {
-        for (Nexus n : attached.toArray(Nexus[]::new)) {
-            if (!n.equals(except)) {
-                establish(n, sense);
+    public void establishForAll(Sense sense, Nexus except) {
+        List<Map.Entry<Nexus, Listener>> tell = new ArrayList<>();
+        synchronized (this) {
+            for (Nexus n : attached.toArray(Nexus[]::new)) {
+                if (!n.equals(except) && enqueue(n, sense)) {
+                    Listener l = listeners.get(n);
+                    if (l != null) {
+                        tell.add(Map.entry(n, l));
+                    }
+                }
             }
         }
+        tell.forEach(e -> e.getValue().established(e.getKey(), sense));
     }
 }

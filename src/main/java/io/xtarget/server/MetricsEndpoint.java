@@ -5,10 +5,12 @@ import com.sun.net.httpserver.HttpServer;
 import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.copy.CopyStats;
+import io.xtarget.vhost.VhostController;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -138,7 +140,27 @@ public final class MetricsEndpoint implements AutoCloseable {
             sample(b, "xtarget_lu_written_bytes_total", lu, lu.bytesWritten());
         }
         faults(b, server);
+        vhost(b, server);
         return b.toString();
+    }
+
+    /** vhost-user-scsi controllers: a front-end connected, command data placed directly or copied. */
+    private static void vhost(StringBuilder b, XtargetServer server) {
+        List<VhostController> controllers = server.vhostControllers();
+        header(b, "xtarget_vhost_frontend_connected", "gauge", "1 while a front-end (QEMU) is connected to the controller");
+        for (VhostController c : controllers) {
+            b.append("xtarget_vhost_frontend_connected{socket=\"").append(escape(c.socket().toString())).append("\"} ")
+                    .append(c.connected() ? 1 : 0).append('\n');
+        }
+        header(b, "xtarget_vhost_data_bytes_total", "counter",
+                "command data moved between guest memory and the stores: placed directly, or copied through a buffer");
+        for (VhostController c : controllers) {
+            String socket = escape(c.socket().toString());
+            b.append("xtarget_vhost_data_bytes_total{socket=\"").append(socket).append("\",how=\"direct\"} ")
+                    .append(c.directBytes()).append('\n');
+            b.append("xtarget_vhost_data_bytes_total{socket=\"").append(socket).append("\",how=\"copied\"} ")
+                    .append(c.copiedBytes()).append('\n');
+        }
     }
 
     /** Backstore health and thin provisioning: failed state, failed flushes, out-of-space writes, soft threshold. */

@@ -2,6 +2,7 @@ package io.xtarget.vhost;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -152,6 +153,43 @@ final class DescriptorChain {
     /** Copies {@code src} into the writable part at {@code offset} (all of it must fit). */
     void write(long offset, MemorySegment src) {
         transfer(writable, offset, src, true);
+    }
+
+    /**
+     * Views of {@code length} readable bytes from {@code offset}, one per guest segment they touch,
+     * in order; null when the readable part ends before (never a view outside the chain).
+     */
+    ByteBuffer[] readableBuffers(long offset, long length) {
+        return buffers(readable, readableBytes, offset, length);
+    }
+
+    /** {@link #readableBuffers} for the writable part: where a store may put data-in directly. */
+    ByteBuffer[] writableBuffers(long offset, long length) {
+        return buffers(writable, writableBytes, offset, length);
+    }
+
+    private static ByteBuffer[] buffers(List<MemorySegment> part, long partBytes, long offset, long length) {
+        if (offset < 0 || length < 0 || offset > partBytes || length > partBytes - offset) {
+            return null;
+        }
+        List<ByteBuffer> out = new ArrayList<>(part.size());
+        long at = 0;
+        long left = length;
+        for (MemorySegment s : part) {
+            if (left == 0) {
+                break;
+            }
+            long end = at + s.byteSize();
+            long pos = offset + (length - left);
+            if (pos < end) {
+                long off = pos - at;
+                long n = Math.min(s.byteSize() - off, left);
+                out.add(s.asSlice(off, n).asByteBuffer());
+                left -= n;
+            }
+            at = end;
+        }
+        return left == 0 ? out.toArray(ByteBuffer[]::new) : null;
     }
 
     /** The readable range as one segment of guest memory when it lies in one piece, else null. */

@@ -8,8 +8,7 @@ import java.util.function.Consumer;
 /**
  * The data-plane thread of one session: waits in poll(2) on the kick eventfd of every started
  * ring and on a wake-up eventfd of its own, and hands each kicked ring to the device. Rings the
- * front-end asked to have polled (no kick descriptor) are looked at every 10 ms. Once a second it
- * lets the device look for unit attentions to announce ({@link VirtioScsiController#tick}). The
+ * front-end asked to have polled (no kick descriptor) are looked at every 10 ms. The
  * control thread wakes it whenever the set of rings changes; it holds the session's ring lock
  * while it takes buffers, so ring messages never change a ring under it.
  */
@@ -48,7 +47,6 @@ final class QueuePoller implements AutoCloseable {
     }
 
     private void run() {
-        long nextTick = System.nanoTime() + IDLE_MILLIS * 1_000_000L;
         try {
             while (!closed) {
                 List<Virtqueue> watched = new ArrayList<>();
@@ -68,8 +66,7 @@ final class QueuePoller implements AutoCloseable {
                 for (int i = 0; i < kicks.size(); i++) {
                     fds[i + 1] = kicks.get(i).fd();
                 }
-                long untilTick = Math.max(0, (nextTick - System.nanoTime()) / 1_000_000);
-                boolean[] ready = UnixFds.poll(fds, (int) Math.min(polled ? POLLED_MILLIS : IDLE_MILLIS, untilTick));
+                boolean[] ready = UnixFds.poll(fds, polled ? POLLED_MILLIS : IDLE_MILLIS);
                 if (closed) {
                     return;
                 }
@@ -102,10 +99,6 @@ final class QueuePoller implements AutoCloseable {
                         }
                     }
                     device.events().flush();
-                    if (System.nanoTime() - nextTick >= 0) {
-                        device.tick();
-                        nextTick = System.nanoTime() + IDLE_MILLIS * 1_000_000L;
-                    }
                 } finally {
                     session.rings.unlock();
                 }

@@ -65,17 +65,26 @@ final class UnixSockets {
 
     /** A bound socket that does not listen yet: {@link #startListening} lets connections in. */
     static int bind(String path) throws IOException {
+        return socketAt(BIND, "bind", path);
+    }
+
+    /**
+     * A new stream socket (close-on-exec) given to {@code call} (bind(2) or connect(2), which take
+     * the same arguments: fd, sockaddr, its length) with {@code path}'s address; the socket is
+     * closed when the call fails, and the failure names {@code verb} and the path.
+     */
+    private static int socketAt(MethodHandle call, String verb, String path) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment sa = sockaddr(a, path);
             int fd = (int) SOCKET.invokeExact(st, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw failure("socket", errno(st));
             }
-            MemorySegment sa = sockaddr(a, path);
-            if ((int) BIND.invokeExact(st, fd, sa, (int) sa.byteSize()) != 0) {
+            if ((int) call.invokeExact(st, fd, sa, (int) sa.byteSize()) != 0) {
                 int e = errno(st);
                 UnixFds.closeQuietly(fd);
-                throw failure("bind " + path, e);
+                throw failure(verb + " " + path, e);
             }
             return fd;
         } catch (IOException e) {
@@ -121,24 +130,7 @@ final class UnixSockets {
 
     /** A connected client socket (tests play the front-end with it). */
     static int connect(String path) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            int fd = (int) SOCKET.invokeExact(st, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw failure("socket", errno(st));
-            }
-            MemorySegment sa = sockaddr(a, path);
-            if ((int) CONNECT.invokeExact(st, fd, sa, (int) sa.byteSize()) != 0) {
-                int e = errno(st);
-                UnixFds.closeQuietly(fd);
-                throw failure("connect " + path, e);
-            }
-            return fd;
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException(t);
-        }
+        return socketAt(CONNECT, "connect", path);
     }
 
     /**

@@ -50,7 +50,7 @@ final class VhostConnection {
             queues[i] = new Virtqueue(i, MAX_CHAIN_BYTES);
         }
         this.device = new VirtioScsiController(name, core, controller.nexus(), controller::lunMap, workers, budget,
-                queues[VirtioScsi.CONTROL_QUEUE], queues[VirtioScsi.EVENT_QUEUE]);
+                controller.traffic(), queues[VirtioScsi.CONTROL_QUEUE], queues[VirtioScsi.EVENT_QUEUE]);
         Eventfd wake;
         try {
             wake = Eventfd.create();
@@ -76,6 +76,7 @@ final class VhostConnection {
     private void run() {
         ScsiCore core = device.core();
         core.nexusFormed(device.nexus(), controller.lunMap());
+        device.listen(controller.lunMap());
         poller.start("vhost-rings " + controller.socketName());
         log.info("{}: front-end connected", name);
         try {
@@ -136,6 +137,7 @@ final class VhostConnection {
     }
 
     private void cleanUp() {
+        device.stopListening(null);
         poller.close();
         for (Virtqueue q : queues) {
             q.beginStop();

@@ -49,6 +49,7 @@ public final class VhostController implements AutoCloseable {
     private final ScsiCore core;
     private final Executor workers;
     private final BufferBudget budget;
+    private final DataTraffic traffic = new DataTraffic();
     private volatile LunMap lunMap;
     private volatile boolean closed;
     private int listenFd = -1;
@@ -95,6 +96,21 @@ public final class VhostController implements AutoCloseable {
 
     String socketName() {
         return socket.getFileName().toString();
+    }
+
+    /** Command data moved for this controller's guests, placed directly or copied. */
+    DataTraffic traffic() {
+        return traffic;
+    }
+
+    /** Bytes of command data copied between guest memory and a buffer of ours, since start. */
+    public long copiedBytes() {
+        return traffic.copiedBytes();
+    }
+
+    /** Bytes of command data the stores read into or wrote from guest memory directly, since start. */
+    public long directBytes() {
+        return traffic.directBytes();
     }
 
     /** Whether a front-end is connected now. */

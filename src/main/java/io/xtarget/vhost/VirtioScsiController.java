@@ -1,6 +1,7 @@
 package io.xtarget.vhost;
 
 import io.xtarget.scsi.Cdb;
+import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
 import io.xtarget.scsi.Nexus;
@@ -44,15 +45,17 @@ final class VirtioScsiController {
     private final Supplier<LunMap> lunMap;
     private final Executor workers;
     private final BufferBudget budget;
+    private final DataTraffic traffic;
     private final String name;
     private final Map<Long, VirtioScsiCommand> inFlight = new ConcurrentHashMap<>();
     private final EventQueue events;
     private final ControlQueue control;
-    /** Per LUN, the unit attention last reported by a PARAM CHANGE event. */
-    private final Map<Integer, Sense> reported = new HashMap<>();
+    /** The LUs whose unit attentions for this nexus are announced, with the listener each has. */
+    private final Map<LogicalUnit, UnitAttentions.Listener> listening = new HashMap<>();
 
     VirtioScsiController(String name, ScsiCore core, Nexus nexus, Supplier<LunMap> lunMap, Executor workers,
-            BufferBudget budget, Virtqueue controlQueue, Virtqueue eventQueue) {
+            BufferBudget budget, DataTraffic traffic, Virtqueue controlQueue, Virtqueue eventQueue) {
+        this.traffic = traffic;
         this.name = name;
         this.core = core;
         this.nexus = nexus;
@@ -122,7 +125,7 @@ final class VirtioScsiController {
         }
         LunMap map = lunMap.get();
         ScsiTask task = new ScsiTask(core, nexus, map, r.lun(), new Cdb(r.cdb()), r.tag(), null);
-        VirtioScsiCommand cmd = new VirtioScsiCommand(p, r, task);
+        VirtioScsiCommand cmd = new VirtioScsiCommand(p, r, task, traffic);
         if (inFlight.putIfAbsent(r.tag(), cmd) != null) {
             log.debug("{}: {} uses the identifier of a command in flight", name, r);
             long n = cmd.writeResult(new ScsiResult(ScsiStatus.CHECK_CONDITION, OVERLAPPED, null));
@@ -205,6 +208,8 @@ final class VirtioScsiController {
      */
     void lunMapChanged(LunMap before, LunMap now) {
         core.nexusRemapped(nexus, before, now);
+        stopListening(now);
+        listen(now);
         for (LunMapping m : now.mappings()) {
             m.unit().unitAttentions().establish(nexus, UnitAttentions.LUN_INVENTORY_CHANGED);
         }
@@ -223,21 +228,45 @@ final class VirtioScsiController {
     }
 
     /**
-     * Once a second: a unit attention about changed parameters (2Ah/xx: mode parameters, capacity)
-     * pending for this nexus is announced with a PARAM CHANGE event carrying its ASC and ASCQ
-     * (5.6.6.3.2), so the driver rescans the LU without waiting for its next command. The core has
-     * no notification of new unit attentions, so the head of each LU's queue is looked at.
+     * Starts announcing the unit attentions about changed parameters (2Ah/xx: mode parameters,
+     * capacity, reservations) that the LUs of {@code map} queue for this nexus: each becomes a
+     * PARAM CHANGE event with its ASC and ASCQ (5.6.6.3.2) as it is queued, so the driver rescans
+     * the LU without waiting for its next command. The condition itself stays pending.
      */
-    void tick() {
-        for (LunMapping m : lunMap.get().mappings()) {
-            Sense s = m.unit().unitAttentions().peek(nexus);
-            if (s != null && s.asc() == 0x2A) {
-                if (!s.equals(reported.get(m.lun()))) {
-                    reported.put(m.lun(), s);
-                    events.post(VirtioScsi.T_PARAM_CHANGE, m.lun(), s.asc() | (s.ascq() << 8));
+    void listen(LunMap map) {
+        synchronized (listening) {
+            for (LunMapping m : map.mappings()) {
+                LogicalUnit lu = m.unit();
+                listening.computeIfAbsent(lu, u -> {
+                    UnitAttentions.Listener l = (n, sense) -> parameterChanged(u, sense);
+                    u.unitAttentions().listen(nexus, l);
+                    return l;
+                });
+            }
+        }
+    }
+
+    /** Stops announcing the unit attentions of every LU not in {@code keep} (null: of every LU). */
+    void stopListening(LunMap keep) {
+        synchronized (listening) {
+            listening.entrySet().removeIf(e -> {
+                LogicalUnit lu = e.getKey();
+                if (keep != null && keep.mappings().stream().anyMatch(m -> m.unit() == lu)) {
+                    return false;
                 }
-            } else {
-                reported.remove(m.lun());
+                lu.unitAttentions().unlisten(nexus, e.getValue());
+                return true;
+            });
+        }
+    }
+
+    private void parameterChanged(LogicalUnit lu, Sense s) {
+        if (s.asc() != 0x2A) {
+            return;
+        }
+        for (LunMapping m : lunMap.get().mappings()) {
+            if (m.unit() == lu) {
+                events.post(VirtioScsi.T_PARAM_CHANGE, m.lun(), s.asc() | (s.ascq() << 8));
             }
         }
     }

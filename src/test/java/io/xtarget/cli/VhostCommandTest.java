@@ -79,4 +79,42 @@ class VhostCommandTest {
         assertThat(refused("lun", "create", "/run/vm9.sock", "disk1")).contains("no vhost controller");
         assertThat(refused("lun", "create", "/run/vm1.sock", "disk1", "-i", "iqn.2020-01.x:y")).contains("no ACLs");
     }
+
+    @Test
+    void listShowsCopyPolicyAndWhetherAFrontEndIsConnected() throws Exception {
+        Path sock = dir.resolve("vm1.sock");
+        ok("vhost", "create", sock.toString(), "disk1", "--initiator", "iqn.2026-11.io.example:vm1");
+        ok("vhost", "create", "/run/xtarget-none/vm2.sock", "--copy-policy", "port");
+        String list = ok("vhost", "list");
+        assertThat(list).contains(sock + " (mode 0600)", "copy policy: initiator, as iqn.2026-11.io.example:vm1",
+                "front-end: none (no server listens)", "lun 0 -> disk1",
+                "/run/xtarget-none/vm2.sock (mode 0600)", "copy policy: port (the controller's own LUNs)");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel
+                .open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(sock));
+            assertThat(ok("vhost", "list")).contains("front-end: none (served, waiting for QEMU)");
+            try (java.nio.channels.SocketChannel qemu = java.nio.channels.SocketChannel
+                    .open(java.net.UnixDomainSocketAddress.of(sock));
+                    java.nio.channels.SocketChannel accepted = server.accept()) {
+                assertThat(ok("vhost", "list")).contains("front-end: connected");
+            }
+        }
+    }
+
+    @Test
+    void socketTableLines() {
+        String table = """
+                Num       RefCount Protocol Flags    Type St Inode Path
+                000000005ea939e5: 00000002 00000000 00010000 0001 01 1979209 /run/a.sock
+                00000000d7ba9ba4: 00000003 00000000 00000000 0001 03 1979212 /run/a.sock
+                00000000d7ba9ba5: 00000003 00000000 00000000 0001 03 1979213
+                00000000d7ba9ba6: 00000003 00000000 00000000 0001 03 1979214 /run/a.sock.old
+                00000000d7ba9ba7: 00000002 00000000 0001zz00 0001 01 1979215 /run/b.sock
+                garbage
+                """;
+        assertThat(UnixSocketTable.of(table, "/run/a.sock")).isEqualTo(new UnixSocketTable.Bound(true, 1));
+        assertThat(UnixSocketTable.of(table, "/run/b.sock")).isEqualTo(new UnixSocketTable.Bound(false, 0));
+        assertThat(VhostCommand.frontEnd(null, "/run/a.sock")).startsWith("unknown");
+        assertThat(VhostCommand.frontEnd(table, "/run/a.sock.old")).startsWith("connected, no server listening");
+    }
 }

@@ -10,7 +10,11 @@ import java.nio.ByteBuffer;
 
 /** READ, WRITE, VERIFY and WRITE AND VERIFY in all their CDB sizes (SBC-3 5.14-5.16, 5.30-5.41). */
 final class ReadWriteCommands {
-    /** READ(6/10/12/16). DPO and FUA need no action: every read comes from the store itself. */
+    /**
+     * READ(6/10/12/16). DPO and FUA need no action: every read comes from the store itself. When
+     * the fabric offers the initiator's own buffers ({@link ScsiTask#placeDataIn}), the store reads
+     * straight into them, one call per buffer, and the result carries no data of its own.
+     */
     ScsiResult read(ScsiTask task) throws ScsiException, IOException {
         LogicalUnit lu = task.lu();
         BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
@@ -19,21 +23,28 @@ final class ReadWriteCommands {
         if (n == 0) {
             return ScsiResult.good(); // SBC-3 5.15: a zero TRANSFER LENGTH is not an error
         }
+        ByteBuffer[] placed = task.placeDataIn(n);
+        if (placed != null) {
+            lu.read(r.lba(), placed); // straight into the initiator's buffers (virtio guest memory)
+            return ScsiResult.good();
+        }
         ByteBuffer buf = task.allocate(n);
         lu.read(r.lba(), buf);
         buf.flip();
         return ScsiResult.good(buf);
     }
 
-    /** WRITE(6/10/12/16); FUA is passed down, the LU adds durability itself when WCE=0. */
+    /**
+     * WRITE(6/10/12/16); FUA is passed down, the LU adds durability itself when WCE=0. Data-out that
+     * arrived in several buffers is written from them as they are, one store call per buffer.
+     */
     ScsiResult write(ScsiTask task) throws ScsiException, IOException {
         LogicalUnit lu = task.lu();
         BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
         int n = r.requireTransferBytes(lu.blockSize());
         r.requireInRange(lu);
-        ByteBuffer data = task.dataOutBlocks(n / lu.blockSize(), lu.blockSize());
-        int got = data.remaining();
-        if (got > 0) {
+        ByteBuffer[] data = task.dataOutBlockSegments(n / lu.blockSize(), lu.blockSize());
+        if (data.length > 0 && data[0].hasRemaining()) {
             lu.write(r.lba(), data, r.fua());
         }
         return ScsiResult.good();
