@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * a quick one (its row is QUICK and its LU answers at memory speed) runs on the poll thread, any
  * other on the fabric's workers; the status is claimed against a racing abort
  * ({@link ScsiTask#claimCompletion}); the buffer goes back to the used ring, then the task ends.
- * Task attributes are not ordered: Linux sends every command SIMPLE, and ORDERED and HEAD OF
- * QUEUE are run as SIMPLE (io.xtarget.iscsi.TaskOrder is iSCSI's own).
+ * Task attributes are honoured as on iSCSI, by the core's task order ({@link VirtioTaskOrder}): an
+ * ORDERED command waits for the older tasks of its LUN and holds back younger ones until it is
+ * answered, HEAD OF QUEUE starts at once (Linux sends every command SIMPLE).
  */
 final class VirtioScsiController {
     private static final Logger log = LoggerFactory.getLogger(VirtioScsiController.class);
@@ -48,6 +49,7 @@ final class VirtioScsiController {
     private final DataTraffic traffic;
     private final String name;
     private final Map<Long, VirtioScsiCommand> inFlight = new ConcurrentHashMap<>();
+    private final VirtioTaskOrder order = new VirtioTaskOrder();
     private final EventQueue events;
     private final ControlQueue control;
     /** The LUs whose unit attentions for this nexus are announced, with the listener each has. */
@@ -124,7 +126,7 @@ final class VirtioScsiController {
             return;
         }
         LunMap map = lunMap.get();
-        ScsiTask task = new ScsiTask(core, nexus, map, r.lun(), new Cdb(r.cdb()), r.tag(), null);
+        ScsiTask task = new ScsiTask(core, nexus, map, r.lun(), new Cdb(r.cdb()), r.tag(), this::aborted);
         VirtioScsiCommand cmd = new VirtioScsiCommand(p, r, task, traffic);
         if (inFlight.putIfAbsent(r.tag(), cmd) != null) {
             log.debug("{}: {} uses the identifier of a command in flight", name, r);
@@ -133,6 +135,22 @@ final class VirtioScsiController {
             return;
         }
         core.enter(task);
+        if (order.enter(cmd)) {
+            dispatch(cmd);
+        }
+    }
+
+    /** The task manager aborted a task: one its attribute holds back ends now (its response is due). */
+    private void aborted(ScsiTask task) {
+        VirtioScsiCommand cmd = inFlight.get(task.tag());
+        if (cmd != null && cmd.task() == task && order.release(cmd)) {
+            workers.execute(() -> run(cmd));
+        }
+    }
+
+    /** Runs a command that may start: a quick one on this thread, any other on a worker. */
+    private void dispatch(VirtioScsiCommand cmd) {
+        ScsiTask task = cmd.task();
         long bytes = cmd.bufferBytes();
         if (core.quick(task) && budget.tryTake(bytes)) {
             cmd.reserved(bytes);
@@ -181,6 +199,14 @@ final class VirtioScsiController {
         give(p, written);
         budget.give(cmd.reserved());
         cmd.task().end();
+        startYounger(cmd);
+    }
+
+    /** The tasks {@code ended} held back (ORDERED, SAM-5 8.6) that may start now. */
+    private void startYounger(VirtioScsiCommand ended) {
+        for (VirtioScsiCommand next : order.leave(ended)) {
+            dispatch(next);
+        }
     }
 
     private void finish(VirtioScsiCommand cmd) {
@@ -189,6 +215,7 @@ final class VirtioScsiController {
         cmd.popped().queue().push(cmd.popped(), 0);
         budget.give(cmd.reserved());
         cmd.task().end();
+        startYounger(cmd);
     }
 
     /** Returns a chain to its queue and interrupts the guest if it asked to hear of it. */

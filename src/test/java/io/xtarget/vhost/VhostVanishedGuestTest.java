@@ -2,9 +2,7 @@ package io.xtarget.vhost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.backend.ForwardingStore;
 import io.xtarget.backend.RamStore;
-import io.xtarget.backend.Store;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
@@ -13,7 +11,6 @@ import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.copy.CopyCommandSet;
 import io.xtarget.server.StandardCommands;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -47,41 +44,9 @@ class VhostVanishedGuestTest {
     LogicalUnit lu;
     VhostController controller;
 
-    /** A store whose reads and writes wait for {@link #ioMayGo}: commands stay in flight. */
-    final class HeldStore extends ForwardingStore {
-        HeldStore(Store inner) {
-            super(inner);
-        }
-
-        @Override
-        public Speed speed() {
-            return Speed.UNKNOWN;
-        }
-
-        private void held() throws IOException {
-            try {
-                ioMayGo.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IOException(e);
-            }
-        }
-
-        @Override
-        public void read(long offset, ByteBuffer dst) throws IOException {
-            held();
-            super.read(offset, dst);
-        }
-
-        @Override
-        public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
-            held();
-            super.write(offset, src, fua);
-        }
-    }
-
     @BeforeEach
     void start() throws Exception {
-        lu = new LogicalUnit("disk1", new HeldStore(new RamStore(512, 4L << 20)), VhostControllerTest.naa(1), "s1", false);
+        lu = new LogicalUnit("disk1", new HeldStore(new RamStore(512, 4L << 20), () -> ioMayGo), VhostControllerTest.naa(1), "s1", false);
         controller = new VhostController(dir.resolve("vm.sock"), PosixFilePermissions.fromString("rw-------"), null, 3,
                 LunMap.of(List.of(new LunMapping(0, lu, false))), core, workers, 64L << 20);
         controller.start();
