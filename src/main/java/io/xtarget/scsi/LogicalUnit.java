@@ -1,14 +1,10 @@
 package io.xtarget.scsi;
 
-import io.xtarget.backend.FlushFailedException;
 import io.xtarget.backend.MissingStore;
-import io.xtarget.backend.OutOfSpaceException;
 import io.xtarget.backend.Store;
-import io.xtarget.backend.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A logical unit: a store plus the SCSI state that belongs to the device rather than to any
@@ -30,16 +26,8 @@ public final class LogicalUnit {
     private final UnitAttentions unitAttentions;
     private final Reservations reservations = new Reservations();
     private final ModeState mode = new ModeState();
-    private final LbaLocks lbaLocks = new LbaLocks();
-    /** Global order of LUs, for taking two LUs' stripes in {@link #copyTo} without deadlock. */
-    private static final java.util.concurrent.atomic.AtomicLong ORDER = new java.util.concurrent.atomic.AtomicLong();
-    private final long order = ORDER.incrementAndGet();
     private final TaskSet tasks = new TaskSet();
     private final SanitizeState sanitize = new SanitizeState();
-    private final LongAdder bytesRead = new LongAdder();
-    private final LongAdder bytesWritten = new LongAdder();
-    /** Recent read/write latency of the store, an exponential moving average in nanoseconds. */
-    private volatile long ioNanos;
     /** Removable or not, loaded or not, and PREVENT ALLOW MEDIUM REMOVAL state per I_T nexus. */
     private final Medium medium;
     /** Healthy, or failed after a flush failure (writes and flushes refused). */
@@ -51,6 +39,8 @@ public final class LogicalUnit {
     private volatile ThinProvisioning provisioning;
     /** Bytes per physical block: the block size, or a power-of-two multiple of it ("512e"). */
     private final int physicalBlockSize;
+    /** Reads, writes, locks, flush and unmap on the store. */
+    private final LuDataPath data;
 
     /**
      * A logical unit with a non-removable medium.
@@ -98,6 +88,7 @@ public final class LogicalUnit {
         this.medium = new Medium(removable);
         this.health = new LuHealth(name, this::store);
         this.provisioning = new ThinProvisioning(name, store, unitAttentions);
+        this.data = new LuDataPath(this::store, () -> provisioning, health, mode);
     }
 
     public String name() {
@@ -255,289 +246,83 @@ public final class LogicalUnit {
         return lba >= 0 && blocks >= 0 && lba <= count && blocks <= count - lba;
     }
 
-    // ---- the data path every command set and the copy engine share ----
+    // ---- the data path every command set and the copy engine share ({@link LuDataPath}) ----
 
-    /** Reads {@code dst.remaining()} bytes starting at a logical block. */
+    /** Reads {@code dst.remaining()} bytes starting at a logical block, stripes held shared. */
     public void read(long lba, ByteBuffer dst) throws IOException {
-        readBytes(lba * blockSize(), dst);
+        data.read(lba, dst);
     }
 
-    /**
-     * Reads at a byte offset (the copy engine's byte-granular segments use this). The stripes are
-     * held shared, so a read never sees half of a WRITE ATOMIC, COMPARE AND WRITE or ORWRITE.
-     */
+    /** Reads at a byte offset (the copy engine's byte-granular segments). */
     public void readBytes(long offset, ByteBuffer dst) throws IOException {
-        readBytes(offset, new ByteBuffer[] {dst});
+        data.readBytes(offset, dst);
     }
 
-    /**
-     * Scatter read: fills {@code dsts} in order with the bytes from a logical block on, one store
-     * call per buffer (a fabric's own buffers, e.g. a virtio driver's data-in descriptors in guest
-     * memory), the stripes held once for the whole range as for {@link #read(long, ByteBuffer)}.
-     */
+    /** Scatter read into a fabric's own buffers, one store call per buffer. */
     public void read(long lba, ByteBuffer[] dsts) throws IOException {
-        readBytes(lba * blockSize(), dsts);
+        data.read(lba, dsts);
     }
 
-    private void readBytes(long offset, ByteBuffer[] dsts) throws IOException {
-        long n = remaining(dsts);
-        try (LbaLocks.Held h = lockBytes(offset, n)) {
-            long t0 = System.nanoTime();
-            long at = offset;
-            for (ByteBuffer d : dsts) {
-                int len = d.remaining();
-                store.read(at, d);
-                at += len;
-            }
-            sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
-        }
-        bytesRead.add(n);
-    }
-
-    private static long remaining(ByteBuffer[] buffers) {
-        long n = 0;
-        for (ByteBuffer b : buffers) {
-            n += b.remaining();
-        }
-        return n;
-    }
-
-    /**
-     * Writes {@code src.remaining()} bytes starting at a logical block; FUA, or WCE off, makes it
-     * durable. Refused while the LU is failed; a durable write whose flush fails fails the LU.
-     */
+    /** Writes {@code src.remaining()} bytes from a logical block; durable with FUA or WCE off. */
     public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
-        writeBytes(lba * blockSize(), src, fua);
+        data.write(lba, src, fua);
     }
 
     public void writeBytes(long offset, ByteBuffer src, boolean fua) throws IOException {
-        writeBytes(offset, new ByteBuffer[] {src}, fua);
+        data.writeBytes(offset, src, fua);
     }
 
-    /**
-     * Gather write: the bytes of {@code srcs} in order from a logical block on, one store call per
-     * buffer (a fabric's own buffers, e.g. a virtio driver's data-out descriptors in guest
-     * memory), each with the durability {@link #write(long, ByteBuffer, boolean)} gives; the
-     * stripes are held once for the whole range. A failure may leave a prefix written.
-     */
+    /** Gather write from a fabric's own buffers, one store call per buffer. */
     public void write(long lba, ByteBuffer[] srcs, boolean fua) throws IOException {
-        writeBytes(lba * blockSize(), srcs, fua);
+        data.write(lba, srcs, fua);
     }
 
-    private void writeBytes(long offset, ByteBuffer[] srcs, boolean fua) throws IOException {
-        health.requireHealthy();
-        long n = remaining(srcs);
-        try (LbaLocks.Held h = lockBytes(offset, n)) {
-            long t0 = System.nanoTime();
-            long at = offset;
-            for (ByteBuffer b : srcs) {
-                int len = b.remaining();
-                store.write(at, b, fua || !mode.writeCacheEnabled);
-                at += len;
-            }
-            sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
-        } catch (FlushFailedException e) {
-            health.flushFailed(e);
-            throw e;
-        } catch (OutOfSpaceException e) {
-            provisioning.allocationFailed(e);
-            throw e;
-        }
-        bytesWritten.add(n);
-        provisioning.allocated(n);
-    }
-
-    /**
-     * WRITE SAME by the store itself ({@link Store#writeSame}), like {@link #write} for health,
-     * provisioning and counters: {@code block} repeated over {@code blocks} blocks from {@code lba}.
-     *
-     * @return false when the store has no such operation (nothing written: the caller replicates)
-     */
+    /** WRITE SAME by the store; false when it has none (nothing written). */
     public boolean writeSame(long lba, long blocks, ByteBuffer block, boolean fua) throws IOException {
-        health.requireHealthy();
-        long n = blocks * blockSize();
-        boolean done;
-        try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
-            done = store.writeSame(lba * blockSize(), n, block, fua || !mode.writeCacheEnabled);
-        } catch (FlushFailedException e) {
-            health.flushFailed(e);
-            throw e;
-        } catch (OutOfSpaceException e) {
-            provisioning.allocationFailed(e);
-            throw e;
-        }
-        if (done) {
-            bytesWritten.add(n);
-            provisioning.allocated(n);
-        }
-        return done;
+        return data.writeSame(lba, blocks, block, fua);
     }
 
-    /**
-     * COMPARE AND WRITE by the store itself ({@link Store#compareAndWrite}), atomic for every
-     * writer of the store's data, also outside this server. The caller holds the blocks
-     * exclusively ({@link #lockExclusive}), so it is atomic within this server either way.
-     *
-     * @return {@link Store#COMPARE_MATCHED}, the offset in bytes of the first differing byte, or
-     *     {@link Store#NO_COMPARE_AND_WRITE} (nothing read or written: the caller emulates it)
-     */
+    /** COMPARE AND WRITE by the store: {@link Store#COMPARE_MATCHED}, a miscompare offset or {@link Store#NO_COMPARE_AND_WRITE}. */
     public long compareAndWrite(long lba, ByteBuffer verify, ByteBuffer data, boolean fua) throws IOException {
-        health.requireHealthy();
-        int n = data.remaining();
-        long r;
-        try {
-            r = store.compareAndWrite(lba * blockSize(), verify, data, fua || !mode.writeCacheEnabled);
-        } catch (FlushFailedException e) {
-            health.flushFailed(e);
-            throw e;
-        } catch (OutOfSpaceException e) {
-            provisioning.allocationFailed(e);
-            throw e;
-        }
-        if (r != Store.NO_COMPARE_AND_WRITE) {
-            bytesRead.add(n);
-        }
-        if (r == Store.COMPARE_MATCHED) {
-            bytesWritten.add(n);
-            provisioning.allocated(n);
-        }
-        return r;
+        return this.data.compareAndWrite(lba, verify, data, fua);
     }
 
-    /**
-     * Holds [lba, lba+blocks) against every other write and read of this LU, for a
-     * read-modify-write (COMPARE AND WRITE, ORWRITE) or an atomic write (WRITE ATOMIC). Reads and
-     * writes through this LU from the holding thread still work.
-     */
+    /** Holds [lba, lba+blocks) against every other write and read of this LU. */
     public LbaLocks.Held lockExclusive(long lba, long blocks) {
-        return lbaLocks.exclusive(lba, blocks);
+        return data.lockExclusive(lba, blocks);
     }
 
-    /** The stripes a read or write of {@code length} bytes at {@code offset} touches, held shared. */
-    private LbaLocks.Held lockBytes(long offset, long length) {
-        int bs = blockSize();
-        long first = offset / bs;
-        long last = (offset + Math.max(1, length) - 1) / bs;
-        return lbaLocks.shared(first, last - first + 1);
-    }
-
-    /**
-     * The copy engine's fast path: asks the source store to copy straight into {@code dst}'s store
-     * ({@link Store#copyTo}). Counts the bytes like reads and writes. The source range is held
-     * shared like a read, the destination range like a write (one pass when both are on this LU;
-     * else the LUs in their global order), so the copy never sees or splits an atomic write.
-     *
-     * @return bytes copied (possibly fewer than asked), or -1 when the stores have no fast path
-     */
+    /** The copy engine's store-to-store fast path: bytes copied, or -1 without one. */
     public long copyTo(long srcOffset, LogicalUnit dst, long dstOffset, long length) throws IOException {
-        dst.health.requireHealthy();
-        long n;
-        try (LbaLocks.Held h = lockForCopy(srcOffset, dst, dstOffset, length)) {
-            n = store.copyTo(srcOffset, dst.store, dstOffset, length);
-        } catch (OutOfSpaceException e) {
-            dst.provisioning.allocationFailed(e);
-            throw e;
-        }
-        if (n > 0) {
-            bytesRead.add(n);
-            dst.bytesWritten.add(n);
-            dst.provisioning.allocated(n);
-        }
-        return n;
+        return data.copyTo(srcOffset, dst.data, dstOffset, length);
     }
 
-    private LbaLocks.Held lockForCopy(long srcOffset, LogicalUnit dst, long dstOffset, long length) {
-        if (dst == this) {
-            int bs = blockSize();
-            long n = Math.max(1, length);
-            return lbaLocks.shared(srcOffset / bs, (srcOffset + n - 1) / bs - srcOffset / bs + 1,
-                    dstOffset / bs, (dstOffset + n - 1) / bs - dstOffset / bs + 1);
-        }
-        boolean sourceFirst = order < dst.order;
-        LbaLocks.Held first = sourceFirst ? lockBytes(srcOffset, length) : dst.lockBytes(dstOffset, length);
-        LbaLocks.Held second;
-        try {
-            second = sourceFirst ? dst.lockBytes(dstOffset, length) : lockBytes(srcOffset, length);
-        } catch (RuntimeException e) {
-            first.close();
-            throw e;
-        }
-        return LbaLocks.Held.both(first, second);
-    }
-
-    /** Above this average latency per 64 KiB or less, the store counts as slow (a disk, not a cache). */
-    private static final long SLOW_IO_NANOS = 200_000;
-
-    /** Folds one read or write into the latency average (only I/O of at most 64 KiB: large ones are slow anyway). */
-    private void sample(long startNanos, int bytes) {
-        if (bytes <= 65536) {
-            long d = System.nanoTime() - startNanos;
-            ioNanos += (d - ioNanos) / 8;
-        }
-    }
-
-    /**
-     * Whether small reads and writes complete at memory speed: always for memory stores, and for
-     * file and device stores while their recent latency says the data is in the page cache. A
-     * fabric runs quick commands of a fast LU on its receiving thread, the others on workers.
-     */
+    /** Whether small reads and writes complete at memory speed (a fabric may run them inline). */
     public boolean fastIo() {
-        return switch (store.speed()) {
-            case MEMORY -> true;
-            case CACHED -> ioNanos < SLOW_IO_NANOS;
-            case UNKNOWN -> false;
-        };
+        return data.fastIo();
     }
 
-    /**
-     * Makes every completed write durable. Refused while the LU is failed; a failure fails the LU
-     * (whatever exception the store threw, it is reported as a {@link FlushFailedException}), but
-     * for a store that cannot be reached now ({@link StoreUnavailableException}).
-     */
+    /** Makes every completed write durable; a failure fails the LU. */
     public void flush() throws IOException {
-        health.requireHealthy();
-        try {
-            store.flush();
-        } catch (StoreUnavailableException e) {
-            throw e; // the store says nothing was lost (its acknowledged writes are durable): the LU stays healthy
-        } catch (IOException e) {
-            FlushFailedException f = e instanceof FlushFailedException ff ? ff
-                    : new FlushFailedException("flush of " + store + " failed: " + e.getMessage(), e);
-            health.flushFailed(f);
-            throw f;
-        }
+        data.flush();
     }
 
-    /**
-     * Deallocates whole logical blocks (SBC-3 4.7.3 unmap operation); later reads of them
-     * return zeros, which is what LBPRZ=1 in READ CAPACITY(16) and VPD 0xB2 promises.
-     */
+    /** Deallocates whole logical blocks (reads return zeros after). */
     public void unmap(long lba, long blocks) throws IOException {
-        health.requireHealthy();
-        try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
-            store.unmap(lba * blockSize(), blocks * blockSize());
-        } catch (OutOfSpaceException e) {
-            provisioning.allocationFailed(e); // a store that writes zeros for UNMAP may need space
-            throw e;
-        }
-        provisioning.deallocated();
+        data.unmap(lba, blocks);
     }
 
-    /**
-     * How many blocks from {@code lba} share its provisioning status, and which: mapped, or
-     * deallocated (reads return zeros). From the store ({@link Store#extentAt}); at least one block.
-     */
+    /** Blocks from {@code lba} sharing its provisioning status (at least one). */
     public Store.Extent blockExtentAt(long lba) throws IOException {
-        Store.Extent e = store.extentAt(lba * blockSize());
-        return new Store.Extent(Math.max(1, e.length() / blockSize()), e.mapped());
+        return data.blockExtentAt(lba);
     }
 
     public long bytesRead() {
-        return bytesRead.sum();
+        return data.bytesRead();
     }
 
     public long bytesWritten() {
-        return bytesWritten.sum();
+        return data.bytesWritten();
     }
 
     @Override
