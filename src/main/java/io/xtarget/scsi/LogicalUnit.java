@@ -28,7 +28,7 @@ public final class LogicalUnit {
     private final byte[] naa;
     private final String serial;
     private final UnitAttentions unitAttentions;
-    private final Reservations reservations = new Reservations();
+    private final Reservations reservations;
     private final ModeState mode = new ModeState();
     private final LbaLocks lbaLocks = new LbaLocks();
     /** Global order of LUs, for taking two LUs' stripes in {@link #copyTo} without deadlock. */
@@ -95,6 +95,7 @@ public final class LogicalUnit {
         this.naa = naa.clone();
         this.serial = serial;
         this.unitAttentions = new UnitAttentions(powerOnAttention);
+        this.reservations = new Reservations(name, unitAttentions);
         this.medium = new Medium(removable);
         this.health = new LuHealth(name, this::store);
         this.provisioning = new ThinProvisioning(name, store, unitAttentions);
