@@ -364,6 +364,7 @@ public final class XtargetServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            lu.reservations().close();
             try {
                 lu.store().close();
             } catch (IOException e) {

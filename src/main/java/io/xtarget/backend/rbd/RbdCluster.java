@@ -163,6 +163,11 @@ final class RbdCluster {
         }
     }
 
+    /** The {@code rados_t} of the connection, for calls of {@link Librados} (valid until the last {@link #release}). */
+    MemorySegment handle() {
+        return cluster;
+    }
+
     /** Drops one reference; the last one destroys the pool contexts and shuts the connection down. */
     void release() {
         synchronized (RbdCluster.class) {
