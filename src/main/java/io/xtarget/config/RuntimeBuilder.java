@@ -213,6 +213,20 @@ public final class RuntimeBuilder {
     }
 
     /**
+     * A gateway's LU whose RBD image came back on reload ({@code restored}, unwrapped or not):
+     * its reservations move into the cluster from now on; those it held in memory while the
+     * image was missing are dropped for the cluster's. A failure is logged and leaves them in memory.
+     */
+    public static void shareRestoredReservations(LogicalUnit lu, Store restored) {
+        try {
+            SharedReservations.attach(lu, restored instanceof io.xtarget.backend.ForwardingStore f ? f.inner() : restored,
+                    "backstores");
+        } catch (ConfigException e) {
+            org.slf4j.LoggerFactory.getLogger(RuntimeBuilder.class).error("reload: {}", e.getMessage());
+        }
+    }
+
+    /**
      * Opens a backstore's store. A file or RBD image that does not exist is created only when
      * {@code creation} allows; a missing image or device of a backstore that is not new gives a
      * {@link MissingStore} (its LU reports NOT READY), of a new one a ConfigException. So does an

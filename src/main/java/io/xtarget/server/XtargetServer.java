@@ -262,6 +262,9 @@ public final class XtargetServer implements AutoCloseable {
         running = r.config();
         r.restored().forEach((lu, store) -> {
             lu.restore(store);
+            if (running.gateway() != null) {
+                RuntimeBuilder.shareRestoredReservations(lu, store);
+            }
             RuntimeBuilder.applyRuntimeSettings(running.backstore(lu.name()), lu);
         });
         fabric.replaceTargets(r.targets(), RuntimeBuilder.security(running));

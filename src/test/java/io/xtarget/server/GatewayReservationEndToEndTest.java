@@ -136,4 +136,32 @@ class GatewayReservationEndToEndTest {
             g1.close();
         }
     }
+
+    @Test
+    void aGatewayWhoseImageComesBackOnReloadJoinsTheSharedState() throws Exception {
+        String conf = CephTestCluster.conf().toString();
+        String image = CephTestCluster.imageName("pr-e2e");
+        // gateway 1 starts before the image exists (NOT READY, reservations in memory)
+        XtargetServer g1 = XtargetServer.start(ConfigParser.parse(config(conf, image, 1, 2)), dir,
+                IscsiServer.Options.defaults());
+        XtargetServer g2 = null;
+        try {
+            g2 = XtargetServer.start(ConfigParser.parse(config(conf, image, 2, 1)), dir,
+                    IscsiServer.Options.defaults(), (n, st) -> st, ImageCreation.recreating(List.of("vm")));
+            try (IscsiSession b = open(g2, "iqn.2026-11.org.example:hb")) {
+                settle(b);
+                assertThat(prout(b, 0, 0, 0, KEY_B, false).status()).isZero();
+            }
+            g1.reload(ConfigParser.parse(config(conf, image, 1, 2)));
+            try (IscsiSession a = open(g1, "iqn.2026-11.org.example:ha")) {
+                settle(a);
+                assertThat(prin(a, 0)).isEqualTo("00000001" + "00000008" + key(KEY_B));
+            }
+        } finally {
+            if (g2 != null) {
+                g2.close();
+            }
+            g1.close();
+        }
+    }
 }
