@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code onChange}, since announcements may have been missed meanwhile.
  *
  * <p>Each record has its own pool contexts (one for reads and writes, whose last version is
- * read right after each read under the record's lock; one for watch and notify) on the shared
- * cluster connection ({@link RbdCluster}), which it holds a reference to until closed.
+ * read right after each read under the record's lock; one for watch and notify) on a cluster
+ * connection that every record shares and no image uses ({@link RbdCluster#acquire(String,
+ * String, String)}): a gateway fenced off an image by another gateway's takeover still reads,
+ * writes and follows the reservations. The record holds a reference to it until closed.
  */
 public final class RadosRecord implements SharedRecord {
     private static final Logger log = LoggerFactory.getLogger(RadosRecord.class);
@@ -92,7 +94,7 @@ public final class RadosRecord implements SharedRecord {
      */
     public static RadosRecord open(RbdImageSpec image, String object) throws IOException {
         Librados lib = Librados.get();
-        RbdCluster c = RbdCluster.acquire(image.cephConf(), image.user());
+        RbdCluster c = RbdCluster.acquire(image.cephConf(), image.user(), "records");
         try {
             return new RadosRecord(c, lib, image.pool(), object);
         } catch (IOException | RuntimeException e) {
