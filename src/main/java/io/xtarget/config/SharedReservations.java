@@ -5,6 +5,7 @@ import io.xtarget.backend.rbd.RadosRecord;
 import io.xtarget.backend.rbd.RbdStore;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.SharedReservationLedger;
+import io.xtarget.scsi.TaskManager;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,8 @@ final class SharedReservations {
         RadosRecord record = null;
         try {
             record = RadosRecord.open(rbd.spec(), objectName(rbd.spec().image()));
-            lu.reservations().useLedger(SharedReservationLedger.follow(record, lu.unitAttentions()));
+            lu.reservations().useLedger(SharedReservationLedger.follow(record, lu.unitAttentions(),
+                    preempted -> TaskManager.abortPreemptedElsewhere(lu, preempted)));
             log.info("backstore {}: reservations shared through {}", lu.name(), record.describe());
         } catch (IOException e) {
             if (record != null) {

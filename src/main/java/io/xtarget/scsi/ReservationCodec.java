@@ -15,7 +15,7 @@ import java.util.List;
  * magic "XTPR", format 1, PRGENERATION (4), TYPE code (1, 0: none), APTPL (1), sequence (8), the
  * SPC-2 holder and the persistent holder as nexuses, the registrations (count 4, then nexus and
  * key 8 each) and the logged unit attentions (count 4, then sequence 8, nexus, sense key, ASC,
- * ASCQ 1 each). A nexus is a presence byte, then the initiator port (device name, port name as
+ * ASCQ and abort-tasks flag 1 each). A nexus is a presence byte, then the initiator port (device name, port name as
  * modified UTF-8, TransportID as length 2 and bytes) and the target port (presence byte; target
  * name, SCSI port name, protocol identifier 1, version descriptor 2, relative port 4, port group
  * 4, portal (presence byte, string), portal group tag 4), every field {@link Nexus#equals}
@@ -52,6 +52,7 @@ public final class ReservationCodec {
                 out.writeByte(a.sense().key());
                 out.writeByte(a.sense().asc());
                 out.writeByte(a.sense().ascq());
+                out.writeBoolean(a.abortTasks());
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // a byte array does not fail
@@ -94,8 +95,8 @@ public final class ReservationCodec {
             for (int i = count(in); i > 0; i--) {
                 long seq = in.readLong();
                 Nexus n = required(nexus(in));
-                log.add(new LoggedAttention(seq, n, new Sense(in.readUnsignedByte(), in.readUnsignedByte(),
-                        in.readUnsignedByte())));
+                Sense sense = new Sense(in.readUnsignedByte(), in.readUnsignedByte(), in.readUnsignedByte());
+                log.add(new LoggedAttention(seq, n, sense, in.readBoolean()));
             }
             if (in.available() != 0) {
                 throw new IOException("reservation record has " + in.available() + " bytes too many");

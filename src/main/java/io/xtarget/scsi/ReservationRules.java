@@ -33,6 +33,15 @@ public final class ReservationRules {
         static Change to(ReservationState s) {
             return new Change(s, List.of(), List.of());
         }
+
+        /** This PREEMPT as PREEMPT AND ABORT: the preempted nexuses' attentions abort their tasks too. */
+        public Change abortingPreempted() {
+            List<Attention> marked = new ArrayList<>();
+            for (Attention a : attentions) {
+                marked.add(preempted.contains(a.nexus()) ? new Attention(a.nexus(), a.sense(), true) : a);
+            }
+            return new Change(state, marked, preempted);
+        }
     }
 
     /** A transition a ledger applies to its current state. */

@@ -39,11 +39,20 @@ public record ReservationState(Nexus spc2Holder, List<Registration> registration
         }
     }
 
-    /** A unit attention condition to establish for one I_T nexus (SPC-4 5.12.11, table 65). */
-    public record Attention(Nexus nexus, Sense sense) {}
+    /**
+     * A unit attention condition to establish for one I_T nexus (SPC-4 5.12.11, table 65).
+     *
+     * @param abortTasks whether the nexus's tasks on the LU are aborted too (PREEMPT AND ABORT,
+     *     SPC-4 5.12.11.2.6)
+     */
+    public record Attention(Nexus nexus, Sense sense, boolean abortTasks) {
+        public Attention(Nexus nexus, Sense sense) {
+            this(nexus, sense, false);
+        }
+    }
 
     /** An {@link Attention} of shared change number {@code sequence}. */
-    public record LoggedAttention(long sequence, Nexus nexus, Sense sense) {}
+    public record LoggedAttention(long sequence, Nexus nexus, Sense sense, boolean abortTasks) {}
 
     public ReservationState {
         registrations = List.copyOf(registrations);
@@ -115,7 +124,7 @@ public record ReservationState(Nexus spc2Holder, List<Registration> registration
             }
         }
         for (Attention a : attentions) {
-            log.add(new LoggedAttention(next, a.nexus(), a.sense()));
+            log.add(new LoggedAttention(next, a.nexus(), a.sense(), a.abortTasks()));
         }
         return new ReservationState(spc2Holder, registrations, generation, type, holder, aptpl, next, log);
     }

@@ -125,14 +125,18 @@ public final class Reservations {
     }
 
     /**
-     * PREEMPT and PREEMPT AND ABORT ({@link ReservationRules#preempt}).
+     * PREEMPT and PREEMPT AND ABORT ({@link ReservationRules#preempt}). The caller aborts the
+     * preempted nexuses' tasks here; with {@code abort}, other gateways sharing the ledger abort
+     * theirs.
      *
      * @return the I_T nexuses whose registrations were removed
      */
-    public List<Nexus> preempt(Nexus nexus, long reservationKey, long serviceActionKey, int newType)
+    public List<Nexus> preempt(Nexus nexus, long reservationKey, long serviceActionKey, int newType, boolean abort)
             throws ScsiException, IOException {
-        return ledger.apply(s -> ReservationRules.preempt(s, nexus, reservationKey, serviceActionKey, newType))
-                .preempted();
+        return ledger.apply(s -> {
+            ReservationRules.Change c = ReservationRules.preempt(s, nexus, reservationKey, serviceActionKey, newType);
+            return abort ? c.abortingPreempted() : c;
+        }).preempted();
     }
 
     /** Stops following a shared ledger. */

@@ -4,6 +4,10 @@ import io.xtarget.backend.SharedRecord;
 import io.xtarget.scsi.ReservationRules.Change;
 import io.xtarget.scsi.ReservationState.LoggedAttention;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +42,14 @@ public final class SharedReservationLedger implements ReservationLedger {
 
     private final SharedRecord record;
     private final UnitAttentions attentions;
+    private final Consumer<List<Nexus>> abortTasks;
     private volatile ReservationState state;
 
-    private SharedReservationLedger(SharedRecord record, UnitAttentions attentions, ReservationState initial) {
+    private SharedReservationLedger(SharedRecord record, UnitAttentions attentions, Consumer<List<Nexus>> abortTasks,
+            ReservationState initial) {
         this.record = record;
         this.attentions = attentions;
+        this.abortTasks = abortTasks;
         this.state = initial;
     }
 
@@ -50,10 +57,15 @@ public final class SharedReservationLedger implements ReservationLedger {
      * Reads the record and follows its changes from now on. Attentions logged before now are not
      * raised (the I_T nexuses of this process are new).
      *
+     * @param attentions the LU's unit attentions
+     * @param abortTasks aborts the LU's tasks of these nexuses and returns when they ended: another
+     *     gateway's PREEMPT AND ABORT ({@link TaskManager#abortPreemptedElsewhere}); runs without the
+     *     ledger's lock, before the announcement is acknowledged
      * @throws IOException when the record cannot be read, decoded or followed
      */
-    public static SharedReservationLedger follow(SharedRecord record, UnitAttentions attentions) throws IOException {
-        SharedReservationLedger l = new SharedReservationLedger(record, attentions,
+    public static SharedReservationLedger follow(SharedRecord record, UnitAttentions attentions,
+            Consumer<List<Nexus>> abortTasks) throws IOException {
+        SharedReservationLedger l = new SharedReservationLedger(record, attentions, abortTasks,
                 ReservationCodec.decode(record.read().value()));
         record.follow(l::refreshQuietly);
         l.refresh(); // anything written between the first read and the watch
@@ -73,26 +85,37 @@ public final class SharedReservationLedger implements ReservationLedger {
     @Override
     public Change apply(ReservationRules.Transition transition) throws ScsiException, IOException {
         Change done = null;
-        synchronized (this) {
-            for (int attempt = 0; attempt < ATTEMPTS && done == null; attempt++) {
-                SharedRecord.Versioned v = record.read();
-                ReservationState s = decodeAndCatchUp(v);
-                Change c = transition.apply(s);
-                if (c.state().sameReservations(s) && c.attentions().isEmpty()) {
-                    return new Change(s, c.attentions(), c.preempted()); // nothing to write or announce
-                }
-                ReservationState next = c.state().logged(c.attentions());
-                if (record.replace(v.version(), ReservationCodec.encode(next))) {
-                    catchUp(next);
-                    done = new Change(next, c.attentions(), c.preempted());
+        List<Nexus> abort = new ArrayList<>();
+        try {
+            synchronized (this) {
+                for (int attempt = 0; attempt < ATTEMPTS && done == null; attempt++) {
+                    SharedRecord.Versioned v = record.read();
+                    ReservationState s = decodeAndCatchUp(v, abort);
+                    Change c = transition.apply(s);
+                    if (c.state().sameReservations(s) && c.attentions().isEmpty()) {
+                        return new Change(s, c.attentions(), c.preempted()); // nothing to write or announce
+                    }
+                    ReservationState next = c.state().logged(c.attentions());
+                    if (record.replace(v.version(), ReservationCodec.encode(next))) {
+                        catchUp(next, new ArrayList<>()); // its own aborts are the caller's
+                        done = new Change(next, c.attentions(), c.preempted());
+                    }
                 }
             }
+        } finally {
+            abortOutsideTheLock(abort); // other gateways' PREEMPT AND ABORTs seen on the way
         }
         if (done == null) {
             throw new ScsiException(ScsiStatus.BUSY, null);
         }
         record.announce(); // outside the lock: the others' refreshes may announce nothing back
         return done;
+    }
+
+    private void abortOutsideTheLock(List<Nexus> abort) {
+        if (!abort.isEmpty()) {
+            abortTasks.accept(List.copyOf(new LinkedHashSet<>(abort)));
+        }
     }
 
     /** Re-reads the record after another gateway's announcement. */
@@ -104,23 +127,33 @@ public final class SharedReservationLedger implements ReservationLedger {
         }
     }
 
-    synchronized void refresh() throws IOException {
-        decodeAndCatchUp(record.read());
+    void refresh() throws IOException {
+        List<Nexus> abort = new ArrayList<>();
+        try {
+            synchronized (this) {
+                decodeAndCatchUp(record.read(), abort);
+            }
+        } finally {
+            abortOutsideTheLock(abort);
+        }
     }
 
-    private ReservationState decodeAndCatchUp(SharedRecord.Versioned v) throws IOException {
+    private ReservationState decodeAndCatchUp(SharedRecord.Versioned v, List<Nexus> abort) throws IOException {
         ReservationState s;
         try {
             s = ReservationCodec.decode(v.value());
         } catch (IOException e) {
             throw new IOException(record.describe() + ": " + e.getMessage(), e);
         }
-        catchUp(s);
+        catchUp(s, abort);
         return s;
     }
 
-    /** Makes {@code s} current and raises the attentions of its changes this gateway has not seen. */
-    private void catchUp(ReservationState s) {
+    /**
+     * Makes {@code s} current and raises the attentions of its changes this gateway has not seen,
+     * adding to {@code abort} the nexuses whose tasks those changes abort.
+     */
+    private void catchUp(ReservationState s, List<Nexus> abort) {
         long seen = state.sequence();
         if (s.sequence() <= seen) {
             return;
@@ -132,6 +165,9 @@ public final class SharedReservationLedger implements ReservationLedger {
         for (LoggedAttention a : s.recent()) {
             if (a.sequence() > seen) {
                 attentions.establishIfKnown(a.nexus(), a.sense());
+                if (a.abortTasks()) {
+                    abort.add(a.nexus());
+                }
             }
         }
         state = s;

@@ -113,7 +113,7 @@ class SharedReservationLedgerTest {
         g1.register(a, 0, 0xA, false, false);
         g1.reserve(a, 0xA, ReservationType.EXCLUSIVE_ACCESS);
         g2.register(b, 0, 0xB, false, false);
-        assertThat(g2.preempt(b, 0xB, 0xA, ReservationType.WRITE_EXCLUSIVE.code())).containsExactly(a);
+        assertThat(g2.preempt(b, 0xB, 0xA, ReservationType.WRITE_EXCLUSIVE.code(), false)).containsExactly(a);
         assertThat(ua1.poll(a)).isEqualTo(UnitAttentions.REGISTRATIONS_PREEMPTED);
         assertThat(ua1.poll(a)).isNull();
         assertThat(ua2.peek(a)).as("gateway 2 never saw A's nexus").isNull();
@@ -149,7 +149,7 @@ class SharedReservationLedgerTest {
         Reservations g1 = gateway(record1, ua1);
         g1.register(a, 0, 0xA, false, true);
         g1.register(b, 0, 0xB, false, true);
-        g1.preempt(b, 0xB, 0xA, 1);
+        g1.preempt(b, 0xB, 0xA, 1, false);
         g1.close();
         UnitAttentions fresh = new UnitAttentions(false);
         fresh.attach(a);
@@ -169,7 +169,29 @@ class SharedReservationLedgerTest {
 
     private static Reservations gateway(FakeRecord record, UnitAttentions ua) throws Exception {
         Reservations r = new Reservations("lu", ua);
-        r.useLedger(SharedReservationLedger.follow(record, ua));
+        r.useLedger(SharedReservationLedger.follow(record, ua, preempted -> {}));
         return r;
+    }
+
+    @Test
+    void aPreemptAndAbortThroughOneGatewayAbortsThePreemptedTasksOnTheOther() throws Exception {
+        io.xtarget.scsi.spc.CoreFixture f = new io.xtarget.scsi.spc.CoreFixture();
+        f.lu.reservations().useLedger(SharedReservationLedger.follow(record1, f.lu.unitAttentions(),
+                preempted -> TaskManager.abortPreemptedElsewhere(f.lu, preempted)));
+        Reservations g2 = gateway(record2, ua2);
+        f.lu.reservations().register(f.a, 0, 0xA, false, false);
+        f.lu.reservations().register(f.b, 0, 0xAB, false, false);
+        g2.register(b, 0, 0xB, false, false);
+        ScsiTask ofA = new ScsiTask(f.core, f.a, f.lunMap, 0, Cdb.of(0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0), 1, ScsiTask::end);
+        ScsiTask ofB = new ScsiTask(f.core, f.b, f.lunMap, 0, Cdb.of(0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0), 2, ScsiTask::end);
+        f.core.enter(ofA);
+        f.core.enter(ofB);
+        g2.preempt(b, 0xB, 0xAB, 0, false); // PREEMPT: f.b loses its registration, its task goes on
+        assertThat(ofB.phase()).isEqualTo(ScsiTask.Phase.ACTIVE);
+        g2.preempt(b, 0xB, 0xA, 0, true); // PREEMPT AND ABORT: returns after f.a's task ended on gateway 1
+        assertThat(ofA.phase()).isEqualTo(ScsiTask.Phase.ENDED);
+        assertThat(ofA.abortOutcome()).isEqualTo(AbortOutcome.SILENT);
+        assertThat(ofB.phase()).isEqualTo(ScsiTask.Phase.ACTIVE);
+        assertThat(f.lu.unitAttentions().poll(f.a)).isEqualTo(UnitAttentions.REGISTRATIONS_PREEMPTED);
     }
 }

@@ -70,9 +70,9 @@ final class PersistentReserveOut {
             case RESERVE -> res.reserve(task.nexus(), key, t);
             case RELEASE -> res.release(task.nexus(), key, t);
             case CLEAR -> res.clear(task.nexus(), key);
-            case PREEMPT -> res.preempt(task.nexus(), key, saKey, type);
+            case PREEMPT -> res.preempt(task.nexus(), key, saKey, type, false);
             case PREEMPT_AND_ABORT -> task.core().taskManager().preemptAndAbort(task.lu(),
-                    res.preempt(task.nexus(), key, saKey, type), task);
+                    res.preempt(task.nexus(), key, saKey, type, true), task);
             default -> throw new ScsiException(Sense.invalidFieldInCdb(1, 4));
         }
         return ScsiResult.good();
