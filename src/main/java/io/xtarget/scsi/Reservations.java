@@ -86,6 +86,19 @@ public final class Reservations {
         }
     }
 
+    /**
+     * At start: an SPC-2 reservation a shared ledger holds for a nexus through one of this
+     * server's own target ports belongs to a nexus of an earlier run of this server, which ended
+     * with it (SPC-2 5.5.1); it is released.
+     */
+    public void releaseStale(java.util.function.Predicate<TargetPort> ownPort) {
+        Nexus holder = ledger.current().spc2Holder();
+        if (holder != null && holder.port() != null && ownPort.test(holder.port())) {
+            log.info("LU {}: releasing the SPC-2 reservation of {}, a nexus of this server's last run", lu, holder);
+            nexusLost(holder);
+        }
+    }
+
     /** LUN reset: releases the SPC-2 reservation; persistent reservations survive. */
     public void reset() {
         if (ledger.current().spc2Holder() != null) {

@@ -194,4 +194,17 @@ class SharedReservationLedgerTest {
         assertThat(ofB.phase()).isEqualTo(ScsiTask.Phase.ACTIVE);
         assertThat(f.lu.unitAttentions().poll(f.a)).isEqualTo(UnitAttentions.REGISTRATIONS_PREEMPTED);
     }
+
+    @Test
+    void aRestartedGatewayReleasesAnSpc2ReservationOfItsOwnLastRun() throws Exception {
+        Reservations before = gateway(record1, ua1);
+        assertThat(before.reserve(a)).isTrue(); // SPC-2 RESERVE through gateway 1, which then dies
+        Reservations other = gateway(record2, ua2);
+        other.releaseStale(p -> p.relativePortId() == 2); // gateway 2's ports: not its reservation
+        assertThat(other.reservedByOther(b)).isTrue();
+        Reservations restarted = gateway(new FakeRecord(cell), new UnitAttentions(false));
+        restarted.releaseStale(p -> p.relativePortId() == 1);
+        assertThat(restarted.reservedByOther(b)).isFalse();
+        assertThat(other.reservedByOther(b)).isFalse();
+    }
 }
