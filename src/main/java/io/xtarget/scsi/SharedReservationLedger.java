@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * gateway has not seen yet are established for the I_T nexuses this LU has seen here
  * ({@link UnitAttentions#establishIfKnown}); the other gateways' nexuses are theirs. The log
  * holds the last {@link ReservationState#LOG_CHANGES} changes; a gateway further behind loses
- * the older attentions (it logs that).
+ * the older attentions (it logs that). A change marked PREEMPT AND ABORT also aborts the
+ * preempted nexuses' tasks here, outside the ledger's lock, before the announcement is
+ * acknowledged. A change that was written but could not be announced still succeeds (logged).
  */
 public final class SharedReservationLedger implements ReservationLedger {
     private static final Logger log = LoggerFactory.getLogger(SharedReservationLedger.class);
@@ -108,7 +110,12 @@ public final class SharedReservationLedger implements ReservationLedger {
         if (done == null) {
             throw new ScsiException(ScsiStatus.BUSY, null);
         }
-        record.announce(); // outside the lock: the others' refreshes may announce nothing back
+        try {
+            record.announce(); // outside the lock: the others' refreshes may announce nothing back
+        } catch (IOException e) {
+            // the change is made: the command succeeded; the others catch up when their watch is back
+            log.warn("{}: a reservation change was made but not announced: {}", record.describe(), e.getMessage());
+        }
         return done;
     }
 
@@ -155,12 +162,18 @@ public final class SharedReservationLedger implements ReservationLedger {
      */
     private void catchUp(ReservationState s, List<Nexus> abort) {
         long seen = state.sequence();
-        if (s.sequence() <= seen) {
+        if (s.sequence() == seen) {
             return;
         }
-        if (!s.recent().isEmpty() && s.recent().getFirst().sequence() > seen + 1 && s.sequence() - seen > 1) {
-            log.warn("{}: missed {} reservation changes; their unit attentions may be lost", record.describe(),
-                    s.sequence() - seen);
+        if (s.sequence() < seen) { // the record was removed and written anew: take it as it is
+            log.warn("{}: the reservation record went back from change {} to {}; following it", record.describe(),
+                    seen, s.sequence());
+            state = s;
+            return;
+        }
+        if (s.sequence() - seen > ReservationState.LOG_CHANGES) {
+            log.warn("{}: {} reservation changes since this gateway last read the record; the unit attentions of"
+                    + " the oldest are lost", record.describe(), s.sequence() - seen);
         }
         for (LoggedAttention a : s.recent()) {
             if (a.sequence() > seen) {
