@@ -5,8 +5,10 @@
 # blocks), boots the guest against the socket and checks: the LUNs appear on the virtio-scsi HBA,
 # VPD 0x83 reports the controller's own relative port (2, after the iSCSI portal), 64 MiB of
 # direct I/O reads back with the same SHA-256, fio with data verification on every LUN, sg_xcopy
-# between LUNs, a LUN reset (TMF on the control queue) reaching the core, and LUN hot-add
-# and hot-remove through a config reload (TRANSPORT RESET events). The guest is also logged in to
+# between LUNs, a LUN reset (TMF on the control queue) reaching the core, LUN hot-add and
+# hot-remove through a config reload (TRANSPORT RESET events), and a device reset as a guest
+# reboot does it (driver unbind and bind: rings torn down and set up again, data still there).
+# The guest is also logged in to
 # the iSCSI portal (open-iscsi, as the controller's configured "initiator" name): sg_xcopy from
 # the virtio LU to the iSCSI LU (XCOPY received on the virtio LU) and back (received on the virtio
 # LU again), md5 compared, and an XCOPY received on the iSCSI LU naming the virtio LU refused
@@ -82,17 +84,23 @@ D3=$(dev 0:0:0:3)
 echo WAIT-REMOVE
 for _ in $(seq 1 90); do [ -z "$(dev 0:0:0:3)" ] && break; sleep 1; done
 [ -z "$(dev 0:0:0:3)" ] && echo "CHECK hot-remove OK"
+# a device reset, as a guest reboot does it: unbind the virtio-scsi driver (the driver resets the
+# device, QEMU stops the rings) and bind it again (new rings on the same back-end connection)
+vdev=$(basename "$(dirname "$(readlink -f /sys/class/scsi_host/host0/device)")")
+before=$(dd if="$D0" bs=1M count=64 iflag=direct status=none | sha256sum)
+echo "$vdev" >/sys/bus/virtio/drivers/virtio_scsi/unbind && sleep 2 \
+  && echo "$vdev" >/sys/bus/virtio/drivers/virtio_scsi/bind
+h=""; for _ in $(seq 1 30); do h=$(ls -d /sys/bus/virtio/devices/"$vdev"/host* 2>/dev/null | sed 's|.*/host||'); [ -n "$h" ] && [ -n "$(dev "$h:0:0:0")" ] && break; sleep 1; done
+R0=$(dev "$h:0:0:0")
+[ -n "$R0" ] && [ "$(dd if="$R0" bs=1M count=64 iflag=direct status=none | sha256sum)" = "$before" ] && echo "CHECK device-reset-rebind OK ($R0)"
 JOB
 
 (cd "$work" && exec "$here/xtarget" serve --config "$work/xtarget.json") >"$work/xtarget.log" 2>&1 &
 xt_pid=$!
 for _ in $(seq 1 150); do [ -S "$sock" ] && break; sleep 0.2; done
 run="$work/run"
-EXTRA_QEMU_ARGS="-object memory-backend-memfd,id=mem,size=${MEM}M,share=on -numa node,memdev=mem \
- -chardev socket,id=vus,path=$sock -device vhost-user-scsi-pci,chardev=vus" MEM=$MEM QUIET=1 \
-    TARGET_PORT=$PORT INITIATOR_NAME=$INI \
-    "$GUEST/boot.sh" --mode initiator --run-dir "$run" --script "$work/job.sh" >"$work/guest.out" 2>&1 &
-guest=$!
+. "$here/tools/lib/vhost-guest.sh"
+start_vhost_guest "$sock" "$PORT" "$INI" "$run" "$work/job.sh"
 wait_for() { for _ in $(seq 1 900); do grep -q "^$1" "$run/output.log" 2>/dev/null && return 0; sleep 1; done; return 1; }
 wait_for WAIT-ADD && { xt lun create "$sock" hot --lun 3; kill -HUP "$xt_pid"; }
 wait_for WAIT-REMOVE && { xt lun delete "$sock" 3; kill -HUP "$xt_pid"; }
@@ -102,7 +110,7 @@ for _ in $(seq 1 50); do grep -q "front-end disconnected" "$work/xtarget.log" &&
 grep -q "LUN reset of ram0" "$work/xtarget.log" && echo "CHECK lun-reset-reached-the-core OK" | tee -a "$work/checks"
 grep -q "front-end disconnected" "$work/xtarget.log" && echo "CHECK server-cleaned-up OK" | tee -a "$work/checks"
 n=$(grep -c '^CHECK .* OK' "$work/checks" || true)
-if [ "$n" -ne 13 ]; then
-    echo "FAILED: $n of 13 checks passed"; tail -30 "$run/output.log"; tail -20 "$work/xtarget.log"; exit 1
+if [ "$n" -ne 14 ]; then
+    echo "FAILED: $n of 14 checks passed"; tail -30 "$run/output.log"; tail -20 "$work/xtarget.log"; exit 1
 fi
-echo "vhost-user-scsi guest check: 13 of 13 passed"
+echo "vhost-user-scsi guest check: 14 of 14 passed"

@@ -1,15 +1,47 @@
 package io.xtarget.backend;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A store on shared storage that several gateways open at once, with one owner at a time (an RBD
  * image's exclusive lock): the owner is the gateway whose target port group is active/optimized.
+ * Ownership moves in two ways: the owner closes the store (a clean shutdown) and another gateway
+ * takes the free lock ({@link #holdExclusiveLock}); or another gateway that must serve writes takes
+ * it away ({@link #takeOver}) and fences the old owner, whose operations then fail with
+ * {@link StoreFencedException} until it {@link #recover recovers}.
  */
 public interface LockOwnership {
     /**
      * Whether this gateway owns the store now, taking ownership first (and keeping it until the
-     * store closes) when nobody holds it.
+     * store closes) when nobody holds it. False while {@link #fenced}.
+     *
+     * @throws IOException when ownership cannot be checked (cluster unreachable)
      */
     boolean holdExclusiveLock() throws IOException;
+
+    /**
+     * Takes ownership even from another gateway that holds it (dead or alive): breaks its lock,
+     * fencing it so that nothing it sends later lands, then takes the lock.
+     *
+     * @return the former owners, as the storage names them (empty: this gateway owned it already
+     *     or nobody did)
+     * @throws StoreFencedException when this gateway is fenced itself, or lost a race for the lock
+     * @throws IOException when the storage refuses
+     */
+    List<String> takeOver() throws IOException;
+
+    /**
+     * Whether another gateway fenced this one: every operation fails with
+     * {@link StoreFencedException} until {@link #recover}.
+     */
+    boolean fenced();
+
+    /**
+     * After fencing: drops the fenced connection and opens the store anew (not owning it). Waits
+     * for operations in flight (they fail). Does nothing when not fenced.
+     *
+     * @throws IOException when the store cannot be opened again (still fenced; try later)
+     */
+    void recover() throws IOException;
 }

@@ -157,14 +157,19 @@ public final class RamStore implements Store {
             lock.writeLock().lock();
             try {
                 ensureOpen();
-                for (int i = firstWhole; i < endWhole; i++) {
-                    Chunk c = chunks.getAndSet(i, null);
-                    if (c != null) {
-                        c.arena.close();
-                    }
-                }
+                free(firstWhole, endWhole);
             } finally {
                 lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** Frees the chunks [from, to), those allocated; under the write lock. */
+    private void free(int from, int to) {
+        for (int i = from; i < to; i++) {
+            Chunk c = chunks.getAndSet(i, null);
+            if (c != null) {
+                c.arena.close();
             }
         }
     }
@@ -324,12 +329,7 @@ public final class RamStore implements Store {
                 return;
             }
             closed = true;
-            for (int i = 0; i < chunks.length(); i++) {
-                Chunk c = chunks.getAndSet(i, null);
-                if (c != null) {
-                    c.arena.close();
-                }
-            }
+            free(0, chunks.length());
         } finally {
             lock.writeLock().unlock();
         }

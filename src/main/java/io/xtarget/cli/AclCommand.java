@@ -65,7 +65,7 @@ final class AclCommand extends GroupCommand {
             "use the target's again.",
             "Example: xtarget acl chap iqn.2026-11.io.xtarget:t1 iqn.1994-05.com.example:host1 \\",
             "           --user host1 --secret 0123456789ab --mutual-user t1 --mutual-secret ba9876543210"})
-    static final class ChapCmd extends ConfigEdit {
+    static final class ChapCmd extends ChapEdit {
         @Mixin
         ChapOptions chap;
 
@@ -76,13 +76,12 @@ final class AclCommand extends GroupCommand {
         String initiator;
 
         @Override
-        void checkArguments() {
-            chap.toConfig(spec);
+        ChapSecretOptions chapOptions() {
+            return chap;
         }
 
         @Override
-        Change change(ServerConfig c) {
-            ChapConfig secrets = chap.toConfig(spec);
+        Change change(ServerConfig c, ChapConfig secrets) {
             TargetConfig t = requireTarget(c, target);
             AclConfig acl = requireAcl(t, initiator);
             return Change.of(c.withTarget(t.withAcl(acl.withChap(secrets))),

@@ -23,18 +23,17 @@ final class DiscoveryAuthCommand extends GroupCommand {
             "An initiator without them is refused (login status 0201) and learns no target name;",
             "logins to targets keep their own secrets ('target chap', 'acl chap').",
             "Example: xtarget discovery-auth set --user disc --secret 0123456789ab"})
-    static final class Set extends ConfigEdit {
+    static final class Set extends ChapEdit {
         @Mixin
         ChapSecretOptions chap;
 
         @Override
-        void checkArguments() {
-            chap.toConfig(spec);
+        ChapSecretOptions chapOptions() {
+            return chap;
         }
 
         @Override
-        Change change(ServerConfig c) {
-            ChapConfig secrets = chap.toConfig(spec);
+        Change change(ServerConfig c, ChapConfig secrets) {
             return Change.of(c.withDiscoveryAuth(secrets),
                     "set CHAP for discovery: " + ChapOptions.describe(secrets) + " " + APPLY);
         }

@@ -76,7 +76,7 @@ final class TargetCommand extends GroupCommand {
             "Require CHAP (RFC 7143) from every initiator logging in to a target; an ACL's own",
             "secrets ('xtarget acl chap') take precedence. Discovery has its own ('xtarget discovery-auth').",
             "Example: xtarget target chap iqn.2026-11.io.xtarget:t1 --user alice --secret 0123456789ab"})
-    static final class ChapCmd extends ConfigEdit {
+    static final class ChapCmd extends ChapEdit {
         @Mixin
         ChapOptions chap;
 
@@ -84,13 +84,12 @@ final class TargetCommand extends GroupCommand {
         String name;
 
         @Override
-        void checkArguments() {
-            chap.toConfig(spec);
+        ChapSecretOptions chapOptions() {
+            return chap;
         }
 
         @Override
-        Change change(ServerConfig c) {
-            ChapConfig secrets = chap.toConfig(spec);
+        Change change(ServerConfig c, ChapConfig secrets) {
             TargetConfig t = requireTarget(c, name);
             return Change.of(c.withTarget(t.withChap(secrets)), ChapOptions.report(t.name(), secrets));
         }

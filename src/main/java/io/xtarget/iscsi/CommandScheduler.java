@@ -2,22 +2,17 @@ package io.xtarget.iscsi;
 
 import io.xtarget.iscsi.pdu.Bhs;
 import io.xtarget.iscsi.pdu.DataOut;
-import io.xtarget.iscsi.pdu.R2t;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.ScsiCore;
-import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiLimits;
 import io.xtarget.scsi.ScsiTask;
-import io.xtarget.scsi.Sense;
-import io.xtarget.scsi.SenseKey;
+import io.xtarget.scsi.TaskOrder;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides when each SCSI command of a session may move on (RFC 7143 3.2.2.1, SAM-5 8.6): it is
@@ -27,16 +22,13 @@ import org.slf4j.LoggerFactory;
  * room for its Data-In; then it is handed to the {@link Runner}. A command held back by an older
  * task of its task set thus takes no budget that the older task may be waiting for. It also ends
  * commands that were aborted or dropped and gives back their window slot, buffers and budget.
+ * The Data-Out PDUs themselves (R2Ts out, segments in) are its {@link DataOutExchange}'s.
  *
  * <p>Threads: arrivals and Data-Out come from the connection's thread; commands end on whichever
  * thread sent their last PDU. State is guarded by this object's lock, which is never held while a
  * command runs or while another session's lock is taken.
  */
 final class CommandScheduler {
-    private static final Logger log = LoggerFactory.getLogger(CommandScheduler.class);
-    /** ABORTED COMMAND, PROTOCOL SERVICE CRC ERROR: a Data-Out of the command failed its digest. */
-    static final Sense DATA_DIGEST_FAILED = new Sense(SenseKey.ABORTED_COMMAND, 0x47, 0x05);
-
     /** Where commands run, and how other threads reach the connection's thread. */
     interface Runner {
         /** Runs the command (on the connection's thread or a worker), then sends its response. */
@@ -51,20 +43,21 @@ final class CommandScheduler {
 
     private final Session session;
     private final ScsiCore core;
-    private final Outbox outbox;
     private final Runner runner;
     private final CommandBudget budget;
     private final Map<Integer, IscsiTask> tasks = new HashMap<>();
-    private final Map<Integer, TaskOrder> orders = new HashMap<>();
-    private int nextTtt = 1;
-    private final DataOutPlacement placement = new DataOutPlacement();
+    private final Map<Integer, TaskOrder<IscsiTask>> orders = new HashMap<>();
+    private final DataOutExchange dataOut;
 
     CommandScheduler(Session session, ScsiCore core, Outbox outbox, DataBudget budget, Runner runner) {
         this.session = session;
         this.core = core;
-        this.outbox = outbox;
         this.runner = runner;
         this.budget = new CommandBudget(budget, session.account, () -> runner.post(this::budgetReleased));
+        this.dataOut = new DataOutExchange(session, outbox, tasks::get, this::tryStart, this::solicit, t -> {
+            this.budget.remove(t);
+            tryStart(t);
+        });
     }
 
     // ---------------------------------------------------------------- arrival
@@ -135,7 +128,7 @@ final class CommandScheduler {
             t.scsi = s;
             t.quick = core.quick(s);
             core.enter(s);
-            orders.computeIfAbsent(t.lun, k -> new TaskOrder()).enter(t);
+            orders.computeIfAbsent(t.lun, k -> new TaskOrder<>(x -> x.attribute)).enter(t);
             tryStart(t);
         }
     }
@@ -191,23 +184,7 @@ final class CommandScheduler {
             t.budget += t.budgetWanted;
             t.budgetWanted = 0;
         }
-        SessionParams p = session.params;
-        for (DataOutCollector.Solicitation r : t.collector.solicit(p.maxOutstandingR2T(), p.maxBurstLength(),
-                this::nextTtt)) {
-            t.buffer();
-            t.dataSn++;
-            t.lastDataNanos = System.nanoTime();
-            outbox.send(new R2t(t.pdu.lun(), t.itt, r.ttt(), 0, 0, 0, r.r2tSn(), r.offset(), r.length()),
-                    Outbox.StatSn.CURRENT, null);
-        }
-    }
-
-    private int nextTtt() {
-        int ttt = nextTtt++;
-        if (nextTtt == DataOutCollector.UNSOLICITED) {
-            nextTtt = 1;
-        }
-        return ttt;
+        dataOut.sendR2ts(t);
     }
 
     /**
@@ -215,15 +192,7 @@ final class CommandScheduler {
      * buffer at the PDU's offset when the rules accept it, else null (the data is discarded).
      */
     synchronized ByteBuffer placeDataOut(Bhs h, int length) {
-        IscsiTask t = tasks.get(h.i32(16));
-        return switch (placement.begin(t, h, length)) {
-            case DataOutCollector.Accept a -> t.buffer().slice((int) a.offset(), a.length());
-            case DataOutCollector.Fail f -> {
-                fail(t, f.violation());
-                yield null;
-            }
-            default -> null;
-        };
+        return dataOut.place(h, length);
     }
 
     /**
@@ -231,52 +200,12 @@ final class CommandScheduler {
      * Data for a command that does not exist (any more) is dropped silently (RFC 7143 11.7).
      */
     synchronized String dataOutArrived(DataOut d) {
-        IscsiTask t = placement.task();
-        DataOutCollector.Verdict v = placement.verdict();
-        placement.end();
-        if (t == null || t.itt != d.itt() || v == null) {
-            if (t == null && !tasks.containsKey(d.itt())) {
-                log.debug("{}: Data-Out for unknown task 0x{}", session, Integer.toHexString(d.itt()));
-            }
-            return null;
-        }
-        return switch (v) {
-            case DataOutCollector.Accept a -> {
-                t.collector.commit(d.ttt(), a.length(), d.fin());
-                t.lastDataNanos = System.nanoTime();
-                if (t.collector.complete()) {
-                    tryStart(t);
-                } else {
-                    solicit(t);
-                }
-                yield null;
-            }
-            case DataOutCollector.Refuse r -> r.reason();
-            default -> null;
-        };
+        return dataOut.arrived(d);
     }
 
     /** The Data-Out whose header was placed failed its data digest: its command fails. */
     synchronized void dataOutCorrupt() {
-        IscsiTask t = placement.task();
-        boolean accepted = placement.verdict() instanceof DataOutCollector.Accept;
-        placement.end();
-        // Only data the rules had accepted fails its command: the command still waits for it, so
-        // it cannot be running. Data that was to be dropped or refused anyway changes nothing.
-        if (t != null && accepted) {
-            fail(t, new DataOutCollector.Violation(DATA_DIGEST_FAILED, "Data-Out data digest error"));
-        }
-    }
-
-    /** The command broke a Data-Out rule: it ends with CHECK CONDITION once it has its turn, never running. */
-    private void fail(IscsiTask t, DataOutCollector.Violation v) {
-        t.collector.fail(v);
-        if (t.failure == null) {
-            log.info("{}: task 0x{}: {}; failing it", session, Integer.toHexString(t.itt), v.reason());
-            t.failure = new ScsiException(v.sense());
-            budget.remove(t);
-            tryStart(t);
-        }
+        dataOut.corrupt();
     }
 
     // ---------------------------------------------------------------- budget
@@ -347,7 +276,7 @@ final class CommandScheduler {
     /** The command's response is queued (or it sends none): the tasks it held back may start. */
     private void responded(IscsiTask t) {
         synchronized (this) {
-            TaskOrder order = orders.get(t.lun);
+            TaskOrder<IscsiTask> order = orders.get(t.lun);
             if (t.scsi == null || order == null) {
                 return;
             }
@@ -374,7 +303,7 @@ final class CommandScheduler {
             t.scsi.end();
         }
         synchronized (this) {
-            placement.releaseBuffer(t); // not while a Data-Out segment is still being read into it
+            dataOut.releaseBuffer(t); // not while a Data-Out segment is still being read into it
         }
         long reserved;
         long forced;
@@ -443,7 +372,7 @@ final class CommandScheduler {
     void close() {
         dropWaiting(t -> true);
         synchronized (this) {
-            placement.end(); // the connection reads no more: a buffer held back for a segment goes back
+            dataOut.end(); // the connection reads no more: a buffer held back for a segment goes back
         }
     }
 

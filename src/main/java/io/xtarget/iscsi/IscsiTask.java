@@ -5,6 +5,7 @@ import io.xtarget.scsi.BufferPool;
 import io.xtarget.scsi.LunAddress;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiTask;
+import io.xtarget.scsi.TaskAttribute;
 import java.nio.ByteBuffer;
 
 /**
@@ -31,7 +32,7 @@ final class IscsiTask {
     final int lun;
     final long expected;
     final boolean immediate;
-    final TaskOrder.Attribute attribute;
+    final TaskAttribute attribute;
     /** The Data-Out rules, or null when the command sends no data (or fails before taking any). */
     final DataOutCollector collector;
 
@@ -63,8 +64,18 @@ final class IscsiTask {
         this.lun = LunAddress.decode(pdu.lun());
         this.expected = pdu.expectedDataTransferLength();
         this.immediate = pdu.immediate();
-        this.attribute = TaskOrder.Attribute.of(pdu.attributes());
+        this.attribute = attribute(pdu.attributes());
         this.collector = collector;
+    }
+
+    /** The ATTR field of a SCSI Command PDU (RFC 7143 11.3.1): 0 untagged, 1 simple, 2 ordered, 3 head of queue, 4 ACA. */
+    static TaskAttribute attribute(int code) {
+        return switch (code) {
+            case 2 -> TaskAttribute.ORDERED;
+            case 3 -> TaskAttribute.HEAD_OF_QUEUE;
+            case 4 -> TaskAttribute.ACA;
+            default -> TaskAttribute.SIMPLE;
+        };
     }
 
     boolean dataComplete() {

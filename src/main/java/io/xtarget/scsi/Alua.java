@@ -1,5 +1,6 @@
 package io.xtarget.scsi;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>An LU nobody reported on is optimized here (a single owner: nothing to arbitrate).
  *
+ * <p><b>Takeover on write.</b> With a {@link Takeover} set, a command that writes user data to an
+ * LU for which this gateway is active/non-optimized makes this gateway the owner first
+ * ({@link #serveHere}): the initiator failed over to this path (the owner died, or its path did),
+ * so this gateway takes the image (fencing the old owner), becomes active/optimized (2Ah/06h on
+ * every nexus) and then serves the command. Reads do not move ownership: the non-owner serves them
+ * without it, and an initiator that reads through every path would otherwise bounce the image
+ * between the gateways.
+ *
  * @param peers the other gateways' target port groups, with their relative port identifiers
  */
 public final class Alua {
@@ -29,8 +38,22 @@ public final class Alua {
         }
     }
 
+    /** Makes this gateway the owner of an LU's backing image (the server's lock watcher). */
+    @FunctionalInterface
+    public interface Takeover {
+        /**
+         * Takes {@code lu}'s image over, whoever holds it now; returns when this gateway owns it.
+         *
+         * @throws IOException when it cannot (this gateway is fenced itself, the cluster refused)
+         */
+        void takeOver(LogicalUnit lu) throws IOException;
+    }
+
     private final List<PeerGroup> peers;
     private final Map<String, Boolean> optimized = new ConcurrentHashMap<>();
+    private volatile Takeover takeover;
+    /** Per LU name: held while a takeover runs. */
+    private final Map<String, Object> takeoverLocks = new ConcurrentHashMap<>();
 
     public Alua(List<PeerGroup> peers) {
         this.peers = List.copyOf(Objects.requireNonNull(peers));
@@ -67,5 +90,37 @@ public final class Alua {
             return true;
         }
         return false;
+    }
+
+    /** Sets what {@link #serveHere} calls (null: writes on a non-optimized LU are not taken over). */
+    public void setTakeover(Takeover takeover) {
+        this.takeover = takeover;
+    }
+
+    /**
+     * Called by the core before a command that writes user data runs: when this gateway is
+     * active/non-optimized for {@code lu} and a {@link Takeover} is set, takes the image over and
+     * records this gateway as optimized (2Ah/06h on every nexus of the LU). One takeover per LU at
+     * a time; commands arriving meanwhile wait for it and then run.
+     *
+     * @throws ScsiException NOT READY / ASYMMETRIC ACCESS STATE TRANSITION (04h/0Ah) when the
+     *     takeover failed: the command did nothing and the initiator may retry
+     */
+    public void serveHere(LogicalUnit lu) throws ScsiException {
+        Takeover t = takeover;
+        if (t == null || optimized(lu)) {
+            return;
+        }
+        synchronized (takeoverLocks.computeIfAbsent(lu.name(), n -> new Object())) {
+            if (optimized(lu)) {
+                return;
+            }
+            try {
+                t.takeOver(lu);
+            } catch (IOException | RuntimeException e) {
+                throw new ScsiException(Sense.asymmetricAccessStateTransition());
+            }
+            setOptimized(lu, true);
+        }
     }
 }

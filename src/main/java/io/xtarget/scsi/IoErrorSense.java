@@ -2,6 +2,7 @@ package io.xtarget.scsi;
 
 import io.xtarget.backend.FlushFailedException;
 import io.xtarget.backend.OutOfSpaceException;
+import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreUnavailableException;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -20,10 +21,14 @@ import org.slf4j.LoggerFactory;
  *       the LU is failed after a flush failure, a nonrecoverable condition of the target (SPC-4
  *       4.5.6, HARDWARE ERROR) until an administrator enables it; Linux fails such commands
  *       without retrying them and without failing the path over;</li>
+ *   <li>{@link StoreFencedException}: NOT READY / LOGICAL UNIT NOT ACCESSIBLE, ASYMMETRIC ACCESS
+ *       STATE TRANSITION (04h/0Ah, {@link Sense#asymmetricAccessStateTransition}) — another
+ *       gateway owns the shared image now or fenced this one (Ceph: another client's exclusive
+ *       lock, or blocklisted); the operation did not happen, and the initiator retries it on the
+ *       path that owns the LU;</li>
  *   <li>{@link StoreUnavailableException}: NOT READY / LOGICAL UNIT NOT READY, CAUSE NOT
- *       REPORTABLE (04h/00h) — a network store's cluster cannot be reached or refused this
- *       client (Ceph: blocklisted, timed out); nothing says data was lost. With several gateways
- *       (ALUA) this becomes the state transition that sends the initiator to another path;</li>
+ *       REPORTABLE (04h/00h) — a network store's cluster cannot be reached now (Ceph: timed
+ *       out); nothing says data was lost;</li>
  *   <li>anything else: MEDIUM ERROR / WRITE ERROR for rows that write user data, else MEDIUM
  *       ERROR / UNRECOVERED READ ERROR (11h/00h).</li>
  * </ul>
@@ -40,6 +45,9 @@ public final class IoErrorSense {
         if (e instanceof LogicalUnitFailedException) {
             return Sense.internalTargetFailure();
         }
+        if (e instanceof StoreFencedException) {
+            return Sense.asymmetricAccessStateTransition();
+        }
         if (e instanceof StoreUnavailableException) {
             return Sense.notReportableNotReady();
         }
@@ -55,7 +63,7 @@ public final class IoErrorSense {
      */
     static void log(ScsiTask task, IOException e) {
         if (e instanceof OutOfSpaceException || e instanceof FlushFailedException
-                || e instanceof LogicalUnitFailedException) {
+                || e instanceof LogicalUnitFailedException || e instanceof StoreFencedException) {
             log.debug("I/O error on {}: {}", task, e.toString());
         } else {
             log.warn("I/O error on {}: {}", task, e.toString());

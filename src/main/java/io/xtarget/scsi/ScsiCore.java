@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * the CDB (every bit set must be in the row's CDB USAGE DATA, {@link CdbUsage#check}); then the
  * rest of {@link AccessCheck}: a sanitize operation in progress or failed, an image that exists,
  * a loaded medium (removable LUs), write protection (a read-only mapping refuses every row
- * {@link CommandDescriptor#refusedReadOnly} names, software write protection every WRITE); then
- * runs the handler and turns any failure into status and sense in the format the LU's D_SENSE
+ * {@link CommandDescriptor#refusedReadOnly} names, software write protection every WRITE); for a
+ * WRITE on an LU this gateway serves active/non-optimized, the takeover ({@link Alua#serveHere});
+ * then runs the handler and turns any failure into status and sense in the format the LU's D_SENSE
  * asks for.
  *
  * <p>The CDB check comes after the unit attention and the reservation check because SAM-5 5.3.2
@@ -203,6 +204,10 @@ public final class ScsiCore {
             AccessCheck.requireNexus(task.nexus(), mapping, request);
             CdbUsage.check(d.cdbUsage(), task.cdb());
             AccessCheck.requireUnitState(mapping, request);
+            Alua gateways = alua;
+            if (gateways != null && mapping != null && d.access() == MediumAccess.WRITE) {
+                gateways.serveHere(mapping.unit()); // a write on the non-optimized gateway takes the LU over
+            }
             return d.handler().execute(task);
         } catch (ScsiException e) {
             return ScsiResult.of(e);

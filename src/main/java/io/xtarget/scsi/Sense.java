@@ -101,6 +101,18 @@ public record Sense(int key, int asc, int ascq, long information, long commandSp
         return new Sense(SenseKey.NOT_READY, 0x04, 0x00);
     }
 
+    /**
+     * NOT READY / LOGICAL UNIT NOT ACCESSIBLE, ASYMMETRIC ACCESS STATE TRANSITION (04h/0Ah): the
+     * LU's asymmetric access state is changing (SPC-4 5.15, transitions between target port
+     * asymmetric access states: a command that cannot be processed while the target port group
+     * transitions is terminated with this sense). Nothing was done;
+     * initiators retry (Linux: scsi_dh_alua and the SCSI midlayer retry it, after an RTPG) and pick
+     * the path by the new states.
+     */
+    public static Sense asymmetricAccessStateTransition() {
+        return new Sense(SenseKey.NOT_READY, 0x04, 0x0A);
+    }
+
     /** ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED: PREVENT ALLOW MEDIUM REMOVAL locks the medium. */
     public static Sense mediumRemovalPrevented() {
         return illegal(0x53, 0x02);

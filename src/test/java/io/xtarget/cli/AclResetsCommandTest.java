@@ -2,18 +2,14 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.AclConfig;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.LunConfig;
 import io.xtarget.config.TargetConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code xtarget acl resets}: an ACL's explicit reset grant, set, shown and cleared. */
 class AclResetsCommandTest {
@@ -23,26 +19,12 @@ class AclResetsCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
     Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--config");
-        all.add(dir.resolve("x.json").toString());
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Cli.run(dir.resolve("x.json"), args);
     }
 
     Run ok(String... args) {
-        Run r = run(args);
-        assertThat(r.err()).isEmpty();
-        assertThat(r.code()).isZero();
-        return r;
+        return run(args).succeeded();
     }
 
     AclConfig acl() {

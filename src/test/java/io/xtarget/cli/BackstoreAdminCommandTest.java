@@ -2,34 +2,20 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.ServerConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code xtarget backstore create --soft-threshold}, {@code set} and {@code enable}. */
 class BackstoreAdminCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
     Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--config");
-        all.add(dir.resolve("x.json").toString());
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return Cli.run(dir.resolve("x.json"), args);
     }
 
     ServerConfig config() {

@@ -2,6 +2,7 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.ChapConfig;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.ServerConfig;
@@ -9,8 +10,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -23,26 +22,12 @@ class DiscoveryAuthCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
     Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--config");
-        all.add(file().toString());
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Cli.run(file(), args);
     }
 
     Run ok(String... args) {
-        Run r = run(args);
-        assertThat(r.err()).isEmpty();
-        assertThat(r.code()).isZero();
-        return r;
+        return run(args).succeeded();
     }
 
     Path file() {

@@ -3,8 +3,7 @@ package io.xtarget.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.xtarget.cli.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * What every config-editing command shares ({@link ConfigEdit}): its report, the "no such ..."
@@ -29,18 +27,8 @@ class EditCommandsTest {
 
     Path file;
 
-    record Run(int code, String out, String err) {}
-
     Run run(Path config, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--config");
-        all.add(config.toString());
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return Cli.run(config, args);
     }
 
     void ok(String... args) {

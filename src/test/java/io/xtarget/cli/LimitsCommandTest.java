@@ -2,18 +2,15 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.ConfigStore;
 import io.xtarget.config.LimitsConfig;
 import io.xtarget.iscsi.IscsiServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code xtarget limits show|set}: the config's "limits" object from the command line. */
 class LimitsCommandTest {
@@ -22,33 +19,17 @@ class LimitsCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
     Path file() {
         return dir.resolve("x.json");
     }
 
     /** Runs the CLI against {@code dir/x.json}. */
     Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        if (!all.contains("--help")) {
-            all.add("--config");
-            all.add(file().toString());
-        }
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return List.of(args).contains("--help") ? Cli.run(args) : Cli.run(file(), args);
     }
 
     String ok(String... args) {
-        Run r = run(args);
-        assertThat(r.err()).isEmpty();
-        assertThat(r.code()).isZero();
-        return r.out();
+        return run(args).succeeded().out();
     }
 
     void fails(String error, String... args) throws Exception {

@@ -2,6 +2,7 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.AclConfig;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
@@ -10,15 +11,11 @@ import io.xtarget.config.LunConfig;
 import io.xtarget.config.ServerConfig;
 import io.xtarget.config.TargetConfig;
 import io.xtarget.scsi.CopyAccessPolicy;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MainTest {
     static final String T = "iqn.2026-11.io.xtarget:t1";
@@ -27,22 +24,10 @@ class MainTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
     /** Runs the CLI against {@code dir/x.json}. */
     Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        if (!all.contains("--help") && args.length > 1) {
-            all.add("--config");
-            all.add(dir.resolve("x.json").toString());
-        }
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return !List.of(args).contains("--help") && args.length > 1 ? Cli.run(dir.resolve("x.json"), args)
+                : Cli.run(args);
     }
 
     ServerConfig config() {
@@ -50,9 +35,7 @@ class MainTest {
     }
 
     void ok(String... args) {
-        Run r = run(args);
-        assertThat(r.err()).isEmpty();
-        assertThat(r.code()).isZero();
+        run(args).succeeded();
     }
 
     void fails(String error, String... args) {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class TokenCopyTest {
     @Test
     void tokenCopyGivesUpWhenEarlyEndsStopGettingFurther() throws Exception {
-        // a destination where no 16 MiB slice finishes within the target's time budget answers every
-        // WRITE USING TOKEN with COPY TARGET DEVICE DATA UNDERRUN and 0 blocks: the copy must not loop
+        // a target that answers every WRITE USING TOKEN with COPY TARGET DEVICE DATA UNDERRUN and 0
+        // blocks (a destination that writes nothing within the target's time budget): the copy must not loop
         TokenCopy c = new TokenCopy(1, 1, true, new PrintWriter(new StringWriter()));
         c.advance(8192, 65536, 16);
         c.advance(8192, 65536, 16);

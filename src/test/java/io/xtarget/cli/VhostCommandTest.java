@@ -2,16 +2,12 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.xtarget.cli.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code xtarget vhost create|delete|list}, and {@code lun create|delete} on a vhost socket. */
 class VhostCommandTest {
@@ -19,18 +15,8 @@ class VhostCommandTest {
     Path dir;
     Path file;
 
-    record Run(int code, String out, String err) {}
-
     Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--config");
-        all.add(file.toString());
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return Cli.run(file, args);
     }
 
     String ok(String... args) {

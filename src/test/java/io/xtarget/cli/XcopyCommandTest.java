@@ -3,6 +3,7 @@ package io.xtarget.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.LunConfig;
@@ -15,8 +16,6 @@ import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.server.XtargetServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code xtarget xcopy} against a real xtarget: data verified through iSCSI, and its error paths. */
 class XcopyCommandTest {
@@ -67,19 +65,8 @@ class XcopyCommandTest {
         }
     }
 
-    record Run(int code, String out, String err) {}
-
     static Run xcopy(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] all = new String[args.length + 1];
-        all[0] = "xcopy";
-        System.arraycopy(args, 0, all, 1, args.length);
-        int code = cl.execute(all);
-        return new Run(code, out.toString(), err.toString());
+        return Cli.command("xcopy", args);
     }
 
     static String url(String target, int lun) {

@@ -2,8 +2,7 @@ package io.xtarget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.backend.ForwardingStore;
-import io.xtarget.backend.Store;
+import io.xtarget.cli.Cli.Run;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.LunConfig;
@@ -16,20 +15,17 @@ import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.copy.CopyStats;
 import io.xtarget.server.XtargetServer;
+import io.xtarget.testing.SlowStore;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code xtarget xcopy --odx} and {@code --zero} against a real xtarget: POPULATE TOKEN on the
@@ -49,29 +45,6 @@ class XcopyOdxCommandTest {
     static XtargetServer server;
     static SlowStore slow;
     static int port;
-
-    /** Writes pass one at a time at a set rate, so a large WRITE USING TOKEN outlasts the target's time budget. */
-    static final class SlowStore extends ForwardingStore {
-        volatile long bytesPerSecond;
-
-        SlowStore(Store inner) {
-            super(inner);
-        }
-
-        @Override
-        public synchronized void write(long offset, ByteBuffer src, boolean fua) throws IOException {
-            long rate = bytesPerSecond;
-            if (rate > 0) {
-                try {
-                    TimeUnit.MICROSECONDS.sleep(src.remaining() * 1_000_000L / rate);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
-            inner.write(offset, src, fua);
-        }
-    }
 
     @BeforeAll
     static void start() throws IOException {
@@ -115,18 +88,8 @@ class XcopyOdxCommandTest {
         }
     }
 
-    record Run(int code, String out, String err) {}
-
     static Run xcopy(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] all = new String[args.length + 1];
-        all[0] = "xcopy";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return new Run(cl.execute(all), out.toString(), err.toString());
+        return Cli.command("xcopy", args);
     }
 
     static String url(String target, int lun) {
@@ -228,20 +191,45 @@ class XcopyOdxCommandTest {
     @Test
     void continuesAfterWriteUsingTokenEndsEarly() throws IOException {
         byte[] src = write(T1, 0, 0, 512, random((int) (72 * MIB), 3));
-        // 14 MiB/s: a 64 MiB WRITE USING TOKEN (not the token's last) stops at the 2.5 s budget after
-        // 16 MiB slices, the next one (the token's last, DEL_TKN) too, and a new token carries the rest
-        slow.bytesPerSecond = 14 * MIB;
-        Run r;
-        try {
-            r = xcopy("--odx", "--blocks", String.valueOf(72 * MIB / 512), url(T1, 0), url(T1, 2));
-        } finally {
-            slow.bytesPerSecond = 0;
-        }
+        // 14 MiB/s: a 64 MiB WRITE USING TOKEN (not the token's last) stops at the 2.5 s budget, the
+        // next one (the token's last, DEL_TKN) too, and a new token carries the rest
+        Run r = slowCopy(14 * MIB, 72 * MIB, 0);
         assertThat(r.err()).isEmpty();
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("WRITE USING TOKEN ended early (COPY TARGET DEVICE DATA UNDERRUN) after")
                 .contains("copied 75497472 bytes");
         assertThat(read(T1, 2, 0, 512, (int) (72 * MIB))).isEqualTo(src);
+    }
+
+    @Test
+    void completesOnADestinationSlowerThanOneMebibytePerSecond() throws IOException {
+        // 1 MiB/s and 256 KiB/s: well below one 16 MiB slice (or 1 MiB chunk per lane) within the
+        // budget; every WRITE USING TOKEN must still end in time with the blocks it wrote, and the
+        // client get further with each one
+        long[][] cases = {{MIB, 3 * MIB, 40 * MIB}, {256 << 10, 3 * MIB / 4, 50 * MIB}};
+        for (long[] c : cases) {
+            long rate = c[0];
+            long bytes = c[1];
+            long at = c[2];
+            byte[] src = write(T1, 0, at / 512, 512, random((int) bytes, rate));
+            Run r = slowCopy(rate, bytes, at);
+            assertThat(r.err()).as(rate + " B/s").isEmpty();
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).contains("WRITE USING TOKEN ended early (COPY TARGET DEVICE DATA UNDERRUN) after")
+                    .doesNotContain("after 0 of").contains("copied " + bytes + " bytes");
+            assertThat(read(T1, 2, at / 512, 512, (int) bytes)).as(rate + " B/s").isEqualTo(src);
+        }
+    }
+
+    /** {@code xtarget xcopy --odx} of {@code bytes} at byte {@code at} from LU src to LU slow, writing at {@code rate}. */
+    private static Run slowCopy(long rate, long bytes, long at) {
+        slow.bytesPerSecond(rate);
+        try {
+            return xcopy("--odx", "--src-lba", String.valueOf(at / 512), "--dst-lba", String.valueOf(at / 512),
+                    "--blocks", String.valueOf(bytes / 512), url(T1, 0), url(T1, 2));
+        } finally {
+            slow.bytesPerSecond(0);
+        }
     }
 
     @Test

@@ -3,22 +3,20 @@ package io.xtarget.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.xtarget.cli.Main;
+import io.xtarget.cli.Cli;
 import io.xtarget.config.ChapConfig;
 import io.xtarget.config.LimitsConfig;
 import io.xtarget.config.TargetConfig;
+import io.xtarget.iscsi.LoginClient;
 import io.xtarget.iscsi.pdu.Chap;
 import io.xtarget.iscsi.pdu.LoginRequest;
 import io.xtarget.iscsi.pdu.LoginResponse;
-import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduChannel;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.server.MetricsEndpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The login throttle over real iSCSI logins on 127.0.0.1, CHAP driven PDU by PDU: after failed
@@ -132,19 +129,11 @@ class LoginThrottleE2eTest {
     }
 
     static LoginResponse send(PduChannel ch, boolean transit, int csg, int nsg, String... kv) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < kv.length; i += 2) {
-            sb.append(kv[i]).append('=').append(kv[i + 1]).append('\0');
-        }
-        ch.write(new LoginRequest(transit, false, csg, nsg, 0, 0, 0x0023_0000_0001L, 0, 1, 0, 1, 0,
-                ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8))));
-        Pdu p = ch.read();
-        assertThat(p).isInstanceOf(LoginResponse.class);
-        return (LoginResponse) p;
+        return LoginClient.exchange(ch, 0x0023_0000_0001L, transit, csg, nsg, kv);
     }
 
     static int status(LoginResponse r) {
-        return r.statusClass() << 8 | r.statusDetail();
+        return LoginClient.status(r);
     }
 
     static Map<String, String> keys(LoginResponse r) {
@@ -284,11 +273,9 @@ class LoginThrottleE2eTest {
 
         login(BOB, OTHER, WRONG); // the turn is 600 ms away, past the 0.5 s a 1 s login timeout allows
         try (MetricsEndpoint m = server.server().serveMetrics(new InetSocketAddress(LOCAL, 0))) {
-            StringWriter out = new StringWriter();
-            CommandLine cl = Main.commandLine();
-            cl.setOut(new PrintWriter(out));
-            assertThat(cl.execute("status", "--metrics", LOCAL + ":" + m.address().getPort())).isZero();
-            assertThat(out.toString()).contains("logins", "  CHAP failures     2", "  throttled         1",
+            Cli.Run status = Cli.run("status", "--metrics", LOCAL + ":" + m.address().getPort());
+            assertThat(status.code()).isZero();
+            assertThat(status.out()).contains("logins", "  CHAP failures     2", "  throttled         1",
                     "  refused (0301)    1");
         }
     }

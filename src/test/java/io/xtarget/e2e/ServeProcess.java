@@ -86,10 +86,38 @@ public final class ServeProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process stops where it is (its sockets stay open, the kernel still queues input). */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            signal0("CONT"); // a paused process must run to die of SIGKILL promptly
+        }
+        if (process.isAlive()) {
             kill();
+        }
+    }
+
+    private void signal0(String name) throws InterruptedException {
+        try {
+            signal(name);
+        } catch (IOException e) {
+            // gone meanwhile
         }
     }
 }

@@ -7,7 +7,6 @@ import io.xtarget.iscsi.pdu.Chap;
 import io.xtarget.iscsi.pdu.LoginRequest;
 import io.xtarget.iscsi.pdu.LoginResponse;
 import io.xtarget.iscsi.pdu.Pdu;
-import io.xtarget.iscsi.pdu.PduChannel;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
@@ -18,7 +17,6 @@ import io.xtarget.scsi.Target;
 import io.xtarget.testing.HeapStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -71,34 +69,9 @@ class ChapLoginTest {
     }
 
     /** One connection's login, PDU by PDU. */
-    static final class Client implements AutoCloseable {
-        final SocketChannel socket;
-        final PduChannel ch;
-        LoginResponse last;
-        TextParameters keys;
-
+    static final class Client extends LoginClient {
         Client() throws IOException {
-            socket = SocketChannel.open(server.boundAddresses().get(0));
-            ch = new PduChannel(socket);
-        }
-
-        /** Sends one login request with these key=value pairs; keeps the response and its keys. */
-        Client send(boolean transit, int csg, int nsg, String... kv) throws Exception {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < kv.length; i += 2) {
-                sb.append(kv[i]).append('=').append(kv[i + 1]).append('\0');
-            }
-            ch.write(new LoginRequest(transit, false, csg, nsg, 0, 0, 0x0023_0000_0001L, 0, 1, 0, 1, 0,
-                    ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8))));
-            Pdu p = ch.read();
-            assertThat(p).isInstanceOf(LoginResponse.class);
-            last = (LoginResponse) p;
-            keys = TextParameters.parse(last.data());
-            return this;
-        }
-
-        int status() {
-            return last.statusClass() << 8 | last.statusDetail();
+            super(server.boundAddresses().get(0), 0x0023_0000_0001L);
         }
 
         /** Steps 1 and 2 of CHAP for a normal session; the initiator asks to transit as libiscsi does. */
@@ -116,11 +89,6 @@ class ChapLoginTest {
             return this;
         }
 
-        byte[] response(String secret) {
-            return Chap.response(Chap.decodeIdentifier(keys.get("CHAP_I")), secret, Chap.decodeBinary(keys.get(
-                    "CHAP_C")));
-        }
-
         /** Finishes with the operational stage and checks we reach full feature phase. */
         void finishLogin() throws Exception {
             send(true, 1, 3, "HeaderDigest", "None", "DataDigest", "None");
@@ -128,11 +96,6 @@ class ChapLoginTest {
             assertThat(last.transit()).isTrue();
             assertThat(last.nsg()).isEqualTo(3);
             assertThat(last.tsih()).isNotZero();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 

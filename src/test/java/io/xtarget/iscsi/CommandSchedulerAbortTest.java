@@ -5,7 +5,7 @@ import static io.xtarget.iscsi.SchedulerHarness.tur;
 import static io.xtarget.iscsi.SchedulerHarness.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.iscsi.TaskOrder.Attribute;
+import io.xtarget.scsi.TaskAttribute;
 import io.xtarget.iscsi.pdu.R2t;
 import io.xtarget.iscsi.pdu.ScsiResponsePdu;
 import io.xtarget.scsi.Nexus;
@@ -44,7 +44,7 @@ class CommandSchedulerAbortTest {
     void aTaskAbortedWhileWaitingForItsTurnIsEndedAndNeverStarts() {
         // SAM-5 7.2, 8.6.3: an aborted ORDERED task never runs
         IscsiTask s1 = h.arrive(tur(1, 1));
-        IscsiTask o = h.arrive(tur(2, 2, Attribute.ORDERED));
+        IscsiTask o = h.arrive(tur(2, 2, TaskAttribute.ORDERED));
         IscsiTask s2 = h.arrive(tur(3, 3));
         h.assertStarted(s1);
         h.abort(o);
@@ -89,7 +89,7 @@ class CommandSchedulerAbortTest {
     @Test
     void dropWaitingDropsReceivedTasksAndFreesTheirSlotWhenTheirTurnComes() {
         // RFC 7143 11.5.1: a task still waiting for an earlier CmdSN is aborted by never delivering it
-        IscsiTask w = h.arrive(write(2, 2, 16384, 512, true, Attribute.SIMPLE));
+        IscsiTask w = h.arrive(write(2, 2, 16384, 512, true, TaskAttribute.SIMPLE));
         IscsiTask t3 = h.arrive(tur(3, 3));
         assertThat(h.r2ts()).hasSize(1); // its data may come while it waits for its turn
         assertThat(h.budget.used()).isEqualTo(16384);

@@ -8,7 +8,7 @@ import static io.xtarget.iscsi.SchedulerHarness.tur;
 import static io.xtarget.iscsi.SchedulerHarness.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.iscsi.TaskOrder.Attribute;
+import io.xtarget.scsi.TaskAttribute;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.R2t;
 import io.xtarget.scsi.ScsiTask;
@@ -60,8 +60,8 @@ class CommandSchedulerBudgetTest {
         // RFC 7143 13.14: the target must accept up to FirstBurstLength of unsolicited data per command
         SchedulerHarness h = new SchedulerHarness(params("InitialR2T", "No", "FirstBurstLength", "65536"),
                 64 * KIB, 256 * MIB);
-        IscsiTask w1 = h.arrive(write(1, 1, 64 * KIB, 4096, false, Attribute.SIMPLE));
-        IscsiTask w2 = h.arrive(write(2, 2, 64 * KIB, 0, false, Attribute.SIMPLE));
+        IscsiTask w1 = h.arrive(write(1, 1, 64 * KIB, 4096, false, TaskAttribute.SIMPLE));
+        IscsiTask w2 = h.arrive(write(2, 2, 64 * KIB, 0, false, TaskAttribute.SIMPLE));
         assertThat(h.budget.used()).isEqualTo(128 * KIB); // beyond the session's bound
         assertThat(h.dataOut(1, UNSOLICITED, 0, 4096, 60 * KIB, true)).isNull();
         assertThat(h.dataOut(2, UNSOLICITED, 0, 0, 64 * KIB, true)).isNull();
@@ -106,9 +106,9 @@ class CommandSchedulerBudgetTest {
     void anOrderedWriteAsksForNoDataBeforeOlderTasksEndSoItHoldsNoBudgetTheyNeed() {
         // SAM-5 8.6.3: the ORDERED write waits for the older read; it must not hold the room that read waits for
         SchedulerHarness h = new SchedulerHarness(params(), MIB, 256 * MIB);
-        IscsiTask first = h.arrive(tur(1, 1, Attribute.ORDERED));
+        IscsiTask first = h.arrive(tur(1, 1, TaskAttribute.ORDERED));
         IscsiTask r = h.arrive(read(2, 2, 512 * KIB)); // waits for the ORDERED task, reserving nothing yet
-        IscsiTask w = h.arrive(write(3, 3, 768 * KIB, 0, true, Attribute.ORDERED));
+        IscsiTask w = h.arrive(write(3, 3, 768 * KIB, 0, true, TaskAttribute.ORDERED));
         answerR2ts(h);
         h.run(first);
         answerR2ts(h);
@@ -123,7 +123,7 @@ class CommandSchedulerBudgetTest {
         // SAM-5 8.6.3: a SIMPLE task younger than an ORDERED one waits for it, so it must not hold its room
         SchedulerHarness h = new SchedulerHarness(params(), MIB, 256 * MIB);
         IscsiTask r = h.arrive(read(1, 1, 960 * KIB));
-        IscsiTask o = h.arrive(write(2, 2, (int) MIB, 0, true, Attribute.ORDERED));
+        IscsiTask o = h.arrive(write(2, 2, (int) MIB, 0, true, TaskAttribute.ORDERED));
         IscsiTask s = h.arrive(write(3, 3, 64 * KIB));
         answerR2ts(h);
         h.assertStarted(r);
@@ -143,7 +143,7 @@ class CommandSchedulerBudgetTest {
         IscsiTask w = h.arrive(write(3, 2, 768 * KIB)); // CmdSN 1 missing: waits, asks for its data
         answerR2ts(h);
         assertThat(w.stage).isEqualTo(IscsiTask.Stage.RECEIVED);
-        IscsiTask r = h.arrive(read(2, 1, 512 * KIB, Attribute.ORDERED)); // fills the gap, holds the write back
+        IscsiTask r = h.arrive(read(2, 1, 512 * KIB, TaskAttribute.ORDERED)); // fills the gap, holds the write back
         h.assertStarted(r);
         h.run(r);
         h.assertStarted(r, w);

@@ -7,7 +7,7 @@ import static io.xtarget.iscsi.SchedulerHarness.tur;
 import static io.xtarget.iscsi.SchedulerHarness.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.iscsi.TaskOrder.Attribute;
+import io.xtarget.scsi.TaskAttribute;
 import io.xtarget.iscsi.pdu.Bhs;
 import io.xtarget.iscsi.pdu.DataOut;
 import io.xtarget.iscsi.pdu.Pdu;
@@ -42,7 +42,7 @@ class CommandSchedulerDataOutTest {
         // RFC 7143 11.8, 13.14: immediate data and the unsolicited burst fill FirstBurstLength; R2Ts ask for the rest
         SchedulerHarness h = new SchedulerHarness(params("InitialR2T", "No", "FirstBurstLength", "65536",
                 "MaxBurstLength", "65536", "MaxOutstandingR2T", "4"));
-        IscsiTask t = h.arrive(write(1, 1, 3 * 65536, 8192, false, Attribute.SIMPLE));
+        IscsiTask t = h.arrive(write(1, 1, 3 * 65536, 8192, false, TaskAttribute.SIMPLE));
         assertThat(h.sent()).isEmpty(); // the unsolicited burst may still come
         assertThat(h.dataOut(1, UNSOLICITED, 0, 8192, 65536 - 8192, true)).isNull();
         List<R2t> r2ts = h.r2ts();
@@ -94,7 +94,7 @@ class CommandSchedulerDataOutTest {
     void aDataOutViolationEndsTheTaskWithCheckConditionWhenItHasItsTurnAndLaterDataIsDropped() {
         // RFC 7143 13.19 DataPDUInOrder=Yes: out-of-order data fails the command (ABORTED COMMAND 4B/05)
         SchedulerHarness h = new SchedulerHarness(params("InitialR2T", "No"));
-        IscsiTask w = h.arrive(write(2, 2, 4096, 0, false, Attribute.SIMPLE)); // CmdSN 1 still missing
+        IscsiTask w = h.arrive(write(2, 2, 4096, 0, false, TaskAttribute.SIMPLE)); // CmdSN 1 still missing
         assertThat(h.dataOut(2, UNSOLICITED, 0, 512, 512, false)).isNull(); // a gap at 0
         assertThat(h.placed).isFalse();
         h.assertStarted(); // not its turn yet
@@ -116,7 +116,7 @@ class CommandSchedulerDataOutTest {
         SchedulerHarness h = new SchedulerHarness();
         assertThat(h.dataOut(99, 7, 0, 0, 512, true)).isNull();
         assertThat(h.placed).isFalse();
-        IscsiTask t = h.arrive(write(1, 1, 512, 512, true, Attribute.SIMPLE));
+        IscsiTask t = h.arrive(write(1, 1, 512, 512, true, TaskAttribute.SIMPLE));
         h.run(t);
         h.sent();
         assertThat(h.dataOut(1, 7, 0, 0, 512, true)).isNull(); // it ended
@@ -128,7 +128,7 @@ class CommandSchedulerDataOutTest {
     void dataOutAfterAllDataArrivedIsRefused() {
         // RFC 7143 11.17.1: a Data-Out that is no part of the command's transfer gets a Reject
         SchedulerHarness h = new SchedulerHarness();
-        IscsiTask t = h.arrive(write(1, 1, 512, 512, true, Attribute.SIMPLE));
+        IscsiTask t = h.arrive(write(1, 1, 512, 512, true, TaskAttribute.SIMPLE));
         h.assertStarted(t);
         assertThat(h.dataOut(1, UNSOLICITED, 0, 0, 512, true)).isNotNull();
         assertThat(h.placed).isFalse();
@@ -154,7 +154,7 @@ class CommandSchedulerDataOutTest {
     void dataOutIsOverdueOnlyWhileSolicitedDataIsOutstandingAndLate() {
         // RFC 7143 11.8: the target waits for the data it asked for, not for data it may receive unasked
         SchedulerHarness h = new SchedulerHarness(params("InitialR2T", "No", "FirstBurstLength", "4096"));
-        h.arrive(write(1, 1, 8192, 0, false, Attribute.SIMPLE));
+        h.arrive(write(1, 1, 8192, 0, false, TaskAttribute.SIMPLE));
         long now = System.nanoTime();
         assertThat(h.scheduler.dataOutOverdue(now + 3600 * SECOND, SECOND)).isFalse(); // unsolicited burst open
         h.dataOut(1, UNSOLICITED, 0, 0, 4096, true);

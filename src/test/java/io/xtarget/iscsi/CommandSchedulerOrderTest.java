@@ -5,7 +5,7 @@ import static io.xtarget.iscsi.SchedulerHarness.tur;
 import static io.xtarget.iscsi.SchedulerHarness.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.iscsi.TaskOrder.Attribute;
+import io.xtarget.scsi.TaskAttribute;
 import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.PduCodec;
 import io.xtarget.iscsi.pdu.ScsiResponsePdu;
@@ -107,9 +107,9 @@ class CommandSchedulerOrderTest {
     @Test
     void orderedWaitsForOlderTasksAndHoldsBackYoungerSimpleOnes() {
         // SAM-5 8.6.3: an ORDERED task starts after every older task; younger ones wait for it
-        IscsiTask s1 = h.arrive(tur(1, 1, Attribute.SIMPLE));
-        IscsiTask o = h.arrive(tur(2, 2, Attribute.ORDERED));
-        IscsiTask s2 = h.arrive(tur(3, 3, Attribute.SIMPLE));
+        IscsiTask s1 = h.arrive(tur(1, 1, TaskAttribute.SIMPLE));
+        IscsiTask o = h.arrive(tur(2, 2, TaskAttribute.ORDERED));
+        IscsiTask s2 = h.arrive(tur(3, 3, TaskAttribute.SIMPLE));
         h.assertStarted(s1);
         assertThat(o.stage).isEqualTo(IscsiTask.Stage.IN_TASK_SET);
         h.run(s1);
@@ -122,8 +122,8 @@ class CommandSchedulerOrderTest {
     void headOfQueueStartsAtOnce() {
         // SAM-5 8.6.4: a HEAD OF QUEUE task is started before waiting tasks
         IscsiTask s1 = h.arrive(tur(1, 1));
-        IscsiTask o = h.arrive(tur(2, 2, Attribute.ORDERED));
-        IscsiTask hoq = h.arrive(tur(3, 3, Attribute.HEAD_OF_QUEUE));
+        IscsiTask o = h.arrive(tur(2, 2, TaskAttribute.ORDERED));
+        IscsiTask hoq = h.arrive(tur(3, 3, TaskAttribute.HEAD_OF_QUEUE));
         h.assertStarted(s1, hoq);
         h.run(hoq);
         h.assertStarted(s1, hoq); // the ORDERED task still waits for s1
@@ -136,7 +136,7 @@ class CommandSchedulerOrderTest {
         // SAM-5 8.6.3: an ORDERED task waits for older tasks to end, however they end
         IscsiTask s1 = h.arrive(tur(1, 1));
         IscsiTask s2 = h.arrive(tur(2, 2));
-        IscsiTask o = h.arrive(tur(3, 3, Attribute.ORDERED));
+        IscsiTask o = h.arrive(tur(3, 3, TaskAttribute.ORDERED));
         h.run(s2);
         h.assertStarted(s1, s2);
         h.abort(s1); // running: its runner ends it

@@ -1,5 +1,6 @@
 package io.xtarget.iscsi;
 
+import io.xtarget.scsi.TaskAttribute;
 import static io.xtarget.iscsi.SchedulerHarness.UNSOLICITED;
 import static io.xtarget.iscsi.SchedulerHarness.write;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,7 @@ class DataOutPlacementTest {
 
     static IscsiTask write4k(int itt) {
         // one unsolicited burst may follow: Data-Out with the reserved TTT at offset 0 is accepted
-        IscsiTask t = new IscsiTask(write(itt, 1, 4096, 0, false, TaskOrder.Attribute.SIMPLE),
+        IscsiTask t = new IscsiTask(write(itt, 1, 4096, 0, false, TaskAttribute.SIMPLE),
                 new DataOutCollector(4096, 0, true, 65536));
         t.buffer();
         return t;
@@ -42,7 +43,7 @@ class DataOutPlacementTest {
     @Test
     void dataForNoCommandOrACommandWithoutDataIsDropped() {
         assertThat(placement.begin(null, header(9, 0, 512), 512)).isInstanceOf(DataOutCollector.Drop.class);
-        IscsiTask noData = new IscsiTask(write(2, 1, 0, 0, true, TaskOrder.Attribute.SIMPLE), null);
+        IscsiTask noData = new IscsiTask(write(2, 1, 0, 0, true, TaskAttribute.SIMPLE), null);
         assertThat(placement.begin(noData, header(2, 0, 512), 512)).isInstanceOf(DataOutCollector.Drop.class);
         assertThat(placement.task()).isSameAs(noData);
     }

@@ -2,14 +2,7 @@ package io.xtarget.iscsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.xtarget.iscsi.pdu.LoginRequest;
-import io.xtarget.iscsi.pdu.LoginResponse;
-import io.xtarget.iscsi.pdu.Pdu;
-import io.xtarget.iscsi.pdu.PduChannel;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,38 +25,9 @@ class LoginKeysTest {
     }
 
     /** One connection's login, request by request. */
-    static final class Client implements AutoCloseable {
-        final SocketChannel socket;
-        final PduChannel ch;
-        LoginResponse last;
-        TextParameters keys;
-
+    static final class Client extends LoginClient {
         Client() throws IOException {
-            socket = SocketChannel.open(fixture.server.boundAddresses().get(0));
-            ch = new PduChannel(socket);
-        }
-
-        Client send(boolean transit, int csg, int nsg, String... kv) throws Exception {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < kv.length; i += 2) {
-                sb.append(kv[i]).append('=').append(kv[i + 1]).append('\0');
-            }
-            ch.write(new LoginRequest(transit, false, csg, nsg, 0, 0, 0x0023_0000_0042L, 0, 1, 0, 1, 0,
-                    ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8))));
-            Pdu p = ch.read();
-            assertThat(p).isInstanceOf(LoginResponse.class);
-            last = (LoginResponse) p;
-            keys = TextParameters.parse(last.data());
-            return this;
-        }
-
-        int status() {
-            return last.statusClass() << 8 | last.statusDetail();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
+            super(fixture.server.boundAddresses().get(0), 0x0023_0000_0042L);
         }
     }
 

@@ -9,7 +9,7 @@ import static io.xtarget.iscsi.SchedulerHarness.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.xtarget.iscsi.TaskOrder.Attribute;
+import io.xtarget.scsi.TaskAttribute;
 import io.xtarget.iscsi.pdu.DataOut;
 import io.xtarget.iscsi.pdu.NopIn;
 import io.xtarget.iscsi.pdu.NopOut;
@@ -79,26 +79,26 @@ class RequestsTest {
     void immediateDataWithImmediateDataNoIsFatal() {
         // RFC 7143 13.11: with ImmediateData=No the initiator must not send immediate data
         use(new SchedulerHarness(params("ImmediateData", "No")));
-        assertFatal(write(1, 1, 4096, 512, true, Attribute.SIMPLE));
+        assertFatal(write(1, 1, 4096, 512, true, TaskAttribute.SIMPLE));
     }
 
     @Test
     void immediateDataBeyondFirstBurstLengthIsFatal() {
         // RFC 7143 13.14: immediate data is part of the first burst
         use(new SchedulerHarness(params("FirstBurstLength", "4096")));
-        assertFatal(write(1, 1, 16384, 8192, true, Attribute.SIMPLE));
+        assertFatal(write(1, 1, 16384, 8192, true, TaskAttribute.SIMPLE));
     }
 
     @Test
     void immediateDataBeyondTheExpectedLengthIsFatal() {
         // RFC 7143 11.3.4: no more data than the Expected Data Transfer Length
-        assertFatal(write(1, 1, 512, 1024, true, Attribute.SIMPLE));
+        assertFatal(write(1, 1, 512, 1024, true, TaskAttribute.SIMPLE));
     }
 
     @Test
     void immediateDataLandsInTheCommandsBuffer() throws Exception {
         // RFC 7143 11.3: immediate data is the start of the command's Data-Out
-        receive(write(1, 1, 4096, 4096, true, Attribute.SIMPLE));
+        receive(write(1, 1, 4096, 4096, true, TaskAttribute.SIMPLE));
         IscsiTask t = h.runner.started.get(0);
         assertThat(t.dataOut()).isEqualTo(ByteBuffer.wrap(pattern(1, 0, 4096)));
         assertThat(h.sent()).isEmpty();
@@ -135,7 +135,7 @@ class RequestsTest {
     @Test
     void dataOutThatIsNoPartOfATransferIsRejected() throws Exception {
         // RFC 7143 11.17.1: reason 04h, protocol error
-        receive(write(1, 1, 512, 512, true, Attribute.SIMPLE));
+        receive(write(1, 1, 512, 512, true, TaskAttribute.SIMPLE));
         DataOut late = new DataOut(true, 0, 1, DataOutCollector.UNSOLICITED, 1, 0, 0, ByteBuffer.allocate(512));
         receive(late);
         assertThat(rejected(late).reason()).isEqualTo(Reject.PROTOCOL_ERROR);

@@ -1,5 +1,6 @@
 package io.xtarget.iscsi;
 
+import io.xtarget.scsi.TaskAttribute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.iscsi.pdu.Bhs;
@@ -124,36 +125,46 @@ final class SchedulerHarness {
     // ---------------------------------------------------------------- commands
 
     static ScsiCommandPdu command(boolean immediate, boolean fin, boolean read, boolean write,
-            TaskOrder.Attribute attr, int itt, long expected, int cmdSn, byte[] cdb, byte[] data) {
-        return new ScsiCommandPdu(immediate, fin, read, write, attr.ordinal(), 0, itt, expected, cmdSn, 1, cdb,
+            TaskAttribute attr, int itt, long expected, int cmdSn, byte[] cdb, byte[] data) {
+        return new ScsiCommandPdu(immediate, fin, read, write, code(attr), 0, itt, expected, cmdSn, 1, cdb,
                 data == null ? null : ByteBuffer.wrap(data));
     }
 
+    /** The ATTR field for {@code attr} (RFC 7143 11.3.1). */
+    static int code(TaskAttribute attr) {
+        return switch (attr) {
+            case SIMPLE -> 1;
+            case ORDERED -> 2;
+            case HEAD_OF_QUEUE -> 3;
+            case ACA -> 4;
+        };
+    }
+
     static ScsiCommandPdu tur(int itt, int cmdSn) {
-        return tur(itt, cmdSn, TaskOrder.Attribute.SIMPLE);
+        return tur(itt, cmdSn, TaskAttribute.SIMPLE);
     }
 
     /** TEST UNIT READY: no data either way. */
-    static ScsiCommandPdu tur(int itt, int cmdSn, TaskOrder.Attribute attr) {
+    static ScsiCommandPdu tur(int itt, int cmdSn, TaskAttribute attr) {
         return command(false, true, false, false, attr, itt, 0, cmdSn, new byte[16], null);
     }
 
     /** READ(10) of {@code bytes} (a multiple of 512) from LBA 0. */
     static ScsiCommandPdu read(int itt, int cmdSn, int bytes) {
-        return read(itt, cmdSn, bytes, TaskOrder.Attribute.SIMPLE);
+        return read(itt, cmdSn, bytes, TaskAttribute.SIMPLE);
     }
 
-    static ScsiCommandPdu read(int itt, int cmdSn, int bytes, TaskOrder.Attribute attr) {
+    static ScsiCommandPdu read(int itt, int cmdSn, int bytes, TaskAttribute attr) {
         return command(false, true, true, false, attr, itt, bytes, cmdSn, cdb(0x28, bytes), null);
     }
 
     /** WRITE(10) of {@code bytes} to LBA 0, no immediate data, F bit set. */
     static ScsiCommandPdu write(int itt, int cmdSn, int bytes) {
-        return write(itt, cmdSn, bytes, 0, true, TaskOrder.Attribute.SIMPLE);
+        return write(itt, cmdSn, bytes, 0, true, TaskAttribute.SIMPLE);
     }
 
     /** WRITE(10) of {@code bytes} carrying the first {@code immediate} bytes of {@link #pattern} as immediate data. */
-    static ScsiCommandPdu write(int itt, int cmdSn, int bytes, int immediate, boolean fin, TaskOrder.Attribute attr) {
+    static ScsiCommandPdu write(int itt, int cmdSn, int bytes, int immediate, boolean fin, TaskAttribute attr) {
         return command(false, fin, false, true, attr, itt, bytes, cmdSn, cdb(0x2A, bytes),
                 immediate == 0 ? null : pattern(itt, 0, immediate));
     }

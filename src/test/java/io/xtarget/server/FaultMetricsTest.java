@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xtarget.backend.FaultInjectingStore;
 import io.xtarget.backend.SpaceUsage;
-import io.xtarget.cli.Main;
+import io.xtarget.cli.Cli;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
 import io.xtarget.config.LunConfig;
@@ -16,8 +16,6 @@ import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.CopyAccessPolicy;
 import io.xtarget.scsi.LogicalUnit;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Backstore faults in the metrics and in {@code xtarget status}. */
 class FaultMetricsTest {
@@ -68,12 +65,9 @@ class FaultMetricsTest {
             assertThat(value(m, "xtarget_lu_soft_threshold_reached{lu=\"disk1\",kind=\"file\"}")).isEqualTo(1);
             assertThat(value(m, "xtarget_lu_soft_threshold_reached{lu=\"disk2\",kind=\"file\"}")).isZero();
 
-            CommandLine cl = Main.commandLine();
-            StringWriter out = new StringWriter();
-            cl.setOut(new PrintWriter(out));
-            cl.setErr(new PrintWriter(new StringWriter()));
-            assertThat(cl.execute("status", "--metrics", "127.0.0.1:" + metrics.address().getPort())).isZero();
-            assertThat(out.toString())
+            Cli.Run status = Cli.run("status", "--metrics", "127.0.0.1:" + metrics.address().getPort());
+            assertThat(status.code()).isZero();
+            assertThat(status.out())
                     .containsPattern("disk1 +file .*FAILED \\(1 failed flush\\(es\\); xtarget backstore enable NAME, then SIGHUP\\),"
                             + " soft threshold reached")
                     .containsPattern("disk2 +file .* 2 writes out of space");

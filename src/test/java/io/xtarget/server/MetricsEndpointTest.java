@@ -3,6 +3,7 @@ package io.xtarget.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.xtarget.cli.Cli;
 import io.xtarget.cli.Main;
 import io.xtarget.config.BackstoreConfig;
 import io.xtarget.config.BackstoreType;
@@ -16,8 +17,6 @@ import io.xtarget.initiator.IscsiSession;
 import io.xtarget.iscsi.IscsiServer;
 import io.xtarget.scsi.CopyAccessPolicy;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code serve --metrics}: counters over HTTP after real copies, and {@code xtarget status} printing them. */
 class MetricsEndpointTest {
@@ -137,15 +135,8 @@ class MetricsEndpointTest {
             assertThat(value(m, "xtarget_lu_written_bytes_total{lu=\"dst\",kind=\"ram\"}")).isEqualTo(1 << 20);
 
             // xtarget status prints the same counters readably
-            CommandLine cl = Main.commandLine();
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            cl.setOut(new PrintWriter(out));
-            cl.setErr(new PrintWriter(err));
-            int code = cl.execute("status", "--metrics", "127.0.0.1:" + metrics.address().getPort());
-            assertThat(err.toString()).isEmpty();
-            assertThat(code).isZero();
-            assertThat(out.toString()).contains("  sessions          1")
+            Cli.Run status = Cli.run("status", "--metrics", "127.0.0.1:" + metrics.address().getPort()).succeeded();
+            assertThat(status.out()).contains("  sessions          1")
                     .contains("  started           2").contains("  succeeded         1")
                     .contains("  failed            1").contains("  bytes offloaded   1.0 MiB (1048576)")
                     .containsPattern("  dst +ram +0 B +1\\.0 MiB \\(1048576\\)");
@@ -173,23 +164,18 @@ class MetricsEndpointTest {
 
     @Test
     void statusAndServeReportBadAddresses() throws Exception {
-        CommandLine cl = Main.commandLine();
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
-        cl.setOut(new PrintWriter(new StringWriter()));
-        assertThat(cl.execute("status", "--metrics", "nohost")).isEqualTo(2);
-        assertThat(err.toString()).contains("HOST:PORT");
+        Cli.Run bad = Cli.run("status", "--metrics", "nohost");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("HOST:PORT");
 
         // nothing listens there: a clear one-line error
         int free;
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             free = s.getLocalPort();
         }
-        StringWriter err2 = new StringWriter();
-        CommandLine cl2 = Main.commandLine();
-        cl2.setErr(new PrintWriter(err2));
-        assertThat(cl2.execute("status", "--metrics", "127.0.0.1:" + free)).isEqualTo(1);
-        assertThat(err2.toString()).contains("cannot fetch http://127.0.0.1:" + free + "/metrics");
+        Cli.Run unreachable = Cli.run("status", "--metrics", "127.0.0.1:" + free);
+        assertThat(unreachable.code()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("cannot fetch http://127.0.0.1:" + free + "/metrics");
 
         Path cfg = dir.resolve("serve.json");
         ConfigStore.save(cfg, ServerConfig.EMPTY);

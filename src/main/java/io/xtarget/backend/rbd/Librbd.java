@@ -72,6 +72,19 @@ final class Librbd {
     final MethodHandle rbdAioCompareAndWrite;
     final MethodHandle rbdLockAcquire; // int rbd_lock_acquire(rbd_image_t, rbd_lock_mode_t)
     final MethodHandle rbdIsExclusiveLockOwner; // int rbd_is_exclusive_lock_owner(rbd_image_t, int *is_owner)
+    // int rbd_lock_get_owners(rbd_image_t, rbd_lock_mode_t *mode, char **owners, size_t *max_owners):
+    // -ERANGE with *max_owners set to the count when the array is too small, -ENOENT when unlocked
+    final MethodHandle rbdLockGetOwners;
+    final MethodHandle rbdLockGetOwnersCleanup; // void rbd_lock_get_owners_cleanup(char **owners, size_t count)
+    // int rbd_lock_break(rbd_image_t, rbd_lock_mode_t, const char *owner): blocklists the owner's
+    // client first when rbd_blocklist_on_break_lock is true
+    final MethodHandle rbdLockBreak;
+    // int rbd_watchers_list(rbd_image_t, rbd_image_watcher_t *watchers, size_t *max_watchers):
+    // -ERANGE with *max_watchers set to the count when the array is too small
+    final MethodHandle rbdWatchersList;
+    final MethodHandle rbdWatchersListCleanup; // void rbd_watchers_list_cleanup(rbd_image_watcher_t *, size_t)
+    /** sizeof(rbd_image_watcher_t): {@code char *addr; int64_t id; uint64_t cookie;}. */
+    static final long WATCHER_SIZE = 24;
     /** RBD_LOCK_MODE_EXCLUSIVE of {@code rbd_lock_mode_t}. */
     static final int LOCK_MODE_EXCLUSIVE = 0;
 
@@ -109,6 +122,13 @@ final class Librbd {
         rbdLockAcquire = handle(rbd, "rbd_lock_acquire", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         rbdIsExclusiveLockOwner = handle(rbd, "rbd_is_exclusive_lock_owner",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        rbdLockGetOwners = handle(rbd, "rbd_lock_get_owners",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        rbdLockGetOwnersCleanup = handle(rbd, "rbd_lock_get_owners_cleanup",
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+        rbdLockBreak = handle(rbd, "rbd_lock_break", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        rbdWatchersList = handle(rbd, "rbd_watchers_list", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        rbdWatchersListCleanup = handle(rbd, "rbd_watchers_list_cleanup", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
     }
 
     private MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor fd) {

@@ -27,8 +27,14 @@ import java.util.Map;
  *       not librados' default 300 s;</li>
  *   <li>{@code rados_osd_op_timeout=30}, {@code rados_mon_op_timeout=30}: an operation the cluster
  *       does not answer within 30 s fails with {@code -ETIMEDOUT} (NOT READY to the initiator)
- *       instead of waiting for ever; initiators time commands out after about 30 s as well.</li>
+ *       instead of waiting for ever; initiators time commands out after about 30 s as well;</li>
+ *   <li>{@code rbd_blocklist_on_break_lock=true} (librbd's default, set so that a ceph.conf cannot
+ *       turn it off): a gateway that takes an image over ({@link RbdExclusiveLock#takeOver})
+ *       blocklists the old owner, so the old owner's late writes never land.</li>
  * </ul>
+ *
+ * <p>A connection whose client was blocklisted is useless for an hour: {@link #abandon} takes it
+ * out of the shared ones, so the next {@link #acquire} connects anew (a new client address).
  */
 final class RbdCluster {
     /** Connect (client_mount_timeout) and operation timeouts, in seconds. */
@@ -115,6 +121,7 @@ final class RbdCluster {
                         (int) lib.radosConfReadFile.invokeExact(cluster, path));
                 set(lib, arena, cluster, "rbd_cache", "false");
                 set(lib, arena, cluster, "rbd_skip_partial_discard", "false");
+                set(lib, arena, cluster, "rbd_blocklist_on_break_lock", "true");
                 set(lib, arena, cluster, "client_mount_timeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
                 set(lib, arena, cluster, "rados_osd_op_timeout", Integer.toString(OP_TIMEOUT_SECONDS));
                 set(lib, arena, cluster, "rados_mon_op_timeout", Integer.toString(OP_TIMEOUT_SECONDS));
@@ -178,13 +185,23 @@ final class RbdCluster {
         return cluster;
     }
 
+    /**
+     * This connection was blocklisted: images opened from now on get a new one. The images still
+     * open on it keep it until they close.
+     */
+    void abandon() {
+        synchronized (RbdCluster.class) {
+            OPEN.remove(key, this);
+        }
+    }
+
     /** Drops one reference; the last one destroys the pool contexts and shuts the connection down. */
     void release() {
         synchronized (RbdCluster.class) {
             if (--references > 0) {
                 return;
             }
-            OPEN.remove(key);
+            OPEN.remove(key, this);
         }
         try {
             synchronized (this) {

@@ -258,6 +258,112 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
+    /** How many lock owners {@link #lockOwners} asks for at first (an exclusive lock has one). */
+    private static final int OWNER_SLOTS = 4;
+
+    /**
+     * rbd_lock_get_owners: the clients holding the image's lock, as librbd names them (the
+     * owner's client address, e.g. "127.0.0.1:0/3016527621"); empty when nobody holds it
+     * ({@code -ENOENT}). Asks the OSD holding the image header, so it also tells whether this
+     * client may still talk to the cluster: a blocklisted client gets {@code -EBLOCKLISTED}.
+     *
+     * @throws IOException with librbd's errno ({@link RbdErrors#of}: a blocklisted client is a
+     *     {@link io.xtarget.backend.StoreFencedException})
+     */
+    List<String> lockOwners() throws IOException {
+        long slots = OWNER_SLOTS;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment mode = arena.allocate(ValueLayout.JAVA_INT);
+                MemorySegment owners = arena.allocate(ValueLayout.ADDRESS, slots);
+                MemorySegment count = arena.allocate(ValueLayout.JAVA_LONG);
+                count.set(ValueLayout.JAVA_LONG, 0, slots);
+                int rc = (int) lib.rbdLockGetOwners.invokeExact(image, mode, owners, count);
+                if (rc == -RbdErrors.ENOENT) {
+                    return List.of();
+                }
+                if (rc == -RbdErrors.ERANGE) {
+                    slots = Math.max(slots + 1, count.get(ValueLayout.JAVA_LONG, 0));
+                    continue;
+                }
+                if (rc < 0) {
+                    throw RbdErrors.of("rbd_lock_get_owners of " + spec, -rc);
+                }
+                long n = count.get(ValueLayout.JAVA_LONG, 0);
+                List<String> out = new ArrayList<>();
+                for (long i = 0; i < n; i++) {
+                    out.add(owners.getAtIndex(ValueLayout.ADDRESS, i).reinterpret(Long.MAX_VALUE).getString(0));
+                }
+                lib.rbdLockGetOwnersCleanup.invokeExact(owners, n);
+                return out;
+            } catch (IOException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw Librbd.rethrow(t);
+            }
+        }
+        throw new IOException("rbd_lock_get_owners of " + spec + ": the owners kept changing");
+    }
+
+    /**
+     * rbd_lock_break(RBD_LOCK_MODE_EXCLUSIVE, owner): takes the lock away from {@code owner} (as
+     * {@link #lockOwners} named it) even while it is alive. With {@code rbd_blocklist_on_break_lock}
+     * (set by {@link RbdCluster}) librbd first adds the owner's client address to the OSD map's
+     * blocklist and waits for that map, so nothing the old owner sends later is applied by an OSD.
+     * Returns 0, or the negative errno ({@code -ENOENT}: the lock was released meanwhile;
+     * {@code -EBUSY}: another client owns it now).
+     */
+    int breakLock(String owner) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) lib.rbdLockBreak.invokeExact(image, Librbd.LOCK_MODE_EXCLUSIVE, arena.allocateFrom(owner));
+        } catch (Throwable t) {
+            throw Librbd.rethrow(t);
+        }
+    }
+
+    /**
+     * rbd_watchers_list: the addresses of the clients watching the image's header (every client
+     * that has it open, in the same form as {@link #lockOwners}). A client that died stays a
+     * watcher until its watch times out ({@code osd_client_watch_timeout}, 30 s) or it is
+     * blocklisted.
+     */
+    List<String> watcherAddresses() throws IOException {
+        long slots = OWNER_SLOTS;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment watchers = arena.allocate(Librbd.WATCHER_SIZE * slots, 8);
+                MemorySegment count = arena.allocate(ValueLayout.JAVA_LONG);
+                count.set(ValueLayout.JAVA_LONG, 0, slots);
+                int rc = (int) lib.rbdWatchersList.invokeExact(image, watchers, count);
+                if (rc == -RbdErrors.ERANGE) {
+                    slots = Math.max(slots + 1, count.get(ValueLayout.JAVA_LONG, 0));
+                    continue;
+                }
+                if (rc < 0) {
+                    throw RbdErrors.of("rbd_watchers_list of " + spec, -rc);
+                }
+                long n = count.get(ValueLayout.JAVA_LONG, 0);
+                List<String> out = new ArrayList<>();
+                for (long i = 0; i < n; i++) {
+                    MemorySegment addr = watchers.get(ValueLayout.ADDRESS, i * Librbd.WATCHER_SIZE);
+                    out.add(addr.reinterpret(Long.MAX_VALUE).getString(0));
+                }
+                lib.rbdWatchersListCleanup.invokeExact(watchers, n);
+                return out;
+            } catch (IOException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw Librbd.rethrow(t);
+            }
+        }
+        throw new IOException("rbd_watchers_list of " + spec + ": the watchers kept changing");
+    }
+
+    /** The cluster connection this image uses. */
+    RbdCluster cluster() {
+        return cluster;
+    }
+
     /** rbd_close (librbd waits for its own operations), then the cluster reference is dropped. */
     @Override
     public void close() throws IOException {

@@ -2,6 +2,7 @@ package io.xtarget.backend.rbd;
 
 import io.xtarget.backend.LockOwnership;
 import io.xtarget.backend.Store;
+import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreGeometry;
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A store on a Ceph RBD image through librbd ({@link RbdImage}).
@@ -30,26 +30,32 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p><b>Errors</b> ({@link RbdErrors}): EIO and most others are plain IOExceptions (MEDIUM ERROR),
  * ENOSPC and EDQUOT {@link io.xtarget.backend.OutOfSpaceException}, a blocklisted or shut down
- * client and timeouts {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed
- * flush {@link io.xtarget.backend.FlushFailedException}.
+ * client and a write refused for another client's lock {@link StoreFencedException}, timeouts
+ * {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed flush
+ * {@link io.xtarget.backend.FlushFailedException}.
+ *
+ * <p><b>Gateways</b> ({@link LockOwnership}, {@link RbdExclusiveLock}): once an operation or a lock
+ * check finds this client blocklisted, the store is fenced: every operation fails at once with
+ * {@link StoreFencedException} (never reaching librbd) until {@link #recover} opened the image on
+ * a new cluster connection ({@link RbdImageGate}).
  */
 public final class RbdStore implements Store, LockOwnership {
     /** How far {@link #extentAt} looks in one call: 64 objects of 4 MiB. */
     static final long EXTENT_WINDOW_BYTES = 256L << 20;
 
-    private final RbdImage image;
+    /** The image, replaced after fencing; operations hold its gate shared while in flight. */
+    private final RbdImageGate gate;
+    /** One takeover at a time. */
+    private final Object takeoverLock = new Object();
     private final int blockSize;
     private final long sizeBytes;
-    /** Operations hold it shared while in flight; {@link #close} takes it exclusively. */
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    private boolean closed;
     /** librbd's compare and write stays within one sector (Ceph 16): learnt from its first EINVAL. */
     private volatile boolean sectorOnlyCompareAndWrite;
     /** The unit of librbd's compare and write limit. */
     private static final int SECTOR = 512;
 
     private RbdStore(RbdImage image, int blockSize, long sizeBytes) {
-        this.image = image;
+        this.gate = new RbdImageGate(image);
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }
@@ -96,7 +102,7 @@ public final class RbdStore implements Store, LockOwnership {
     }
 
     public RbdImageSpec spec() {
-        return image.spec();
+        return gate.spec();
     }
 
     @Override
@@ -120,17 +126,18 @@ public final class RbdStore implements Store, LockOwnership {
         return Speed.UNKNOWN;
     }
 
-    /** An operation in flight: holds the gate shared, so close waits for it. */
-    private void enter() throws IOException {
-        gate.readLock().lock();
-        if (closed) {
-            gate.readLock().unlock();
-            throw new IOException(this + " is closed");
-        }
+    /** An operation in flight: holds the gate shared, so close and recover wait for it. */
+    private RbdImage enter() throws IOException {
+        return gate.enter();
     }
 
     private void exit() {
-        gate.readLock().unlock();
+        gate.exit();
+    }
+
+    /** librbd's {@code -errno} for {@code what} as an exception; a blocklisted client fences the store. */
+    private IOException failure(String what, int errno) {
+        return gate.noted(RbdErrors.of(what, errno));
     }
 
     @Override
@@ -140,12 +147,12 @@ public final class RbdStore implements Store, LockOwnership {
         if (n == 0) {
             return;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = dst.isDirect() ? null : Arena.ofConfined()) {
             MemorySegment buf = arena == null ? MemorySegment.ofBuffer(dst) : arena.allocate(n);
             long rv = image.read(offset, buf).await();
             if (rv < 0) {
-                throw RbdErrors.of("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
             if (rv != n) {
                 throw new EOFException("read of " + n + " bytes of " + spec() + " at " + offset + " returned " + rv);
@@ -169,12 +176,12 @@ public final class RbdStore implements Store, LockOwnership {
             }
             return;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = src.isDirect() ? null : Arena.ofConfined()) {
             MemorySegment buf = nativeView(src, arena);
             long rv = image.write(offset, buf, fua).await();
             if (rv < 0) {
-                throw RbdErrors.of("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
             src.position(src.position() + n);
         } finally {
@@ -188,11 +195,11 @@ public final class RbdStore implements Store, LockOwnership {
     /** rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then durable. */
     @Override
     public void flush() throws IOException {
-        enter();
+        RbdImage image = enter();
         try {
             long rv = image.flush().await();
             if (rv < 0) {
-                throw RbdErrors.flushFailure("flush of " + spec(), (int) -rv);
+                throw gate.noted(RbdErrors.flushFailure("flush of " + spec(), (int) -rv));
             }
         } finally {
             exit();
@@ -206,11 +213,11 @@ public final class RbdStore implements Store, LockOwnership {
         if (length == 0) {
             return;
         }
-        enter();
+        RbdImage image = enter();
         try {
             long rv = image.discard(offset, length).await();
             if (rv < 0) {
-                throw RbdErrors.of("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             exit();
@@ -228,11 +235,11 @@ public final class RbdStore implements Store, LockOwnership {
         if (length == 0) {
             return true;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = block.isDirect() ? null : Arena.ofConfined()) {
             long rv = image.writeSame(offset, length, nativeView(block, arena), fua).await();
             if (rv < 0) {
-                throw RbdErrors.of("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             exit();
@@ -265,7 +272,7 @@ public final class RbdStore implements Store, LockOwnership {
         if (beyondSector && sectorOnlyCompareAndWrite) {
             return NO_COMPARE_AND_WRITE;
         }
-        enter();
+        RbdImage image = enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mismatch = arena.allocate(ValueLayout.JAVA_LONG);
             MemorySegment cmp = verify.isDirect() ? MemorySegment.ofBuffer(verify) : copy(verify, arena);
@@ -279,7 +286,7 @@ public final class RbdStore implements Store, LockOwnership {
                 return NO_COMPARE_AND_WRITE;
             }
             if (rv < 0) {
-                throw RbdErrors.of("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw failure("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             exit();
@@ -300,9 +307,11 @@ public final class RbdStore implements Store, LockOwnership {
         check(offset, 1);
         long window = Math.min(EXTENT_WINDOW_BYTES, sizeBytes - offset);
         List<long[]> extents;
-        enter();
+        RbdImage image = enter();
         try {
             extents = image.allocatedExtents(offset, window);
+        } catch (IOException e) {
+            throw gate.noted(e);
         } finally {
             exit();
         }
@@ -337,42 +346,64 @@ public final class RbdStore implements Store, LockOwnership {
         return m;
     }
 
-    /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
     /**
      * For a gateway of an ALUA pair: whether this gateway owns the image's exclusive lock, taking
-     * it first (and then holding it until {@link #close}) when nobody else does. Another gateway
-     * that holds it keeps it: the answer is then false, and this gateway's writes fail (librbd
-     * answers EROFS) until it takes the lock over.
+     * it first (and then holding it until {@link #close}) when nobody else does
+     * ({@link RbdExclusiveLock#hold}). Another gateway that holds it keeps it: the answer is then
+     * false, and this gateway's writes fail ({@link StoreFencedException}, librbd's EROFS) until
+     * it {@link #takeOver takes the lock over}. False while fenced; finding this client blocklisted
+     * fences the store.
      */
     @Override
     public boolean holdExclusiveLock() throws IOException {
-        gate.readLock().lock();
+        RbdImage image = gate.tryEnter();
+        if (image == null) {
+            return false;
+        }
         try {
-            if (closed) {
-                return false;
-            }
-            if (image.isExclusiveLockOwner()) {
-                return true;
-            }
-            int rc = image.acquireExclusiveLock();
-            return rc == 0 && image.isExclusiveLockOwner();
+            return RbdExclusiveLock.hold(image);
+        } catch (IOException e) {
+            throw gate.noted(e);
         } finally {
-            gate.readLock().unlock();
+            gate.exit();
+        }
+    }
+
+    /** {@link RbdExclusiveLock#takeOver}: breaks (and blocklists) the owner's lock, then takes it. */
+    @Override
+    public List<String> takeOver() throws IOException {
+        synchronized (takeoverLock) {
+            RbdImage image = enter();
+            try {
+                return RbdExclusiveLock.takeOver(image);
+            } catch (IOException e) {
+                throw gate.noted(e);
+            } finally {
+                exit();
+            }
         }
     }
 
     @Override
+    public boolean fenced() {
+        return gate.fenced();
+    }
+
+    /** The image and its gate, for tests of this package. */
+    RbdImageGate gateForTests() {
+        return gate;
+    }
+
+    /** {@link RbdImageGate#recover}: the image opened anew on a new cluster connection, not owning the lock. */
+    @Override
+    public void recover() throws IOException {
+        gate.recover();
+    }
+
+    /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
+    @Override
     public void close() throws IOException {
-        gate.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            image.close();
-        } finally {
-            gate.writeLock().unlock();
-        }
+        gate.close();
     }
 
     @Override

@@ -155,7 +155,7 @@ public final class CopyCommandSet implements CommandSet, AutoCloseable {
             plan = CopyPlanner.plan(task, list);
             for (Transfer t : plan) {
                 segment = t.segment();
-                fast += engine.run(t, op::addBytes, task::isAborted);
+                fast += engine.run(t, (at, n) -> op.addBytes(n), task::isAborted);
                 op.segmentDone();
             }
             op.succeed(results.now());

@@ -10,15 +10,25 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The data movement of one WRITE USING TOKEN: the ROD's bytes (the token's source ranges, from
- * OFFSET INTO ROD) laid onto the destination ranges, moved by the copy engine in slices so that
- * progress is always a contiguous prefix of the destination ranges, in whole bytes written.
- * Between slices the copy may be told to stop (time budget, COPY OPERATION ABORT, task abort,
- * shutdown); {@link #done} then says how far it got.
+ * OFFSET INTO ROD) laid onto the destination ranges and moved by the copy engine, in pieces sized
+ * by the command's {@link CopyPace} (its time budget). Progress, {@link #done}, is the contiguous
+ * prefix of the destination ranges (in range descriptor order) whose pieces have finished
+ * writing: a piece written past one still in flight counts only once the gap is filled
+ * ({@link WrittenPrefix}), so a copy that stops early never reports a block it did not write, nor
+ * fewer than it wrote contiguously from the start. It stops early when told to (COPY OPERATION
+ * ABORT, task abort, shutdown: polled between pieces), when the pace starts nothing more (the
+ * budget), or on a store error; the pieces already started finish first.
  */
 final class TokenTransfer {
-    /** Bytes per slice: large enough for the engine's pipeline (4 lanes x 1 MiB) and its fast paths. */
+    /**
+     * Bytes per engine run: large enough for the engine's pipeline (4 lanes x 1 MiB) and its fast
+     * paths, small enough that one fast-path call of an unlimited pace (IMMED=1) sees an abort soon.
+     */
     static final long SLICE_BYTES = 16L << 20;
-    /** Blocks deallocated per unmap call of the zero token, so a stop request is seen between calls. */
+    /**
+     * Bytes deallocated per unmap call of the zero token at most (the pace may hand out less), so
+     * a stop request is seen between calls.
+     */
     static final long ZERO_UNMAP_BYTES = 1L << 30;
 
     /** Why a copy stopped before the end. */
@@ -30,12 +40,18 @@ final class TokenTransfer {
 
     private final CopyEngine engine;
     private final BooleanSupplier stop;
+    private final CopyPace pace;
     private long done;
     private long fastPath;
 
-    TokenTransfer(CopyEngine engine, BooleanSupplier stop) {
+    /**
+     * @param stop polled between pieces: true stops the copy (abort, shutdown)
+     * @param pace sizes the pieces and stops the copy at its deadline ({@link CopyPace#UNLIMITED}: never)
+     */
+    TokenTransfer(CopyEngine engine, BooleanSupplier stop, CopyPace pace) {
         this.engine = engine;
         this.stop = stop;
+        this.pace = pace;
     }
 
     /** Bytes written so far, contiguous from the start of the first destination range. */
@@ -86,30 +102,33 @@ final class TokenTransfer {
         return out;
     }
 
-    /** Runs the plan slice by slice; throws {@link Stopped} when told to stop, IOException on a store error. */
+    /**
+     * Runs the plan in destination order, in slices of {@link #SLICE_BYTES} (a transfer that
+     * overlaps its source on one medium whole, as the engine must order it); throws
+     * {@link Stopped} when told to stop or the pace starts nothing more, IOException on a store
+     * error, with {@link #done} at the written prefix either way.
+     */
     void run(List<Transfer> plan) throws IOException, Stopped {
         for (Transfer t : plan) {
-            if (t.overlaps()) { // memmove order inside the engine; counted once whole
+            long step = t.overlaps() ? t.length() : SLICE_BYTES;
+            for (long off = 0; off < t.length(); off += step) {
                 checkStop();
-                fastPath += engineRun(t);
-                done += t.length();
-                continue;
-            }
-            for (long off = 0; off < t.length(); off += SLICE_BYTES) {
-                checkStop();
-                long n = Math.min(SLICE_BYTES, t.length() - off);
-                fastPath += engineRun(new Transfer(t.segment(), t.source(), t.sourceOffset() + off, t.destination(),
+                long n = Math.min(step, t.length() - off);
+                engineRun(new Transfer(t.segment(), t.source(), t.sourceOffset() + off, t.destination(),
                         t.destinationOffset() + off, n));
-                done += n;
             }
         }
     }
 
-    private long engineRun(Transfer t) throws IOException, Stopped {
+    /** One engine run; {@link #done} grows by its written prefix, whole when it finished. */
+    private void engineRun(Transfer t) throws IOException, Stopped {
+        WrittenPrefix written = new WrittenPrefix();
         try {
-            return engine.run(t, n -> {}, stop);
+            fastPath += engine.run(t, written::add, stop, pace);
         } catch (CopyEngine.StoppedException e) {
             throw new Stopped();
+        } finally {
+            done += written.length();
         }
     }
 
@@ -128,10 +147,16 @@ final class TokenTransfer {
             long last = end == lu.blockCount() ? end : Math.max(first, end & -g);
             writeZeros(lu, r.lba(), first - r.lba());
             long step = Math.max(g, ZERO_UNMAP_BYTES / bs / g * g);
-            for (long lba = first; lba < last; lba += step) {
-                checkStop();
-                long n = Math.min(step, last - lba);
-                lu.unmap(lba, n);
+            for (long lba = first; lba < last; ) {
+                long n = claim(Math.min(step, last - lba) * bs, (int) (g * bs)) / bs;
+                boolean moved = false;
+                try {
+                    lu.unmap(lba, n);
+                    moved = true;
+                } finally {
+                    pace.finished(n * bs, moved ? n * bs : 0);
+                }
+                lba += n;
                 done += n * bs;
             }
             writeZeros(lu, last, end - last);
@@ -142,10 +167,26 @@ final class TokenTransfer {
         if (blocks <= 0) {
             return;
         }
-        checkStop();
         int n = (int) (blocks * lu.blockSize()); // less than one physical block
-        lu.write(lba, ByteBuffer.allocate(n), false);
+        claim(n, n);
+        boolean moved = false;
+        try {
+            lu.write(lba, ByteBuffer.allocate(n), false);
+            moved = true;
+        } finally {
+            pace.finished(n, moved ? n : 0);
+        }
         done += n;
+    }
+
+    /** The next piece of the zero token's work from the pace, after the stop check; Stopped when none. */
+    private long claim(long max, int align) throws Stopped {
+        checkStop();
+        long n = pace.claim(max, align, 1);
+        if (n == 0) {
+            throw new Stopped();
+        }
+        return n;
     }
 
     private void checkStop() throws Stopped {

@@ -105,7 +105,7 @@ public final class CopyEngineProbe {
                 sync.flush(); // dirty page cache from the previous run is not this run's cost
             }
             long t = System.nanoTime();
-            e.run(new Transfer(0, src, 0, dst, 0, size), n -> {}, () -> false);
+            e.run(new Transfer(0, src, 0, dst, 0, size), (at, n) -> {}, () -> false);
             ns[r] = System.nanoTime() - t;
         }
         return median(Arrays.copyOfRange(ns, 1, ns.length)) / 1e6;

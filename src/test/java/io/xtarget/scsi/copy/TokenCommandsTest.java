@@ -16,6 +16,8 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiStatus;
 import io.xtarget.scsi.SenseKey;
 import io.xtarget.scsi.Target;
+import io.xtarget.testing.HeapStore;
+import io.xtarget.testing.SlowStore;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -45,7 +47,11 @@ class TokenCommandsTest {
     }
 
     void start(TokenLimits limits) {
-        f = new CopyFixture(new CopyCommandSet(CopyLimits.DEFAULT, new CopyEngine(4096, 64 * 4096), limits));
+        start(limits, new CopyEngine(4096, 64 * 4096));
+    }
+
+    void start(TokenLimits limits, CopyEngine engine) {
+        f = new CopyFixture(new CopyCommandSet(CopyLimits.DEFAULT, engine, limits));
         t1 = target("iqn.t1", 1, map(new LunMapping(0, a, false), new LunMapping(1, b, false),
                 new LunMapping(2, c, false), new LunMapping(3, ro, true)), CopyAccessPolicy.INITIATOR);
         t2 = target("iqn.t2", 2, map(new LunMapping(0, e, false)), CopyAccessPolicy.PORT);
@@ -261,6 +267,56 @@ class TokenCommandsTest {
         ScsiResult r = write(t1, 1, 2, TokenLists.writeList(token, range(0, 64)));
         assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x04);
         assertThat(r.sense().information()).isZero();
+    }
+
+    @Test
+    void onASlowStoreEachCommandEndsInTimeWithTheBlocksOnTheMedium() {
+        start(TokenLimits.DEFAULT, new CopyEngine()); // 1 MiB chunks, 4 lanes, the 2.5 s budget
+        // a destination writing 1 MiB/s or 256 KiB/s (less than one chunk per lane, or 16 MiB, in
+        // the budget), and a source reading 1 MiB/s: {rate, blocks, slow source}
+        for (long[] c : new long[][] {{1 << 20, 8192, 0}, {256 << 10, 2048, 0}, {1 << 20, 8192, 1}}) {
+            String what = (c[2] == 1 ? "source" : "destination") + " at " + c[0] + " B/s";
+            HeapStore medium = new HeapStore(512, c[1]);
+            new java.util.Random(c[0]).nextBytes(medium.bytes());
+            HeapStore from = new HeapStore(512, c[1]);
+            new java.util.Random(10).nextBytes(from.bytes());
+            LogicalUnit dst = new LogicalUnit("dst", c[2] == 1 ? medium : new SlowStore(medium, c[0], false),
+                    lu("x", 512, 1, 9).naa(), "SN9", false);
+            LogicalUnit source = new LogicalUnit("source", c[2] == 1 ? new SlowStore(from, c[0], true) : from,
+                    lu("x", 512, 1, 10).naa(), "SN10", false);
+            Target t3 = target("iqn.t3", 3, map(new LunMapping(0, dst, false), new LunMapping(1, source, false)),
+                    CopyAccessPolicy.INITIATOR);
+            f.targets(t1, t2, t3);
+            byte[] token = TokenLists.tokenOf(CopyFixture.bytes(run0(t3, 1, TokenLists.populateList(range(0, c[1])))));
+            byte[] src = from.bytes();
+            long done = 0;
+            int commands = 0;
+            while (done < c[1]) {
+                long t0 = System.nanoTime();
+                ScsiResult r = run(t3, 0, TokenLists.writeUsingToken(2, 552),
+                        TokenLists.writeList(0, done, token, range(done, c[1] - done)));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(ms).as("WRITE USING TOKEN %d, %s", commands, what).isLessThan(3500);
+                assertThat(++commands).isLessThan(8);
+                if (r.status() == ScsiStatus.GOOD) {
+                    done = c[1];
+                    break;
+                }
+                assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x04);
+                long info = r.sense().information();
+                assertThat(info).as("progress, %s", what).isPositive();
+                // INFORMATION is exactly the blocks now equal to the source from the range's start
+                long equal = done;
+                while (equal < c[1] && Arrays.equals(medium.bytes(), (int) equal * 512, (int) equal * 512 + 512, src,
+                        (int) equal * 512, (int) equal * 512 + 512)) {
+                    equal++;
+                }
+                assertThat(done + info).as("blocks on the medium, %s", what).isEqualTo(equal);
+                done += info;
+            }
+            assertThat(commands).as("the budget ended the first command early, %s", what).isGreaterThan(1);
+            assertThat(medium.bytes()).as(what).isEqualTo(src);
+        }
     }
 
     @Test

@@ -1,0 +1,85 @@
+package io.xtarget.backend.rbd;
+
+import io.xtarget.backend.StoreFencedException;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The exclusive lock of an open image as a gateway of an ALUA pair uses it (librbd.h, "exclusive
+ * lock feature"): keep it, take a free one, or take it away from a gateway that holds it. Ceph
+ * facts this relies on (Ceph 16): {@code rbd_lock_acquire} switches the image to librbd's
+ * standard lock policy, so an owner refuses other clients' requests for the lock (they get
+ * {@code -EROFS}) and keeps it until it closes the image or loses it; {@code rbd_lock_break}
+ * breaks a live owner's lock and, with {@code rbd_blocklist_on_break_lock=true} (librbd's default,
+ * which {@link RbdCluster} also sets), first blocklists the owner's client address in the OSD map
+ * (for {@code rbd_blocklist_expire_seconds}, 0: the monitors' {@code mon_osd_blocklist_default_expire},
+ * one hour) and waits for the OSDs to have that map, so no write of the old owner lands after the
+ * break. A blocklisted client's requests fail with {@code -EBLOCKLISTED} (108).
+ */
+final class RbdExclusiveLock {
+    private RbdExclusiveLock() {}
+
+    /**
+     * Whether this client owns the lock, taking it first when nobody holds it or its owner is dead
+     * (no longer watches the image: its watch timed out, or it was blocklisted), as librbd itself
+     * would (breaking and blocklisting the dead owner's lock). When librbd says this client owns
+     * it, the OSD is asked too ({@code rbd_lock_get_owners}): a client that another gateway fenced
+     * learns it there. This client never asks a live owner for the lock ({@code rbd_lock_acquire}
+     * would): a dead owner that still has its watch never answers, and librbd would keep asking
+     * until the watch times out (30 s), blocking this call and any takeover.
+     *
+     * @throws StoreFencedException when this client is blocklisted (reason BLOCKLISTED)
+     * @throws IOException when the cluster cannot be asked
+     */
+    static boolean hold(RbdImage image) throws IOException {
+        if (image.isExclusiveLockOwner()) {
+            image.lockOwners(); // a blocklisted client fails here
+            return true;
+        }
+        List<String> owners = image.lockOwners();
+        if (!owners.isEmpty()) {
+            List<String> watchers = image.watcherAddresses();
+            if (owners.stream().anyMatch(watchers::contains)) {
+                return false; // a live owner keeps it
+            }
+            takeOver(image);
+            return true;
+        }
+        int rc = image.acquireExclusiveLock();
+        if (rc == -RbdErrors.ESHUTDOWN) {
+            throw RbdErrors.of("rbd_lock_acquire of " + image.spec(), -rc);
+        }
+        return rc == 0 && image.isExclusiveLockOwner();
+    }
+
+    /**
+     * Makes this client the lock's owner whoever holds it: breaks every other owner's lock
+     * (blocklisting it, see above), then acquires it. Returns the owners whose locks were broken
+     * (empty when the lock was this client's or free).
+     *
+     * @throws StoreFencedException when this client is blocklisted itself, or another client took
+     *     the lock between the break and the acquire (reason LOCKED_ELSEWHERE)
+     * @throws IOException when librbd refuses the break for another reason
+     */
+    static List<String> takeOver(RbdImage image) throws IOException {
+        if (image.isExclusiveLockOwner()) {
+            return List.of();
+        }
+        List<String> owners = image.lockOwners();
+        for (String owner : owners) {
+            int rc = image.breakLock(owner);
+            if (rc < 0 && rc != -RbdErrors.ENOENT) { // ENOENT: released meanwhile
+                throw RbdErrors.of("breaking the lock of " + owner + " on " + image.spec(), -rc);
+            }
+        }
+        int rc = image.acquireExclusiveLock();
+        if (rc < 0) {
+            throw RbdErrors.of("rbd_lock_acquire of " + image.spec() + " after breaking " + owners, -rc);
+        }
+        if (!image.isExclusiveLockOwner()) {
+            throw new StoreFencedException("another client took the lock of " + image.spec() + " first",
+                    StoreFencedException.Reason.LOCKED_ELSEWHERE);
+        }
+        return owners;
+    }
+}
