@@ -75,5 +75,7 @@ for order in "$u1 $u2" "$u2 $u1"; do
         fi
     done
 done
+id=$(CEPH_CONF="$conf" rbd info "rbd/$image" 2>/dev/null | awk '$1 == "id:" {print $2}')
 CEPH_CONF="$conf" rbd rm "rbd/$image" >/dev/null 2>&1
+[ -n "$id" ] && CEPH_CONF="$conf" rados -p rbd rm "xtarget.reservations.$id" >/dev/null 2>&1
 exit $failed

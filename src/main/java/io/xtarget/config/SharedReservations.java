@@ -4,6 +4,7 @@ import io.xtarget.backend.Store;
 import io.xtarget.backend.rbd.RadosRecord;
 import io.xtarget.backend.rbd.RbdStore;
 import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.ReservationCodec;
 import io.xtarget.scsi.SharedReservationLedger;
 import io.xtarget.scsi.TaskManager;
 import java.io.IOException;
@@ -12,19 +13,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a gateway keeps an LU's reservations: for an RBD image, in the RADOS object
- * {@code xtarget.reservations.IMAGE} of the image's pool ({@link #objectName}), shared by every
- * gateway that exports the image, followed by watch/notify ({@link SharedReservationLedger}).
- * Other stores, and an image that is missing or whose cluster was unreachable at start, keep
- * them in memory.
+ * {@code xtarget.reservations.ID} of the image's pool, ID being the image's id (so a new image
+ * under an old name starts without the old one's reservations; an image without an id, format 1,
+ * uses its name), shared by every gateway that exports the image, followed by watch/notify
+ * ({@link SharedReservationLedger}). Other stores, and an image that is missing or whose cluster
+ * was unreachable at start, keep them in memory.
  */
 final class SharedReservations {
     private static final Logger log = LoggerFactory.getLogger(SharedReservations.class);
 
     private SharedReservations() {}
 
-    /** The RADOS object that holds the reservations of image {@code image}. */
-    static String objectName(String image) {
-        return "xtarget.reservations." + image;
+    /** The RADOS object that holds the reservations of the image with this id (or, without one, name). */
+    static String objectName(String imageIdOrName) {
+        return "xtarget.reservations." + imageIdOrName;
     }
 
     /**
@@ -40,7 +42,8 @@ final class SharedReservations {
         }
         RadosRecord record = null;
         try {
-            record = RadosRecord.open(rbd.spec(), objectName(rbd.spec().image()));
+            String id = RadosRecord.imageId(rbd.spec());
+            record = RadosRecord.open(rbd.spec(), objectName(id != null ? id : rbd.spec().image()));
             lu.reservations().useLedger(SharedReservationLedger.follow(record, lu.unitAttentions(),
                     preempted -> TaskManager.abortPreemptedElsewhere(lu, preempted)));
             log.info("backstore {}: reservations shared through {}", lu.name(), record.describe());
@@ -49,7 +52,9 @@ final class SharedReservations {
                 record.close();
             }
             throw new ConfigException(path, "cannot share the reservations of backstore \"" + lu.name() + "\": "
-                    + e.getMessage());
+                    + e.getMessage() + (e instanceof ReservationCodec.UnreadableRecordException && record != null
+                            ? " (to start afresh, dropping every registration: rados -p " + rbd.spec().pool() + " rm "
+                            + record.describe().substring(record.describe().lastIndexOf('/') + 1) + ")" : ""));
         }
     }
 }

@@ -29,6 +29,13 @@ public final class ReservationCodec {
 
     private ReservationCodec() {}
 
+    /** Bytes that are not a reservation record of this format (damaged, or written by something else). */
+    public static final class UnreadableRecordException extends IOException {
+        public UnreadableRecordException(String message) {
+            super(message);
+        }
+    }
+
     public static byte[] encode(ReservationState s) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -63,7 +70,7 @@ public final class ReservationCodec {
     /**
      * The state {@code bytes} encode.
      *
-     * @throws IOException when they are not a record of this format (naming what is wrong)
+     * @throws UnreadableRecordException when they are not a record of this format (naming what is wrong)
      */
     public static ReservationState decode(byte[] bytes) throws IOException {
         if (bytes.length == 0) {
@@ -71,17 +78,17 @@ public final class ReservationCodec {
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             if (in.readInt() != MAGIC) {
-                throw new IOException("not a reservation record (bad magic)");
+                throw new UnreadableRecordException("not a reservation record (bad magic)");
             }
             int format = in.readUnsignedByte();
             if (format != FORMAT) {
-                throw new IOException("reservation record format " + format + " is not known here");
+                throw new UnreadableRecordException("reservation record format " + format + " is not known here");
             }
             int generation = in.readInt();
             int code = in.readUnsignedByte();
             ReservationType type = code == 0 ? null : ReservationType.of(code);
             if (code != 0 && type == null) {
-                throw new IOException("reservation record has type " + code);
+                throw new UnreadableRecordException("reservation record has type " + code);
             }
             boolean aptpl = in.readBoolean();
             long sequence = in.readLong();
@@ -99,27 +106,27 @@ public final class ReservationCodec {
                 log.add(new LoggedAttention(seq, n, sense, in.readBoolean()));
             }
             if (in.available() != 0) {
-                throw new IOException("reservation record has " + in.available() + " bytes too many");
+                throw new UnreadableRecordException("reservation record has " + in.available() + " bytes too many");
             }
             return new ReservationState(spc2, regs, generation, type, holder, aptpl, sequence, log);
         } catch (java.io.EOFException e) {
-            throw new IOException("reservation record is truncated");
+            throw new UnreadableRecordException("reservation record is truncated");
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IOException("reservation record is invalid: " + e.getMessage());
+            throw new UnreadableRecordException("reservation record is invalid: " + e.getMessage());
         }
     }
 
     private static int count(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > MAX_ENTRIES) {
-            throw new IOException("reservation record has " + n + " entries");
+            throw new UnreadableRecordException("reservation record has " + n + " entries");
         }
         return n;
     }
 
     private static Nexus required(Nexus n) throws IOException {
         if (n == null) {
-            throw new IOException("reservation record lacks a nexus");
+            throw new UnreadableRecordException("reservation record lacks a nexus");
         }
         return n;
     }

@@ -149,8 +149,8 @@ public final class SharedReservationLedger implements ReservationLedger {
         ReservationState s;
         try {
             s = ReservationCodec.decode(v.value());
-        } catch (IOException e) {
-            throw new IOException(record.describe() + ": " + e.getMessage(), e);
+        } catch (ReservationCodec.UnreadableRecordException e) {
+            throw new ReservationCodec.UnreadableRecordException(record.describe() + ": " + e.getMessage());
         }
         catchUp(s, abort);
         return s;

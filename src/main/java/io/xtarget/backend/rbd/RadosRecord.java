@@ -103,6 +103,28 @@ public final class RadosRecord implements SharedRecord {
         }
     }
 
+    /**
+     * The id of image {@code image} (Ceph keeps it in the object {@code rbd_id.NAME} of the pool as
+     * a 4-byte little-endian length and the characters), which a new image of the same name does
+     * not share; null for an image without one (format 1) or no image of that name.
+     *
+     * @throws IOException when the cluster cannot be asked or the object is not such a string
+     */
+    public static String imageId(RbdImageSpec image) throws IOException {
+        try (RadosRecord idObject = open(image, "rbd_id." + image.image())) {
+            byte[] b = idObject.read().value();
+            if (b.length == 0) {
+                return null;
+            }
+            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int n = b.length >= 4 ? bb.getInt() : -1;
+            if (n <= 0 || n != b.length - 4) {
+                throw new IOException("rbd_id." + image.image() + " in pool " + image.pool() + " is not an image id");
+            }
+            return new String(b, 4, n, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     private MemorySegment ioctx() throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);

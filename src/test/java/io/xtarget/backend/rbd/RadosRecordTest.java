@@ -84,4 +84,19 @@ class RadosRecordTest {
             assertThat(seenByB.get()).isEqualTo(1);
         }
     }
+
+    @Test
+    void anImageIdIsNewForANewImageOfAnOldName() throws Exception {
+        RbdImageSpec spec = CephTestCluster.newImage("rec-id");
+        assertThat(RadosRecord.imageId(spec)).isNull();
+        RbdStore.open(spec, 512, 1 << 20, true).close();
+        String first = RadosRecord.imageId(spec);
+        assertThat(first).isNotBlank();
+        Process rm = new ProcessBuilder("rbd", "--conf", spec.cephConf(), "rm", spec.pool() + "/" + spec.image())
+                .redirectErrorStream(true).start();
+        rm.getInputStream().readAllBytes();
+        assertThat(rm.waitFor()).isZero();
+        RbdStore.open(spec, 512, 1 << 20, true).close();
+        assertThat(RadosRecord.imageId(spec)).isNotBlank().isNotEqualTo(first);
+    }
 }
