@@ -26,6 +26,11 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
+    if [ -n "${image:-}" ] && [ -z "${own_ceph:-}" ]; then # the image and its reservation record
+        id=$(CEPH_CONF="$conf" rbd info "rbd/$image" 2>/dev/null | awk '$1 == "id:" {print $2}')
+        CEPH_CONF="$conf" rbd rm "rbd/$image" >/dev/null 2>&1
+        [ -n "$id" ] && CEPH_CONF="$conf" rados -p rbd rm "xtarget.reservations.$id" >/dev/null 2>&1
+    fi
     [ -n "${own_ceph:-}" ] && bash tools/ceph-test-cluster.sh stop "$work/ceph" >/dev/null 2>&1
     rm -rf "$work"
 }
@@ -75,7 +80,4 @@ for order in "$u1 $u2" "$u2 $u1"; do
         fi
     done
 done
-id=$(CEPH_CONF="$conf" rbd info "rbd/$image" 2>/dev/null | awk '$1 == "id:" {print $2}')
-CEPH_CONF="$conf" rbd rm "rbd/$image" >/dev/null 2>&1
-[ -n "$id" ] && CEPH_CONF="$conf" rados -p rbd rm "xtarget.reservations.$id" >/dev/null 2>&1
 exit $failed
