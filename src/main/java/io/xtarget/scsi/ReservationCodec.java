@@ -36,6 +36,7 @@ public final class ReservationCodec {
         }
     }
 
+    /** The bytes of {@code s} in the format above (a few dozen bytes plus about 150 per nexus). */
     public static byte[] encode(ReservationState s) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {

@@ -33,6 +33,7 @@ public final class Reservations {
         this.ledger = shared;
     }
 
+    /** Where the state lives now: the in-memory ledger, or the shared one {@link #useLedger} installed. */
     public ReservationLedger ledger() {
         return ledger;
     }
