@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 final class RadosWatch {
     private static final Logger log = LoggerFactory.getLogger(RadosWatch.class);
     /** How long {@link #announce} waits for the followers' acknowledgements. */
-    static final long NOTIFY_TIMEOUT_MS = 5000;
+    static final long NOTIFY_TIMEOUT_MS = 2000;
 
     /** Watches by the id librados passes back to the callbacks. */
     private static final Map<Long, RadosWatch> WATCHING = new ConcurrentHashMap<>();
