@@ -71,13 +71,15 @@ public final class RuntimeBuilder {
         try {
             for (int i = 0; i < complete.backstores().size(); i++) {
                 BackstoreConfig b = complete.backstores().get(i);
-                units.put(b.name(), unit(b, open(b, baseDir, "backstores[" + i + "]", c), wrap));
+                units.put(b.name(), unit(b, open(b, baseDir, "backstores[" + i + "]", c), wrap,
+                        complete.gateway() != null, "backstores[" + i + "]"));
             }
             List<Target> targets = targets(complete, units);
             return new ServerModel(new ScsiCore(opcodes, targets), new ArrayList<>(units.values()));
         } catch (RuntimeException e) {
             for (LogicalUnit u : units.values()) {
                 try {
+                    u.reservations().close();
                     u.store().close();
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
@@ -141,7 +143,8 @@ public final class RuntimeBuilder {
                     }
                     continue;
                 }
-                LogicalUnit lu = unit(b, open(b, baseDir, "backstores[" + i + "]", c), wrap);
+                LogicalUnit lu = unit(b, open(b, baseDir, "backstores[" + i + "]", c), wrap,
+                        running.gateway() != null, "backstores[" + i + "]");
                 opened.add(lu);
                 units.put(b.name(), lu);
             }
@@ -153,6 +156,7 @@ public final class RuntimeBuilder {
         } catch (RuntimeException e) {
             List<Store> close = new ArrayList<>(restored.values());
             opened.forEach(u -> close.add(u.store()));
+            opened.forEach(u -> u.reservations().close());
             for (Store s : close) {
                 try {
                     s.close();
@@ -182,14 +186,44 @@ public final class RuntimeBuilder {
         lu.health().enable(b.enableCount());
     }
 
-    /** A unit over {@code store}; a store for a missing image is not wrapped (it has no I/O to wrap). */
+    /**
+     * A unit over {@code store}; a store for a missing image is not wrapped (it has no I/O to
+     * wrap). A gateway's unit on an RBD image keeps its reservations in the cluster
+     * ({@link SharedReservations}).
+     */
     private static LogicalUnit unit(BackstoreConfig b, Store store,
-            java.util.function.BiFunction<String, Store, Store> wrap) {
+            java.util.function.BiFunction<String, Store, Store> wrap, boolean gateway, String path) {
         Store s = store instanceof MissingStore ? store : wrap.apply(b.name(), store);
         LogicalUnit lu = new LogicalUnit(b.name(), s, Designators.naaBytes(b.naa()), b.serial(), true, b.removable(),
                 b.effectivePhysicalBlockSize());
+        if (gateway) {
+            try {
+                SharedReservations.attach(lu, store, path);
+            } catch (RuntimeException e) {
+                try {
+                    s.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
         applyRuntimeSettings(b, lu);
         return lu;
+    }
+
+    /**
+     * A gateway's LU whose RBD image came back on reload ({@code restored}, unwrapped or not):
+     * its reservations move into the cluster from now on; those it held in memory while the
+     * image was missing are dropped for the cluster's. A failure is logged and leaves them in memory.
+     */
+    public static void shareRestoredReservations(LogicalUnit lu, Store restored) {
+        try {
+            SharedReservations.attach(lu, restored instanceof io.xtarget.backend.ForwardingStore f ? f.inner() : restored,
+                    "backstores");
+        } catch (ConfigException e) {
+            org.slf4j.LoggerFactory.getLogger(RuntimeBuilder.class).error("reload: {}", e.getMessage());
+        }
     }
 
     /**

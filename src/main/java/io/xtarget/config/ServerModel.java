@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The runtime built from a config: the SCSI core with its targets, and every logical unit.
- * Closing it closes every store.
+ * Closing it closes every store (and stops following shared reservations).
  */
 public record ServerModel(ScsiCore core, List<LogicalUnit> units) implements AutoCloseable {
     public ServerModel {
@@ -24,6 +24,7 @@ public record ServerModel(ScsiCore core, List<LogicalUnit> units) implements Aut
         IOException first = null;
         for (LogicalUnit u : units) {
             try {
+                u.reservations().close();
                 u.store().close();
             } catch (IOException e) {
                 if (first == null) {

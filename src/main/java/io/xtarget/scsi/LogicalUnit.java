@@ -24,7 +24,7 @@ public final class LogicalUnit {
     private final byte[] naa;
     private final String serial;
     private final UnitAttentions unitAttentions;
-    private final Reservations reservations = new Reservations();
+    private final Reservations reservations;
     private final ModeState mode = new ModeState();
     private final TaskSet tasks = new TaskSet();
     private final SanitizeState sanitize = new SanitizeState();
@@ -85,6 +85,7 @@ public final class LogicalUnit {
         this.naa = naa.clone();
         this.serial = serial;
         this.unitAttentions = new UnitAttentions(powerOnAttention);
+        this.reservations = new Reservations(name, unitAttentions);
         this.medium = new Medium(removable);
         this.health = new LuHealth(name, this::store);
         this.provisioning = new ThinProvisioning(name, store, unitAttentions);

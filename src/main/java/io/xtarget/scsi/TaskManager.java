@@ -143,6 +143,20 @@ public final class TaskManager {
     }
 
     /**
+     * PREEMPT AND ABORT that another gateway of the LU ran (SPC-4 5.12.11.2.6, the shared
+     * ledger's {@link SharedReservationLedger}): the preempted nexuses' tasks on the LU here are
+     * aborted, and this returns when they ended (bounded), so that the other gateway's command
+     * completes after them. Nexuses with no task here change nothing.
+     */
+    public static void abortPreemptedElsewhere(LogicalUnit lu, Collection<Nexus> preempted) {
+        List<ScsiTask> victims = lu.tasks().select(t -> preempted.contains(t.nexus()));
+        if (!victims.isEmpty()) {
+            awaitQuietly(new TaskManager().abort(victims, null, true), "PREEMPT AND ABORT through another gateway on "
+                    + lu.name());
+        }
+    }
+
+    /**
      * I_T nexus loss (SAM-5 6.3.4): its tasks are aborted (nothing can be sent to it any more),
      * its SPC-2 reservation released and its PREVENTs ended on every LU it could reach.
      */

@@ -146,6 +146,17 @@ public final class UnitAttentions {
     }
 
     /**
+     * Queues a condition for an I_T nexus this LU has seen (attached now, or addressed it
+     * earlier and not forgotten); a nexus never seen here, such as one through another gateway of
+     * the LU, gets nothing.
+     */
+    public synchronized void establishIfKnown(Nexus nexus, Sense sense) {
+        if (attached.contains(nexus) || pending.containsKey(nexus)) {
+            establish(nexus, sense);
+        }
+    }
+
+    /**
      * Queues a condition for every I_T nexus that exists now and can address this LU, except
      * {@code except} (may be null). A nexus formed later does not see it (SAM-5 5.14, 6.3.3).
      */

@@ -123,6 +123,9 @@ public final class XtargetServer implements AutoCloseable {
         AtomicReference<Collection<LogicalUnit>> liveUnits = new AtomicReference<>(model.units());
         GatewayLockWatcher gatewayWatcher = null;
         if (complete.gateway() != null) {
+            java.util.Set<io.xtarget.scsi.TargetPort> own = new java.util.HashSet<>();
+            model.core().targets().forEach(t -> own.addAll(t.ports()));
+            model.units().forEach(u -> u.reservations().releaseStale(own::contains));
             Alua alua = new Alua(complete.gateway().peers().stream()
                     .map(peer -> new Alua.PeerGroup(peer.group(), peer.relativePorts())).toList());
             model.core().setAlua(alua);
@@ -262,6 +265,9 @@ public final class XtargetServer implements AutoCloseable {
         running = r.config();
         r.restored().forEach((lu, store) -> {
             lu.restore(store);
+            if (running.gateway() != null) {
+                RuntimeBuilder.shareRestoredReservations(lu, store);
+            }
             RuntimeBuilder.applyRuntimeSettings(running.backstore(lu.name()), lu);
         });
         fabric.replaceTargets(r.targets(), RuntimeBuilder.security(running));
@@ -364,6 +370,7 @@ public final class XtargetServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            lu.reservations().close();
             try {
                 lu.store().close();
             } catch (IOException e) {

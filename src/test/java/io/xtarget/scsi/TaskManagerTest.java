@@ -113,7 +113,7 @@ class TaskManagerTest {
     }
 
     @Test
-    void logicalUnitResetReleasesTheSpc2Reservation() {
+    void logicalUnitResetReleasesTheSpc2Reservation() throws Exception {
         // SPC-2 5.5.1, SPC-4 5.12.1: a reset releases RESERVE(6/10); persistent ones survive
         assertThat(f.lu.reservations().reserve(f.a)).isTrue();
         assertThat(f.lu.reservations().reservedByOther(f.b)).isTrue();
@@ -171,7 +171,7 @@ class TaskManagerTest {
     }
 
     @Test
-    void nexusLossAbortsItsTasksAndDetachesIt() {
+    void nexusLossAbortsItsTasksAndDetachesIt() throws Exception {
         // SAM-5 6.3.4: I_T nexus loss aborts its tasks; later events no longer reach it
         ScsiTask ofA = enter(f.a);
         ScsiTask ofB = enter(f.b);

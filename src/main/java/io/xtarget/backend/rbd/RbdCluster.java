@@ -74,8 +74,18 @@ final class RbdCluster {
      *     {@link #CONNECT_TIMEOUT_SECONDS}, or did not for an attempt less than twice that long ago
      * @throws IOException when librbd is not installed, ceph.conf cannot be read or the key is refused
      */
-    static synchronized RbdCluster acquire(String cephConf, String user) throws IOException {
-        String key = cephConf + "\0" + user;
+    static RbdCluster acquire(String cephConf, String user) throws IOException {
+        return acquire(cephConf, user, "images");
+    }
+
+    /**
+     * As {@link #acquire(String, String)}, a connection of its own for {@code purpose}: the
+     * reservation records ({@link RadosRecord}) use one apart from the images', so that a
+     * blocklist aimed at an image's lock owner (a takeover by another gateway) never cuts this
+     * gateway off the shared reservation state.
+     */
+    static synchronized RbdCluster acquire(String cephConf, String user, String purpose) throws IOException {
+        String key = cephConf + "\0" + user + "\0" + purpose;
         RbdCluster c = OPEN.get(key);
         if (c == null) {
             Unreachable u = UNREACHABLE.get(key);
@@ -168,6 +178,11 @@ final class RbdCluster {
         } catch (Throwable t) {
             throw Librbd.rethrow(t);
         }
+    }
+
+    /** The {@code rados_t} of the connection, for calls of {@link Librados} (valid until the last {@link #release}). */
+    MemorySegment handle() {
+        return cluster;
     }
 
     /**

@@ -12,14 +12,14 @@ import io.xtarget.scsi.ScsiTask;
 final class ReserveRelease {
     private ReserveRelease() {}
 
-    static ScsiResult reserve(ScsiTask task) throws ScsiException {
+    static ScsiResult reserve(ScsiTask task) throws ScsiException, java.io.IOException {
         if (!task.lu().reservations().reserve(task.nexus())) {
             throw ScsiException.reservationConflict();
         }
         return ScsiResult.good();
     }
 
-    static ScsiResult release(ScsiTask task) throws ScsiException {
+    static ScsiResult release(ScsiTask task) throws ScsiException, java.io.IOException {
         if (!task.lu().reservations().release(task.nexus())) {
             throw ScsiException.reservationConflict();
         }

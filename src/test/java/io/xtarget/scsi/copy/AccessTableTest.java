@@ -15,6 +15,7 @@ import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
 import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.OpcodeTable;
+import io.xtarget.scsi.ReservationType;
 import io.xtarget.scsi.Reservations;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.ScsiException;
@@ -82,11 +83,11 @@ class AccessTableTest {
         }
     }
 
-    static Row pr(int type, boolean readConflicts) {
+    static Row pr(ReservationType type, boolean readConflicts) {
         Answer read = readConflicts ? Answer.CONFLICT : Answer.GOOD;
-        return new Row("persistent reservation type " + type + " of another nexus", Setup.PLAIN, t -> {
+        return new Row("persistent reservation type " + type.code() + " of another nexus", Setup.PLAIN, t -> {
             Reservations r = t.x.reservations();
-            r.register(t.other, 0, 0x1234, false, t.x.unitAttentions());
+            r.register(t.other, 0, 0x1234, false, false);
             r.reserve(t.other, 0x1234, type);
         }, readConflicts ? Refusal.RESERVATION_CONFLICT : null, Refusal.RESERVATION_CONFLICT, read, Answer.CONFLICT,
                 read, Answer.CONFLICT);
@@ -105,12 +106,12 @@ class AccessTableTest {
                 new Row("SPC-2 reservation of another nexus", Setup.PLAIN, t -> t.x.reservations().reserve(t.other),
                         Refusal.RESERVATION_CONFLICT, Refusal.RESERVATION_CONFLICT, Answer.CONFLICT, Answer.CONFLICT,
                         Answer.CONFLICT, Answer.CONFLICT),
-                pr(Reservations.WRITE_EXCLUSIVE, false),
-                pr(Reservations.EXCLUSIVE_ACCESS, true),
-                pr(Reservations.WRITE_EXCLUSIVE_REGISTRANTS_ONLY, false),
-                pr(Reservations.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY, true),
-                pr(Reservations.WRITE_EXCLUSIVE_ALL_REGISTRANTS, false),
-                pr(Reservations.EXCLUSIVE_ACCESS_ALL_REGISTRANTS, true),
+                pr(ReservationType.WRITE_EXCLUSIVE, false),
+                pr(ReservationType.EXCLUSIVE_ACCESS, true),
+                pr(ReservationType.WRITE_EXCLUSIVE_REGISTRANTS_ONLY, false),
+                pr(ReservationType.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY, true),
+                pr(ReservationType.WRITE_EXCLUSIVE_ALL_REGISTRANTS, false),
+                pr(ReservationType.EXCLUSIVE_ACCESS_ALL_REGISTRANTS, true),
                 new Row("read-only mapping", Setup.READ_ONLY, t -> {}, null, Refusal.READ_ONLY_MAPPING, Answer.GOOD,
                         writeProtected, Answer.GOOD, writeProtected),
                 new Row("software write protect", Setup.PLAIN, t -> t.x.mode().softwareWriteProtect = true, null,

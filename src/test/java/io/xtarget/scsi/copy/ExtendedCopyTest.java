@@ -293,7 +293,7 @@ class ExtendedCopyTest {
     }
 
     @Test
-    void reservationOnSourceOrDestinationConflicts() {
+    void reservationOnSourceOrDestinationConflicts() throws Exception {
         oneTarget();
         io.xtarget.scsi.Nexus otherHost = io.xtarget.iscsi.IscsiPorts.nexus("iqn.other-host", 9, t1.ports().get(0));
         assertThat(c.reservations().reserve(otherHost)).isTrue();
