@@ -45,7 +45,7 @@ final class PopulateToken {
         LogicalUnit lu = task.lu();
         TokenLimits limits = ctx.limits();
         long length = task.cdb().u32(10);
-        if (length > HEADER + (long) limits.maxRanges() * RangeDescriptors.DESCRIPTOR_BYTES) {
+        if (length > HEADER + (long) RangeDescriptors.MAX_DESCRIPTOR_BYTES) {
             throw new ScsiException(Sense.invalidFieldInCdb(10, -1));
         }
         if (length < HEADER + RangeDescriptors.DESCRIPTOR_BYTES) {

@@ -17,6 +17,13 @@ import java.util.List;
  */
 record RangeDescriptors(List<Range> ranges, int firstOffset) {
     static final int DESCRIPTOR_BYTES = 16;
+    /**
+     * The most descriptor bytes a BLOCK DEVICE RANGE DESCRIPTOR LENGTH (16 bits) can name, in whole
+     * descriptors (4095 of them): with the list's header, the largest parameter list the token
+     * commands take, so a list is never sized past 64 KiB by a CDB, and a list naming more ranges
+     * than VPD 8Fh allows is read and refused as TOO MANY SEGMENT DESCRIPTORS (SBC-3).
+     */
+    static final int MAX_DESCRIPTOR_BYTES = 0xFFFF / DESCRIPTOR_BYTES * DESCRIPTOR_BYTES;
 
     /** One range of logical blocks of the LU the command addresses. */
     record Range(long lba, long blocks) {}

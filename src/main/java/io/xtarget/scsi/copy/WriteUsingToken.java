@@ -111,7 +111,7 @@ final class WriteUsingToken {
 
     private Request parse(ScsiTask task) throws ScsiException {
         long length = task.cdb().u32(10);
-        if (length > HEADER + (long) ctx.limits().maxRanges() * RangeDescriptors.DESCRIPTOR_BYTES) {
+        if (length > HEADER + (long) RangeDescriptors.MAX_DESCRIPTOR_BYTES) {
             throw new ScsiException(Sense.invalidFieldInCdb(10, -1));
         }
         if (length < HEADER + RangeDescriptors.DESCRIPTOR_BYTES) {

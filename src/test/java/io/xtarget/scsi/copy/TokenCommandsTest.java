@@ -221,7 +221,7 @@ class TokenCommandsTest {
         assertSense(overlap.sense(), SenseKey.ILLEGAL_REQUEST, 0x26, 0x00);
         assertThat(overlap.sense().senseKeySpecific()).isEqualTo(0x800000 | (536 + 32));
         assertSense(write(t1, 1, 2, TokenLists.writeList(token, range(0, 1), range(1, 1), range(2, 1), range(3, 1),
-                range(4, 1))).sense(), SenseKey.ILLEGAL_REQUEST, 0x24, 0x00); // longer than 4 ranges: CDB field
+                range(4, 1))).sense(), SenseKey.ILLEGAL_REQUEST, 0x26, 0x08); // 5 ranges, 4 allowed: TOO MANY SEGMENT DESCRIPTORS
         byte[] five = TokenLists.writeList(token, range(0, 1), range(1, 1), range(2, 1), range(3, 1), range(4, 1));
         ScsiResult tooMany = run(t1, 1, TokenLists.writeUsingToken(2, 536 + 64), five);
         assertSense(tooMany.sense(), SenseKey.ILLEGAL_REQUEST, 0x1A, 0x00); // list says 80 bytes of ranges, 64 sent
