@@ -246,8 +246,11 @@ class TokenCommandsTest {
         assertSense(run(t1, 0, TokenLists.populate(5, 32), none).sense(), SenseKey.ILLEGAL_REQUEST, 0x26, 0x00);
         byte[] many = new byte[16 + 5 * 16];
         ByteBuffer.wrap(many).putShort(0, (short) (many.length - 2)).putShort(14, (short) 80);
-        assertSense(run(t1, 0, TokenLists.populate(5, many.length), many).sense(), SenseKey.ILLEGAL_REQUEST, 0x24,
-                0x00);
+        assertSense(run(t1, 0, TokenLists.populate(5, many.length), many).sense(), SenseKey.ILLEGAL_REQUEST, 0x26,
+                0x08); // 5 ranges, 4 allowed: TOO MANY SEGMENT DESCRIPTORS
+        // a PARAMETER LIST LENGTH past what the 16-bit range length can name is a CDB field (nothing sized by it)
+        assertSense(run(t1, 0, TokenLists.populate(5, 16 + 0xFFF0 + 16), many).sense(), SenseKey.ILLEGAL_REQUEST,
+                0x24, 0x00);
     }
 
     @Test
