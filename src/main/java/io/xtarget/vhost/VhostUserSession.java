@@ -257,6 +257,14 @@ final class VhostUserSession {
             for (Virtqueue q : queues) {
                 q.setMemory(next);
             }
+        } catch (DeviceException refused) {
+            // a started ring is not inside the new table: the session ends, and close() releases
+            // only the table now current, so the one it replaced is released here (its mappings
+            // sit in a shared arena: a stray access after the unmap fails, it never reads freed memory)
+            if (before != null) {
+                before.release();
+            }
+            throw refused;
         } finally {
             rings.unlock();
         }
