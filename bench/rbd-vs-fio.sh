@@ -30,12 +30,23 @@ trap cleanup EXIT INT TERM
 bash "$here/tools/ceph-test-cluster.sh" start "$ceph_dir" >"$OUT/ceph-start.log" 2>&1
 conf="$ceph_dir/ceph.conf"
 rbd -c "$conf" create rbd/bench --size 2G
+hz=$(getconf CLK_TCK)
+osd_pid=$(cat "$ceph_dir"/run/osd.*.pid)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# per_io NAME TICKS IOS: CPU microseconds per I/O
+per_io() { awk -v n="$1" -v t="$2" -v i="$3" -v hz="$hz" 'BEGIN { printf "%s %.0f us", n, t / hz * 1e6 / i }'; }
+total_bytes=$(numfmt --from=iec "$TOTAL")
 
 echo "== rbd bench (librbd, no xtarget): 4K, 32 threads, $TOTAL random" | tee "$OUT/summary.txt"
 for io in write read; do
-    rbd -c "$conf" bench rbd/bench --io-type "$io" --io-size 4K --io-threads 32 --io-total "$TOTAL" \
-        --io-pattern rand >"$OUT/rbd-bench-$io.log" 2>&1
-    echo "rbd bench $io: $(tail -1 "$OUT/rbd-bench-$io.log")" | tee -a "$OUT/summary.txt"
+    o0=$(ticks "$osd_pid")
+    /usr/bin/time -f "%U %S" -o "$OUT/rbd-bench-$io.time" rbd -c "$conf" bench rbd/bench --io-type "$io" \
+        --io-size 4K --io-threads 32 --io-total "$TOTAL" --io-pattern rand >"$OUT/rbd-bench-$io.log" 2>&1
+    o1=$(ticks "$osd_pid")
+    ios=$((total_bytes / 4096))
+    client=$(awk -v hz="$hz" '{ print ($1 + $2) * hz }' "$OUT/rbd-bench-$io.time")
+    echo "rbd bench $io: $(tail -1 "$OUT/rbd-bench-$io.log"); CPU per I/O: $(per_io 'rbd bench' "$client" "$ios"), $(per_io OSD $((o1 - o0)) "$ios")" \
+        | tee -a "$OUT/summary.txt"
 done
 
 cat >"$OUT/xtarget.json" <<EOF
@@ -51,15 +62,22 @@ url="iscsi://127.0.0.1:$PORT/$IQN/0"
 echo "== fio libiscsi through xtarget on the RBD LU: 4K, QD32, ${RUNTIME} s random, $WORKERS worker threads" \
     | tee -a "$OUT/summary.txt"
 for rw in randwrite randread; do
+    x0=$(ticks "$xt_pid"); o0=$(ticks "$osd_pid")
     "$FIO" --name="$rw" --ioengine=libiscsi --initiator=iqn.2026-11.io.xtarget.bench:fio \
         --filename="$(xt_fio_filename "$url")" --size=2g --rw="$rw" --bs=4k --iodepth=32 --time_based=1 \
         --runtime="$RUNTIME" --norandommap=1 --output-format=json >"$OUT/fio-$rw.json" 2>"$OUT/fio-$rw.log"
-    python3 - "$OUT/fio-$rw.json" "$rw" <<'PY' | tee -a "$OUT/summary.txt"
+    x1=$(ticks "$xt_pid"); o1=$(ticks "$osd_pid")
+    python3 - "$OUT/fio-$rw.json" "$rw" $((x1 - x0)) $((o1 - o0)) "$hz" <<'PY' | tee -a "$OUT/summary.txt"
 import json, sys
 text = open(sys.argv[1]).read()
 j = json.loads(text[text.index("{"):])["jobs"][0]  # fio may print a note before the JSON
 d = j["write" if "write" in sys.argv[2] else "read"]
-print(f"fio {sys.argv[2]}: {d['iops']:.0f} IOPS, {d['bw'] / 1024:.1f} MiB/s, mean latency {d['lat_ns']['mean'] / 1000:.0f} us")
+ios = d["total_ios"] or 1
+xt, osd, hz = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+fio_cpu = (j["usr_cpu"] + j["sys_cpu"]) / 100 * j["job_runtime"] / 1000  # seconds
+print(f"fio {sys.argv[2]}: {d['iops']:.0f} IOPS, {d['bw'] / 1024:.1f} MiB/s, mean latency {d['lat_ns']['mean'] / 1000:.0f} us;"
+      f" CPU per I/O: xtarget (librbd included) {xt / hz * 1e6 / ios:.0f} us, OSD {osd / hz * 1e6 / ios:.0f} us,"
+      f" fio {fio_cpu * 1e6 / ios:.0f} us")
 PY
 done
 echo "raw output: $OUT"

@@ -249,7 +249,7 @@ final class VhostUserSession {
                     b.getLong(at + 24)));
         }
         GuestMemory next = GuestMemory.map(specs, fds); // the descriptors are closed by handle()
-        GuestMemory before;
+        GuestMemory before = null;
         rings.lock();
         try {
             before = memory;
