@@ -16,9 +16,25 @@ final class Eventfd implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final MemorySegment buf = Arena.ofAuto().allocate(8, 8);
 
-    /** Adopts a descriptor received from the front-end. */
-    Eventfd(int fd) {
+    private Eventfd(int fd) {
         this.fd = fd;
+    }
+
+    /**
+     * Adopts a descriptor received from the front-end, made non-blocking: a front-end that keeps
+     * its call counter saturated cannot park the thread that signals it (another guest's command
+     * may be next on that worker); a signal then finds the counter non-zero and is not needed.
+     *
+     * @throws DeviceException when the descriptor takes no O_NONBLOCK (it is closed)
+     */
+    static Eventfd adopt(int fd) throws DeviceException {
+        try {
+            UnixFds.setNonBlocking(fd);
+        } catch (IOException e) {
+            UnixFds.closeQuietly(fd);
+            throw new DeviceException("vring descriptor " + fd + ": " + e.getMessage(), e);
+        }
+        return new Eventfd(fd);
     }
 
     /** A new non-blocking eventfd of our own. */

@@ -45,6 +45,13 @@ final class UnixFds {
     private static final MethodHandle LSEEK = call("lseek", FunctionDescriptor.of(L, I, L, I));
     private static final MethodHandle MEMFD_CREATE = call("memfd_create", FunctionDescriptor.of(I, P, I));
     private static final MethodHandle FTRUNCATE = call("ftruncate", FunctionDescriptor.of(I, I, L));
+    /** fcntl(fd, cmd, int): variadic after the command. */
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("fcntl").orElseThrow(() -> new UnsatisfiedLinkError("libc has no fcntl")),
+            FunctionDescriptor.of(I, I, I, I), ERRNO_OPT, Linker.Option.firstVariadicArg(2));
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int O_NONBLOCK = 0x800;
 
     private UnixFds() {}
 
@@ -135,6 +142,28 @@ final class UnixFds {
                 return; // the counter is saturated: the reader is signalled anyway
             }
             throw n < 0 ? failure("write", e) : new IOException("short eventfd write");
+        }
+    }
+
+    /**
+     * Sets O_NONBLOCK on {@code fd}'s open file description (shared with the sender's copy: a
+     * front-end's eventfds are non-blocking on its side too, QEMU creates them so), so a write to
+     * a counter someone saturated returns EAGAIN instead of parking the writing thread.
+     */
+    static void setNonBlocking(int fd) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            int flags = (int) FCNTL.invokeExact(st, fd, F_GETFL, 0);
+            if (flags < 0) {
+                throw failure("fcntl(F_GETFL)", errno(st));
+            }
+            if ((flags & O_NONBLOCK) == 0 && (int) FCNTL.invokeExact(st, fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+                throw failure("fcntl(F_SETFL, O_NONBLOCK)", errno(st));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
         }
     }
 

@@ -282,7 +282,7 @@ final class VhostUserSession {
         Virtqueue q = queueAt((int) (v & 0xFF));
         boolean none = (v & VRING_NOFD) != 0;
         m.requireFds(none ? 0 : 1);
-        Eventfd e = none ? null : new Eventfd(fds.remove(0));
+        Eventfd e = none ? null : Eventfd.adopt(fds.remove(0));
         switch (m.request()) {
             case VhostUserRequest.SET_VRING_KICK -> withRings(() -> q.start(e));
             case VhostUserRequest.SET_VRING_CALL -> q.setCall(e);

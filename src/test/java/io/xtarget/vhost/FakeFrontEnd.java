@@ -24,8 +24,13 @@ final class FakeFrontEnd implements AutoCloseable {
     final List<FakeDriver> drivers = new ArrayList<>();
 
     FakeFrontEnd(String socket) throws IOException {
+        this(socket, "guest");
+    }
+
+    /** @param memfdName the name of the guest RAM's memfd, as /proc/self/maps shows it ("memfd:" and the name) */
+    FakeFrontEnd(String socket, String memfdName) throws IOException {
         fd = UnixSockets.connect(socket);
-        memfd = UnixFds.memfd("guest", RAM);
+        memfd = UnixFds.memfd(memfdName, RAM);
         ram = new GuestRam(memfd, RAM);
     }
 
