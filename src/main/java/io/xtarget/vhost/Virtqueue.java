@@ -108,10 +108,15 @@ final class Virtqueue {
         }
     }
 
-    /** VHOST_USER_SET_VRING_BASE: the next available index to process. */
+    /** VHOST_USER_SET_VRING_BASE: the next available index to process; refused on a started ring. */
     synchronized void setBase(int base) throws DeviceException {
         if (base < 0 || base > 0xFFFF) {
             throw new DeviceException("queue " + index + " base " + base + " is not a 16-bit index");
+        }
+        if (state != State.STOPPED) {
+            // the device would take again buffers it already has in flight (vhost-user: the base is
+            // set before the ring starts, or after GET_VRING_BASE stopped it)
+            throw new DeviceException("queue " + index + " base set while started");
         }
         lastAvail = base;
     }

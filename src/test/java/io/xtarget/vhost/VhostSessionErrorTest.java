@@ -195,6 +195,20 @@ class VhostSessionErrorTest {
         stillServes();
     }
 
+    /** SET_VRING_BASE on a started ring would make the device take buffers it has in flight again. */
+    @Test
+    void aBaseSetOnAStartedRing() throws Exception {
+        try (FakeFrontEnd fe = new FakeFrontEnd(socket.toString())) {
+            fe.handshake(VhostControllerTest.FEATURES, VhostControllerTest.PROTOCOL);
+            fe.ring(0, 8);
+            fe.ring(1, 8);
+            fe.ring(2, 8);
+            fe.send(VhostUserRequest.SET_VRING_BASE, 0, FakeFrontEnd.state(2, 0));
+            assertThat(fe.closedByBackEnd()).isTrue();
+        }
+        stillServes();
+    }
+
     @Test
     void aLoopingDescriptorChainOnALiveRing() throws Exception {
         try (FakeFrontEnd fe = new FakeFrontEnd(socket.toString())) {
