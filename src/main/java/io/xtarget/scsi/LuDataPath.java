@@ -121,17 +121,38 @@ final class LuDataPath {
     }
 
     private void writeBytes(long offset, ByteBuffer[] srcs, boolean fua) throws IOException {
-        health.requireHealthy();
         long n = remaining(srcs);
-        try (LbaLocks.Held h = lockBytes(offset, n)) {
-            long t0 = System.nanoTime();
-            long at = offset;
-            for (ByteBuffer b : srcs) {
-                int len = b.remaining();
-                store().write(at, b, fua || !mode.writeCacheEnabled);
-                at += len;
+        writing(() -> {
+            try (LbaLocks.Held h = lockBytes(offset, n)) {
+                long t0 = System.nanoTime();
+                long at = offset;
+                for (ByteBuffer b : srcs) {
+                    int len = b.remaining();
+                    store().write(at, b, durable(fua));
+                    at += len;
+                }
+                sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
             }
-            sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
+            return null;
+        });
+        bytesWritten.add(n);
+        provisioning().allocated(n);
+    }
+
+    /** One write to the store. */
+    @FunctionalInterface
+    private interface StoreWrite<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs a write on the store: refused while the LU is failed; a failed flush fails the LU and an
+     * out-of-space failure starts an out-of-space episode (both rethrown).
+     */
+    private <T> T writing(StoreWrite<T> write) throws IOException {
+        health.requireHealthy();
+        try {
+            return write.run();
         } catch (FlushFailedException e) {
             health.flushFailed(e);
             throw e;
@@ -139,8 +160,11 @@ final class LuDataPath {
             provisioning().allocationFailed(e);
             throw e;
         }
-        bytesWritten.add(n);
-        provisioning().allocated(n);
+    }
+
+    /** Whether a write must be durable when it completes: FUA, or the write cache is off (WCE 0). */
+    private boolean durable(boolean fua) {
+        return fua || !mode.writeCacheEnabled;
     }
 
     /**
@@ -150,18 +174,12 @@ final class LuDataPath {
      * @return false when the store has no such operation (nothing written: the caller replicates)
      */
     public boolean writeSame(long lba, long blocks, ByteBuffer block, boolean fua) throws IOException {
-        health.requireHealthy();
         long n = blocks * store().blockSize();
-        boolean done;
-        try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
-            done = store().writeSame(lba * store().blockSize(), n, block, fua || !mode.writeCacheEnabled);
-        } catch (FlushFailedException e) {
-            health.flushFailed(e);
-            throw e;
-        } catch (OutOfSpaceException e) {
-            provisioning().allocationFailed(e);
-            throw e;
-        }
+        boolean done = writing(() -> {
+            try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
+                return store().writeSame(lba * store().blockSize(), n, block, durable(fua));
+            }
+        });
         if (done) {
             bytesWritten.add(n);
             provisioning().allocated(n);
@@ -178,18 +196,8 @@ final class LuDataPath {
      *     {@link Store#NO_COMPARE_AND_WRITE} (nothing read or written: the caller emulates it)
      */
     public long compareAndWrite(long lba, ByteBuffer verify, ByteBuffer data, boolean fua) throws IOException {
-        health.requireHealthy();
         int n = data.remaining();
-        long r;
-        try {
-            r = store().compareAndWrite(lba * store().blockSize(), verify, data, fua || !mode.writeCacheEnabled);
-        } catch (FlushFailedException e) {
-            health.flushFailed(e);
-            throw e;
-        } catch (OutOfSpaceException e) {
-            provisioning().allocationFailed(e);
-            throw e;
-        }
+        long r = writing(() -> store().compareAndWrite(lba * store().blockSize(), verify, data, durable(fua)));
         if (r != Store.NO_COMPARE_AND_WRITE) {
             bytesRead.add(n);
         }
