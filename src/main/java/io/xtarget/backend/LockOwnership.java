@@ -32,6 +32,16 @@ public interface LockOwnership {
     List<String> takeOver() throws IOException;
 
     /**
+     * Gives ownership up, so that another gateway takes it (explicit ALUA); nothing when this
+     * gateway does not own the store. {@link #holdExclusiveLock} would take a free lock again: the
+     * caller stops calling it until it wants ownership back.
+     *
+     * @throws StoreFencedException when this gateway is fenced
+     * @throws IOException when the storage refuses
+     */
+    void releaseExclusiveLock() throws IOException;
+
+    /**
      * Whether another gateway fenced this one: every operation fails with
      * {@link StoreFencedException} until {@link #recover}.
      */

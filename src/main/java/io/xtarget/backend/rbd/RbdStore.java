@@ -384,6 +384,21 @@ public final class RbdStore implements Store, LockOwnership {
         }
     }
 
+    /** {@link RbdExclusiveLock#release}: gives the lock up (librbd waits for the writes in flight first). */
+    @Override
+    public void releaseExclusiveLock() throws IOException {
+        synchronized (takeoverLock) {
+            RbdImage image = enter();
+            try {
+                RbdExclusiveLock.release(image);
+            } catch (IOException e) {
+                throw gate.noted(e);
+            } finally {
+                exit();
+            }
+        }
+    }
+
     @Override
     public boolean fenced() {
         return gate.fenced();
