@@ -72,10 +72,12 @@ gw2=$!
 wait_port "$PORT2" || { echo "gateway 2 did not start"; cat "$work/gw2.log"; exit 1; }
 
 # The second path: a user-mode netdev whose only forward is 10.0.3.100:3260 -> 127.0.0.1:$PORT2.
-# EXTRA_QEMU_ARGS is split on spaces, so the forward's command is a script without arguments.
+# EXTRA_QEMU_ARGS is split on spaces, so the forward's command is a script without arguments. Its
+# NIC sits in PCI slot 10h, after boot.sh's, so that the guest names it eth1 (eth0 stays the one
+# the guest's init configures for gateway 1).
 printf '#!/bin/sh\nexec socat STDIO TCP:127.0.0.1:%s\n' "$PORT2" >"$work/fwd2.sh"
 chmod +x "$work/fwd2.sh"
-export EXTRA_QEMU_ARGS="-netdev user,id=n1,restrict=on,ipv6=off,net=10.0.3.0/24,host=10.0.3.2,guestfwd=tcp:10.0.3.100:3260-cmd:$work/fwd2.sh -device virtio-net-pci,netdev=n1"
+export EXTRA_QEMU_ARGS="-netdev user,id=n1,restrict=on,ipv6=off,net=10.0.3.0/24,host=10.0.3.2,guestfwd=tcp:10.0.3.100:3260-cmd:$work/fwd2.sh -device virtio-net-pci,netdev=n1,addr=0x10"
 
 cat >"$work/job.sh" <<'JOB'
 set -u
