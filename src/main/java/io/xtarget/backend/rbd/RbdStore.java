@@ -192,12 +192,22 @@ public final class RbdStore implements Store, LockOwnership {
         }
     }
 
-    /** rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then durable. */
+    /**
+     * rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then
+     * durable. librbd refuses a flush from a client that does not hold the exclusive lock while
+     * another one does ({@code -EROFS}): such a client has no write in flight (writes need the
+     * lock) and every write it completed is on the OSDs, so there is nothing to flush and the
+     * flush succeeds (a gateway serving an image active/non-optimized gets the SYNCHRONIZE CACHE
+     * a host sends when it closes that path's device).
+     */
     @Override
     public void flush() throws IOException {
         RbdImage image = enter();
         try {
             long rv = image.flush().await();
+            if (rv == -RbdErrors.EROFS) {
+                return;
+            }
             if (rv < 0) {
                 throw gate.noted(RbdErrors.flushFailure("flush of " + spec(), (int) -rv));
             }
