@@ -139,17 +139,27 @@ grep -E "prio=10" /out/multipath-before.txt >/dev/null; check "an active/non-opt
 sg_inq $SG1 | grep -i "TPGS=3" >/dev/null; check "INQUIRY TPGS 11b (implicit and explicit)" $?
 sg_rtpg -d $SG1 | tee /out/rtpg1.txt
 grep -c "target port group id" /out/rtpg1.txt | grep -qx 2; check "sg_rtpg reports two groups" $?
-sg_stpg --standby $SG1 >/out/stpg-standby.txt 2>&1; rc=$?
+# sg_stpg itself declines standby (S_SUP is 0 in RTPG); sg_raw sends it anyway
+sg_stpg --standby $SG1 >/out/stpg-standby.txt 2>&1
 cat /out/stpg-standby.txt
-[ $rc -ne 0 ] && grep -qi "illegal request\|invalid field" /out/stpg-standby.txt; check "sg_stpg --standby refused" $?
+printf '\x00\x00\x00\x00\x02\x00\x00\x01' >/tmp/stpg-standby.bin
+sg_raw -s 8 -i /tmp/stpg-standby.bin $SG1 a4 0a 00 00 00 00 00 00 00 08 00 00 >/out/stpg-raw.txt 2>&1
+cat /out/stpg-raw.txt
+grep -qi "invalid field in parameter list" /out/stpg-raw.txt; check "SET TARGET PORT GROUPS to standby refused (INVALID FIELD IN PARAMETER LIST)" $?
 sg_stpg --active $SG1; check "sg_stpg --active (non-optimized) on gateway 1" $?
 sleep 2
 sg_rtpg -d $SG2 | tee /out/rtpg2.txt
 sg_rtpg -d $SG2 | grep -A1 "target port group id : 0x2" | grep -qi "active/optimized"; check "gateway 2 optimized after gateway 1 gave the image up" $?
 sg_stpg --optimized $SG1; check "sg_stpg --optimized on gateway 1 takes the image back" $?
 sg_rtpg -d $SG1 | grep -A1 "target port group id : 0x1" | grep -qi "active/optimized"; check "gateway 1 optimized again" $?
-sleep 5
-multipath -ll
+# multipathd re-reads the priorities on its next check (polling_interval 2): wait until gateway 1's
+# path group is the active one again
+for i in $(seq 30); do
+    multipath -ll | grep -A1 "prio=50 status=active" | grep -q "$(basename $SD1) " && break
+    sleep 1
+done
+multipath -ll | tee /out/multipath-before-fio.txt
+multipath -ll | grep -A1 "prio=50 status=active" | grep -q "$(basename $SD1) "; check "I/O goes to gateway 1 again (its group active)" $?
 
 echo "FIO-START"
 fio --name=mp --filename=$MP --direct=1 --ioengine=libaio --iodepth=4 --rw=randwrite --bs=4k --size=48M \
