@@ -1,7 +1,7 @@
 package io.xtarget.server;
 
-import io.xtarget.backend.rbd.RadosNotifyChannel;
-import io.xtarget.backend.rbd.RbdStore;
+import io.xtarget.backend.LockOwnership;
+import io.xtarget.backend.PeerChannel;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.PeerResets;
 import io.xtarget.scsi.TaskManager;
@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Resets across the gateways of an RBD image ({@link PeerResets}): each LU on an RBD store has a
- * {@link RadosNotifyChannel} on its image; a reset performed here (LOGICAL UNIT RESET, a target
+ * Resets across the gateways of an RBD image ({@link PeerResets}): each LU on a store the gateways
+ * share ({@link LockOwnership}) has a {@link PeerChannel} (on RBD: a RADOS watch/notify object next
+ * to the image); a reset performed here (LOGICAL UNIT RESET, a target
  * reset) is sent to the other gateways, which perform it for their nexuses of the LU
  * ({@link TaskManager#resetByPeer}) before they acknowledge, so that when the initiator gets the
  * reset's response, the LU's nexuses on every gateway hold the unit attention (29h/03h, 29h/00h).
@@ -46,7 +47,7 @@ public final class GatewayResets implements PeerResets, AutoCloseable {
     private boolean closed;
     private final Thread syncer = Thread.ofPlatform().daemon().name("xt-gateway-resets").unstarted(this::syncLoop);
 
-    private record Open(LogicalUnit lu, RadosNotifyChannel channel) {}
+    private record Open(LogicalUnit lu, PeerChannel channel) {}
 
     /** Resets for {@code units} (those on RBD stores), performed by {@code tasks}. */
     public GatewayResets(TaskManager tasks, Supplier<? extends Collection<LogicalUnit>> units) {
@@ -61,7 +62,7 @@ public final class GatewayResets implements PeerResets, AutoCloseable {
         }
         Map<String, LogicalUnit> now = new HashMap<>();
         for (LogicalUnit lu : units.get()) {
-            if (lu.store() instanceof RbdStore) {
+            if (lu.store() instanceof LockOwnership) {
                 now.put(lu.name(), lu);
             }
         }
@@ -78,9 +79,9 @@ public final class GatewayResets implements PeerResets, AutoCloseable {
             if (channels.containsKey(lu.name())) {
                 continue;
             }
-            RbdStore store = (RbdStore) lu.store();
+            LockOwnership store = (LockOwnership) lu.store();
             try {
-                channels.put(lu.name(), new Open(lu, RadosNotifyChannel.open(store.spec(), m -> received(lu, m))));
+                channels.put(lu.name(), new Open(lu, store.openPeerChannel(m -> received(lu, m))));
                 if (failures.remove(lu.name()) != null) {
                     log.info("LU {}: resets are shared with the other gateways from now on", lu.name());
                 }
@@ -135,7 +136,7 @@ public final class GatewayResets implements PeerResets, AutoCloseable {
     public void announce(Collection<LogicalUnit> reset, Kind kind) {
         byte[] message = (PREFIX + kind.name()).getBytes(StandardCharsets.US_ASCII);
         for (LogicalUnit lu : reset) {
-            RadosNotifyChannel c;
+            PeerChannel c;
             synchronized (this) {
                 Open o = channels.get(lu.name());
                 c = o == null || o.lu() != lu ? null : o.channel();

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.xtarget.backend.PeerChannel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code rados_buffer_free} of {@code rados/librados.h} (librados2); connecting uses
  * {@link Librbd}'s handles.
  */
-public final class RadosNotifyChannel implements AutoCloseable {
+public final class RadosNotifyChannel implements PeerChannel {
     private static final Logger log = LoggerFactory.getLogger(RadosNotifyChannel.class);
 
     /** {@code void (*rados_watchcb2_t)(void *arg, uint64_t notify_id, uint64_t handle, uint64_t notifier_id, void *data, size_t len)}. */
@@ -231,6 +232,7 @@ public final class RadosNotifyChannel implements AutoCloseable {
     }
 
     /** Whether the watch was lost: open a new channel. */
+    @Override
     public boolean broken() {
         return broken;
     }
@@ -242,6 +244,7 @@ public final class RadosNotifyChannel implements AutoCloseable {
      * @throws IOException when the cluster refused the notification or a watcher did not answer
      *     in time ({@code -ETIMEDOUT}; the others did get it)
      */
+    @Override
     public void send(byte[] message, Duration timeout) throws IOException {
         byte[] whole = new byte[self.length + message.length];
         System.arraycopy(self, 0, whole, 0, self.length);

@@ -1,6 +1,7 @@
 package io.xtarget.backend.rbd;
 
 import io.xtarget.backend.LockOwnership;
+import io.xtarget.backend.PeerChannel;
 import io.xtarget.backend.Store;
 import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreGeometry;
@@ -11,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A store on a Ceph RBD image through librbd ({@link RbdImage}).
@@ -407,6 +409,12 @@ public final class RbdStore implements Store, LockOwnership {
                 exit();
             }
         }
+    }
+
+    /** A {@link RadosNotifyChannel} on this image, on a cluster connection of its own. */
+    @Override
+    public PeerChannel openPeerChannel(Consumer<byte[]> listener) throws IOException {
+        return RadosNotifyChannel.open(spec(), listener);
     }
 
     @Override
