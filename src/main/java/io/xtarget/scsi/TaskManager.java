@@ -142,13 +142,15 @@ public final class TaskManager {
      * A reset another gateway of the LU performed ({@link PeerResets}): the same as a reset
      * arriving here, for this gateway's nexuses of the LU, requested by a nexus that is none of
      * them (its tasks end as aborted by another initiator, SAM-5 5.6); nothing is announced back.
+     * The SPC-2 reservation is left alone: the gateways share it ({@link Reservations} on their
+     * shared ledger), and the gateway the reset arrived at released it already.
      */
     public Aborted resetByPeer(LogicalUnit lu, PeerResets.Kind kind) {
-        return resetHere(List.of(lu), null, kind.attention());
+        return resetHere(List.of(lu), null, kind.attention(), false);
     }
 
     private Aborted reset(Collection<LogicalUnit> units, Nexus requester, PeerResets.Kind kind) {
-        Aborted here = resetHere(units, requester, kind.attention());
+        Aborted here = resetHere(units, requester, kind.attention(), true);
         PeerResets peers = peerResets;
         if (peers == null || units.isEmpty()) {
             return here;
@@ -159,14 +161,17 @@ public final class TaskManager {
         return new Aborted(here.tasks(), told);
     }
 
-    private Aborted resetHere(Collection<LogicalUnit> units, Nexus requester, Sense attention) {
+    private Aborted resetHere(Collection<LogicalUnit> units, Nexus requester, Sense attention,
+            boolean releaseReservation) {
         List<ScsiTask> victims = new ArrayList<>();
         for (LogicalUnit lu : units) {
             victims.addAll(lu.tasks().select(t -> true));
         }
         Aborted a = abort(victims, requester, true);
         for (LogicalUnit lu : units) {
-            lu.reservations().reset();
+            if (releaseReservation) {
+                lu.reservations().reset();
+            }
             lu.medium().clearPreventions();
             lu.unitAttentions().establishForAll(attention, null);
         }
