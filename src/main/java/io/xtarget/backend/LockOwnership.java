@@ -2,6 +2,7 @@ package io.xtarget.backend;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A store on shared storage that several gateways open at once, with one owner at a time (an RBD
@@ -32,6 +33,16 @@ public interface LockOwnership {
     List<String> takeOver() throws IOException;
 
     /**
+     * Gives ownership up, so that another gateway takes it (explicit ALUA); nothing when this
+     * gateway does not own the store. {@link #holdExclusiveLock} would take a free lock again: the
+     * caller stops calling it until it wants ownership back.
+     *
+     * @throws StoreFencedException when this gateway is fenced
+     * @throws IOException when the storage refuses
+     */
+    void releaseExclusiveLock() throws IOException;
+
+    /**
      * Whether another gateway fenced this one: every operation fails with
      * {@link StoreFencedException} until {@link #recover}.
      */
@@ -44,4 +55,16 @@ public interface LockOwnership {
      * @throws IOException when the store cannot be opened again (still fenced; try later)
      */
     void recover() throws IOException;
+
+    /**
+     * Opens a message channel to the other gateways of this store; {@code listener} gets each
+     * message another gateway sends (on a thread of the storage's; it must not block). The
+     * default: the store has none.
+     *
+     * @throws IOException when the channel cannot be opened (the storage is unreachable, or the
+     *     store has no channel)
+     */
+    default PeerChannel openPeerChannel(Consumer<byte[]> listener) throws IOException {
+        throw new IOException(this + " has no channel to the other gateways");
+    }
 }

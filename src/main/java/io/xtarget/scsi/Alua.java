@@ -24,6 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * without it, and an initiator that reads through every path would otherwise bounce the image
  * between the gateways.
  *
+ * <p><b>Explicit transitions.</b> With a {@link Release} set as well, SET TARGET PORT GROUPS
+ * moves the LU ({@link #setExplicitly}): this gateway takes it over, or gives its image up so that
+ * another gateway takes it; INQUIRY then reports TPGS 11b (implicit and explicit,
+ * {@link #explicit}).
+ *
  * @param peers the other gateways' target port groups, with their relative port identifiers
  */
 public final class Alua {
@@ -49,7 +54,20 @@ public final class Alua {
         void takeOver(LogicalUnit lu) throws IOException;
     }
 
+    /** Gives an LU's image up, so that another gateway takes it (the server's lock watcher). */
+    @FunctionalInterface
+    public interface Release {
+        /**
+         * Gives {@code lu}'s image up; this gateway does not take it back by itself afterwards
+         * (only a write or an explicit request here does).
+         *
+         * @throws IOException when it cannot (the image is not shared, the cluster refused)
+         */
+        void release(LogicalUnit lu) throws IOException;
+    }
+
     private final List<PeerGroup> peers;
+    private volatile Release release;
     private final Map<String, Boolean> optimized = new ConcurrentHashMap<>();
     private volatile Takeover takeover;
     /** Per LU name: held while a takeover runs. */
@@ -84,13 +102,68 @@ public final class Alua {
      * @return whether the state changed
      */
     public boolean setOptimized(LogicalUnit lu, boolean now) {
+        return setOptimized(lu, now, null);
+    }
+
+    /** As above; {@code except} (the nexus that asked for the change, or null) gets no unit attention. */
+    private boolean setOptimized(LogicalUnit lu, boolean now, Nexus except) {
         Boolean before = optimized.put(lu.name(), now);
         if (before != null && before != now) {
-            lu.unitAttentions().establishForAll(UnitAttentions.ASYMMETRIC_ACCESS_STATE_CHANGED, null);
+            lu.unitAttentions().establishForAll(UnitAttentions.ASYMMETRIC_ACCESS_STATE_CHANGED, except);
             return true;
         }
         return false;
     }
+
+    /** Sets what {@link #setExplicitly} calls to give an LU up (null: explicit transitions are not supported). */
+    public void setRelease(Release release) {
+        this.release = release;
+    }
+
+    /**
+     * Whether explicit transitions (SET TARGET PORT GROUPS) are supported: INQUIRY reports TPGS
+     * 11b instead of 01b.
+     */
+    public boolean explicit() {
+        return takeover != null && release != null;
+    }
+
+    /**
+     * SET TARGET PORT GROUPS for {@code lu} (SPC-4 5.15, explicit asymmetric access state transitions): makes this
+     * gateway active/optimized ({@code optimizedHere}: takes the image over, fencing its owner as
+     * a write here would) or active/non-optimized (gives the image up; another gateway takes it on
+     * its next poll). Nothing happens when the state is already the requested one. A change gives
+     * every I_T nexus of the LU ASYMMETRIC ACCESS STATE CHANGED (2Ah/06h) except {@code requester}'s.
+     *
+     * @throws ScsiException HARDWARE ERROR / SET TARGET PORT GROUPS COMMAND FAILED (67h/0Ah) when
+     *     the takeover or the release failed (the state did not change), or explicit transitions
+     *     are not supported
+     */
+    public void setExplicitly(LogicalUnit lu, boolean optimizedHere, Nexus requester) throws ScsiException {
+        Takeover t = takeover;
+        Release r = release;
+        if (t == null || r == null) {
+            throw new ScsiException(SET_TARGET_PORT_GROUPS_FAILED);
+        }
+        synchronized (takeoverLocks.computeIfAbsent(lu.name(), n -> new Object())) {
+            if (optimized(lu) == optimizedHere) {
+                return;
+            }
+            try {
+                if (optimizedHere) {
+                    t.takeOver(lu);
+                } else {
+                    r.release(lu);
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new ScsiException(SET_TARGET_PORT_GROUPS_FAILED);
+            }
+            setOptimized(lu, optimizedHere, requester);
+        }
+    }
+
+    /** HARDWARE ERROR / SET TARGET PORT GROUPS COMMAND FAILED (67h/0Ah), SPC-4 SET TARGET PORT GROUPS. */
+    public static final Sense SET_TARGET_PORT_GROUPS_FAILED = new Sense(SenseKey.HARDWARE_ERROR, 0x67, 0x0A);
 
     /** Sets what {@link #serveHere} calls (null: writes on a non-optimized LU are not taken over). */
     public void setTakeover(Takeover takeover) {

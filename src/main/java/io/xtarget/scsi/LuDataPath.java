@@ -3,6 +3,7 @@ package io.xtarget.scsi;
 import io.xtarget.backend.FlushFailedException;
 import io.xtarget.backend.OutOfSpaceException;
 import io.xtarget.backend.Store;
+import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -296,13 +297,15 @@ final class LuDataPath {
     /**
      * Makes every completed write durable. Refused while the LU is failed; a failure fails the LU
      * (whatever exception the store threw, it is reported as a {@link FlushFailedException}), but
-     * for a store that cannot be reached now ({@link StoreUnavailableException}).
+     * for a store that cannot be reached now ({@link StoreUnavailableException}) or that another
+     * gateway owns or fenced ({@link StoreFencedException}: NOT READY 04h/0Ah; a fenced gateway
+     * recovers and serves again, it must not stay failed).
      */
     public void flush() throws IOException {
         health.requireHealthy();
         try {
             store().flush();
-        } catch (StoreUnavailableException e) {
+        } catch (StoreUnavailableException | StoreFencedException e) {
             throw e; // the store says nothing was lost (its acknowledged writes are durable): the LU stays healthy
         } catch (IOException e) {
             FlushFailedException f = e instanceof FlushFailedException ff ? ff

@@ -192,6 +192,22 @@ public final class ScsiCore {
         return lu == null || d.access() == MediumAccess.NONE || d.access() == MediumAccess.STATUS || lu.fastIo();
     }
 
+    /**
+     * The one decision point before user data is written to {@code lu} through this server, by a
+     * command (a WRITE row) or by the copy manager (the destination of an EXTENDED COPY segment):
+     * on a gateway that serves {@code lu} active/non-optimized, takes the LU over first
+     * ({@link Alua#serveHere}); otherwise does nothing.
+     *
+     * @throws ScsiException NOT READY / ASYMMETRIC ACCESS STATE TRANSITION (04h/0Ah) when the
+     *     takeover failed (nothing was written)
+     */
+    public void serveWriteHere(LogicalUnit lu) throws ScsiException {
+        Alua gateways = alua;
+        if (gateways != null) {
+            gateways.serveHere(lu);
+        }
+    }
+
     /** Runs one command to completion on the calling thread. Never throws. */
     public ScsiResult execute(ScsiTask task) {
         LunMapping mapping = task.mapping();
@@ -204,9 +220,8 @@ public final class ScsiCore {
             AccessCheck.requireNexus(task.nexus(), mapping, request);
             CdbUsage.check(d.cdbUsage(), task.cdb());
             AccessCheck.requireUnitState(mapping, request);
-            Alua gateways = alua;
-            if (gateways != null && mapping != null && d.access() == MediumAccess.WRITE) {
-                gateways.serveHere(mapping.unit()); // a write on the non-optimized gateway takes the LU over
+            if (mapping != null && d.access() == MediumAccess.WRITE) {
+                serveWriteHere(mapping.unit()); // a write on the non-optimized gateway takes the LU over
             }
             return d.handler().execute(task);
         } catch (ScsiException e) {

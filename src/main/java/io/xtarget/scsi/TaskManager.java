@@ -3,6 +3,7 @@ package io.xtarget.scsi;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,20 +24,42 @@ import org.slf4j.LoggerFactory;
 public final class TaskManager {
     private static final Logger log = LoggerFactory.getLogger(TaskManager.class);
 
-    /** The tasks one function aborted; done when each of them has ended. */
+    /** The other gateways of this server's LUs, told of every reset performed here; null: none. */
+    private volatile PeerResets peerResets;
+
+    /** Sets who is told of the resets performed here (a gateway's peers), or null for nobody. */
+    public void setPeerResets(PeerResets peers) {
+        this.peerResets = peers;
+    }
+
+    /** The tasks one function aborted; done when each of them has ended (and the peers were told, for a reset). */
     public static final class Aborted {
         private final List<ScsiTask> tasks;
+        /** Done when the other gateways performed the same reset (already done when there is nothing to tell). */
+        private final CompletableFuture<Void> peers;
 
         Aborted(List<ScsiTask> tasks) {
+            this(tasks, CompletableFuture.completedFuture(null));
+        }
+
+        Aborted(List<ScsiTask> tasks, CompletableFuture<Void> peers) {
             this.tasks = List.copyOf(tasks);
+            this.peers = peers;
         }
 
         public List<ScsiTask> tasks() {
             return tasks;
         }
 
-        /** Runs {@code r} once every aborted task has ended (at once when there were none). */
+        /**
+         * Runs {@code r} once every aborted task has ended and, for a reset, the other gateways
+         * performed it too (at once when there is nothing to wait for).
+         */
         public void whenEnded(Runnable r) {
+            if (!peers.isDone()) {
+                peers.whenComplete((v, e) -> whenEnded(r));
+                return;
+            }
             if (tasks.isEmpty()) {
                 r.run();
                 return;
@@ -100,10 +123,11 @@ public final class TaskManager {
      * LOGICAL UNIT RESET (SAM-5 6.3.3, 7.7): aborts every task of the LU, releases an SPC-2
      * reservation (persistent ones survive, SPC-4 5.12.1), ends PREVENT ALLOW MEDIUM REMOVAL
      * (SPC-4 6.13) and queues LOGICAL UNIT RESET OCCURRED (29/03) for every I_T nexus that
-     * exists now, the requester's included.
+     * exists now, the requester's included. On a gateway the other gateways of the LU do the same
+     * for their nexuses ({@link PeerResets}); the result is done when they have.
      */
     public Aborted resetLogicalUnit(LogicalUnit lu, Nexus requester) {
-        return reset(List.of(lu), requester, UnitAttentions.LUN_RESET);
+        return reset(List.of(lu), requester, PeerResets.Kind.LOGICAL_UNIT);
     }
 
     /**
@@ -111,17 +135,43 @@ public final class TaskManager {
      * every LU of the target, with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29/00).
      */
     public Aborted resetTarget(Collection<LogicalUnit> units, Nexus requester) {
-        return reset(units, requester, UnitAttentions.POWER_ON);
+        return reset(units, requester, PeerResets.Kind.TARGET);
     }
 
-    private Aborted reset(Collection<LogicalUnit> units, Nexus requester, Sense attention) {
+    /**
+     * A reset another gateway of the LU performed ({@link PeerResets}): the same as a reset
+     * arriving here, for this gateway's nexuses of the LU, requested by a nexus that is none of
+     * them (its tasks end as aborted by another initiator, SAM-5 5.6); nothing is announced back.
+     * The SPC-2 reservation is left alone: the gateways share it ({@link Reservations} on their
+     * shared ledger), and the gateway the reset arrived at released it already.
+     */
+    public Aborted resetByPeer(LogicalUnit lu, PeerResets.Kind kind) {
+        return resetHere(List.of(lu), null, kind.attention(), false);
+    }
+
+    private Aborted reset(Collection<LogicalUnit> units, Nexus requester, PeerResets.Kind kind) {
+        Aborted here = resetHere(units, requester, kind.attention(), true);
+        PeerResets peers = peerResets;
+        if (peers == null || units.isEmpty()) {
+            return here;
+        }
+        List<LogicalUnit> reset = List.copyOf(units);
+        CompletableFuture<Void> told = CompletableFuture.runAsync(() -> peers.announce(reset, kind),
+                command -> Thread.ofVirtual().name("xt-peer-reset").start(command));
+        return new Aborted(here.tasks(), told);
+    }
+
+    private Aborted resetHere(Collection<LogicalUnit> units, Nexus requester, Sense attention,
+            boolean releaseReservation) {
         List<ScsiTask> victims = new ArrayList<>();
         for (LogicalUnit lu : units) {
             victims.addAll(lu.tasks().select(t -> true));
         }
         Aborted a = abort(victims, requester, true);
         for (LogicalUnit lu : units) {
-            lu.reservations().reset();
+            if (releaseReservation) {
+                lu.reservations().reset();
+            }
             lu.medium().clearPreventions();
             lu.unitAttentions().establishForAll(attention, null);
         }

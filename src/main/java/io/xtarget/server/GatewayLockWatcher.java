@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * faster than that. After it, a write arriving here takes the image back (the initiator chose
  * this path again, e.g. the other gateway died too).
  *
+ * <p><b>Explicit release.</b> The watcher is also the {@link Alua.Release} of its {@link Alua}
+ * (SET TARGET PORT GROUPS asking this gateway to be non-optimized): it gives the lock up
+ * ({@link LockOwnership#releaseExclusiveLock}) and from then on its poll no longer takes the free
+ * lock of that LU, so that another gateway's poll takes it; a takeover (a write, or SET TARGET PORT
+ * GROUPS asking this gateway to be optimized) ends that.
+ *
  * <p>LUs on other stores are left alone (optimized). {@link #pollOnce} runs the same check
  * synchronously: run it before the fabric listens, so the first RTPG is already right.
  */
@@ -51,6 +57,8 @@ public final class GatewayLockWatcher implements AutoCloseable {
     private final LongSupplier nanoClock;
     /** LU name -> nanoClock time this gateway noticed it was fenced for that LU. */
     private final Map<String, Long> fencedAt = new ConcurrentHashMap<>();
+    /** Names of the LUs this gateway gave up explicitly: the poll does not take their free locks. */
+    private final java.util.Set<String> released = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     /** Held while one LU is checked or taken over, so a poll never reports a state a takeover just changed. */
     private final Object lock = new Object();
@@ -82,6 +90,7 @@ public final class GatewayLockWatcher implements AutoCloseable {
             }
         });
         alua.setTakeover(this::takeOver);
+        alua.setRelease(this::release);
     }
 
     /** Starts polling in the background. */
@@ -103,7 +112,7 @@ public final class GatewayLockWatcher implements AutoCloseable {
 
     private void poll(LogicalUnit lu, LockOwnership rbd) {
         boolean owner = false;
-        if (!rbd.fenced()) {
+        if (!rbd.fenced() && !released.contains(lu.name())) {
             try {
                 owner = rbd.holdExclusiveLock();
             } catch (IOException | RuntimeException e) {
@@ -152,9 +161,33 @@ public final class GatewayLockWatcher implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             List<String> former = rbd.takeOver();
+            released.remove(lu.name());
             log.warn("ALUA: took LU {} over for a write on this gateway in {} ms{}", lu.name(),
                     (System.nanoTime() - t0) / 1_000_000,
                     former.isEmpty() ? " (the lock was free)" : "; broke the lock of " + former + ", now blocklisted");
+        }
+    }
+
+    /**
+     * {@link Alua.Release}: gives {@code lu}'s image up (SET TARGET PORT GROUPS made this gateway
+     * non-optimized); the poll leaves the free lock to the other gateways until a takeover here.
+     * LUs on other stores cannot be given up.
+     *
+     * @throws IOException when the LU is not on a shared store, or the cluster refuses
+     */
+    public void release(LogicalUnit lu) throws IOException {
+        if (!(lu.store() instanceof LockOwnership rbd)) {
+            throw new IOException("LU " + lu.name() + " is not on a store gateways share: it stays active/optimized");
+        }
+        synchronized (lock) {
+            released.add(lu.name());
+            try {
+                rbd.releaseExclusiveLock();
+            } catch (IOException | RuntimeException e) {
+                released.remove(lu.name());
+                throw e;
+            }
+            log.info("ALUA: gave LU {} up (SET TARGET PORT GROUPS): active/non-optimized on this gateway", lu.name());
         }
     }
 

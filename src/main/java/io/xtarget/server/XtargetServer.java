@@ -63,6 +63,8 @@ public final class XtargetServer implements AutoCloseable {
     static final Duration GATEWAY_POLL = Duration.ofMillis(250);
     /** Polls the RBD locks of a gateway ({@code "gateway"} in the config), or null. */
     private GatewayLockWatcher gatewayWatcher;
+    /** Shares the resets of a gateway's RBD LUs with the other gateways, or null. */
+    private GatewayResets gatewayResets;
 
     private XtargetServer(ServerModel model, CopyCommandSet copy, IscsiServer fabric, VhostFabric vhost,
             ServerConfig running, Path baseDir, BiFunction<String, Store, Store> wrap, IscsiServer.Options baseOptions,
@@ -122,6 +124,7 @@ public final class XtargetServer implements AutoCloseable {
         // a gateway of an ALUA pair: who holds each RBD image's lock is known before the fabric listens
         AtomicReference<Collection<LogicalUnit>> liveUnits = new AtomicReference<>(model.units());
         GatewayLockWatcher gatewayWatcher = null;
+        GatewayResets gatewayResets = null;
         if (complete.gateway() != null) {
             java.util.Set<io.xtarget.scsi.TargetPort> own = new java.util.HashSet<>();
             model.core().targets().forEach(t -> own.addAll(t.ports()));
@@ -131,6 +134,9 @@ public final class XtargetServer implements AutoCloseable {
             model.core().setAlua(alua);
             gatewayWatcher = new GatewayLockWatcher(alua, liveUnits::get, GATEWAY_POLL);
             gatewayWatcher.pollOnce();
+            gatewayResets = new GatewayResets(model.core().taskManager(), liveUnits::get);
+            gatewayResets.sync();
+            model.core().taskManager().setPeerResets(gatewayResets);
         }
         try {
             fabric.start();
@@ -139,6 +145,9 @@ public final class XtargetServer implements AutoCloseable {
             vhost.close();
             fabric.close();
             copy.close();
+            if (gatewayResets != null) {
+                gatewayResets.close();
+            }
             model.close();
             throw e;
         }
@@ -146,6 +155,7 @@ public final class XtargetServer implements AutoCloseable {
         if (gatewayWatcher != null) {
             liveUnits.set(s.units);
             s.gatewayWatcher = gatewayWatcher.start();
+            s.gatewayResets = gatewayResets.start();
         }
         s.logSummary();
         return s;
@@ -359,6 +369,9 @@ public final class XtargetServer implements AutoCloseable {
             }
             if (gatewayWatcher != null) {
                 gatewayWatcher.close();
+            }
+            if (gatewayResets != null) {
+                gatewayResets.close();
             }
         }
         vhost.close();

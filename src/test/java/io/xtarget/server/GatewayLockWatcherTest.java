@@ -34,6 +34,7 @@ class GatewayLockWatcherTest {
         volatile boolean fenced;
         int recovered;
         int takenOver;
+        int released;
 
         @Override
         public boolean holdExclusiveLock() {
@@ -48,6 +49,17 @@ class GatewayLockWatcherTest {
             takenOver++;
             owner = true;
             return List.of("the other gateway");
+        }
+
+        @Override
+        public void releaseExclusiveLock() throws IOException {
+            if (fenced) {
+                throw new StoreFencedException("fenced", StoreFencedException.Reason.BLOCKLISTED);
+            }
+            if (owner) {
+                released++;
+            }
+            owner = false;
         }
 
         @Override
@@ -126,6 +138,31 @@ class GatewayLockWatcherTest {
 
         now.addAndGet(1);
         w.takeOver(lu);
+        assertThat(store.takenOver).isEqualTo(1);
+        w.pollOnce();
+        assertThat(alua.optimized(lu)).isTrue();
+        w.close();
+    }
+
+    @Test
+    void anExplicitReleaseGivesTheLockUpAndThePollLeavesItToTheOthersUntilATakeover() throws Exception {
+        SharedStore store = new SharedStore();
+        LogicalUnit lu = new LogicalUnit("disk0", store, java.util.HexFormat.of().parseHex("6001405011223344556677889900aabd"), "SNW2", false);
+        Alua alua = new Alua(List.of(new Alua.PeerGroup(2, List.of(2))));
+        GatewayLockWatcher w = new GatewayLockWatcher(alua, () -> List.of(lu), Duration.ofMillis(250));
+        assertThat(alua.explicit()).isTrue();
+        store.owner = true;
+        w.pollOnce();
+        assertThat(alua.optimized(lu)).isTrue();
+
+        alua.setExplicitly(lu, false, null);
+        assertThat(store.released).isEqualTo(1);
+        assertThat(alua.optimized(lu)).isFalse();
+        store.owner = true; // the lock is free: a poll would take it, but this gateway gave it up
+        w.pollOnce();
+        assertThat(alua.optimized(lu)).isFalse();
+
+        alua.setExplicitly(lu, true, null); // SET TARGET PORT GROUPS asks this gateway again
         assertThat(store.takenOver).isEqualTo(1);
         w.pollOnce();
         assertThat(alua.optimized(lu)).isTrue();

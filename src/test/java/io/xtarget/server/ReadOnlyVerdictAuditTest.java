@@ -47,6 +47,9 @@ class ReadOnlyVerdictAuditTest {
                 "PERSISTENT RESERVE OUT / PREEMPT AND ABORT");
         allowed("REPORT LUNS", "REPORT TARGET PORT GROUPS", "REPORT SUPPORTED OPERATION CODES",
                 "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS");
+        // SPC-4 5.15: the access states of the LU's target port groups, which every I_T nexus sees;
+        // on a gateway it moves the RBD image between gateways
+        refused("SET TARGET PORT GROUPS");
         // SBC-3: user data
         allowed("READ(6)", "READ(10)", "READ(12)", "READ(16)", "VERIFY(10)", "VERIFY(12)", "VERIFY(16)",
                 "GET LBA STATUS", "READ CAPACITY(10)", "READ CAPACITY(16)");

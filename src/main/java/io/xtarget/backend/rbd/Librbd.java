@@ -71,6 +71,7 @@ final class Librbd {
     //     rbd_completion_t, uint64_t *mismatch_off, int op_flags)
     final MethodHandle rbdAioCompareAndWrite;
     final MethodHandle rbdLockAcquire; // int rbd_lock_acquire(rbd_image_t, rbd_lock_mode_t)
+    final MethodHandle rbdLockRelease; // int rbd_lock_release(rbd_image_t)
     final MethodHandle rbdIsExclusiveLockOwner; // int rbd_is_exclusive_lock_owner(rbd_image_t, int *is_owner)
     // int rbd_lock_get_owners(rbd_image_t, rbd_lock_mode_t *mode, char **owners, size_t *max_owners):
     // -ERANGE with *max_owners set to the count when the array is too small, -ENOENT when unlocked
@@ -120,6 +121,7 @@ final class Librbd {
         rbdAioCompareAndWrite = handle(rbd, "rbd_aio_compare_and_write", FunctionDescriptor.of(JAVA_LONG, ADDRESS,
                 JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
         rbdLockAcquire = handle(rbd, "rbd_lock_acquire", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        rbdLockRelease = handle(rbd, "rbd_lock_release", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         rbdIsExclusiveLockOwner = handle(rbd, "rbd_is_exclusive_lock_owner",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         rbdLockGetOwners = handle(rbd, "rbd_lock_get_owners",

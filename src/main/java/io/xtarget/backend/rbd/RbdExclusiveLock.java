@@ -82,4 +82,21 @@ final class RbdExclusiveLock {
         }
         return owners;
     }
+
+    /**
+     * Gives the lock up when this client owns it (explicit ALUA: another gateway is to be the
+     * owner), leaving it free for the next client that takes it; nothing when it does not own it.
+     *
+     * @throws StoreFencedException when this client is blocklisted
+     * @throws IOException when librbd refuses
+     */
+    static void release(RbdImage image) throws IOException {
+        if (!image.isExclusiveLockOwner()) {
+            return;
+        }
+        int rc = image.releaseExclusiveLock();
+        if (rc < 0) {
+            throw RbdErrors.of("rbd_lock_release of " + image.spec(), -rc);
+        }
+    }
 }

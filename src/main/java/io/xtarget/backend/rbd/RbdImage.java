@@ -242,6 +242,19 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
+    /**
+     * rbd_lock_release: gives the exclusive lock up (librbd first waits for the writes in flight),
+     * so that another client can take it. Returns 0, or the negative errno (-EINVAL: this client
+     * does not hold it).
+     */
+    int releaseExclusiveLock() {
+        try {
+            return (int) lib.rbdLockRelease.invokeExact(image);
+        } catch (Throwable t) {
+            throw Librbd.rethrow(t);
+        }
+    }
+
     /** rbd_is_exclusive_lock_owner: whether this client holds the exclusive lock now. */
     boolean isExclusiveLockOwner() throws IOException {
         try (Arena arena = Arena.ofConfined()) {

@@ -1,6 +1,7 @@
 package io.xtarget.backend.rbd;
 
 import io.xtarget.backend.LockOwnership;
+import io.xtarget.backend.PeerChannel;
 import io.xtarget.backend.Store;
 import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreGeometry;
@@ -11,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A store on a Ceph RBD image through librbd ({@link RbdImage}).
@@ -192,12 +194,22 @@ public final class RbdStore implements Store, LockOwnership {
         }
     }
 
-    /** rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then durable. */
+    /**
+     * rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then
+     * durable. librbd refuses a flush from a client that does not hold the exclusive lock while
+     * another one does ({@code -EROFS}): such a client has no write in flight (writes need the
+     * lock) and every write it completed is on the OSDs, so there is nothing to flush and the
+     * flush succeeds (a gateway serving an image active/non-optimized gets the SYNCHRONIZE CACHE
+     * a host sends when it closes that path's device).
+     */
     @Override
     public void flush() throws IOException {
         RbdImage image = enter();
         try {
             long rv = image.flush().await();
+            if (rv == -RbdErrors.EROFS) {
+                return;
+            }
             if (rv < 0) {
                 throw gate.noted(RbdErrors.flushFailure("flush of " + spec(), (int) -rv));
             }
@@ -382,6 +394,27 @@ public final class RbdStore implements Store, LockOwnership {
                 exit();
             }
         }
+    }
+
+    /** {@link RbdExclusiveLock#release}: gives the lock up (librbd waits for the writes in flight first). */
+    @Override
+    public void releaseExclusiveLock() throws IOException {
+        synchronized (takeoverLock) {
+            RbdImage image = enter();
+            try {
+                RbdExclusiveLock.release(image);
+            } catch (IOException e) {
+                throw gate.noted(e);
+            } finally {
+                exit();
+            }
+        }
+    }
+
+    /** A {@link RadosNotifyChannel} on this image, on a cluster connection of its own. */
+    @Override
+    public PeerChannel openPeerChannel(Consumer<byte[]> listener) throws IOException {
+        return RadosNotifyChannel.open(spec(), listener);
     }
 
     @Override

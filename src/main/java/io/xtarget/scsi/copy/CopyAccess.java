@@ -5,6 +5,7 @@ import io.xtarget.scsi.AccessCheck.Denial;
 import io.xtarget.scsi.AccessCheck.Request;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMapping;
+import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiTask;
 
@@ -30,6 +31,11 @@ import io.xtarget.scsi.ScsiTask;
  *   <tr><td>UNIT ATTENTION</td><td>never: the copy manager's access takes no unit attention
  *       ({@link Request#COPY_READ}, {@link Request#COPY_WRITE})</td></tr>
  * </table>
+ *
+ * <p>A destination this server serves as a gateway that does not own it (active/non-optimized)
+ * is taken over first, as a WRITE command sent to it would take it ({@link ScsiCore#serveWriteHere});
+ * a takeover that fails (NOT READY 04h/0Ah to a command) is COPY ABORTED 0Dh/02h like any NOT READY.
+ * A source is only read: it is not taken over.
  */
 final class CopyAccess {
     private CopyAccess() {}
@@ -47,6 +53,13 @@ final class CopyAccess {
         Denial d = AccessCheck.check(task.nexus(), mapping, destination ? Request.COPY_WRITE : Request.COPY_READ);
         if (d != null) {
             throw refused(d, segment);
+        }
+        if (destination) {
+            try {
+                task.core().serveWriteHere(mapping.unit()); // as a WRITE command would: take a gateway's LU over
+            } catch (ScsiException e) {
+                throw new ScsiException(CopySense.targetNotReachable(segment));
+            }
         }
         return mapping.unit();
     }

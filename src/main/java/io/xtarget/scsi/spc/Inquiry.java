@@ -1,5 +1,6 @@
 package io.xtarget.scsi.spc;
 
+import io.xtarget.scsi.Alua;
 import io.xtarget.scsi.Cdb;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.OpcodeTable;
@@ -62,7 +63,9 @@ final class Inquiry {
         b.u8(0x06); // VERSION: SPC-4
         b.u8(0x10 | 0x02); // NORMACA 0, HISUP 1, RESPONSE DATA FORMAT 2
         b.u8(0); // ADDITIONAL LENGTH, set below
-        b.u8(0x10 | (thirdPartyCopy ? 0x08 : 0)); // TPGS 01b (implicit ALUA), 3PC
+        // TPGS 01b (implicit ALUA), 11b on a gateway that also takes SET TARGET PORT GROUPS; 3PC
+        Alua alua = task.core().alua();
+        b.u8((alua != null && alua.explicit() ? 0x30 : 0x10) | (thirdPartyCopy ? 0x08 : 0));
         b.u8(0x00);
         b.u8(0x02); // CMDQUE
         b.ascii(LogicalUnit.VENDOR, 8);

@@ -91,6 +91,10 @@ public final class SpcCommandSet implements CommandSet {
                 QUICK, CdbUsage.of(MAINTENANCE_IN, 0xE0 | SA_REPORT_TARGET_PORT_GROUPS,
                         0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0),
                 ReportTargetPortGroups::execute);
+        // SET TARGET PORT GROUPS changes the access states every I_T nexus sees: a shared state
+        add(t, MAINTENANCE_OUT, SA_SET_TARGET_PORT_GROUPS, "SET TARGET PORT GROUPS", MediumAccess.CONTROL, SHARED,
+                CdbUsage.of(MAINTENANCE_OUT, SA_SET_TARGET_PORT_GROUPS, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0),
+                SetTargetPortGroups::execute);
         add(t, MAINTENANCE_IN, SA_REPORT_SUPPORTED_OPERATION_CODES, "REPORT SUPPORTED OPERATION CODES",
                 MediumAccess.CONTROL, QUICK,
                 CdbUsage.of(MAINTENANCE_IN, SA_REPORT_SUPPORTED_OPERATION_CODES,

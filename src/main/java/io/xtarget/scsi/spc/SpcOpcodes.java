@@ -20,6 +20,8 @@ final class SpcOpcodes {
     static final int SA_REPORT_TARGET_PORT_GROUPS = 0x0A;
     static final int SA_REPORT_SUPPORTED_OPERATION_CODES = 0x0C;
     static final int SA_REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS = 0x0D;
+    static final int MAINTENANCE_OUT = 0xA4;
+    static final int SA_SET_TARGET_PORT_GROUPS = 0x0A;
 
     private SpcOpcodes() {}
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# libiscsi's MultipathIO suite across two gateways: two `xtarget serve` processes with a "gateway"
+# config export one RBD image (a throw-away Ceph cluster, tools/ceph-test-cluster.sh, or the one
+# XT_CEPH_CONF names) as one LU, each from its own portal and target port group; iscsi-test-cu
+# gets the two gateways' URLs as the two paths of MultipathIO.Simple, .Reset, .CompareAndWrite and
+# .CompareAndWriteAsync.
+#
+# What must pass: MULTIPATH_REQUIRED. MultipathIO.Reset checks that a LUN reset through one path
+# gives every path the LOGICAL UNIT RESET OCCURRED unit attention: the gateways share resets over
+# a RADOS watch/notify channel of the image (server/GatewayResets).
+# Known to fail, by design, until a write through the active/non-optimized gateway is served
+# without moving the image (MULTIPATH_KNOWN): Simple, CompareAndWrite and CompareAndWriteAsync
+# write through both paths in turn. A write through the non-optimized gateway takes the image over
+# (breaks and blocklists the owner's lock), which changes both gateways' asymmetric access states,
+# so every nexus gets ASYMMETRIC ACCESS STATE CHANGED (2Ah/06h, SPC-4 5.15) and the fenced gateway
+# answers its next commands NOT READY 04h/0Ah; libiscsi's tests count those as failures (they
+# expect symmetric access) and, after a takeover, the fenced gateway takes nothing back for 10 s.
+# Their results are printed; one that passes is reported so that it moves to MULTIPATH_REQUIRED.
+# Skipped (exit 0, with the reason) without Ceph.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+MULTIPATH_REQUIRED="Reset"
+MULTIPATH_KNOWN="Simple CompareAndWrite CompareAndWriteAsync"
+for b in ceph-mon ceph-osd ceph-mgr ceph rbd iscsi-test-cu; do
+    command -v "$b" >/dev/null || { echo "conformance-gateways: skipped, $b is not installed"; exit 0; }
+done
+work="$(mktemp -d)"
+ceph_dir="$work/ceph"
+port1="${XT_GATEWAYS_PORT:-3290}"; port2=$((port1 + 1))
+gw1=""; gw2=""
+cleanup() {
+    for p in $gw1 $gw2; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    [ -z "${XT_CEPH_CONF:-}" ] && bash tools/ceph-test-cluster.sh stop "$ceph_dir" >/dev/null 2>&1
+    rm -rf "$work"
+}
+trap cleanup EXIT
+t0=$(date +%s)
+if [ -n "${XT_CEPH_CONF:-}" ]; then
+    conf="$XT_CEPH_CONF"
+else
+    bash tools/ceph-test-cluster.sh start "$ceph_dir" "${XT_CEPH_PORT:-}" >"$work/ceph-start.log" 2>&1 \
+        || { echo "conformance-gateways: the Ceph test cluster did not start"; cat "$work/ceph-start.log"; exit 1; }
+    conf="$ceph_dir/ceph.conf"
+    echo "conformance-gateways: Ceph test cluster up in $(( $(date +%s) - t0 )) s"
+fi
+image="cu-gateways-$$-$t0"
+target="iqn.2026-11.io.xtarget:gateways"
+gateway_config() { # GROUP PEER PORT
+    mkdir -p "$work/gw$1"
+    cat >"$work/gw$1/xtarget.json" <<EOF
+{"backstores": [{"name": "mp0", "type": "rbd", "pool": "rbd", "image": "$image", "size": "64M", "blockSize": 512,
+    "cephConf": "$conf", "naa": "6001405f0e1d2c3b4a5968778695a4c1", "serial": "cu-gateways"}],
+ "targets": [{"name": "$target", "portals": ["127.0.0.1:$3"], "luns": [{"lun": 0, "backstore": "mp0"}]}],
+ "gateway": {"group": $1, "firstRelativePort": $1, "peers": [{"group": $2, "relativePorts": [$2]}]}}
+EOF
+}
+wait_for() {
+    for _ in $(seq 1 150); do
+        iscsi-ls "iscsi://127.0.0.1:$1" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    return 1
+}
+gateway_config 1 2 "$port1"
+gateway_config 2 1 "$port2"
+# gateway 1 creates the image and so owns its lock; gateway 2 starts once it listens
+./xtarget serve --config "$work/gw1/xtarget.json" --create=mp0 >"$work/gw1.log" 2>&1 &
+gw1=$!
+wait_for "$port1" || { echo "conformance-gateways: gateway 1 did not start"; cat "$work/gw1.log"; exit 1; }
+./xtarget serve --config "$work/gw2/xtarget.json" >"$work/gw2.log" 2>&1 &
+gw2=$!
+wait_for "$port2" || { echo "conformance-gateways: gateway 2 did not start"; cat "$work/gw2.log"; exit 1; }
+: >"$work/results.txt"
+for t in $MULTIPATH_REQUIRED $MULTIPATH_KNOWN; do
+    timeout 300 iscsi-test-cu --dataloss -t "ALL.MultipathIO.$t" "iscsi://127.0.0.1:$port1/$target/0" \
+        "iscsi://127.0.0.1:$port2/$target/0" >"$work/cu-$t.log" 2>&1
+    python3 .ci/parse-cu.py "$work/cu-$t.log" >>"$work/results.txt"
+done
+mkdir -p target
+cp "$work/results.txt" target/iscsi-test-cu-gateways-results.txt
+pass=0; fail=0
+for t in $MULTIPATH_REQUIRED; do
+    st=$(awk -v n="MultipathIO.$t" '$2 == n {print $1}' "$work/results.txt")
+    if [ "$st" = "PASS" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "REGRESSION: MultipathIO.$t is ${st:-MISSING}"; fi
+done
+for t in $MULTIPATH_KNOWN; do
+    st=$(awk -v n="MultipathIO.$t" '$2 == n {print $1}' "$work/results.txt")
+    if [ "$st" = "PASS" ]; then
+        echo "NEW PASS (move it to MULTIPATH_REQUIRED in $0): MultipathIO.$t"
+    else
+        echo "known to fail across gateways (takeover on write): MultipathIO.$t ${st:-MISSING}"
+    fi
+done
+echo "conformance-gateways: $pass passed, $fail failed of the required ($(( $(date +%s) - t0 )) s in all)"
+if [ "$fail" -ne 0 ]; then
+    echo "--- gateway 1 log (tail)"; tail -30 "$work/gw1.log"
+    echo "--- gateway 2 log (tail)"; tail -30 "$work/gw2.log"
+    exit 1
+fi

@@ -1,0 +1,109 @@
+package io.xtarget.scsi.copy;
+
+import static io.xtarget.scsi.copy.CopyFixture.heap;
+import static io.xtarget.scsi.copy.CopyFixture.lu;
+import static io.xtarget.scsi.copy.CopyFixture.map;
+import static io.xtarget.scsi.copy.CopyFixture.target;
+import static io.xtarget.scsi.copy.ParameterListParserTest.assertSense;
+import static io.xtarget.scsi.copy.TokenLists.range;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.xtarget.backend.StoreFencedException;
+import io.xtarget.scsi.Alua;
+import io.xtarget.scsi.Cdb;
+import io.xtarget.scsi.CopyAccessPolicy;
+import io.xtarget.scsi.LogicalUnit;
+import io.xtarget.scsi.LunMapping;
+import io.xtarget.scsi.ScsiResult;
+import io.xtarget.scsi.ScsiStatus;
+import io.xtarget.scsi.SenseKey;
+import io.xtarget.scsi.Target;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Copies into an LU a gateway serves active/non-optimized: the copy manager writes its destination
+ * as a WRITE command would, so it takes the LU over first ({@link io.xtarget.scsi.ScsiCore#serveWriteHere});
+ * a source is only read and is not taken over. A failed takeover is COPY ABORTED / COPY TARGET
+ * DEVICE NOT REACHABLE (0Dh/02h), as any NOT READY of a copy target ({@link CopyAccess}).
+ */
+class CopyTakeoverTest {
+    private CopyFixture f;
+    private final LogicalUnit a = lu("a", 512, 4096, 1);
+    private final LogicalUnit b = lu("b", 512, 4096, 2);
+    private Target t1;
+    private final Alua alua = new Alua(List.of(new Alua.PeerGroup(2, List.of(2))));
+    private final List<String> takenOver = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        f = new CopyFixture(new CopyCommandSet(CopyLimits.DEFAULT, new CopyEngine(4096, 64 * 4096),
+                TokenCommandsTest.LIMITS));
+        t1 = target("iqn.t1", 1, map(new LunMapping(0, a, false), new LunMapping(1, b, false)),
+                CopyAccessPolicy.INITIATOR);
+        f.targets(t1);
+        CopyFixture.fill(a, 1);
+        CopyFixture.fill(b, 2);
+        f.core.setAlua(alua);
+        alua.setOptimized(a, false);
+        alua.setOptimized(b, false);
+        alua.setTakeover(lu -> {
+            synchronized (takenOver) {
+                takenOver.add(lu.name());
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        f.copy.close();
+    }
+
+    private static byte[] bytes(LogicalUnit lu, long off, int len) {
+        return Arrays.copyOfRange(heap(lu).bytes(), (int) off, (int) off + len);
+    }
+
+    private ScsiResult run(int lun, Cdb cdb, byte[] out) {
+        return f.core.execute(f.task(t1, 1, lun, cdb, out));
+    }
+
+    @Test
+    void anExtendedCopyTakesItsDestinationOverAndNotItsSource() {
+        byte[] want = bytes(a, 0, 64 * 512);
+        ScsiResult r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).cscd(b).b2b(0, 1, 64, 0, 100).build());
+        assertThat(r.status()).as(String.valueOf(r.sense())).isEqualTo(ScsiStatus.GOOD);
+        assertThat(bytes(b, 100 * 512, 64 * 512)).isEqualTo(want);
+        assertThat(takenOver).containsExactly("b");
+        assertThat(alua.optimized(b)).isTrue();
+        assertThat(alua.optimized(a)).as("the source is only read").isFalse();
+    }
+
+    @Test
+    void aFailedTakeoverAbortsTheCopyBeforeAnythingIsWritten() {
+        alua.setTakeover(lu -> {
+            throw new StoreFencedException("fenced", StoreFencedException.Reason.BLOCKLISTED);
+        });
+        byte[] before = bytes(b, 0, 4096 * 512);
+        ScsiResult r = f.xcopy(t1, 0, new CopyFixture.Params().cscd(a).cscd(b).b2b(0, 1, 64, 0, 100).build());
+        assertSense(r.sense(), SenseKey.COPY_ABORTED, 0x0D, 0x02);
+        assertThat(bytes(b, 0, 4096 * 512)).isEqualTo(before);
+        assertThat(alua.optimized(b)).isFalse();
+    }
+
+    @Test
+    void writeUsingTokenTakesItsLuOverAndPopulateTokenDoesNot() {
+        byte[] list = TokenLists.populateList(range(10, 20));
+        assertThat(run(0, TokenLists.populate(1, list.length), list).status()).isEqualTo(ScsiStatus.GOOD);
+        byte[] token = TokenLists.tokenOf(CopyFixture.bytes(run(0, TokenLists.rrti(1), null)));
+        assertThat(takenOver).as("POPULATE TOKEN reads").isEmpty();
+        byte[] wut = TokenLists.writeList(token, range(50, 20));
+        ScsiResult r = run(1, TokenLists.writeUsingToken(2, wut.length), wut);
+        assertThat(r.status()).as(String.valueOf(r.sense())).isEqualTo(ScsiStatus.GOOD);
+        assertThat(bytes(b, 50 * 512, 20 * 512)).isEqualTo(bytes(a, 10 * 512, 20 * 512));
+        assertThat(takenOver).containsExactly("b");
+    }
+}
