@@ -32,10 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param peers the other gateways' target port groups, with their relative port identifiers
  */
 public final class Alua {
-    /** SPC-4 asymmetric access states as RTPG encodes them. */
-    public static final int ACTIVE_OPTIMIZED = 0x0;
-    public static final int ACTIVE_NON_OPTIMIZED = 0x1;
-
     /** Another gateway's target port group, as this gateway reports it. */
     public record PeerGroup(int id, List<Integer> relativePorts) {
         public PeerGroup {
@@ -87,12 +83,12 @@ public final class Alua {
     }
 
     /** This gateway's access state for {@code lu}; a peer's is the other one. */
-    public int localState(LogicalUnit lu) {
-        return optimized(lu) ? ACTIVE_OPTIMIZED : ACTIVE_NON_OPTIMIZED;
+    public AccessState localState(LogicalUnit lu) {
+        return optimized(lu) ? AccessState.ACTIVE_OPTIMIZED : AccessState.ACTIVE_NON_OPTIMIZED;
     }
 
-    public int peerState(LogicalUnit lu) {
-        return optimized(lu) ? ACTIVE_NON_OPTIMIZED : ACTIVE_OPTIMIZED;
+    public AccessState peerState(LogicalUnit lu) {
+        return optimized(lu) ? AccessState.ACTIVE_NON_OPTIMIZED : AccessState.ACTIVE_OPTIMIZED;
     }
 
     /**

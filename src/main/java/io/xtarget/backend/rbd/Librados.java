@@ -1,5 +1,7 @@
 package io.xtarget.backend.rbd;
 
+import static io.xtarget.backend.rbd.NativeCalls.handle;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -7,7 +9,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -31,7 +32,6 @@ final class Librados {
     /** {@code LIBRADOS_CREATE_EXCLUSIVE}. */
     static final int CREATE_EXCLUSIVE = 1;
 
-    final Linker linker = Linker.nativeLinker();
     final MethodHandle ioctxCreate; // int rados_ioctx_create(rados_t, const char *pool, rados_ioctx_t *)
     final MethodHandle ioctxDestroy; // void rados_ioctx_destroy(rados_ioctx_t)
     final MethodHandle read; // int rados_read(rados_ioctx_t, const char *oid, char *buf, size_t len, uint64_t off)
@@ -80,14 +80,9 @@ final class Librados {
         bufferFree = handle(rados, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
     }
 
-    private MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor fd) {
-        MemorySegment symbol = lib.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no symbol " + name));
-        return linker.downcallHandle(symbol, fd);
-    }
-
     /** A stub librados can call back into, living as long as the process. */
     MemorySegment upcall(MethodHandle target, FunctionDescriptor fd) {
-        return linker.upcallStub(target, fd, Arena.global());
+        return NativeCalls.upcall(target, fd);
     }
 
     private static final class Holder {

@@ -1,5 +1,7 @@
 package io.xtarget.backend.rbd;
 
+import static io.xtarget.backend.rbd.NativeCalls.handle;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -8,7 +10,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -36,7 +37,6 @@ final class Librbd {
     static final FunctionDescriptor DIFF_CALLBACK = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT,
             ADDRESS);
 
-    final Linker linker = Linker.nativeLinker();
 
     // librados
     final MethodHandle radosCreate; // int rados_create(rados_t *cluster, const char *id)
@@ -133,14 +133,9 @@ final class Librbd {
         rbdWatchersListCleanup = handle(rbd, "rbd_watchers_list_cleanup", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
     }
 
-    private MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor fd) {
-        MemorySegment symbol = lib.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no symbol " + name));
-        return linker.downcallHandle(symbol, fd);
-    }
-
     /** A stub librbd can call back into, living as long as the process. */
     MemorySegment upcall(MethodHandle target, FunctionDescriptor fd) {
-        return linker.upcallStub(target, fd, Arena.global());
+        return NativeCalls.upcall(target, fd);
     }
 
     private static final class Holder {

@@ -1,5 +1,7 @@
 package io.xtarget.backend.rbd;
 
+import static io.xtarget.backend.rbd.NativeCalls.handle;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -80,11 +82,6 @@ public final class RadosNotifyChannel implements PeerChannel {
             notifyAck = handle(rados, "rados_notify_ack", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
                     JAVA_LONG, ADDRESS, JAVA_INT));
             bufferFree = handle(rados, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
-        }
-
-        private MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor fd) {
-            return linker.downcallHandle(lib.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no symbol " + name)),
-                    fd);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.xtarget.scsi.spc;
 
+import io.xtarget.scsi.AccessState;
 import io.xtarget.scsi.Alua;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
@@ -36,9 +37,9 @@ final class ReportTargetPortGroups {
         Alua alua = task.core().alua();
         if (alua != null) {
             // gateways: this one's groups and the peers', with the states of the addressed LU
-            int local = alua.localState(task.lu());
-            int peer = alua.peerState(task.lu());
-            Map<Integer, Integer> states = new TreeMap<>();
+            AccessState local = alua.localState(task.lu());
+            AccessState peer = alua.peerState(task.lu());
+            Map<Integer, AccessState> states = new TreeMap<>();
             for (Integer g : groups.keySet()) {
                 states.put(g, local);
             }
@@ -48,7 +49,7 @@ final class ReportTargetPortGroups {
             }
             for (Map.Entry<Integer, TreeSet<Integer>> g : groups.entrySet()) {
                 List<Integer> ports = List.copyOf(g.getValue()).subList(0, Math.min(255, g.getValue().size()));
-                b.u8(states.get(g.getKey())); // PREF 0, ASYMMETRIC ACCESS STATE
+                b.u8(states.get(g.getKey()).code); // PREF 0, ASYMMETRIC ACCESS STATE
                 b.u8(0x03); // AN_SUP, AO_SUP
                 b.u16(g.getKey());
                 b.u8(0).u8(0).u8(0).u8(ports.size());

@@ -1,5 +1,6 @@
 package io.xtarget.scsi.spc;
 
+import io.xtarget.scsi.AccessState;
 import io.xtarget.scsi.Alua;
 import io.xtarget.scsi.ScsiException;
 import io.xtarget.scsi.ScsiResult;
@@ -37,8 +38,6 @@ import java.util.Set;
 final class SetTargetPortGroups {
     private static final int HEADER = 4;
     private static final int DESCRIPTOR = 4;
-    private static final int OPTIMIZED = 0x0;
-    private static final int NON_OPTIMIZED = 0x1;
 
     private SetTargetPortGroups() {}
 
@@ -70,16 +69,16 @@ final class SetTargetPortGroups {
             if (list.get(at + 1) != 0) {
                 throw new ScsiException(Sense.invalidFieldInParameterList(at + 1, 7));
             }
-            int state = b0 & 0x0F;
+            AccessState state = AccessState.of(b0 & 0x0F);
             int group = list.getShort(at + 2) & 0xFFFF;
-            if (state != OPTIMIZED && state != NON_OPTIMIZED) {
+            if (state == null) { // standby, unavailable, offline, transitioning: never offered
                 throw new ScsiException(Sense.invalidFieldInParameterList(at, 3));
             }
             Boolean wanted;
             if (local.contains(group)) {
-                wanted = state == OPTIMIZED;
+                wanted = state == AccessState.ACTIVE_OPTIMIZED;
             } else if (peers.contains(group)) {
-                wanted = state == OPTIMIZED ? Boolean.FALSE : peers.size() == 1 ? Boolean.TRUE : null;
+                wanted = state == AccessState.ACTIVE_OPTIMIZED ? Boolean.FALSE : peers.size() == 1 ? Boolean.TRUE : null;
             } else {
                 throw new ScsiException(Sense.invalidFieldInParameterList(at + 2, 7));
             }
