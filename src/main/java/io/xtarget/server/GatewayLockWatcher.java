@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayLockWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayLockWatcher.class);
+    /** Per LU, the lock check's last failure, logged when it first appears. */
+    private final java.util.Map<String, String> problems = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** How long a gateway that was fenced refuses to take an LU back on a write. */
     public static final Duration FENCED_HOLD_OFF = Duration.ofSeconds(10);
@@ -115,9 +117,11 @@ public final class GatewayLockWatcher implements AutoCloseable {
         if (!rbd.fenced() && !released.contains(lu.name())) {
             try {
                 owner = rbd.holdExclusiveLock();
+                problems.remove(lu.name());
             } catch (IOException | RuntimeException e) {
-                if (!rbd.fenced()) {
-                    log.warn("ALUA: cannot check the exclusive lock of {}: {}", rbd, e.getMessage());
+                String problem = String.valueOf(e.getMessage());
+                if (!rbd.fenced() && !problem.equals(problems.put(lu.name(), problem))) { // once while it lasts
+                    log.warn("ALUA: cannot check the exclusive lock of {}: {}", rbd, problem);
                 }
             }
         }

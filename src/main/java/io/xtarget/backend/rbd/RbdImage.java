@@ -299,6 +299,10 @@ final class RbdImage implements AutoCloseable {
                     slots = Math.max(slots + 1, count.get(ValueLayout.JAVA_LONG, 0));
                     continue;
                 }
+                if (rc == -RbdErrors.EINVAL) { // librbd: "exclusive-lock feature is not enabled"
+                    throw new IOException(spec + " has no exclusive-lock feature, which gateways need to decide which"
+                            + " of them writes: rbd feature enable " + spec.pool() + "/" + spec.image() + " exclusive-lock");
+                }
                 if (rc < 0) {
                     throw RbdErrors.of("rbd_lock_get_owners of " + spec, -rc);
                 }

@@ -98,4 +98,22 @@ class RbdTakeoverTest {
             b.write(0, direct(pattern(5, 512)), false);
         }
     }
+
+    /**
+     * Two gateways decide who writes by the image's exclusive lock: an image without the
+     * exclusive-lock feature gets a lock check that says so and how to fix it, not a silent
+     * "non-optimized" on every gateway.
+     */
+    @Test
+    void anImageWithoutTheExclusiveLockFeatureIsNamedAsSuch() throws Exception {
+        Path conf = CephTestCluster.conf();
+        String name = CephTestCluster.imageName("nolock");
+        Process p = new ProcessBuilder("rbd", "-c", conf.toString(), "create", "--image-feature", "layering",
+                "--size", "16M", "rbd/" + name).redirectErrorStream(true).start();
+        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+        try (RbdStore s = RbdStore.open(new RbdImageSpec("rbd", name, conf.toString(), null), 512, 0, false)) {
+            assertThatThrownBy(s::holdExclusiveLock).hasMessageContaining("exclusive-lock")
+                    .hasMessageContaining("rbd feature enable");
+        }
+    }
 }
