@@ -46,15 +46,16 @@ class PeerResetsTest {
                 Thread.currentThread().interrupt();
             }
         });
-        AtomicBoolean responded = new AtomicBoolean();
+        CountDownLatch responded = new CountDownLatch(1);
         TaskManager.Aborted a = tm.resetLogicalUnit(f.lu, f.a);
-        a.whenEnded(() -> responded.set(true));
+        a.whenEnded(responded::countDown);
         assertThat(called.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(responded).as("no response before the peers performed the reset").isFalse();
+        assertThat(responded.getCount()).as("no response before the peers performed the reset").isOne();
         assertThat(f.lu.unitAttentions().peek(f.b)).as("done here already").isEqualTo(UnitAttentions.LUN_RESET);
         peersDone.countDown();
         assertThat(a.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(responded).isTrue();
+        // the response runs on the thread that completed the peers' part, possibly after await returned
+        assertThat(responded.await(30, TimeUnit.SECONDS)).isTrue();
         synchronized (announced) {
             assertThat(announced).containsExactly(new Announced(List.of(f.lu), PeerResets.Kind.LOGICAL_UNIT));
         }
