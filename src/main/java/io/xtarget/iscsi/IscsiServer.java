@@ -1,6 +1,5 @@
 package io.xtarget.iscsi;
 
-import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.Nexus;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.Target;
@@ -13,7 +12,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -113,10 +111,10 @@ public final class IscsiServer implements AutoCloseable {
     private volatile boolean closed;
     /** The secrets discovery sessions must prove with CHAP, or null: discovery is not authenticated. */
     private volatile ChapCredentials discoveryAuth;
-    /** Each target's CHAP secrets by lower-cased target name; a target not in it needs none. */
-    private volatile Map<String, IscsiTargetSecurity> security;
-    /** Held while the core's targets and {@link #security} are read or replaced together. */
-    private final Object admissions = new Object();
+    /** The core's targets with their CHAP secrets: what a login is admitted to. */
+    private final IscsiAdmissions admissions;
+    /** What a config reload or a cold reset does to the sessions. */
+    private final SessionsOnReload onReload;
 
     /** A fabric whose targets need no CHAP. */
     public IscsiServer(ScsiCore core) {
@@ -135,7 +133,8 @@ public final class IscsiServer implements AutoCloseable {
     public IscsiServer(ScsiCore core, Options options, Map<String, IscsiTargetSecurity> security) {
         this.core = core;
         this.options = options;
-        this.security = byLowerCaseName(security);
+        this.admissions = new IscsiAdmissions(core, security);
+        this.onReload = new SessionsOnReload(core, this::connections);
         this.budget = new DataBudget(options.sessionDataBytes(), options.serverDataBytes());
         this.loginThrottle = new LoginThrottle(options.loginBackoffMillis() * 1_000_000L,
                 Math.max(options.loginBackoffMillis(), options.loginBackoffMaxMillis()) * 1_000_000L);
@@ -286,52 +285,19 @@ public final class IscsiServer implements AutoCloseable {
         return new ArrayList<>(connections);
     }
 
-    private static Map<String, IscsiTargetSecurity> byLowerCaseName(Map<String, IscsiTargetSecurity> security) {
-        Map<String, IscsiTargetSecurity> m = new java.util.HashMap<>();
-        security.forEach((name, s) -> m.put(name.toLowerCase(Locale.ROOT), s));
-        return Map.copyOf(m);
-    }
-
     /** The CHAP secrets of a target (by name, case-insensitive as {@link ScsiCore#target}). */
     IscsiTargetSecurity security(String targetName) {
-        return security.getOrDefault(targetName.toLowerCase(Locale.ROOT), IscsiTargetSecurity.NONE);
+        return admissions.security(targetName);
     }
 
-    /**
-     * What a login to {@code targetName} by {@code initiatorName} gets, read together so a reload
-     * never pairs one config's LUN map with another's secrets.
-     *
-     * @param target the target
-     * @param lunMap the initiator's LUN map, or null when the target does not admit it
-     * @param chap the secrets the initiator must prove, or null for none
-     */
-    record Admission(Target target, LunMap lunMap, ChapCredentials chap) {}
-
-    /** The admission of this initiator to this target, or null when the core has no such target. */
-    Admission admission(String targetName, String initiatorName) {
-        synchronized (admissions) {
-            Target t = core.target(targetName);
-            return t == null ? null
-                    : new Admission(t, t.lunMapFor(initiatorName), security(t.name()).chapFor(initiatorName));
-        }
+    /** What a login to {@code targetName} by {@code initiatorName} gets ({@link IscsiAdmissions#admission}). */
+    IscsiAdmissions.Admission admission(String targetName, String initiatorName) {
+        return admissions.admission(targetName, initiatorName);
     }
 
-    /**
-     * The copy reachability rule of every iSCSI nexus ({@link io.xtarget.scsi.CopyReachability}):
-     * an initiator name is only a claim, CHAP is what makes it an identity, so a target that
-     * demands CHAP secrets of this initiator is reachable by copy only when the receiving target
-     * demands the same ones (the session proved them at login). A target without secrets is
-     * reachable as its ACL grants.
-     */
+    /** The copy reachability rule of every iSCSI nexus ({@link IscsiAdmissions#copyReaches}). */
     boolean copyReaches(Nexus nexus, Target other) {
-        String initiator = nexus.initiatorName();
-        ChapCredentials required = security(other.name()).chapFor(initiator);
-        if (required == null) {
-            return true;
-        }
-        Target receiving = nexus.port() == null ? null : core.target(nexus.port().targetName());
-        ChapCredentials proven = receiving == null ? null : security(receiving.name()).chapFor(initiator);
-        return required.equals(proven);
+        return admissions.copyReaches(nexus, other);
     }
 
     /**
@@ -340,7 +306,7 @@ public final class IscsiServer implements AutoCloseable {
      * the name is never reachable; one without secrets is reachable as its ACL grants.
      */
     public boolean reachableWithoutChap(String targetName, String initiatorName) {
-        return security(targetName).chapFor(initiatorName) == null;
+        return admissions.security(targetName).chapFor(initiatorName) == null;
     }
 
     /**
@@ -349,50 +315,16 @@ public final class IscsiServer implements AutoCloseable {
      * ({@link #admission}), never one config's ACL with another's secrets.
      */
     public void replaceTargets(List<Target> targets, Map<String, IscsiTargetSecurity> security) {
-        Map<String, IscsiTargetSecurity> s = byLowerCaseName(security);
-        synchronized (admissions) {
-            core.replaceTargets(targets);
-            this.security = s;
-        }
+        admissions.replace(targets, security);
         targetsChanged();
     }
 
     /**
      * The core's targets were replaced (config reload): every normal session moves to its
-     * target's new LUN map for its initiator. A session whose target is gone or whose initiator
-     * is no longer admitted is dropped; one whose LUN inventory changed gets REPORTED LUNS DATA
-     * HAS CHANGED (3F/0E) on each LU it can now address (SPC-4 5.14, SAM-5 5.14). A changed reset
-     * grant applies to the next task management request, with no unit attention.
+     * target's new LUN map for its initiator ({@link SessionsOnReload#targetsChanged}).
      */
     public void targetsChanged() {
-        for (Connection c : connections()) {
-            Session s = c.session();
-            if (s == null || s.discovery) {
-                continue;
-            }
-            Target now = core.target(s.target.name());
-            LunMap map = now == null ? null : now.lunMapFor(s.initiatorName);
-            if (map == null) {
-                log.info("reload: {} no longer has access; closing it", s);
-                c.terminate("access removed by a config reload");
-                continue;
-            }
-            s.target = now;
-            LunMap before = s.lunMap;
-            s.lunMap = map; // also when only the grant changed (e.g. the ACL's "resets")
-            if (!map.sameMappings(before)) {
-                core.nexusRemapped(s.nexus, before, map);
-                for (io.xtarget.scsi.LunMapping m : map.mappings()) {
-                    m.unit().unitAttentions().establish(s.nexus,
-                            io.xtarget.scsi.UnitAttentions.LUN_INVENTORY_CHANGED);
-                }
-                log.info("reload: {} now sees {} LUN(s)", s, map.mappings().size());
-            }
-            if (!java.util.Objects.equals(map.resets(), before.resets())) {
-                log.info("reload: {} resets now {}", s, map.resets() == null ? "by the default rule"
-                        : map.resets() ? "allowed" : "refused");
-            }
-        }
+        onReload.targetsChanged();
     }
 
     /**
@@ -408,15 +340,8 @@ public final class IscsiServer implements AutoCloseable {
     public void discoveryAuth(ChapCredentials chap) {
         ChapCredentials was = discoveryAuth;
         discoveryAuth = chap;
-        if (Objects.equals(was, chap)) {
-            return;
-        }
-        for (Connection c : connections()) {
-            Session s = c.session();
-            if (s != null && s.discovery) {
-                log.info("reload: discovery authentication changed; closing {}", s);
-                c.terminate("discovery authentication changed by a config reload");
-            }
+        if (!Objects.equals(was, chap)) {
+            onReload.discoveryAuthChanged();
         }
     }
 
@@ -427,12 +352,7 @@ public final class IscsiServer implements AutoCloseable {
 
     /** TARGET COLD RESET: every session of the target is dropped (RFC 7143 11.5.1). */
     void dropSessionsOf(Target target) {
-        for (Connection c : connections()) {
-            Session s = c.session();
-            if (s != null && s.target == target) {
-                c.terminate("target cold reset");
-            }
-        }
+        onReload.dropSessionsOf(target);
     }
 
     /** Number of logged-in sessions (for status output). */

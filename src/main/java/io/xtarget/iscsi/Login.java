@@ -284,7 +284,7 @@ final class Login {
             refusal = "no TargetName";
             return LoginStatus.MISSING_PARAMETER;
         }
-        IscsiServer.Admission admission = server.admission(tn, initiatorName);
+        IscsiAdmissions.Admission admission = server.admission(tn, initiatorName);
         target = admission == null ? null : admission.target();
         port = target == null ? null : portal.portOf(target);
         if (target == null || port == null) {
