@@ -7,17 +7,12 @@ import io.xtarget.backend.RamStore;
 import io.xtarget.scsi.LogicalUnit;
 import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
-import io.xtarget.scsi.ScsiCore;
-import io.xtarget.scsi.copy.CopyCommandSet;
-import io.xtarget.server.StandardCommands;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 class VhostAdversaryTest {
     @TempDir
     Path dir;
-    ExecutorService workers = Executors.newFixedThreadPool(2);
-    CopyCommandSet copy = new CopyCommandSet();
-    ScsiCore core = new ScsiCore(StandardCommands.table(copy), List.of());
     volatile CountDownLatch ioMayGo = new CountDownLatch(0);
     LogicalUnit lu;
     LogicalUnit held;
+    VhostFixture f;
     VhostController controller;
 
     @BeforeEach
@@ -40,18 +33,14 @@ class VhostAdversaryTest {
         lu = new LogicalUnit("disk1", new RamStore(512, 4L << 20), VhostControllerTest.naa(1), "s1", false);
         held = new LogicalUnit("held", new HeldStore(new RamStore(512, 4L << 20), () -> ioMayGo),
                 VhostControllerTest.naa(2), "s2", false);
-        controller = new VhostController(dir.resolve("vm.sock"), PosixFilePermissions.fromString("rw-------"), null, 3,
-                LunMap.of(List.of(new LunMapping(0, lu, false), new LunMapping(1, held, false))), core, workers,
-                64L << 20);
-        controller.start();
+        f = new VhostFixture(dir, 2, new LunMapping(0, lu, false), new LunMapping(1, held, false));
+        controller = f.controller;
     }
 
     @AfterEach
     void stop() {
         ioMayGo.countDown();
-        controller.close();
-        workers.shutdownNow();
-        copy.close();
+        f.close();
     }
 
     /**
@@ -64,13 +53,7 @@ class VhostAdversaryTest {
     }
 
     FakeFrontEnd connect() throws Exception {
-        FakeFrontEnd fe = new FakeFrontEnd(controller.socket().toString(), "adv-guest");
-        fe.handshake(VhostControllerTest.FEATURES, VhostControllerTest.PROTOCOL);
-        fe.ring(0, 8);
-        fe.ring(1, 8);
-        fe.ring(2, 16);
-        await(controller::connected, "the front-end to be served");
-        return fe;
+        return f.connect("adv-guest");
     }
 
     /**
@@ -187,7 +170,7 @@ class VhostAdversaryTest {
                 VhostControllerTest.naa(3), "s3", false);
         VhostController second = new VhostController(dir.resolve("vm2.sock"),
                 PosixFilePermissions.fromString("rw-------"), null, 4,
-                LunMap.of(List.of(new LunMapping(0, other, false))), core, workers, 64L << 20);
+                LunMap.of(List.of(new LunMapping(0, other, false))), f.core, f.workers, 64L << 20);
         second.start();
         int stuck = UnixFds.eventfd(UnixFds.EFD_CLOEXEC); // blocking
         try (FakeFrontEnd fe = connect()) {

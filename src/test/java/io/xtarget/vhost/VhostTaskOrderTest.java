@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.backend.RamStore;
 import io.xtarget.scsi.LogicalUnit;
-import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.ScsiTask;
-import io.xtarget.scsi.copy.CopyCommandSet;
-import io.xtarget.server.StandardCommands;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class VhostTaskOrderTest {
     @TempDir
     Path dir;
-    ExecutorService workers = Executors.newFixedThreadPool(4);
-    CopyCommandSet copy = new CopyCommandSet();
-    ScsiCore core = new ScsiCore(StandardCommands.table(copy), List.of());
+    VhostFixture fixture;
+    ScsiCore core;
     final CountDownLatch ioMayGo = new CountDownLatch(1);
     LogicalUnit lu;
     VhostController controller;
@@ -43,15 +36,10 @@ class VhostTaskOrderTest {
     void start() throws Exception {
         lu = new LogicalUnit("disk1", new HeldStore(new RamStore(512, 4L << 20), () -> ioMayGo),
                 VhostControllerTest.naa(1), "s1", false);
-        controller = new VhostController(dir.resolve("vm.sock"), PosixFilePermissions.fromString("rw-------"), null, 3,
-                LunMap.of(List.of(new LunMapping(0, lu, false))), core, workers, 64L << 20);
-        controller.start();
-        fe = new FakeFrontEnd(controller.socket().toString());
-        fe.handshake(VhostControllerTest.FEATURES, VhostControllerTest.PROTOCOL);
-        fe.ring(0, 8);
-        fe.ring(1, 8);
-        fe.ring(2, 16);
-        VhostVanishedGuestTest.await(controller::connected, "the front-end to be served");
+        fixture = new VhostFixture(dir, 4, new LunMapping(0, lu, false));
+        controller = fixture.controller;
+        core = fixture.core;
+        fe = fixture.connect("order-guest");
         d = fe.drivers.get(2);
         assertThat(new VirtioScsiGuest(fe, 2).command(0, new byte[6], null, 0).status()).isZero(); // the ring works
     }
@@ -60,9 +48,7 @@ class VhostTaskOrderTest {
     void stop() throws Exception {
         ioMayGo.countDown();
         fe.close();
-        controller.close();
-        workers.shutdownNow();
-        copy.close();
+        fixture.close();
     }
 
     /** Publishes one command with {@code attr} (5.6.6.1 task_attr) and returns its chain's head. */

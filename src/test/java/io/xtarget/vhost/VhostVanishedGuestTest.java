@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.backend.RamStore;
 import io.xtarget.scsi.LogicalUnit;
-import io.xtarget.scsi.LunMap;
 import io.xtarget.scsi.LunMapping;
-import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.ScsiTask;
-import io.xtarget.scsi.copy.CopyCommandSet;
-import io.xtarget.server.StandardCommands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -37,27 +30,22 @@ import org.junit.jupiter.api.io.TempDir;
 class VhostVanishedGuestTest {
     @TempDir
     Path dir;
-    ExecutorService workers = Executors.newFixedThreadPool(2);
-    CopyCommandSet copy = new CopyCommandSet();
-    ScsiCore core = new ScsiCore(StandardCommands.table(copy), List.of());
     volatile CountDownLatch ioMayGo = new CountDownLatch(0);
     LogicalUnit lu;
+    VhostFixture f;
     VhostController controller;
 
     @BeforeEach
     void start() throws Exception {
         lu = new LogicalUnit("disk1", new HeldStore(new RamStore(512, 4L << 20), () -> ioMayGo), VhostControllerTest.naa(1), "s1", false);
-        controller = new VhostController(dir.resolve("vm.sock"), PosixFilePermissions.fromString("rw-------"), null, 3,
-                LunMap.of(List.of(new LunMapping(0, lu, false))), core, workers, 64L << 20);
-        controller.start();
+        f = new VhostFixture(dir, 2, new LunMapping(0, lu, false));
+        controller = f.controller;
     }
 
     @AfterEach
     void stop() {
         ioMayGo.countDown();
-        controller.close();
-        workers.shutdownNow();
-        copy.close();
+        f.close();
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -99,13 +87,7 @@ class VhostVanishedGuestTest {
     }
 
     FakeFrontEnd connect() throws Exception {
-        FakeFrontEnd fe = new FakeFrontEnd(controller.socket().toString());
-        fe.handshake(VhostControllerTest.FEATURES, VhostControllerTest.PROTOCOL);
-        fe.ring(0, 8);
-        fe.ring(1, 8);
-        fe.ring(2, 16);
-        await(controller::connected, "the front-end to be served");
-        return fe;
+        return f.connect("guest");
     }
 
     /** A well-behaved front-end connects, runs a READ and leaves. */
