@@ -86,13 +86,17 @@ for _ in $(seq 1 90); do [ -z "$(dev 0:0:0:3)" ] && break; sleep 1; done
 [ -z "$(dev 0:0:0:3)" ] && echo "CHECK hot-remove OK"
 # a device reset, as a guest reboot does it: unbind the virtio-scsi driver (the driver resets the
 # device, QEMU stops the rings) and bind it again (new rings on the same back-end connection)
-vdev=$(basename "$(dirname "$(readlink -f /sys/class/scsi_host/host0/device)")")
+vdev=$(basename "$(ls -d /sys/bus/virtio/drivers/virtio_scsi/virtio* | head -1)")
 before=$(dd if="$D0" bs=1M count=64 iflag=direct status=none | sha256sum)
 echo "$vdev" >/sys/bus/virtio/drivers/virtio_scsi/unbind && sleep 2 \
   && echo "$vdev" >/sys/bus/virtio/drivers/virtio_scsi/bind
-h=""; for _ in $(seq 1 30); do h=$(ls -d /sys/bus/virtio/devices/"$vdev"/host* 2>/dev/null | sed 's|.*/host||'); [ -n "$h" ] && [ -n "$(dev "$h:0:0:0")" ] && break; sleep 1; done
+h=""; for _ in $(seq 1 120); do h=$(ls -d /sys/bus/virtio/devices/"$vdev"/host* 2>/dev/null | sed 's|.*/host||'); [ -n "$h" ] && [ -n "$(dev "$h:0:0:0")" ] && break; sleep 1; done
 R0=$(dev "$h:0:0:0")
-[ -n "$R0" ] && [ "$(dd if="$R0" bs=1M count=64 iflag=direct status=none | sha256sum)" = "$before" ] && echo "CHECK device-reset-rebind OK ($R0)"
+if [ -n "$R0" ] && [ "$(dd if="$R0" bs=1M count=64 iflag=direct status=none | sha256sum)" = "$before" ]; then
+  echo "CHECK device-reset-rebind OK ($R0)"
+else
+  echo "device reset: $vdev host '$h' disk '$R0'"; lsblk -dno NAME,HCTL; dmesg | tail -15
+fi
 JOB
 
 (cd "$work" && exec "$here/xtarget" serve --config "$work/xtarget.json") >"$work/xtarget.log" 2>&1 &
