@@ -44,25 +44,10 @@ final class PopulateToken {
     ScsiResult execute(ScsiTask task) throws ScsiException {
         LogicalUnit lu = task.lu();
         TokenLimits limits = ctx.limits();
-        long length = task.cdb().u32(10);
-        if (length > HEADER + (long) RangeDescriptors.MAX_DESCRIPTOR_BYTES) {
-            throw new ScsiException(Sense.invalidFieldInCdb(10, -1));
-        }
-        if (length < HEADER + RangeDescriptors.DESCRIPTOR_BYTES) {
-            throw new ScsiException(Sense.parameterListLengthError());
-        }
-        ByteBuffer p = task.dataOut((int) length);
-        int flags = p.get(2) & 0xFF;
-        if ((flags & 0xFC) != 0) {
-            throw new ScsiException(Sense.invalidFieldInParameterList(2, 31 - Integer.numberOfLeadingZeros(flags)));
-        }
-        int rangeLength = p.getShort(RANGE_LENGTH_FIELD) & 0xFFFF;
-        if (HEADER + rangeLength > length) {
-            throw new ScsiException(Sense.parameterListLengthError());
-        }
-        if ((p.getShort(0) & 0xFFFF) + 2 < HEADER + rangeLength) { // POPULATE TOKEN DATA LENGTH
-            throw new ScsiException(Sense.invalidFieldInParameterList(0, -1));
-        }
+        TokenListHeader h = TokenListHeader.read(task, HEADER, RANGE_LENGTH_FIELD);
+        ByteBuffer p = h.list();
+        int flags = h.flags();
+        int rangeLength = h.rangeLength();
         long timeout = p.getInt(4) & 0xFFFF_FFFFL;
         if (timeout > limits.maxInactivitySeconds()) {
             throw new ScsiException(Sense.invalidFieldInParameterList(4, -1));
