@@ -3,13 +3,10 @@
 # two `xtarget serve` processes export one RBD image as one LU ("gateway" config, reservations
 # shared through the cluster), and iscsi-test-cu gets gateway 1's URL as its first path and
 # gateway 2's as its second (the tests' second initiator uses the second path), then the other
-# way round. By default the image is created without the exclusive-lock feature, so no lock
-# moves between the gateways (neither owns the image: each refuses writes with 04h/0Ah, which
-# fails ProutReserve's Access tests, the only ones that write through both paths; before the
-# gateways refused such writes all 27 tests passed each way). XT_PR_LOCKED=1 keeps Ceph's default
-# features, so that a write through the gateway that does not own the image takes it over (and
-# fences the other), as hosts ignoring ALUA would make it do; the 2Ah/06h that follows each
-# takeover interrupts more tests.
+# way round. Writes through either gateway are served (the image's exclusive lock is handed over
+# on request), so ProutReserve's Access tests, which write through both paths, pass too.
+# XT_PR_NO_LOCK=1 creates the image without the exclusive-lock feature: then only the home
+# gateway writes and the other refuses writes (04h/0Ah), which fails those Access tests.
 #
 # Usage: tools/gateway-pr-conformance.sh [PORT1 [PORT2]]   (defaults 31741 31742, on 127.0.0.1)
 # Uses the cluster $XT_CEPH_CONF names, or starts one (tools/ceph-test-cluster.sh) and stops it.
@@ -43,8 +40,8 @@ if [ -z "$conf" ]; then
     conf="$work/ceph/ceph.conf"
 fi
 image="pr-gw-$$-$RANDOM"
-features=(--image-feature layering)
-[ "${XT_PR_LOCKED:-0}" = 1 ] && features=()
+features=()
+[ "${XT_PR_NO_LOCK:-0}" = 1 ] && features=(--image-feature layering)
 CEPH_CONF="$conf" rbd create "${features[@]}" --size 256M "rbd/$image" || exit 1
 iqn=iqn.2026-11.io.xtarget:gw
 for g in 1 2; do

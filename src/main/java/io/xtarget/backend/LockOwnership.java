@@ -1,46 +1,46 @@
 package io.xtarget.backend;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A store on shared storage that several gateways open at once, with one owner at a time (an RBD
- * image's exclusive lock): the owner is the gateway whose target port group is active/optimized.
- * Ownership moves in two ways: the owner closes the store (a clean shutdown) and another gateway
- * takes the free lock ({@link #holdExclusiveLock}); or another gateway that must serve writes takes
- * it away ({@link #takeOver}) and fences the old owner, whose operations then fail with
- * {@link StoreFencedException} until it {@link #recover recovers}.
+ * A store on shared storage that several gateways open at once (an RBD image). Writes need the
+ * storage's exclusive lock, which the store takes from the gateway holding it when it must write:
+ * cooperatively when that gateway answers, and by breaking its lock and fencing it when it does
+ * not (dead or hung), so that nothing it sends later lands; its operations then fail with
+ * {@link StoreFencedException} until it {@link #recover recovers}. Apart from the lock, one gateway
+ * is the store's <em>home</em>, the one whose target port group is active/optimized: it holds a
+ * lease it renews ({@link #holdHome}), which expires when it dies and moves on an explicit request
+ * ({@link #claimHome}, {@link #releaseHome}).
  */
 public interface LockOwnership {
     /**
-     * Whether this gateway owns the store now, taking ownership first (and keeping it until the
-     * store closes) when nobody holds it. False while {@link #fenced}.
+     * Whether this gateway is the store's home now: renews its lease, or takes a free or expired
+     * one (not after {@link #releaseHome}, until {@link #claimHome}). The first call also makes
+     * writes hand the lock over between gateways. False while {@link #fenced}. Call it regularly
+     * (well within the lease, 10 s on RBD).
      *
-     * @throws IOException when ownership cannot be checked (cluster unreachable)
+     * @throws IOException when it cannot be checked (cluster unreachable)
      */
-    boolean holdExclusiveLock() throws IOException;
+    boolean holdHome() throws IOException;
 
     /**
-     * Takes ownership even from another gateway that holds it (dead or alive): breaks its lock,
-     * fencing it so that nothing it sends later lands, then takes the lock.
+     * Makes this gateway the home whoever is (SET TARGET PORT GROUPS): takes the lease from its
+     * holder (which learns it at its next renewal) and the lock, as a write would.
      *
-     * @return the former owners, as the storage names them (empty: this gateway owned it already
-     *     or nobody did)
-     * @throws StoreFencedException when this gateway is fenced itself, or lost a race for the lock
+     * @throws StoreFencedException when this gateway is fenced, or the lock could not be had
      * @throws IOException when the storage refuses
      */
-    List<String> takeOver() throws IOException;
+    void claimHome() throws IOException;
 
     /**
-     * Gives ownership up, so that another gateway takes it (explicit ALUA); nothing when this
-     * gateway does not own the store. {@link #holdExclusiveLock} would take a free lock again: the
-     * caller stops calling it until it wants ownership back.
+     * Gives home up (SET TARGET PORT GROUPS), and the lock, so that another gateway becomes home;
+     * {@link #holdHome} does not take it back until {@link #claimHome}.
      *
      * @throws StoreFencedException when this gateway is fenced
      * @throws IOException when the storage refuses
      */
-    void releaseExclusiveLock() throws IOException;
+    void releaseHome() throws IOException;
 
     /**
      * Whether another gateway fenced this one: every operation fails with
@@ -49,12 +49,14 @@ public interface LockOwnership {
     boolean fenced();
 
     /**
-     * After fencing: drops the fenced connection and opens the store anew (not owning it). Waits
-     * for operations in flight (they fail). Does nothing when not fenced.
+     * After fencing: drops the fenced connection and opens the store anew (not owning it), and
+     * refuses writes ({@link StoreFencedException}) for {@code refuseWritesFor}: they were queued
+     * here before the host failed over and must not land after what it wrote since elsewhere.
+     * Waits for operations in flight (they fail). Does nothing when not fenced.
      *
      * @throws IOException when the store cannot be opened again (still fenced; try later)
      */
-    void recover() throws IOException;
+    void recover(java.time.Duration refuseWritesFor) throws IOException;
 
     /**
      * Opens a message channel to the other gateways of this store; {@code listener} gets each

@@ -7,26 +7,21 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Implicit ALUA between gateways: this xtarget process is one gateway of several that export the
- * same LUs (same NAA designator and serial) from their own target port groups. Per LU, the
- * gateway that owns the backing image (an RBD image's exclusive lock) is active/optimized; the
- * other gateways' groups are active/non-optimized. The core reports this in REPORT TARGET PORT
- * GROUPS; whoever watches the ownership calls {@link #setOptimized}, which raises ASYMMETRIC
- * ACCESS STATE CHANGED (2Ah/06h) on every I_T nexus of the LU when the state changes.
+ * ALUA between gateways: this xtarget process is one gateway of several that export the same LUs
+ * (same NAA designator and serial) from their own target port groups. Per LU, the gateway that is
+ * the backing image's home (on RBD a lease it renews, see {@link io.xtarget.backend.LockOwnership})
+ * is active/optimized; the other gateways' groups are active/non-optimized. Both states serve
+ * every command: a write through a non-optimized gateway is served there (its store takes the
+ * image's lock for it), only slower. The core reports the states in REPORT TARGET PORT GROUPS;
+ * whoever watches the home calls {@link #setOptimized}, which raises ASYMMETRIC ACCESS STATE
+ * CHANGED (2Ah/06h) on every I_T nexus of the LU when the state changes (the home died and
+ * another gateway took its lease, or an explicit transition).
  *
  * <p>An LU nobody reported on is optimized here (a single owner: nothing to arbitrate).
  *
- * <p><b>Takeover on write.</b> With a {@link Takeover} set, a command that writes user data to an
- * LU for which this gateway is active/non-optimized makes this gateway the owner first
- * ({@link #serveHere}): the initiator failed over to this path (the owner died, or its path did),
- * so this gateway takes the image (fencing the old owner), becomes active/optimized (2Ah/06h on
- * every nexus) and then serves the command. Reads do not move ownership: the non-owner serves them
- * without it, and an initiator that reads through every path would otherwise bounce the image
- * between the gateways.
- *
- * <p><b>Explicit transitions.</b> With a {@link Release} set as well, SET TARGET PORT GROUPS
- * moves the LU ({@link #setExplicitly}): this gateway takes it over, or gives its image up so that
- * another gateway takes it; INQUIRY then reports TPGS 11b (implicit and explicit,
+ * <p><b>Explicit transitions.</b> With a {@link Claim} and a {@link Release} set, SET TARGET PORT
+ * GROUPS moves the LU ({@link #setExplicitly}): this gateway becomes its home, or gives it up so
+ * that another gateway becomes it; INQUIRY then reports TPGS 11b (implicit and explicit,
  * {@link #explicit}).
  *
  * @param peers the other gateways' target port groups, with their relative port identifiers
@@ -39,18 +34,18 @@ public final class Alua {
         }
     }
 
-    /** Makes this gateway the owner of an LU's backing image (the server's lock watcher). */
+    /** Makes this gateway the home of an LU's backing image (the server's home watcher). */
     @FunctionalInterface
-    public interface Takeover {
+    public interface Claim {
         /**
-         * Takes {@code lu}'s image over, whoever holds it now; returns when this gateway owns it.
+         * Makes this gateway {@code lu}'s home, whoever is now; returns when it is.
          *
          * @throws IOException when it cannot (this gateway is fenced itself, the cluster refused)
          */
-        void takeOver(LogicalUnit lu) throws IOException;
+        void claim(LogicalUnit lu) throws IOException;
     }
 
-    /** Gives an LU's image up, so that another gateway takes it (the server's lock watcher). */
+    /** Gives an LU's image up, so that another gateway becomes its home (the server's home watcher). */
     @FunctionalInterface
     public interface Release {
         /**
@@ -65,9 +60,9 @@ public final class Alua {
     private final List<PeerGroup> peers;
     private volatile Release release;
     private final Map<String, Boolean> optimized = new ConcurrentHashMap<>();
-    private volatile Takeover takeover;
-    /** Per LU name: held while a takeover runs. */
-    private final Map<String, Object> takeoverLocks = new ConcurrentHashMap<>();
+    private volatile Claim claim;
+    /** Per LU name: held while an explicit transition runs. */
+    private final Map<String, Object> transitionLocks = new ConcurrentHashMap<>();
 
     public Alua(List<PeerGroup> peers) {
         this.peers = List.copyOf(Objects.requireNonNull(peers));
@@ -92,7 +87,7 @@ public final class Alua {
     }
 
     /**
-     * Records whether this gateway owns {@code lu}'s image. A change from an earlier report raises
+     * Records whether this gateway is the home of {@code lu}'s image. A change from an earlier report raises
      * 2Ah/06h for every nexus of the LU; the first report only sets the state.
      *
      * @return whether the state changed
@@ -121,33 +116,33 @@ public final class Alua {
      * 11b instead of 01b.
      */
     public boolean explicit() {
-        return takeover != null && release != null;
+        return claim != null && release != null;
     }
 
     /**
      * SET TARGET PORT GROUPS for {@code lu} (SPC-4 5.15, explicit asymmetric access state transitions): makes this
-     * gateway active/optimized ({@code optimizedHere}: takes the image over, fencing its owner as
-     * a write here would) or active/non-optimized (gives the image up; another gateway takes it on
-     * its next poll). Nothing happens when the state is already the requested one. A change gives
+     * gateway active/optimized ({@code optimizedHere}: becomes the image's home, the former home
+     * turns non-optimized at its next poll) or active/non-optimized (gives the image up; another
+     * gateway becomes its home at its next poll). Nothing happens when the state is already the requested one. A change gives
      * every I_T nexus of the LU ASYMMETRIC ACCESS STATE CHANGED (2Ah/06h) except {@code requester}'s.
      *
      * @throws ScsiException HARDWARE ERROR / SET TARGET PORT GROUPS COMMAND FAILED (67h/0Ah) when
-     *     the takeover or the release failed (the state did not change), or explicit transitions
+     *     the claim or the release failed (the state did not change), or explicit transitions
      *     are not supported
      */
     public void setExplicitly(LogicalUnit lu, boolean optimizedHere, Nexus requester) throws ScsiException {
-        Takeover t = takeover;
+        Claim c = claim;
         Release r = release;
-        if (t == null || r == null) {
+        if (c == null || r == null) {
             throw new ScsiException(SET_TARGET_PORT_GROUPS_FAILED);
         }
-        synchronized (takeoverLocks.computeIfAbsent(lu.name(), n -> new Object())) {
+        synchronized (transitionLocks.computeIfAbsent(lu.name(), n -> new Object())) {
             if (optimized(lu) == optimizedHere) {
                 return;
             }
             try {
                 if (optimizedHere) {
-                    t.takeOver(lu);
+                    c.claim(lu);
                 } else {
                     r.release(lu);
                 }
@@ -161,35 +156,8 @@ public final class Alua {
     /** HARDWARE ERROR / SET TARGET PORT GROUPS COMMAND FAILED (67h/0Ah), SPC-4 SET TARGET PORT GROUPS. */
     public static final Sense SET_TARGET_PORT_GROUPS_FAILED = new Sense(SenseKey.HARDWARE_ERROR, 0x67, 0x0A);
 
-    /** Sets what {@link #serveHere} calls (null: writes on a non-optimized LU are not taken over). */
-    public void setTakeover(Takeover takeover) {
-        this.takeover = takeover;
-    }
-
-    /**
-     * Called by the core before a command that writes user data runs: when this gateway is
-     * active/non-optimized for {@code lu} and a {@link Takeover} is set, takes the image over and
-     * records this gateway as optimized (2Ah/06h on every nexus of the LU). One takeover per LU at
-     * a time; commands arriving meanwhile wait for it and then run.
-     *
-     * @throws ScsiException NOT READY / ASYMMETRIC ACCESS STATE TRANSITION (04h/0Ah) when the
-     *     takeover failed: the command did nothing and the initiator may retry
-     */
-    public void serveHere(LogicalUnit lu) throws ScsiException {
-        Takeover t = takeover;
-        if (t == null || optimized(lu)) {
-            return;
-        }
-        synchronized (takeoverLocks.computeIfAbsent(lu.name(), n -> new Object())) {
-            if (optimized(lu)) {
-                return;
-            }
-            try {
-                t.takeOver(lu);
-            } catch (IOException | RuntimeException e) {
-                throw new ScsiException(Sense.asymmetricAccessStateTransition());
-            }
-            setOptimized(lu, true);
-        }
+    /** Sets what {@link #setExplicitly} calls to make this gateway an LU's home (null: no explicit transitions). */
+    public void setClaim(Claim claim) {
+        this.claim = claim;
     }
 }

@@ -13,9 +13,7 @@ import org.slf4j.LoggerFactory;
  * the CDB (every bit set must be in the row's CDB USAGE DATA, {@link CdbUsage#check}); then the
  * rest of {@link AccessCheck}: a sanitize operation in progress or failed, an image that exists,
  * a loaded medium (removable LUs), write protection (a read-only mapping refuses every row
- * {@link CommandDescriptor#refusedReadOnly} names, software write protection every WRITE); for a
- * WRITE on an LU this gateway serves active/non-optimized, the takeover ({@link Alua#serveHere});
- * then runs the handler and turns any failure into status and sense in the format the LU's D_SENSE
+ * {@link CommandDescriptor#refusedReadOnly} names, software write protection every WRITE); then runs the handler and turns any failure into status and sense in the format the LU's D_SENSE
  * asks for.
  *
  * <p>The CDB check comes after the unit attention and the reservation check because SAM-5 5.3.2
@@ -192,22 +190,6 @@ public final class ScsiCore {
         return lu == null || d.access() == MediumAccess.NONE || d.access() == MediumAccess.STATUS || lu.fastIo();
     }
 
-    /**
-     * The one decision point before user data is written to {@code lu} through this server, by a
-     * command (a WRITE row) or by the copy manager (the destination of an EXTENDED COPY segment):
-     * on a gateway that serves {@code lu} active/non-optimized, takes the LU over first
-     * ({@link Alua#serveHere}); otherwise does nothing.
-     *
-     * @throws ScsiException NOT READY / ASYMMETRIC ACCESS STATE TRANSITION (04h/0Ah) when the
-     *     takeover failed (nothing was written)
-     */
-    public void serveWriteHere(LogicalUnit lu) throws ScsiException {
-        Alua gateways = alua;
-        if (gateways != null) {
-            gateways.serveHere(lu);
-        }
-    }
-
     /** Runs one command to completion on the calling thread. Never throws. */
     public ScsiResult execute(ScsiTask task) {
         LunMapping mapping = task.mapping();
@@ -220,9 +202,6 @@ public final class ScsiCore {
             AccessCheck.requireNexus(task.nexus(), mapping, request);
             CdbUsage.check(d.cdbUsage(), task.cdb());
             AccessCheck.requireUnitState(mapping, request);
-            if (mapping != null && d.access() == MediumAccess.WRITE) {
-                serveWriteHere(mapping.unit()); // a write on the non-optimized gateway takes the LU over
-            }
             return d.handler().execute(task);
         } catch (ScsiException e) {
             return ScsiResult.of(e);

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fencing proof with two gateway processes of one RBD image: gateway 1 owns the image; it is
- * stopped (SIGSTOP) with a write on its way to it; a write through gateway 2 takes the image over
- * (breaking gateway 1's lock, which blocklists it) and is served. Then gateway 1 runs again and
+ * Fencing proof with two gateway processes of one RBD image: gateway 1 is the home and holds the
+ * image's lock; it is stopped (SIGSTOP) with a write on its way to it; a write through gateway 2
+ * asks it for the lock, gets no answer, breaks gateway 1's lock (which blocklists it), takes the
+ * lock and the home lease, and is served. Then gateway 1 runs again and
  * gets the late write: it must not land (the OSDs refuse a blocklisted client), it is answered
  * with a retryable sense (NOT READY 04h/0Ah, or the unit attention 2Ah/06h when gateway 1 noticed
  * the takeover first), never MEDIUM ERROR; and gateway 1 ends active/non-optimized, serving
@@ -65,13 +66,22 @@ class GatewayFencingE2eTest {
             assertThat(Scsi.read(s2, 0, 0, BYTES, 512)).as("gateway 2's data, not the late write")
                     .isEqualTo(Scsi.random(BYTES, 2));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (GatewayProcesses.state(s1, 1) != 1 && System.nanoTime() < deadline) {
+            // each gateway's next poll of the home lease (every 250 ms) reports the new states
+            while ((GatewayProcesses.state(s1, 1) != 1 || GatewayProcesses.state(s2, 2) != 0)
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             assertThat(GatewayProcesses.state(s1, 1)).as("gateway 1 non-optimized").isEqualTo(1);
             assertThat(GatewayProcesses.state(s1, 2)).as("gateway 2 optimized, seen from gateway 1").isZero();
             assertThat(GatewayProcesses.state(s2, 2)).as("gateway 2 optimized").isZero();
-            assertThat(Scsi.read(s1, 0, 0, BYTES, 512)).as("gateway 1 reads again, as a non-owner")
+            // while gateway 1 reconnects after the blocklist it answers NOT READY 04h/0Ah, which hosts retry
+            CommandResult read = s1.execute(0, Scsi.read10(0, BYTES / 512), null, BYTES);
+            while (GatewayProcesses.outcome(read).equals("2/04/0a") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                read = s1.execute(0, Scsi.read10(0, BYTES / 512), null, BYTES);
+            }
+            assertThat(GatewayProcesses.outcome(read)).isEqualTo("GOOD");
+            assertThat(Scsi.read(s1, 0, 0, BYTES, 512)).as("gateway 1 reads again, as a non-home gateway")
                     .isEqualTo(Scsi.random(BYTES, 2));
             System.out.println("fencing: gateway 1's log:\n" + one.log());
         }

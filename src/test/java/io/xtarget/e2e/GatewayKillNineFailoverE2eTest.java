@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 4 KiB chunks through gateway 1 (the owner), gateway 1 is killed with SIGKILL mid-run (it keeps
  * the image's lock: its RADOS watch would time out only after 30 s), and the writer goes on
  * through gateway 2 the way a multipath host does: it retries the unanswered write there, and
- * retries what gateway 2 answers with a unit attention or NOT READY. Gateway 2 takes the image
- * over on that write (breaking and blocklisting gateway 1's lock) and serves it. Every
+ * retries what gateway 2 answers with a unit attention or NOT READY. Gateway 2 asks gateway 1 for
+ * the image's lock on that write; nobody answers within 1.5 s, so gateway 2 breaks gateway 1's
+ * lock (blocklisting it), takes the lock and the home lease, and serves the write. Every
  * acknowledged write reads back through gateway 2 afterwards, and the time from the kill to the
  * first write gateway 2 served is printed (and must stay below the 30 s watch timeout). Skipped
  * without Ceph ({@link CephTestCluster}).

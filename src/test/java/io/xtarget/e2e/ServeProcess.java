@@ -74,6 +74,11 @@ public final class ServeProcess implements AutoCloseable {
     }
 
     /** Everything it logged so far. */
+    /** The process id (thread dumps with jstack). */
+    public long pid() {
+        return process.pid();
+    }
+
     public String log() {
         return read(log);
     }

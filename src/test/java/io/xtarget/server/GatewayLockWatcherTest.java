@@ -20,11 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The watcher's decisions without Ceph, on a store that plays the shared image: ownership
+ * The watcher's decisions without Ceph, on a store that plays the shared image: the home
  * reported to {@link Alua}; a fenced store makes the LU non-optimized at once (2Ah/06h) and is
- * recovered; for {@link GatewayLockWatcher#FENCED_HOLD_OFF} after that a takeover is refused
- * (a late write must not take the image back), after it a takeover goes through. The clock is
- * the test's.
+ * recovered, refusing writes for {@link GatewayLockWatcher#FENCED_HOLD_OFF}; an explicit claim is
+ * refused as long, after it one goes through. The clock is the test's.
  */
 class GatewayLockWatcherTest {
     /** A store shared by gateways, whose ownership the test sets. */
@@ -36,29 +35,34 @@ class GatewayLockWatcherTest {
         int takenOver;
         int released;
 
+        /** Set by releaseHome, cleared by claimHome: as the RBD store, the poll then leaves the lease alone. */
+        volatile boolean givenUp;
+        Duration refusedFor;
+
         @Override
-        public boolean holdExclusiveLock() {
-            return owner && !fenced;
+        public boolean holdHome() {
+            return owner && !fenced && !givenUp;
         }
 
         @Override
-        public List<String> takeOver() throws IOException {
+        public void claimHome() throws IOException {
             if (fenced) {
                 throw new StoreFencedException("fenced", StoreFencedException.Reason.BLOCKLISTED);
             }
             takenOver++;
+            givenUp = false;
             owner = true;
-            return List.of("the other gateway");
         }
 
         @Override
-        public void releaseExclusiveLock() throws IOException {
+        public void releaseHome() throws IOException {
             if (fenced) {
                 throw new StoreFencedException("fenced", StoreFencedException.Reason.BLOCKLISTED);
             }
             if (owner) {
                 released++;
             }
+            givenUp = true;
             owner = false;
         }
 
@@ -68,8 +72,9 @@ class GatewayLockWatcherTest {
         }
 
         @Override
-        public void recover() {
+        public void recover(Duration refuseWritesFor) {
             recovered++;
+            refusedFor = refuseWritesFor;
             fenced = false;
             owner = false;
         }
@@ -129,15 +134,16 @@ class GatewayLockWatcherTest {
         assertThat(lu.unitAttentions().poll(nexus).ascq()).isEqualTo(0x06); // 2Ah/06h
         assertThat(store.recovered).isEqualTo(1);
         assertThat(store.fenced()).isFalse();
+        assertThat(store.refusedFor).isEqualTo(GatewayLockWatcher.FENCED_HOLD_OFF); // the store refuses writes as long
 
         now.addAndGet(GatewayLockWatcher.FENCED_HOLD_OFF.toNanos() - 1);
-        assertThatThrownBy(() -> w.takeOver(lu)).isInstanceOf(StoreFencedException.class);
+        assertThatThrownBy(() -> w.claim(lu)).isInstanceOf(StoreFencedException.class);
         assertThat(store.takenOver).isZero();
         w.pollOnce();
         assertThat(alua.optimized(lu)).isFalse();
 
         now.addAndGet(1);
-        w.takeOver(lu);
+        w.claim(lu);
         assertThat(store.takenOver).isEqualTo(1);
         w.pollOnce();
         assertThat(alua.optimized(lu)).isTrue();
@@ -145,7 +151,7 @@ class GatewayLockWatcherTest {
     }
 
     @Test
-    void anExplicitReleaseGivesTheLockUpAndThePollLeavesItToTheOthersUntilATakeover() throws Exception {
+    void anExplicitReleaseGivesTheHomeUpAndThePollLeavesItToTheOthersUntilAClaim() throws Exception {
         SharedStore store = new SharedStore();
         LogicalUnit lu = new LogicalUnit("disk0", store, java.util.HexFormat.of().parseHex("6001405011223344556677889900aabd"), "SNW2", false);
         Alua alua = new Alua(List.of(new Alua.PeerGroup(2, List.of(2))));
@@ -158,7 +164,7 @@ class GatewayLockWatcherTest {
         alua.setExplicitly(lu, false, null);
         assertThat(store.released).isEqualTo(1);
         assertThat(alua.optimized(lu)).isFalse();
-        store.owner = true; // the lock is free: a poll would take it, but this gateway gave it up
+        store.owner = true; // the lease is free: a poll would take it, but this gateway gave it up
         w.pollOnce();
         assertThat(alua.optimized(lu)).isFalse();
 

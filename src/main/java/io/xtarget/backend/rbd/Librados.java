@@ -3,6 +3,7 @@ package io.xtarget.backend.rbd;
 import static io.xtarget.backend.rbd.NativeCalls.handle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -16,7 +17,7 @@ import java.lang.invoke.MethodHandle;
 /**
  * The FFM bindings of the librados object calls a {@link RadosRecord} uses ({@code
  * rados/librados.h} of Debian's {@code librados2}): pool contexts, whole-object reads, write
- * operations with a version assertion, and watch/notify. Only downcall handles and the C types
+ * operations with a version assertion, watch/notify, and advisory locks (cls_lock) with a duration. Only downcall handles and the C types
  * they take: handles are opaque pointers, {@code size_t}, {@code uint64_t} and {@code time_t}
  * Java longs; calls return 0 (or a byte count) on success and a negative errno on failure.
  */
@@ -53,6 +54,19 @@ final class Librados {
     // int rados_notify_ack(rados_ioctx_t, const char *o, uint64_t notify_id, uint64_t cookie, const char *buf, int len)
     final MethodHandle notifyAck;
     final MethodHandle bufferFree; // void rados_buffer_free(char *buf)
+    // int rados_lock_exclusive(rados_ioctx_t, const char *o, const char *name, const char *cookie,
+    //     const char *desc, struct timeval *duration, uint8_t flags)
+    final MethodHandle lockExclusive;
+    // int rados_unlock(rados_ioctx_t, const char *o, const char *name, const char *cookie)
+    final MethodHandle unlock;
+    // int rados_break_lock(rados_ioctx_t, const char *o, const char *name, const char *client, const char *cookie)
+    final MethodHandle breakLock;
+    // ssize_t rados_list_lockers(rados_ioctx_t, const char *o, const char *name, int *exclusive, char *tag,
+    //     size_t *tag_len, char *clients, size_t *clients_len, char *cookies, size_t *cookies_len,
+    //     char *addrs, size_t *addrs_len)
+    final MethodHandle listLockers;
+    /** {@code LIBRADOS_LOCK_FLAG_RENEW}: renew a lock this cookie holds instead of failing with EEXIST. */
+    static final byte LOCK_FLAG_RENEW = 1;
 
     private Librados(SymbolLookup rados) {
         ioctxCreate = handle(rados, "rados_ioctx_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
@@ -78,6 +92,13 @@ final class Librados {
         notifyAck = handle(rados, "rados_notify_ack", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
                 JAVA_LONG, ADDRESS, JAVA_INT));
         bufferFree = handle(rados, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
+        lockExclusive = handle(rados, "rados_lock_exclusive", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+                ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_BYTE));
+        unlock = handle(rados, "rados_unlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        breakLock = handle(rados, "rados_break_lock", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
+                ADDRESS, ADDRESS));
+        listLockers = handle(rados, "rados_list_lockers", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS,
+                ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     }
 
     /** A stub librados can call back into, living as long as the process. */

@@ -73,6 +73,9 @@ final class Librbd {
     final MethodHandle rbdLockAcquire; // int rbd_lock_acquire(rbd_image_t, rbd_lock_mode_t)
     final MethodHandle rbdLockRelease; // int rbd_lock_release(rbd_image_t)
     final MethodHandle rbdIsExclusiveLockOwner; // int rbd_is_exclusive_lock_owner(rbd_image_t, int *is_owner)
+    final MethodHandle rbdGetFeatures; // int rbd_get_features(rbd_image_t, uint64_t *features)
+    /** {@code RBD_FEATURE_EXCLUSIVE_LOCK} of rbd/features.h. */
+    static final long FEATURE_EXCLUSIVE_LOCK = 1L << 2;
     // int rbd_lock_get_owners(rbd_image_t, rbd_lock_mode_t *mode, char **owners, size_t *max_owners):
     // -ERANGE with *max_owners set to the count when the array is too small, -ENOENT when unlocked
     final MethodHandle rbdLockGetOwners;
@@ -122,6 +125,7 @@ final class Librbd {
                 JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
         rbdLockAcquire = handle(rbd, "rbd_lock_acquire", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         rbdLockRelease = handle(rbd, "rbd_lock_release", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        rbdGetFeatures = handle(rbd, "rbd_get_features", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         rbdIsExclusiveLockOwner = handle(rbd, "rbd_is_exclusive_lock_owner",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         rbdLockGetOwners = handle(rbd, "rbd_lock_get_owners",

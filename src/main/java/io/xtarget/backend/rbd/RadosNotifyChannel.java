@@ -118,6 +118,14 @@ public final class RadosNotifyChannel implements PeerChannel {
      * @throws IOException when librados is missing, the cluster cannot be reached or the watch is refused
      */
     public static RadosNotifyChannel open(RbdImageSpec image, Consumer<byte[]> listener) throws IOException {
+        return open(image, "xtarget.gateway.", listener);
+    }
+
+    /**
+     * As {@link #open(RbdImageSpec, Consumer)}, on the object {@code prefix} + the image's name
+     * (a channel for one purpose: each object's messages reach only that object's channels).
+     */
+    static RadosNotifyChannel open(RbdImageSpec image, String prefix, Consumer<byte[]> listener) throws IOException {
         Librbd lib = Librbd.get();
         Calls calls;
         try {
@@ -146,7 +154,7 @@ public final class RadosNotifyChannel implements PeerChannel {
                     a.allocateFrom(image.pool()), out));
             io = out.get(ADDRESS, 0);
             RadosNotifyChannel c = new RadosNotifyChannel(lib, calls, description, cluster, io,
-                    "xtarget.gateway." + image.image(), listener);
+                    prefix + image.image(), listener);
             c.watch();
             return c;
         } catch (IOException | RuntimeException | Error e) {
@@ -226,6 +234,16 @@ public final class RadosNotifyChannel implements PeerChannel {
             }
         }
         return -1;
+    }
+
+    /**
+     * A lease named {@code name} on this channel's object, on this channel's connection (so a
+     * blocklist of the images' connection leaves it alone); valid until the channel closes.
+     *
+     * @throws IOException when librados lacks the lock calls
+     */
+    RadosLease lease(String name, Duration duration) throws IOException {
+        return new RadosLease(Librados.get(), io, object, name, duration, description);
     }
 
     /** Whether the watch was lost: open a new channel. */

@@ -255,6 +255,22 @@ final class RbdImage implements AutoCloseable {
         }
     }
 
+    /** rbd_get_features: whether the image has the exclusive-lock feature. */
+    boolean hasExclusiveLockFeature() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment features = arena.allocate(ValueLayout.JAVA_LONG);
+            int rc = (int) lib.rbdGetFeatures.invokeExact(image, features);
+            if (rc < 0) {
+                throw RbdErrors.of("rbd_get_features of " + spec, -rc);
+            }
+            return (features.get(ValueLayout.JAVA_LONG, 0) & Librbd.FEATURE_EXCLUSIVE_LOCK) != 0;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Librbd.rethrow(t);
+        }
+    }
+
     /** rbd_is_exclusive_lock_owner: whether this client holds the exclusive lock now. */
     boolean isExclusiveLockOwner() throws IOException {
         try (Arena arena = Arena.ofConfined()) {

@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -36,7 +37,9 @@ import java.util.function.Consumer;
  * {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed flush
  * {@link io.xtarget.backend.FlushFailedException}.
  *
- * <p><b>Gateways</b> ({@link LockOwnership}, {@link RbdExclusiveLock}): once an operation or a lock
+ * <p><b>Gateways</b> ({@link LockOwnership}, {@link RbdLockHandoff}): writes take the image's
+ * exclusive lock from the gateway holding it, cooperatively; one gateway is the image's home
+ * (active/optimized). Once an operation or a lock
  * check finds this client blocklisted, the store is fenced: every operation fails at once with
  * {@link StoreFencedException} (never reaching librbd) until {@link #recover} opened the image on
  * a new cluster connection ({@link RbdImageGate}).
@@ -47,8 +50,8 @@ public final class RbdStore implements Store, LockOwnership {
 
     /** The image, replaced after fencing; operations hold its gate shared while in flight. */
     private final RbdImageGate gate;
-    /** One takeover at a time. */
-    private final Object takeoverLock = new Object();
+    /** The exclusive lock between gateways: borrowed for writes, the home lease. */
+    private final RbdLockHandoff handoff;
     private final int blockSize;
     private final long sizeBytes;
     /** librbd's compare and write stays within one sector (Ceph 16): learnt from its first EINVAL. */
@@ -58,6 +61,7 @@ public final class RbdStore implements Store, LockOwnership {
 
     private RbdStore(RbdImage image, int blockSize, long sizeBytes) {
         this.gate = new RbdImageGate(image);
+        this.handoff = new RbdLockHandoff(gate);
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }
@@ -178,7 +182,7 @@ public final class RbdStore implements Store, LockOwnership {
             }
             return;
         }
-        RbdImage image = enter();
+        RbdImage image = handoff.enterForWrite();
         try (Arena arena = src.isDirect() ? null : Arena.ofConfined()) {
             MemorySegment buf = nativeView(src, arena);
             long rv = image.write(offset, buf, fua).await();
@@ -187,7 +191,7 @@ public final class RbdStore implements Store, LockOwnership {
             }
             src.position(src.position() + n);
         } finally {
-            exit();
+            handoff.exitWrite();
         }
         if (fua) {
             flush();
@@ -225,14 +229,14 @@ public final class RbdStore implements Store, LockOwnership {
         if (length == 0) {
             return;
         }
-        RbdImage image = enter();
+        RbdImage image = handoff.enterForWrite();
         try {
             long rv = image.discard(offset, length).await();
             if (rv < 0) {
                 throw failure("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
-            exit();
+            handoff.exitWrite();
         }
     }
 
@@ -247,14 +251,14 @@ public final class RbdStore implements Store, LockOwnership {
         if (length == 0) {
             return true;
         }
-        RbdImage image = enter();
+        RbdImage image = handoff.enterForWrite();
         try (Arena arena = block.isDirect() ? null : Arena.ofConfined()) {
             long rv = image.writeSame(offset, length, nativeView(block, arena), fua).await();
             if (rv < 0) {
                 throw failure("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
-            exit();
+            handoff.exitWrite();
         }
         if (fua) {
             flush();
@@ -284,7 +288,7 @@ public final class RbdStore implements Store, LockOwnership {
         if (beyondSector && sectorOnlyCompareAndWrite) {
             return NO_COMPARE_AND_WRITE;
         }
-        RbdImage image = enter();
+        RbdImage image = handoff.enterForWrite();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mismatch = arena.allocate(ValueLayout.JAVA_LONG);
             MemorySegment cmp = verify.isDirect() ? MemorySegment.ofBuffer(verify) : copy(verify, arena);
@@ -301,7 +305,7 @@ public final class RbdStore implements Store, LockOwnership {
                 throw failure("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
-            exit();
+            handoff.exitWrite();
         }
         if (fua) {
             flush();
@@ -358,57 +362,22 @@ public final class RbdStore implements Store, LockOwnership {
         return m;
     }
 
-    /**
-     * For a gateway of an ALUA pair: whether this gateway owns the image's exclusive lock, taking
-     * it first (and then holding it until {@link #close}) when nobody else does
-     * ({@link RbdExclusiveLock#hold}). Another gateway that holds it keeps it: the answer is then
-     * false, and this gateway's writes fail ({@link StoreFencedException}, librbd's EROFS) until
-     * it {@link #takeOver takes the lock over}. False while fenced; finding this client blocklisted
-     * fences the store.
-     */
+    /** {@link RbdLockHandoff#holdHome}: gateway mode from the first call on. */
     @Override
-    public boolean holdExclusiveLock() throws IOException {
-        RbdImage image = gate.tryEnter();
-        if (image == null) {
-            return false;
-        }
-        try {
-            return RbdExclusiveLock.hold(image);
-        } catch (IOException e) {
-            throw gate.noted(e);
-        } finally {
-            gate.exit();
-        }
+    public boolean holdHome() throws IOException {
+        return handoff.holdHome();
     }
 
-    /** {@link RbdExclusiveLock#takeOver}: breaks (and blocklists) the owner's lock, then takes it. */
+    /** {@link RbdLockHandoff#claimHome}. */
     @Override
-    public List<String> takeOver() throws IOException {
-        synchronized (takeoverLock) {
-            RbdImage image = enter();
-            try {
-                return RbdExclusiveLock.takeOver(image);
-            } catch (IOException e) {
-                throw gate.noted(e);
-            } finally {
-                exit();
-            }
-        }
+    public void claimHome() throws IOException {
+        handoff.claimHome();
     }
 
-    /** {@link RbdExclusiveLock#release}: gives the lock up (librbd waits for the writes in flight first). */
+    /** {@link RbdLockHandoff#releaseHome}. */
     @Override
-    public void releaseExclusiveLock() throws IOException {
-        synchronized (takeoverLock) {
-            RbdImage image = enter();
-            try {
-                RbdExclusiveLock.release(image);
-            } catch (IOException e) {
-                throw gate.noted(e);
-            } finally {
-                exit();
-            }
-        }
+    public void releaseHome() throws IOException {
+        handoff.releaseHome();
     }
 
     /** A {@link RadosNotifyChannel} on this image, on a cluster connection of its own. */
@@ -422,6 +391,11 @@ public final class RbdStore implements Store, LockOwnership {
         return gate.fenced();
     }
 
+    /** The lock handoff, for tests of this package. */
+    RbdLockHandoff handoffForTests() {
+        return handoff;
+    }
+
     /** The image and its gate, for tests of this package. */
     RbdImageGate gateForTests() {
         return gate;
@@ -429,13 +403,18 @@ public final class RbdStore implements Store, LockOwnership {
 
     /** {@link RbdImageGate#recover}: the image opened anew on a new cluster connection, not owning the lock. */
     @Override
-    public void recover() throws IOException {
+    public void recover(Duration refuseWritesFor) throws IOException {
+        boolean wasFenced = gate.fenced();
         gate.recover();
+        if (wasFenced) {
+            handoff.refuseWritesFor(refuseWritesFor);
+        }
     }
 
     /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
     @Override
     public void close() throws IOException {
+        handoff.close();
         gate.close();
     }
 

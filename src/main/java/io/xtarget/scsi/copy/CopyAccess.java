@@ -32,10 +32,10 @@ import io.xtarget.scsi.ScsiTask;
  *       ({@link Request#COPY_READ}, {@link Request#COPY_WRITE})</td></tr>
  * </table>
  *
- * <p>A destination this server serves as a gateway that does not own it (active/non-optimized)
- * is taken over first, as a WRITE command sent to it would take it ({@link ScsiCore#serveWriteHere});
- * a takeover that fails (NOT READY 04h/0Ah to a command) is COPY ABORTED 0Dh/02h like any NOT READY.
- * A source is only read: it is not taken over.
+ * <p>A destination this server serves as a gateway that is not the LU's home (active/non-optimized)
+ * is written as a WRITE command would write it: the store takes the image's lock for the write
+ * ({@link io.xtarget.backend.LockOwnership}); a lock it cannot get is NOT READY 04h/0Ah to a
+ * command and COPY ABORTED 0Dh/02h to a copy, like any NOT READY.
  */
 final class CopyAccess {
     private CopyAccess() {}
@@ -53,13 +53,6 @@ final class CopyAccess {
         Denial d = AccessCheck.check(task.nexus(), mapping, destination ? Request.COPY_WRITE : Request.COPY_READ);
         if (d != null) {
             throw refused(d, segment);
-        }
-        if (destination) {
-            try {
-                task.core().serveWriteHere(mapping.unit()); // as a WRITE command would: take a gateway's LU over
-            } catch (ScsiException e) {
-                throw new ScsiException(CopySense.targetNotReachable(segment));
-            }
         }
         return mapping.unit();
     }

@@ -53,17 +53,17 @@ class SetTargetPortGroupsTest {
     private void gateway(boolean optimized) {
         f.core.setAlua(alua);
         alua.setOptimized(f.lu, optimized);
-        alua.setTakeover(lu -> calls.add("takeover " + lu.name()));
+        alua.setClaim(lu -> calls.add("claim " + lu.name()));
         alua.setRelease(lu -> calls.add("release " + lu.name()));
         f.run(f.a, TUR); // POWER ON
         f.run(f.b, TUR);
     }
 
     @Test
-    void askingThisGatewaysGroupToBeOptimizedTakesTheLuOverAndTellsTheOtherNexuses() {
+    void askingThisGatewaysGroupToBeOptimizedClaimsTheLuAndTellsTheOtherNexuses() {
         gateway(false);
         assertThat(sense(send(list(0x0, 1)))).isEqualTo("GOOD");
-        assertThat(calls).containsExactly("takeover disk0");
+        assertThat(calls).containsExactly("claim disk0");
         assertThat(alua.optimized(f.lu)).isTrue();
         assertThat(sense(f.run(f.a, TUR))).as("the requester: no unit attention").isEqualTo("GOOD");
         assertThat(sense(f.run(f.b, TUR))).isEqualTo("6/2a/06");
@@ -80,7 +80,7 @@ class SetTargetPortGroupsTest {
         assertThat(sense(f.run(f.b, TUR))).isEqualTo("6/2a/06");
         assertThat(sense(send(list(0x1, 9)))).as("the single peer non-optimized: this one optimized")
                 .isEqualTo("GOOD");
-        assertThat(calls).containsExactly("release disk0", "takeover disk0");
+        assertThat(calls).containsExactly("release disk0", "claim disk0");
     }
 
     @Test
@@ -103,9 +103,9 @@ class SetTargetPortGroupsTest {
     }
 
     @Test
-    void aFailedTakeoverIsSetTargetPortGroupsCommandFailed() {
+    void aFailedClaimIsSetTargetPortGroupsCommandFailed() {
         gateway(false);
-        alua.setTakeover(lu -> {
+        alua.setClaim(lu -> {
             throw new StoreFencedException("fenced", StoreFencedException.Reason.BLOCKLISTED);
         });
         assertThat(sense(send(list(0x0, 1)))).isEqualTo("4/67/0a");

@@ -1,0 +1,414 @@
+package io.xtarget.backend.rbd;
+
+import io.xtarget.backend.StoreFencedException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the gateways of one RBD image share it: one of them is the image's <em>home</em>
+ * (active/optimized; a {@link RadosLease} it renews), and the image's exclusive lock, which every
+ * write needs, goes to whichever gateway writes, handed over cooperatively.
+ *
+ * <p><b>Handoff.</b> A gateway about to write without the lock ({@link #enterForWrite}) asks the
+ * holder to give it up: a RADOS notify ({@code "release"}) on the object {@code xtarget.lock.IMAGE}
+ * that every gateway of the image watches. The holder acknowledges at once and then releases
+ * ({@code rbd_lock_release}: it stops starting writes and waits for its writes in flight, so
+ * nothing it acknowledged is left behind), having held the lock at least {@link #MIN_HOLD}; the
+ * asker sees the lock free and takes it ({@code rbd_lock_acquire}). Nobody is fenced, no unit
+ * attention is raised, and a host writing through both paths gets GOOD on both (slower on the
+ * non-optimized one: a handoff is a few round trips to the cluster).
+ *
+ * <p><b>A holder that does not answer.</b> When the notify times out ({@link #ASK_TIMEOUT}: the
+ * holder's process is dead, or hangs) and the lock is still held, or the holder no longer watches
+ * the image (its watch timed out, or it was blocklisted), the asker breaks the lock
+ * ({@link RbdExclusiveLock#takeOver}: the holder is blocklisted first, so nothing it sends later
+ * lands), takes it, and takes the home lease too: the failed-over gateway is the home now.
+ *
+ * <p><b>After fencing.</b> For the hold-off given to {@link #refuseWritesFor} (after this gateway
+ * reconnected from a blocklist), writes are refused ({@link StoreFencedException}, NOT READY
+ * 04h/0Ah) instead of taking the lock: they are commands a host queued here before it failed
+ * over, and must not land after the writes it sent since through the other gateway.
+ *
+ * <p>Until {@link #start} (a single server, no gateways), nothing of this runs: librbd takes the
+ * free lock by itself on the first write. An image without the exclusive-lock feature has no lock
+ * to hand over and no way to fence: only the home writes, the others refuse writes (04h/0Ah) and
+ * the log names the command that enables the feature.
+ */
+final class RbdLockHandoff {
+    private static final Logger log = LoggerFactory.getLogger(RbdLockHandoff.class);
+    /** How long the holder of the lock has to acknowledge a request for it. */
+    static final Duration ASK_TIMEOUT = Duration.ofMillis(1500);
+    /** How often a request is sent again while the lock is still held. */
+    static final Duration ASK_AGAIN = Duration.ofMillis(100);
+    /** How long an acknowledged request may take until the lock is free. */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
+    /** How long a holder keeps a lock it just took before giving it up again (its writes go first). */
+    static final Duration MIN_HOLD = Duration.ofMillis(10);
+    /** How long the home lease lasts without renewal (the gateways poll every 250 ms). */
+    static final Duration LEASE = Duration.ofSeconds(10);
+    /** How long a write waits for the lock in all before it is answered NOT READY (04h/0Ah). */
+    static final Duration WRITE_WAIT = Duration.ofSeconds(15);
+    private static final byte[] RELEASE = "release".getBytes(StandardCharsets.US_ASCII);
+
+    private final RbdImageGate gate;
+    /** Writes hold it shared from the lock check to their completion; a release holds it exclusively. */
+    private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
+    /** One request for the lock at a time. */
+    private final Object asking = new Object();
+    private volatile RadosNotifyChannel channel;
+    private volatile RadosLease lease;
+    /** Set by {@link #releaseHome}, cleared by {@link #claimHome}: the poll leaves the lease to others. */
+    private volatile boolean givenUp;
+    private volatile long acquiredAt;
+    private volatile long refuseUntil;
+    private volatile boolean refusing;
+    /** The image has no exclusive-lock feature: nothing to hand over; only the home writes. */
+    private volatile boolean lockless;
+    /** Whether this gateway held the home lease at its last check. */
+    private volatile boolean home;
+
+    RbdLockHandoff(RbdImageGate gate) {
+        this.gate = gate;
+    }
+
+    /** Whether gateway mode is on ({@link #start} ran). */
+    boolean started() {
+        return channel != null;
+    }
+
+    /** Gateway mode: watches the handoff object and opens the home lease. Idempotent. */
+    synchronized void start() throws IOException {
+        if (channel != null && !channel.broken()) {
+            return;
+        }
+        RadosNotifyChannel old = channel;
+        RadosNotifyChannel c = RadosNotifyChannel.open(gate.spec(), "xtarget.lock.", this::onMessage);
+        try {
+            lease = c.lease("xtarget-home", LEASE);
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        channel = c;
+        if (old != null) {
+            old.close();
+        }
+        if (old == null) {
+            RbdImage image = gate.tryEnter();
+            if (image != null) {
+                try {
+                    lockless = !image.hasExclusiveLockFeature();
+                } finally {
+                    gate.exit();
+                }
+            }
+            if (lockless) {
+                log.warn("{} has no exclusive-lock feature, which gateways need to hand writes over and fence a"
+                        + " gateway that hangs: only the home gateway writes; enable it with: rbd feature enable {}/{}"
+                        + " exclusive-lock", gate.spec(), gate.spec().pool(), gate.spec().image());
+            }
+        }
+    }
+
+    /**
+     * Starts a write: the image, with the gate and the lock's use held until {@link #exitWrite}; in
+     * gateway mode this gateway holds the exclusive lock when it returns.
+     *
+     * @throws StoreFencedException when fenced, refusing writes after fencing, or the lock could not
+     *     be had within {@link #WRITE_WAIT} (NOT READY 04h/0Ah: the host retries)
+     */
+    RbdImage enterForWrite() throws IOException {
+        RbdImage image = gate.enter();
+        if (!started()) {
+            use.readLock().lock();
+            return image;
+        }
+        if (lockless) {
+            if (!home) {
+                gate.exit();
+                throw new StoreFencedException(gate.spec() + " has no exclusive-lock feature: only the home gateway"
+                        + " writes (rbd feature enable " + gate.spec().pool() + "/" + gate.spec().image()
+                        + " exclusive-lock)", StoreFencedException.Reason.LOCKED_ELSEWHERE);
+            }
+            use.readLock().lock();
+            return image;
+        }
+        try {
+            long deadline = System.nanoTime() + WRITE_WAIT.toNanos();
+            while (true) {
+                use.readLock().lock();
+                if (owner(image)) {
+                    return image;
+                }
+                use.readLock().unlock();
+                if (System.nanoTime() - deadline > 0) {
+                    throw new StoreFencedException(gate.spec() + ": could not get the exclusive lock for a write within "
+                            + WRITE_WAIT.toSeconds() + " s", StoreFencedException.Reason.LOCKED_ELSEWHERE);
+                }
+                ask(image);
+            }
+        } catch (IOException e) {
+            gate.exit();
+            throw gate.noted(e);
+        } catch (RuntimeException e) {
+            gate.exit();
+            throw e;
+        }
+    }
+
+    void exitWrite() {
+        use.readLock().unlock();
+        gate.exit();
+    }
+
+    private boolean owner(RbdImage image) throws IOException {
+        return image.isExclusiveLockOwner();
+    }
+
+    /** Gets the lock for this gateway: takes it when free, asks its holder, breaks a silent holder's. */
+    private void ask(RbdImage image) throws IOException {
+        synchronized (asking) {
+            if (owner(image)) {
+                return;
+            }
+            if (refusing) {
+                if (System.nanoTime() - refuseUntil < 0) {
+                    throw new StoreFencedException(gate.spec() + ": this gateway was fenced; refusing writes for now",
+                            StoreFencedException.Reason.LOCKED_ELSEWHERE);
+                }
+                refusing = false;
+            }
+            List<String> holders = image.lockOwners();
+            if (holders.isEmpty()) {
+                acquire(image);
+                return;
+            }
+            boolean answered = true;
+            long t0 = System.nanoTime();
+            try {
+                channel.send(RELEASE, ASK_TIMEOUT);
+            } catch (IOException e) {
+                answered = false;
+            }
+            long wait = (answered ? RELEASE_WAIT : Duration.ofMillis(200)).toNanos();
+            long nextWatchCheck = System.nanoTime();
+            long nextAsk = System.nanoTime() + ASK_AGAIN.toNanos();
+            while (System.nanoTime() - t0 < wait + ASK_TIMEOUT.toNanos()) {
+                List<String> now = image.lockOwners();
+                if (now.isEmpty()) {
+                    acquire(image);
+                    log.debug("{}: lock handed over by {} in {} ms", gate.spec(), holders,
+                            (System.nanoTime() - t0) / 1_000_000);
+                    return;
+                }
+                boolean gone = false;
+                if (System.nanoTime() - nextWatchCheck >= 0) { // a holder that no longer watches the image is gone
+                    gone = now.stream().noneMatch(image.watcherAddresses()::contains);
+                    nextWatchCheck = System.nanoTime() + 100_000_000L;
+                }
+                if (answered && !gone && System.nanoTime() - nextAsk >= 0) {
+                    // the holder may have been taking the lock when it got the request (it gives up
+                    // only a lock it holds): ask again
+                    try {
+                        channel.send(RELEASE, ASK_TIMEOUT);
+                    } catch (IOException e) {
+                        answered = false;
+                    }
+                    nextAsk = System.nanoTime() + ASK_AGAIN.toNanos();
+                    continue;
+                }
+                if (!answered || gone) {
+                    List<String> broken = RbdExclusiveLock.takeOver(image);
+                    acquiredAt = System.nanoTime();
+                    log.warn("{}: the lock's holder {} {}: broke its lock (it is blocklisted) and took it, and this"
+                            + " gateway's home lease, in {} ms", gate.spec(), broken, gone ? "is gone (no longer"
+                            + " watches the image)" : "did not answer within " + ASK_TIMEOUT.toMillis() + " ms",
+                            (System.nanoTime() - t0) / 1_000_000);
+                    takeLease();
+                    return;
+                }
+                sleep(5);
+            }
+            // a live client that answered but keeps the lock (not a gateway of this version?): never fenced
+            throw new StoreFencedException(gate.spec() + ": the lock's holder " + holders + " answered but did not "
+                    + "release it within " + RELEASE_WAIT.toSeconds() + " s", StoreFencedException.Reason.LOCKED_ELSEWHERE);
+        }
+    }
+
+    /** rbd_lock_acquire of a free lock; losing a race for it is not an error (the caller asks again). */
+    private void acquire(RbdImage image) throws IOException {
+        int rc = image.acquireExclusiveLock();
+        if (rc == -RbdErrors.ESHUTDOWN) {
+            throw RbdErrors.of("rbd_lock_acquire of " + gate.spec(), -rc);
+        }
+        if (rc == 0) {
+            acquiredAt = System.nanoTime();
+        }
+    }
+
+    private void takeLease() {
+        RadosLease l = lease;
+        if (l == null || givenUp) {
+            return;
+        }
+        try {
+            l.takeFromAnyone();
+        } catch (IOException e) {
+            log.warn("{}: could not take the home lease after taking the lock over: {}", gate.spec(), e.getMessage());
+        }
+    }
+
+    /** Tests: while set, requests for the lock are not acknowledged until it opens (a hung gateway). */
+    volatile java.util.concurrent.CountDownLatch stallForTests;
+
+    /** A message on the handoff object (a librados thread: must not block). */
+    private void onMessage(byte[] message) {
+        java.util.concurrent.CountDownLatch stall = stallForTests;
+        if (stall != null) {
+            try {
+                stall.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (Arrays.equals(message, RELEASE)) {
+            Thread.ofVirtual().name("xt-rbd-release").start(this::releaseOnRequest);
+        }
+    }
+
+    private void releaseOnRequest() {
+        long held = System.nanoTime() - acquiredAt;
+        if (held < MIN_HOLD.toNanos()) {
+            sleep((MIN_HOLD.toNanos() - held) / 1_000_000 + 1);
+        }
+        RbdImage image = gate.tryEnter(); // the gate first, then the use: the order writes take them in
+        if (image == null) {
+            return;
+        }
+        use.writeLock().lock();
+        try {
+            if (image.isExclusiveLockOwner()) {
+                RbdExclusiveLock.release(image);
+            }
+        } catch (IOException e) {
+            gate.noted(e);
+            log.warn("{}: could not give the lock up when asked: {}", gate.spec(), e.getMessage());
+        } finally {
+            use.writeLock().unlock();
+            gate.exit();
+        }
+    }
+
+    /**
+     * Whether this gateway is the image's home now: renews its lease or takes a free or expired
+     * one (not after {@link #releaseHome}); the home then also takes the exclusive lock when it
+     * is free, or held by a client that is gone (no longer watches the image). False while fenced
+     * (the lease is then given up).
+     */
+    boolean holdHome() throws IOException {
+        start();
+        RadosLease l = lease;
+        if (gate.fenced()) {
+            home = false;
+            releaseLease(l);
+            return false;
+        }
+        home = !givenUp && l.holdOrRenew();
+        if (!home || lockless) {
+            return home;
+        }
+        RbdImage image = gate.tryEnter();
+        if (image == null) {
+            return true;
+        }
+        try {
+            if (image.isExclusiveLockOwner()) {
+                image.lockOwners(); // a blocklisted client fails here
+                return true;
+            }
+            synchronized (asking) {
+                List<String> holders = image.lockOwners();
+                if (holders.isEmpty()) {
+                    acquire(image);
+                } else if (holders.stream().noneMatch(image.watcherAddresses()::contains)) {
+                    RbdExclusiveLock.takeOver(image);
+                    acquiredAt = System.nanoTime();
+                    log.warn("{}: took the lock of {}, which no longer watches the image (blocklisted it)",
+                            gate.spec(), holders);
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw gate.noted(e);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    /** Makes this gateway the home (explicit ALUA): takes the lease from whoever has it, asks for the lock. */
+    void claimHome() throws IOException {
+        start();
+        givenUp = false;
+        lease.takeFromAnyone();
+        enterForWrite(); // the lock comes here, as for a write
+        exitWrite();
+    }
+
+    /** Gives home up (explicit ALUA): the lease and the lock; {@link #holdHome} leaves them to others. */
+    void releaseHome() throws IOException {
+        start();
+        givenUp = true;
+        lease.release();
+        RbdImage image = gate.enter();
+        use.writeLock().lock();
+        try {
+            RbdExclusiveLock.release(image);
+        } catch (IOException e) {
+            throw gate.noted(e);
+        } finally {
+            use.writeLock().unlock();
+            gate.exit();
+        }
+    }
+
+    /** After a reconnect from fencing: writes are refused for {@code period} (see the class comment). */
+    void refuseWritesFor(Duration period) {
+        refuseUntil = System.nanoTime() + period.toNanos();
+        refusing = true;
+    }
+
+    private void releaseLease(RadosLease l) {
+        try {
+            l.release();
+        } catch (IOException e) {
+            log.debug("{}: releasing the home lease: {}", gate.spec(), e.getMessage());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops watching and gives the lease up (a closing gateway leaves home at once). */
+    synchronized void close() {
+        RadosNotifyChannel c = channel;
+        RadosLease l = lease;
+        channel = null;
+        lease = null;
+        if (c != null) {
+            releaseLease(l);
+            c.close();
+            l.close();
+        }
+    }
+}
