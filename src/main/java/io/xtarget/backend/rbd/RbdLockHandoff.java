@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,10 +144,17 @@ final class RbdLockHandoff {
             long deadline = System.nanoTime() + WRITE_WAIT.toNanos();
             while (true) {
                 use.readLock().lock();
-                if (owner(image)) {
+                boolean owned = false;
+                try {
+                    owned = owner(image);
+                } finally {
+                    if (!owned) {
+                        use.readLock().unlock();
+                    }
+                }
+                if (owned) {
                     return image;
                 }
-                use.readLock().unlock();
                 if (System.nanoTime() - deadline > 0) {
                     throw new StoreFencedException(gate.spec() + ": could not get the exclusive lock for a write within "
                             + WRITE_WAIT.toSeconds() + " s", StoreFencedException.Reason.LOCKED_ELSEWHERE);
@@ -264,6 +272,11 @@ final class RbdLockHandoff {
         }
     }
 
+    /** Tests: whether no write holds the lock's use and no release waits for it (nothing leaked). */
+    boolean idleForTests() {
+        return use.getReadLockCount() == 0 && !use.isWriteLocked();
+    }
+
     /** Tests: while set, requests for the lock are not acknowledged until it opens (a hung gateway). */
     volatile java.util.concurrent.CountDownLatch stallForTests;
 
@@ -291,7 +304,17 @@ final class RbdLockHandoff {
         if (image == null) {
             return;
         }
-        use.writeLock().lock();
+        try {
+            if (!use.writeLock().tryLock(RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{}: writes in flight kept the lock here for {} s after another gateway asked for it",
+                        gate.spec(), RELEASE_WAIT.toSeconds());
+                gate.exit();
+                return;
+            }
+        } catch (InterruptedException e) {
+            gate.exit();
+            return;
+        }
         try {
             if (image.isExclusiveLockOwner()) {
                 RbdExclusiveLock.release(image);

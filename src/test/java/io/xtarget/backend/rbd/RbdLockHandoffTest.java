@@ -82,6 +82,7 @@ class RbdLockHandoffTest {
                     .isInstanceOfSatisfying(StoreFencedException.class,
                             e -> assertThat(e.reason()).isEqualTo(StoreFencedException.Reason.BLOCKLISTED));
             assertThat(a.fenced()).isTrue();
+            assertThat(a.handoffForTests().idleForTests()).as("a failed write leaves nothing held").isTrue();
             assertThatThrownBy(() -> read(a, 0, 512)).isInstanceOf(StoreFencedException.class); // at once, until recovered
             assertThat(a.holdHome()).isFalse();
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(2, 4096));
@@ -94,6 +95,7 @@ class RbdLockHandoffTest {
                     .isInstanceOfSatisfying(StoreFencedException.class,
                             e -> assertThat(e.reason()).isEqualTo(StoreFencedException.Reason.LOCKED_ELSEWHERE));
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(2, 4096));
+            assertThat(a.handoffForTests().idleForTests()).isTrue();
             Thread.sleep(1600);
             a.write(0, direct(pattern(5, 4096)), false); // after it, a borrows the lock as any gateway
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(5, 4096));
