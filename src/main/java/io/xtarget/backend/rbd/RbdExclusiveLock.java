@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The exclusive lock of an open image as a gateway of an ALUA pair uses it (librbd.h, "exclusive
- * lock feature"): keep it, take a free one, or take it away from a gateway that holds it. Ceph
+ * The exclusive lock of an open image as the gateways of an image use it (librbd.h, "exclusive
+ * lock feature", {@link RbdLockHandoff}): give it up, or take it away from a client that holds it. Ceph
  * facts this relies on (Ceph 16): {@code rbd_lock_acquire} switches the image to librbd's
  * standard lock policy, so an owner refuses other clients' requests for the lock (they get
  * {@code -EROFS}) and keeps it until it closes the image or loses it; {@code rbd_lock_break}
@@ -18,39 +18,6 @@ import java.util.List;
  */
 final class RbdExclusiveLock {
     private RbdExclusiveLock() {}
-
-    /**
-     * Whether this client owns the lock, taking it first when nobody holds it or its owner is dead
-     * (no longer watches the image: its watch timed out, or it was blocklisted), as librbd itself
-     * would (breaking and blocklisting the dead owner's lock). When librbd says this client owns
-     * it, the OSD is asked too ({@code rbd_lock_get_owners}): a client that another gateway fenced
-     * learns it there. This client never asks a live owner for the lock ({@code rbd_lock_acquire}
-     * would): a dead owner that still has its watch never answers, and librbd would keep asking
-     * until the watch times out (30 s), blocking this call and any takeover.
-     *
-     * @throws StoreFencedException when this client is blocklisted (reason BLOCKLISTED)
-     * @throws IOException when the cluster cannot be asked
-     */
-    static boolean hold(RbdImage image) throws IOException {
-        if (image.isExclusiveLockOwner()) {
-            image.lockOwners(); // a blocklisted client fails here
-            return true;
-        }
-        List<String> owners = image.lockOwners();
-        if (!owners.isEmpty()) {
-            List<String> watchers = image.watcherAddresses();
-            if (owners.stream().anyMatch(watchers::contains)) {
-                return false; // a live owner keeps it
-            }
-            takeOver(image);
-            return true;
-        }
-        int rc = image.acquireExclusiveLock();
-        if (rc == -RbdErrors.ESHUTDOWN) {
-            throw RbdErrors.of("rbd_lock_acquire of " + image.spec(), -rc);
-        }
-        return rc == 0 && image.isExclusiveLockOwner();
-    }
 
     /**
      * Makes this client the lock's owner whoever holds it: breaks every other owner's lock

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How the gateways of one RBD image share it: one of them is the image's <em>home</em>
- * (active/optimized; a {@link RadosLease} it renews), and the image's exclusive lock, which every
- * write needs, goes to whichever gateway writes, handed over cooperatively.
+ * How the gateways of one RBD image share its exclusive lock, which every write needs: it goes to
+ * whichever gateway writes, handed over cooperatively. (Which gateway is active/optimized is
+ * another matter: the image's home, {@link RbdHome}.)
  *
  * <p><b>Handoff.</b> A gateway about to write without the lock ({@link #enterForWrite}) asks the
  * holder to give it up: a RADOS notify ({@code "release"}) on the object {@code xtarget.lock.IMAGE}
@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * holder's process is dead, or hangs) and the lock is still held, or the holder no longer watches
  * the image (its watch timed out, or it was blocklisted), the asker breaks the lock
  * ({@link RbdExclusiveLock#takeOver}: the holder is blocklisted first, so nothing it sends later
- * lands), takes it, and takes the home lease too: the failed-over gateway is the home now.
+ * lands), takes it, and takes the home lease too ({@link RbdHome#takeAfterBreaking}): the
+ * failed-over gateway is the home now.
  *
  * <p><b>After fencing.</b> For the hold-off given to {@link #refuseWritesFor} (after this gateway
  * reconnected from a blocklist), writes are refused ({@link StoreFencedException}, NOT READY
@@ -64,18 +65,31 @@ final class RbdLockHandoff {
     private final Object asking = new Object();
     private volatile RadosNotifyChannel channel;
     private volatile RadosLease lease;
-    /** Set by {@link #releaseHome}, cleared by {@link #claimHome}: the poll leaves the lease to others. */
-    private volatile boolean givenUp;
+    /** The home lease of this gateway, told when a silent holder's lock was broken here. */
+    private volatile RbdHome home;
     private volatile long acquiredAt;
     private volatile long refuseUntil;
     private volatile boolean refusing;
     /** The image has no exclusive-lock feature: nothing to hand over; only the home writes. */
     private volatile boolean lockless;
-    /** Whether this gateway held the home lease at its last check. */
-    private volatile boolean home;
 
     RbdLockHandoff(RbdImageGate gate) {
         this.gate = gate;
+    }
+
+    /** Sets the home lease told when this gateway breaks a silent holder's lock. */
+    void setHome(RbdHome home) {
+        this.home = home;
+    }
+
+    /** The home lease on this gateway's handoff connection ({@link #start} first). */
+    RadosLease lease() {
+        return lease;
+    }
+
+    /** Whether the image lacks the exclusive-lock feature ({@link #start} first). */
+    boolean lockless() {
+        return lockless;
     }
 
     /** Whether gateway mode is on ({@link #start} ran). */
@@ -131,7 +145,8 @@ final class RbdLockHandoff {
             return image;
         }
         if (lockless) {
-            if (!home) {
+            RbdHome h = home;
+            if (h == null || !h.isHome()) {
                 gate.exit();
                 throw new StoreFencedException(gate.spec() + " has no exclusive-lock feature: only the home gateway"
                         + " writes (rbd feature enable " + gate.spec().pool() + "/" + gate.spec().image()
@@ -238,7 +253,10 @@ final class RbdLockHandoff {
                             + " gateway's home lease, in {} ms", gate.spec(), broken, gone ? "is gone (no longer"
                             + " watches the image)" : "did not answer within " + ASK_TIMEOUT.toMillis() + " ms",
                             (System.nanoTime() - t0) / 1_000_000);
-                    takeLease();
+                    RbdHome h = home;
+                    if (h != null) {
+                        h.takeAfterBreaking();
+                    }
                     return;
                 }
                 sleep(5);
@@ -257,18 +275,6 @@ final class RbdLockHandoff {
         }
         if (rc == 0) {
             acquiredAt = System.nanoTime();
-        }
-    }
-
-    private void takeLease() {
-        RadosLease l = lease;
-        if (l == null || givenUp) {
-            return;
-        }
-        try {
-            l.takeFromAnyone();
-        } catch (IOException e) {
-            log.warn("{}: could not take the home lease after taking the lock over: {}", gate.spec(), e.getMessage());
         }
     }
 
@@ -329,31 +335,19 @@ final class RbdLockHandoff {
     }
 
     /**
-     * Whether this gateway is the image's home now: renews its lease or takes a free or expired
-     * one (not after {@link #releaseHome}); the home then also takes the exclusive lock when it
-     * is free, or held by a client that is gone (no longer watches the image). False while fenced
-     * (the lease is then given up).
+     * For the home's poll: takes the exclusive lock when it is free, or held by a client that is
+     * gone (no longer watches the image: breaks and blocklists it); keeps a live holder's.
+     * A blocklisted client fails here (and the gate notes it).
      */
-    boolean holdHome() throws IOException {
-        start();
-        RadosLease l = lease;
-        if (gate.fenced()) {
-            home = false;
-            releaseLease(l);
-            return false;
-        }
-        home = !givenUp && l.holdOrRenew();
-        if (!home || lockless) {
-            return home;
-        }
+    void takeLockIfFreeOrGone() throws IOException {
         RbdImage image = gate.tryEnter();
         if (image == null) {
-            return true;
+            return;
         }
         try {
             if (image.isExclusiveLockOwner()) {
                 image.lockOwners(); // a blocklisted client fails here
-                return true;
+                return;
             }
             synchronized (asking) {
                 List<String> holders = image.lockOwners();
@@ -366,7 +360,6 @@ final class RbdLockHandoff {
                             gate.spec(), holders);
                 }
             }
-            return true;
         } catch (IOException e) {
             throw gate.noted(e);
         } finally {
@@ -374,20 +367,14 @@ final class RbdLockHandoff {
         }
     }
 
-    /** Makes this gateway the home (explicit ALUA): takes the lease from whoever has it, asks for the lock. */
-    void claimHome() throws IOException {
-        start();
-        givenUp = false;
-        lease.takeFromAnyone();
-        enterForWrite(); // the lock comes here, as for a write
+    /** Brings the exclusive lock here as a write would (asking its holder). */
+    void takeLock() throws IOException {
+        enterForWrite();
         exitWrite();
     }
 
-    /** Gives home up (explicit ALUA): the lease and the lock; {@link #holdHome} leaves them to others. */
-    void releaseHome() throws IOException {
-        start();
-        givenUp = true;
-        lease.release();
+    /** Gives the exclusive lock up when this gateway holds it, after the writes in flight. */
+    void giveLockUp() throws IOException {
         RbdImage image = gate.enter();
         use.writeLock().lock();
         try {
@@ -406,14 +393,6 @@ final class RbdLockHandoff {
         refusing = true;
     }
 
-    private void releaseLease(RadosLease l) {
-        try {
-            l.release();
-        } catch (IOException e) {
-            log.debug("{}: releasing the home lease: {}", gate.spec(), e.getMessage());
-        }
-    }
-
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -429,7 +408,7 @@ final class RbdLockHandoff {
         channel = null;
         lease = null;
         if (c != null) {
-            releaseLease(l);
+            RbdHome.releaseQuietly(l, gate.spec());
             c.close();
             l.close();
         }

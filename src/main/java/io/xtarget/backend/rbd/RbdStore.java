@@ -37,9 +37,9 @@ import java.util.function.Consumer;
  * {@link io.xtarget.backend.StoreUnavailableException} (NOT READY), a failed flush
  * {@link io.xtarget.backend.FlushFailedException}.
  *
- * <p><b>Gateways</b> ({@link LockOwnership}, {@link RbdLockHandoff}): writes take the image's
- * exclusive lock from the gateway holding it, cooperatively; one gateway is the image's home
- * (active/optimized). Once an operation or a lock
+ * <p><b>Gateways</b> ({@link LockOwnership}, {@link RbdLockHandoff}, {@link RbdHome}): writes take
+ * the image's exclusive lock from the gateway holding it, cooperatively; one gateway is the
+ * image's home (active/optimized). Once an operation or a lock
  * check finds this client blocklisted, the store is fenced: every operation fails at once with
  * {@link StoreFencedException} (never reaching librbd) until {@link #recover} opened the image on
  * a new cluster connection ({@link RbdImageGate}).
@@ -52,6 +52,8 @@ public final class RbdStore implements Store, LockOwnership {
     private final RbdImageGate gate;
     /** The exclusive lock between gateways: borrowed for writes, the home lease. */
     private final RbdLockHandoff handoff;
+    /** Which gateway is active/optimized for the image. */
+    private final RbdHome home;
     private final int blockSize;
     private final long sizeBytes;
     /** librbd's compare and write stays within one sector (Ceph 16): learnt from its first EINVAL. */
@@ -62,6 +64,7 @@ public final class RbdStore implements Store, LockOwnership {
     private RbdStore(RbdImage image, int blockSize, long sizeBytes) {
         this.gate = new RbdImageGate(image);
         this.handoff = new RbdLockHandoff(gate);
+        this.home = new RbdHome(gate, handoff);
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }
@@ -362,22 +365,22 @@ public final class RbdStore implements Store, LockOwnership {
         return m;
     }
 
-    /** {@link RbdLockHandoff#holdHome}: gateway mode from the first call on. */
+    /** {@link RbdHome#holdHome}: gateway mode from the first call on. */
     @Override
     public boolean holdHome() throws IOException {
-        return handoff.holdHome();
+        return home.holdHome();
     }
 
-    /** {@link RbdLockHandoff#claimHome}. */
+    /** {@link RbdHome#claimHome}. */
     @Override
     public void claimHome() throws IOException {
-        handoff.claimHome();
+        home.claimHome();
     }
 
-    /** {@link RbdLockHandoff#releaseHome}. */
+    /** {@link RbdHome#releaseHome}. */
     @Override
     public void releaseHome() throws IOException {
-        handoff.releaseHome();
+        home.releaseHome();
     }
 
     /** A {@link RadosNotifyChannel} on this image, on a cluster connection of its own. */
