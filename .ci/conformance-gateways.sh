@@ -11,6 +11,8 @@
 # with no change of access state, no unit attention and nobody fenced. Reset checks that a LUN
 # reset through one path gives every path the LOGICAL UNIT RESET OCCURRED unit attention: the
 # gateways share resets over a RADOS watch/notify channel of the image (server/GatewayResets).
+# Then libiscsi's persistent-reservation and RESERVE suites with one path per gateway
+# (tools/gateway-pr-conformance.sh, both orders): all 27 tests each way must pass.
 # Skipped (exit 0, with the reason) without Ceph.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +60,7 @@ wait_for() {
 }
 gateway_config 1 2 "$port1"
 gateway_config 2 1 "$port2"
-# gateway 1 creates the image and so owns its lock; gateway 2 starts once it listens
+# gateway 1 creates the image and so is its home; gateway 2 starts once it listens
 ./xtarget serve --config "$work/gw1/xtarget.json" --create=mp0 >"$work/gw1.log" 2>&1 &
 gw1=$!
 wait_for "$port1" || { echo "conformance-gateways: gateway 1 did not start"; cat "$work/gw1.log"; exit 1; }
@@ -90,5 +92,15 @@ echo "conformance-gateways: $pass passed, $fail failed of the required ($(( $(da
 if [ "$fail" -ne 0 ]; then
     echo "--- gateway 1 log (tail)"; tail -30 "$work/gw1.log"
     echo "--- gateway 2 log (tail)"; tail -30 "$work/gw2.log"
+    exit 1
+fi
+# The persistent-reservation and RESERVE suites with one path per gateway, both orders, on the
+# same cluster (two more gateways of a new image; every test must pass).
+echo "conformance-gateways: persistent reservations across two gateways (tools/gateway-pr-conformance.sh)"
+XT_CEPH_CONF="$conf" bash tools/gateway-pr-conformance.sh $((port1 + 10)) $((port1 + 11)) | tee "$work/pr.txt"
+pr=${PIPESTATUS[0]}
+cp "$work/pr.txt" target/iscsi-test-cu-gateways-pr-results.txt
+if [ "$pr" -ne 0 ]; then
+    echo "REGRESSION: a persistent-reservation test failed across gateways"
     exit 1
 fi

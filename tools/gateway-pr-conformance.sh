@@ -27,6 +27,9 @@ cleanup() {
         id=$(CEPH_CONF="$conf" rbd info "rbd/$image" 2>/dev/null | awk '$1 == "id:" {print $2}')
         CEPH_CONF="$conf" rbd rm "rbd/$image" >/dev/null 2>&1
         [ -n "$id" ] && CEPH_CONF="$conf" rados -p rbd rm "xtarget.reservations.$id" >/dev/null 2>&1
+        for o in "xtarget.lock.$image" "xtarget.gateway.$image"; do
+            CEPH_CONF="$conf" rados -p rbd rm "$o" >/dev/null 2>&1
+        done
     fi
     [ -n "${own_ceph:-}" ] && bash tools/ceph-test-cluster.sh stop "$work/ceph" >/dev/null 2>&1
     rm -rf "$work"
