@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the image's lock: its RADOS watch would time out only after 30 s), and the writer goes on
  * through gateway 2 the way a multipath host does: it retries the unanswered write there, and
  * retries what gateway 2 answers with a unit attention or NOT READY. Gateway 2 asks gateway 1 for
- * the image's lock on that write; nobody answers within 1.5 s, so gateway 2 breaks gateway 1's
+ * the image's lock on that write; nobody answers within 1.5 s (nor releases it 1 s later), so gateway 2 breaks gateway 1's
  * lock (blocklisting it), takes the lock and the home lease, and serves the write. Every
  * acknowledged write reads back through gateway 2 afterwards, and the time from the kill to the
  * first write gateway 2 served is printed (and must stay below the 30 s watch timeout). Skipped

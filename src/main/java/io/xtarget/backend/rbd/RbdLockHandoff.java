@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * non-optimized one: a handoff is a few round trips to the cluster).
  *
  * <p><b>A holder that does not answer.</b> When the notify times out ({@link #ASK_TIMEOUT}: the
- * holder's process is dead, or hangs) and the lock is still held, or the holder no longer watches
+ * holder's process is dead, or hangs) and the lock is still held {@link #SILENT_GRACE} later, or
+ * the holder no longer watches
  * the image (its watch timed out, or it was blocklisted), the asker breaks the lock
  * ({@link RbdExclusiveLock#takeOver}: the holder is blocklisted first, so nothing it sends later
  * lands), takes it, and takes the home lease too ({@link RbdHome#takeAfterBreaking}): the
@@ -46,6 +47,12 @@ final class RbdLockHandoff {
     private static final Logger log = LoggerFactory.getLogger(RbdLockHandoff.class);
     /** How long the holder of the lock has to acknowledge a request for it. */
     static final Duration ASK_TIMEOUT = Duration.ofMillis(1500);
+    /**
+     * How long the lock may still be released after a request timed out before the holder is
+     * broken: a request also times out when another watcher is silent (a killed gateway's watch
+     * lingers 30 s), while the holder did answer and is releasing.
+     */
+    static final Duration SILENT_GRACE = Duration.ofSeconds(1);
     /** How often a request is sent again while the lock is still held. */
     static final Duration ASK_AGAIN = Duration.ofMillis(100);
     /** How long an acknowledged request may take until the lock is free. */
@@ -212,17 +219,13 @@ final class RbdLockHandoff {
                 acquire(image);
                 return;
             }
-            boolean answered = true;
             long t0 = System.nanoTime();
-            try {
-                channel.send(RELEASE, ASK_TIMEOUT);
-            } catch (IOException e) {
-                answered = false;
-            }
-            long wait = (answered ? RELEASE_WAIT : Duration.ofMillis(200)).toNanos();
+            boolean answered = tellHolder();
+            long silentAt = System.nanoTime();
+            long end = System.nanoTime() + RELEASE_WAIT.toNanos();
             long nextWatchCheck = System.nanoTime();
             long nextAsk = System.nanoTime() + ASK_AGAIN.toNanos();
-            while (System.nanoTime() - t0 < wait + ASK_TIMEOUT.toNanos()) {
+            while (System.nanoTime() - end < 0) {
                 List<String> now = image.lockOwners();
                 if (now.isEmpty()) {
                     acquire(image);
@@ -235,35 +238,46 @@ final class RbdLockHandoff {
                     gone = now.stream().noneMatch(image.watcherAddresses()::contains);
                     nextWatchCheck = System.nanoTime() + 100_000_000L;
                 }
-                if (answered && !gone && System.nanoTime() - nextAsk >= 0) {
+                if (gone || !answered && System.nanoTime() - silentAt >= SILENT_GRACE.toNanos()) {
+                    breakSilentHolder(image, gone, t0);
+                    return;
+                }
+                if (answered && System.nanoTime() - nextAsk >= 0) {
                     // the holder may have been taking the lock when it got the request (it gives up
                     // only a lock it holds): ask again
-                    try {
-                        channel.send(RELEASE, ASK_TIMEOUT);
-                    } catch (IOException e) {
-                        answered = false;
-                    }
-                    nextAsk = System.nanoTime() + ASK_AGAIN.toNanos();
+                    answered = tellHolder();
+                    silentAt = System.nanoTime();
+                    nextAsk = silentAt + ASK_AGAIN.toNanos();
                     continue;
-                }
-                if (!answered || gone) {
-                    List<String> broken = RbdExclusiveLock.takeOver(image);
-                    acquiredAt = System.nanoTime();
-                    log.warn("{}: the lock's holder {} {}: broke its lock (it is blocklisted) and took it, and this"
-                            + " gateway's home lease, in {} ms", gate.spec(), broken, gone ? "is gone (no longer"
-                            + " watches the image)" : "did not answer within " + ASK_TIMEOUT.toMillis() + " ms",
-                            (System.nanoTime() - t0) / 1_000_000);
-                    RbdHome h = home;
-                    if (h != null) {
-                        h.takeAfterBreaking();
-                    }
-                    return;
                 }
                 sleep(5);
             }
             // a live client that answered but keeps the lock (not a gateway of this version?): never fenced
             throw new StoreFencedException(gate.spec() + ": the lock's holder " + holders + " answered but did not "
                     + "release it within " + RELEASE_WAIT.toSeconds() + " s", StoreFencedException.Reason.LOCKED_ELSEWHERE);
+        }
+    }
+
+    /** Sends the request for the lock; false when a gateway did not acknowledge it within {@link #ASK_TIMEOUT}. */
+    private boolean tellHolder() {
+        try {
+            channel.send(RELEASE, ASK_TIMEOUT);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Breaks the lock of a holder that is gone or silent (blocklisting it) and takes it, and the home. */
+    private void breakSilentHolder(RbdImage image, boolean gone, long t0) throws IOException {
+        List<String> broken = RbdExclusiveLock.takeOver(image);
+        acquiredAt = System.nanoTime();
+        log.warn("{}: the lock's holder {} {}: broke its lock (it is blocklisted) and took it, and this gateway's"
+                + " home lease, in {} ms", gate.spec(), broken, gone ? "is gone (no longer watches the image)"
+                : "did not answer within " + ASK_TIMEOUT.toMillis() + " ms", (System.nanoTime() - t0) / 1_000_000);
+        RbdHome h = home;
+        if (h != null) {
+            h.takeAfterBreaking();
         }
     }
 
