@@ -308,4 +308,119 @@ class RbdLockHandoffAdversaryTest {
             }
         }
     }
+
+    /**
+     * Closing a gateway's store (LU removed on reload, gateway shut down) while one of its writes is
+     * asking a hung holder for the lock: {@link RbdLockHandoff#close} closes the handoff channel
+     * under the notify in flight. Expected: close returns within a few seconds and the write is
+     * answered (any error). Observed (the same flaw as the channel swap): the write hangs in
+     * rados_notify2 for good, and close() waits for it forever at the image gate.
+     */
+    @Test
+    void closingAStoreWhileAWriteIsAskingForTheLock() throws Exception {
+        Path conf = CephTestCluster.conf();
+        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("closeask"), conf.toString(), null);
+        RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
+        RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false);
+        try {
+            assertThat(a.holdHome()).isTrue();
+            assertThat(b.holdHome()).isFalse();
+            a.write(0, direct(pattern(1, 512)), false);
+            CountDownLatch hung = new CountDownLatch(1);
+            a.handoffForTests().stallForTests = hung;
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    b.write(0, direct(pattern(2, 512)), false);
+                } catch (Throwable t) {
+                    // any answer will do
+                }
+                answered.set(true);
+            });
+            Thread.sleep(400); // b's notify to the hung a is in flight
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> closeFailed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread closer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    b.close();
+                } catch (Throwable t) {
+                    closeFailed.set(t);
+                }
+                closed.set(true);
+            });
+            closer.join(30_000);
+            writer.join(5_000);
+            hung.countDown();
+            System.out.println("closeask: closed=" + closed.get() + " answered=" + answered.get() + " close failed with "
+                    + closeFailed.get());
+            a.handoffForTests().stallForTests = null;
+            assertThat(answered.get()).as("the write through the closing gateway was answered").isTrue();
+            assertThat(closed.get()).as("close() of the gateway's store returned").isTrue();
+            assertThat(closeFailed.get()).as("close() of the gateway's store failed").isNull();
+        } finally {
+            a.close();
+        }
+    }
+
+    /**
+     * COMPARE AND WRITE races through both gateways on one block: in each round every contender
+     * compares with the block's current content and writes its own; exactly one wins per round.
+     */
+    @Test
+    void compareAndWriteRacesThroughBothGatewaysHaveOneWinnerPerRound() throws Exception {
+        Path conf = CephTestCluster.conf();
+        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("caw"), conf.toString(), null);
+        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
+                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
+            assertThat(a.holdHome()).isTrue();
+            assertThat(b.holdHome()).isFalse();
+            a.write(0, direct(pattern(0, 512)), false);
+            int contenders = 6;
+            byte[] current = pattern(0, 512);
+            for (int round = 1; round <= 30; round++) {
+                byte[] expected = current;
+                java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(contenders);
+                java.util.concurrent.atomic.AtomicInteger winners = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger winner = new java.util.concurrent.atomic.AtomicInteger(-1);
+                java.util.List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                java.util.List<Thread> ts = new java.util.ArrayList<>();
+                int r = round;
+                for (int c = 0; c < contenders; c++) {
+                    RbdStore s = c % 2 == 0 ? a : b;
+                    int id = r * 100 + c;
+                    ts.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            go.await();
+                            while (true) {
+                                try {
+                                    long rc = s.compareAndWrite(0, direct(expected), direct(pattern(id, 512)), false);
+                                    if (rc == io.xtarget.backend.Store.COMPARE_MATCHED) {
+                                        winners.incrementAndGet();
+                                        winner.set(id);
+                                    }
+                                    break;
+                                } catch (StoreFencedException e) {
+                                    if (e.reason() != StoreFencedException.Reason.LOCKED_ELSEWHERE) {
+                                        throw e;
+                                    }
+                                }
+                            }
+                        } catch (Throwable t) {
+                            errors.add(t);
+                        }
+                    }));
+                }
+                for (Thread t : ts) {
+                    t.join(60_000);
+                }
+                assertThat(errors).isEmpty();
+                assertThat(winners.get()).as("winners in round " + round).isEqualTo(1);
+                current = pattern(winner.get(), 512);
+                assertThat(read(b, 0, 512)).isEqualTo(current);
+                assertThat(read(a, 0, 512)).isEqualTo(current);
+            }
+            assertThat(a.fenced()).isFalse();
+            assertThat(b.fenced()).isFalse();
+        }
+    }
 }
