@@ -423,4 +423,181 @@ class RbdLockHandoffAdversaryTest {
             assertThat(b.fenced()).isFalse();
         }
     }
+
+    /**
+     * SET TARGET PORT GROUPS flips (claimHome on one gateway, then the other) every 300 ms while
+     * writers run through both and both poll their home lease every 250 ms: no write fails other
+     * than NOT READY, nobody is fenced, and afterwards exactly one gateway is the home.
+     */
+    @Test
+    void explicitAluaFlipsWhileWritesRunThroughBoth() throws Exception {
+        Path conf = CephTestCluster.conf();
+        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("flip"), conf.toString(), null);
+        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
+                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
+            assertThat(a.holdHome()).isTrue();
+            assertThat(b.holdHome()).isFalse();
+            java.util.List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.atomic.AtomicInteger notReady = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong worst = new java.util.concurrent.atomic.AtomicLong();
+            long end = System.nanoTime() + 15_000_000_000L;
+            java.util.List<Thread> ts = new java.util.ArrayList<>();
+            for (int g = 0; g < 2; g++) {
+                RbdStore s = g == 0 ? a : b;
+                for (int t = 0; t < 3; t++) {
+                    int id = g * 3 + t;
+                    ts.add(Thread.ofPlatform().start(() -> {
+                        int i = 0;
+                        while (System.nanoTime() < end) {
+                            long t0 = System.nanoTime();
+                            try {
+                                s.write(512L * (id * 16 + i % 16), direct(pattern(id * 100_000 + i, 512)), false);
+                            } catch (StoreFencedException e) {
+                                if (e.reason() != StoreFencedException.Reason.LOCKED_ELSEWHERE) {
+                                    failures.add(e);
+                                }
+                                notReady.incrementAndGet();
+                            } catch (Throwable e) {
+                                failures.add(e);
+                            }
+                            worst.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                            i++;
+                        }
+                    }));
+                }
+                ts.add(Thread.ofPlatform().start(() -> {
+                    while (System.nanoTime() < end) {
+                        try {
+                            synchronized (s) {
+                                s.holdHome();
+                            }
+                            Thread.sleep(250);
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    }
+                }));
+            }
+            int flips = 0;
+            while (System.nanoTime() < end) {
+                RbdStore s = flips % 2 == 0 ? b : a;
+                RbdStore o = flips % 2 == 0 ? a : b;
+                long f0 = System.nanoTime();
+                java.util.concurrent.atomic.AtomicBoolean releasing = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread dog = Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(3000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (releasing.get() && System.getenv("XT_ADV_DUMP") != null) {
+                        Thread.getAllStackTraces().forEach((th, st) -> {
+                            if (java.util.Arrays.stream(st).anyMatch(f -> f.getClassName().contains("rbd.Rbd"))) {
+                                System.out.println("dump " + th.getName() + " " + th.getState());
+                                for (var f : st) {
+                                    if (f.getClassName().startsWith("io.xtarget") || f.getClassName().contains("locks")) {
+                                        System.out.println("dump    " + f);
+                                    }
+                                }
+                            }
+                        });
+                    }
+                });
+                try {
+                    synchronized (o) {
+                        o.releaseHome();
+                    }
+                    long f1 = System.nanoTime();
+                    synchronized (s) {
+                        s.claimHome();
+                    }
+                    releasing.set(false);
+                    dog.interrupt();
+                    System.out.printf("flip %d: release %.0f ms, claim %.0f ms%n", flips, (f1 - f0) / 1e6,
+                            (System.nanoTime() - f1) / 1e6);
+                } catch (StoreFencedException e) {
+                    System.out.printf("flip %d: %s after %.0f ms%n", flips, e.getMessage(), (System.nanoTime() - f0) / 1e6);
+                    notReady.incrementAndGet();
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+                flips++;
+                Thread.sleep(300);
+            }
+            for (Thread t : ts) {
+                t.join(60_000);
+                assertThat(t.isAlive()).as("a thread hangs").isFalse();
+            }
+            System.out.printf("flip: %d flips, %d NOT READY, worst write %.1f s%n", flips, notReady.get(), worst.get() / 1e9);
+            assertThat(failures).isEmpty();
+            assertThat(a.fenced() || b.fenced()).isFalse();
+            assertThat(worst.get()).isLessThan(20_000_000_000L);
+            boolean ha = a.holdHome();
+            boolean hb = b.holdHome();
+            assertThat(ha ^ hb).as("exactly one home (a %s, b %s)", ha, hb).isTrue();
+        }
+    }
+
+    /**
+     * A busy holder starves the asker: gateway a's host writes back to back from 3 threads (its
+     * optimized path), and a single write at a time comes through gateway b. Each request makes a
+     * release the lock (after its writes in flight), but nothing reserves the freed lock for the
+     * asker: a's own waiting writers, woken by the release, find the lock free in their ask() and
+     * take it back at once, before b's poll of the owners (every 5 ms) sees it free; b re-asks every
+     * 100 ms and loses again, until its ask gives up (6.5 s: NOT READY) or its write's 15 s run out.
+     * Expected: a write through b is served within ~1 s (a handoff is a few round trips). Observed:
+     * writes through b take many seconds and are answered NOT READY; a SET TARGET PORT GROUPS
+     * claim (claimHome -> takeLock) likewise took ~14 s, holding the ALUA watcher's lock all along.
+     */
+    @Test
+    void aBusyHolderStarvesTheOtherGatewaysWrites() throws Exception {
+        Path conf = CephTestCluster.conf();
+        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("starve"), conf.toString(), null);
+        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
+                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
+            assertThat(a.holdHome()).isTrue();
+            assertThat(b.holdHome()).isFalse();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.List<Thread> ts = new java.util.ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int id = t;
+                ts.add(Thread.ofPlatform().start(() -> {
+                    int i = 0;
+                    while (!stop.get()) {
+                        try {
+                            a.write(512L * (64 + id * 16 + i % 16), direct(pattern(id * 100_000 + i, 512)), false);
+                        } catch (Throwable e) {
+                            // NOT READY while b has the lock is no concern here
+                        }
+                        i++;
+                    }
+                }));
+            }
+            java.util.List<String> slow = new java.util.ArrayList<>();
+            try {
+                Thread.sleep(300);
+                for (int k = 0; k < 6; k++) {
+                    long t0 = System.nanoTime();
+                    String outcome = "GOOD";
+                    try {
+                        b.write(512L * k, direct(pattern(7000 + k, 512)), false);
+                    } catch (StoreFencedException e) {
+                        outcome = "NOT READY (" + e.getMessage() + ")";
+                    }
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    System.out.printf("starve: write %d through b: %s in %d ms%n", k, outcome, ms);
+                    if (ms > 2000 || !outcome.equals("GOOD")) {
+                        slow.add(k + ": " + outcome + " in " + ms + " ms");
+                    }
+                    Thread.sleep(100);
+                }
+            } finally {
+                stop.set(true);
+                for (Thread t : ts) {
+                    t.join(30_000);
+                }
+            }
+            assertThat(slow).as("writes through b not served GOOD within 2 s while a is busy").isEmpty();
+        }
+    }
 }
