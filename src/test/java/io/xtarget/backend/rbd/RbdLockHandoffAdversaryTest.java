@@ -75,7 +75,16 @@ class RbdLockHandoffAdversaryTest {
                     }
                 });
                 Thread.sleep(200);
-                b.write(512, direct(pattern(2, 512)), false); // needs the lock: asks a, which answers
+                for (int attempt = 0; ; attempt++) { // needs the lock: asks a, which answers
+                    try {
+                        b.write(512, direct(pattern(2, 512)), false);
+                        break;
+                    } catch (StoreFencedException e) { // NOT READY: a host retries (see aBusyHolderStarves...)
+                        if (e.reason() != StoreFencedException.Reason.LOCKED_ELSEWHERE || attempt == 4) {
+                            throw e;
+                        }
+                    }
+                }
                 Thread.sleep(3000);
                 stop.set(true);
                 writer.join();
