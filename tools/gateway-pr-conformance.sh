@@ -5,8 +5,8 @@
 # gateway 2's as its second (the tests' second initiator uses the second path), then the other
 # way round. Writes through either gateway are served (the image's exclusive lock is handed over
 # on request), so ProutReserve's Access tests, which write through both paths, pass too.
-# XT_PR_NO_LOCK=1 creates the image without the exclusive-lock feature: then only the home
-# gateway writes and the other refuses writes (04h/0Ah), which fails those Access tests.
+# XT_PR_NO_LOCK=1 creates the image without the exclusive-lock feature: then no gateway writes
+# (04h/0Ah), which fails those Access tests.
 #
 # Usage: tools/gateway-pr-conformance.sh [PORT1 [PORT2]]   (defaults 31741 31742, on 127.0.0.1)
 # Uses the cluster $XT_CEPH_CONF names, or starts one (tools/ceph-test-cluster.sh) and stops it.

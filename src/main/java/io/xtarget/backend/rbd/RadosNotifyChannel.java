@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,22 +94,25 @@ public final class RadosNotifyChannel implements PeerChannel {
     private final MemorySegment cluster;
     private final MemorySegment io;
     private final MemorySegment object;
-    private final Consumer<byte[]> listener;
+    /** Gets every message from another channel; what it returns (or null) goes back in the acknowledgement. */
+    private final Function<byte[], byte[]> responder;
+    /** Sends hold it shared while their notify runs; {@link #close} holds it exclusively. */
+    private final ReentrantReadWriteLock inFlight = new ReentrantReadWriteLock();
     /** Prefixed to every message sent, so that this channel's own messages are not given back to it. */
     private final byte[] self = (UUID.randomUUID() + " ").getBytes(StandardCharsets.US_ASCII);
     private long cookie;
     private volatile boolean broken;
-    private boolean closed;
+    private volatile boolean closed;
 
     private RadosNotifyChannel(Librbd lib, Calls calls, String description, MemorySegment cluster, MemorySegment io,
-            String object, Consumer<byte[]> listener) {
+            String object, Function<byte[], byte[]> responder) {
         this.lib = lib;
         this.calls = calls;
         this.description = description;
         this.cluster = cluster;
         this.io = io;
         this.object = arena.allocateFrom(object);
-        this.listener = listener;
+        this.responder = responder;
     }
 
     /**
@@ -126,6 +131,18 @@ public final class RadosNotifyChannel implements PeerChannel {
      * (a channel for one purpose: each object's messages reach only that object's channels).
      */
     static RadosNotifyChannel open(RbdImageSpec image, String prefix, Consumer<byte[]> listener) throws IOException {
+        return openAnswering(image, prefix, m -> {
+            listener.accept(m);
+            return null;
+        });
+    }
+
+    /**
+     * As {@link #open(RbdImageSpec, String, Consumer)}, with a responder whose result (or null)
+     * is sent back in the acknowledgement of each message: {@link #ask} finds it in its reply.
+     */
+    static RadosNotifyChannel openAnswering(RbdImageSpec image, String prefix, Function<byte[], byte[]> listener)
+            throws IOException {
         Librbd lib = Librbd.get();
         Calls calls;
         try {
@@ -201,17 +218,25 @@ public final class RadosNotifyChannel implements PeerChannel {
     /** rados_watchcb2_t: on a librados thread; never throws (an exception here ends the JVM). */
     private void onNotify(MemorySegment arg, long notifyId, long handle, long notifierId, MemorySegment data,
             long length) {
+        byte[] answer = null;
         try {
             byte[] message = data.reinterpret(length).toArray(ValueLayout.JAVA_BYTE);
             if (!Arrays.equals(message, 0, Math.min(self.length, message.length), self, 0, self.length)) {
                 int space = indexOf(message, (byte) ' ');
-                listener.accept(Arrays.copyOfRange(message, space + 1, message.length));
+                answer = responder.apply(Arrays.copyOfRange(message, space + 1, message.length));
             }
         } catch (RuntimeException | Error e) {
             log.warn("{}: a message could not be handled: {}", description, e.toString());
         }
-        try {
-            int rc = (int) calls.notifyAck.invokeExact(io, object, notifyId, handle, MemorySegment.NULL, 0);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment payload = MemorySegment.NULL;
+            int n = 0;
+            if (answer != null && answer.length > 0) {
+                payload = a.allocate(answer.length);
+                MemorySegment.copy(answer, 0, payload, ValueLayout.JAVA_BYTE, 0, answer.length);
+                n = answer.length;
+            }
+            int rc = (int) calls.notifyAck.invokeExact(io, object, notifyId, handle, payload, n);
             if (rc < 0) {
                 log.warn("{}: acknowledging a message failed: {}", description, RbdErrors.name(-rc));
             }
@@ -253,6 +278,27 @@ public final class RadosNotifyChannel implements PeerChannel {
     }
 
     /**
+     * What a {@link #ask} got back: whether every watcher acknowledged in time, and librados' reply
+     * buffer (the acknowledgements' payloads among Ceph's encoding of who acknowledged and who did
+     * not; present on a timeout too), searched with {@link #contains}.
+     */
+    record Answer(boolean complete, byte[] reply) {
+        /** Whether some acknowledgement carried {@code payload} (a byte string unlikely to appear otherwise). */
+        boolean contains(byte[] payload) {
+            outer:
+            for (int i = 0; i + payload.length <= reply.length; i++) {
+                for (int k = 0; k < payload.length; k++) {
+                    if (reply[i + k] != payload[k]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
      * Sends {@code message} to the other channels on the object and waits until each acknowledged
      * it (its listener returned) or {@code timeout} passed.
      *
@@ -261,10 +307,27 @@ public final class RadosNotifyChannel implements PeerChannel {
      */
     @Override
     public void send(byte[] message, Duration timeout) throws IOException {
+        if (!ask(message, timeout).complete()) {
+            throw RbdErrors.of("notifying the " + description, RbdErrors.ETIMEDOUT);
+        }
+    }
+
+    /**
+     * As {@link #send}, returning the acknowledgements instead of failing when a watcher did not
+     * answer in time. A {@link #close} waits for asks in flight (at most their timeout).
+     *
+     * @throws IOException when the cluster refused the notification for another reason, or the
+     *     channel is closed
+     */
+    Answer ask(byte[] message, Duration timeout) throws IOException {
         byte[] whole = new byte[self.length + message.length];
         System.arraycopy(self, 0, whole, 0, self.length);
         System.arraycopy(message, 0, whole, self.length, message.length);
+        inFlight.readLock().lock();
         try (Arena a = Arena.ofConfined()) {
+            if (closed) {
+                throw new IOException(description + " is closed");
+            }
             MemorySegment buf = a.allocate(whole.length);
             MemorySegment.copy(whole, 0, buf, ValueLayout.JAVA_BYTE, 0, whole.length);
             MemorySegment reply = a.allocate(ADDRESS);
@@ -272,14 +335,23 @@ public final class RadosNotifyChannel implements PeerChannel {
             int rc = (int) calls.notify2.invokeExact(io, object, buf, whole.length, timeout.toMillis(), reply,
                     replyLength);
             MemorySegment r = reply.get(ADDRESS, 0);
+            byte[] bytes = new byte[0];
             if (!r.equals(MemorySegment.NULL)) {
+                long n = Math.min(replyLength.get(JAVA_LONG, 0), 1 << 20);
+                bytes = r.reinterpret(n).toArray(ValueLayout.JAVA_BYTE);
                 calls.bufferFree.invokeExact(r);
             }
+            if (rc == -RbdErrors.ETIMEDOUT) {
+                return new Answer(false, bytes);
+            }
             check("notifying the " + description, rc);
+            return new Answer(true, bytes);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw Librbd.rethrow(t);
+        } finally {
+            inFlight.readLock().unlock();
         }
     }
 
@@ -291,7 +363,16 @@ public final class RadosNotifyChannel implements PeerChannel {
 
     /** Stops watching, waits for callbacks in progress and disconnects. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        inFlight.writeLock().lock(); // waits for asks in flight: their notify must not outlive the connection
+        try {
+            closeNow();
+        } finally {
+            inFlight.writeLock().unlock();
+        }
+    }
+
+    private void closeNow() {
         if (closed) {
             return;
         }

@@ -20,18 +20,11 @@ final class RbdHome {
     private final RbdLockHandoff handoff;
     /** Set by {@link #releaseHome}, cleared by {@link #claimHome}: the poll leaves the lease to others. */
     private volatile boolean givenUp;
-    /** Whether this gateway held the lease at its last check. */
-    private volatile boolean home;
 
     RbdHome(RbdImageGate gate, RbdLockHandoff handoff) {
         this.gate = gate;
         this.handoff = handoff;
         handoff.setHome(this);
-    }
-
-    /** Whether this gateway held the lease at its last check. */
-    boolean isHome() {
-        return home;
     }
 
     /**
@@ -46,11 +39,10 @@ final class RbdHome {
         handoff.start();
         RadosLease l = handoff.lease();
         if (gate.fenced()) {
-            home = false;
             releaseQuietly(l, gate.spec());
             return false;
         }
-        home = !givenUp && l.holdOrRenew();
+        boolean home = !givenUp && l.holdOrRenew();
         if (home && !handoff.lockless()) {
             handoff.takeLockIfFreeOrGone();
         }
@@ -62,15 +54,15 @@ final class RbdHome {
         handoff.start();
         givenUp = false;
         handoff.lease().takeFromAnyone();
-        home = true;
-        handoff.takeLock();
+        if (!handoff.lockless()) {
+            handoff.takeLock();
+        }
     }
 
     /** Gives home up (explicit ALUA): the lease and the lock; {@link #holdHome} leaves them to others. */
     void releaseHome() throws IOException {
         handoff.start();
         givenUp = true;
-        home = false;
         handoff.lease().release();
         handoff.giveLockUp();
     }
@@ -86,7 +78,6 @@ final class RbdHome {
         }
         try {
             l.takeFromAnyone();
-            home = true;
         } catch (IOException e) {
             log.warn("{}: could not take the home lease after taking the lock over: {}", gate.spec(), e.getMessage());
         }

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Until {@link #start} (a single server, no gateways), nothing of this runs: librbd takes the
  * free lock by itself on the first write. An image without the exclusive-lock feature has no lock
- * to hand over and no way to fence: only the home writes, the others refuse writes (04h/0Ah) and
- * the log names the command that enables the feature.
+ * to hand over and no way to fence a gateway that hangs: every gateway refuses writes (04h/0Ah)
+ * and the log names the command that enables the feature.
  */
 final class RbdLockHandoff {
     private static final Logger log = LoggerFactory.getLogger(RbdLockHandoff.class);
@@ -64,12 +66,20 @@ final class RbdLockHandoff {
     /** How long a write waits for the lock in all before it is answered NOT READY (04h/0Ah). */
     static final Duration WRITE_WAIT = Duration.ofSeconds(15);
     private static final byte[] RELEASE = "release".getBytes(StandardCharsets.US_ASCII);
+    /** The acknowledgement of a gateway that held the lock when it got the request. */
+    private static final byte[] HOLDER = "xtarget-lock-holder".getBytes(StandardCharsets.US_ASCII);
+    /** How long a gateway that gave the lock up on request leaves it to the asker before taking it back. */
+    static final Duration YIELD = Duration.ofMillis(50);
 
     private final RbdImageGate gate;
     /** Writes hold it shared from the lock check to their completion; a release holds it exclusively. */
     private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
     /** One request for the lock at a time. */
-    private final Object asking = new Object();
+    private final ReentrantLock asking = new ReentrantLock();
+    /** Whether this gateway holds the lock as far as it knows (for acknowledgements: no librbd call there). */
+    private volatile boolean holding;
+    /** Until when this gateway's writers leave a lock it just gave up to the asker (nanoTime). */
+    private volatile long yieldUntil;
     private volatile RadosNotifyChannel channel;
     private volatile RadosLease lease;
     /** The home lease of this gateway, told when a silent holder's lock was broken here. */
@@ -110,7 +120,7 @@ final class RbdLockHandoff {
             return;
         }
         RadosNotifyChannel old = channel;
-        RadosNotifyChannel c = RadosNotifyChannel.open(gate.spec(), "xtarget.lock.", this::onMessage);
+        RadosNotifyChannel c = RadosNotifyChannel.openAnswering(gate.spec(), "xtarget.lock.", this::onMessage);
         try {
             lease = c.lease("xtarget-home", LEASE);
         } catch (IOException | RuntimeException e) {
@@ -132,8 +142,8 @@ final class RbdLockHandoff {
             }
             if (lockless) {
                 log.warn("{} has no exclusive-lock feature, which gateways need to hand writes over and fence a"
-                        + " gateway that hangs: only the home gateway writes; enable it with: rbd feature enable {}/{}"
-                        + " exclusive-lock", gate.spec(), gate.spec().pool(), gate.spec().image());
+                        + " gateway that hangs: no gateway writes it (NOT READY); enable it with: rbd feature enable"
+                        + " {}/{} exclusive-lock", gate.spec(), gate.spec().pool(), gate.spec().image());
             }
         }
     }
@@ -151,16 +161,11 @@ final class RbdLockHandoff {
             use.readLock().lock();
             return image;
         }
-        if (lockless) {
-            RbdHome h = home;
-            if (h == null || !h.isHome()) {
-                gate.exit();
-                throw new StoreFencedException(gate.spec() + " has no exclusive-lock feature: only the home gateway"
-                        + " writes (rbd feature enable " + gate.spec().pool() + "/" + gate.spec().image()
-                        + " exclusive-lock)", StoreFencedException.Reason.LOCKED_ELSEWHERE);
-            }
-            use.readLock().lock();
-            return image;
+        if (lockless) { // nothing decides who writes, and nothing could fence a gateway that hangs
+            gate.exit();
+            throw new StoreFencedException(gate.spec() + " has no exclusive-lock feature, which gateways need to"
+                    + " share writes: rbd feature enable " + gate.spec().pool() + "/" + gate.spec().image()
+                    + " exclusive-lock", StoreFencedException.Reason.LOCKED_ELSEWHERE);
         }
         try {
             long deadline = System.nanoTime() + WRITE_WAIT.toNanos();
@@ -203,9 +208,14 @@ final class RbdLockHandoff {
 
     /** Gets the lock for this gateway: takes it when free, asks its holder, breaks a silent holder's. */
     private void ask(RbdImage image) throws IOException {
-        synchronized (asking) {
+        asking.lock();
+        try {
             if (owner(image)) {
                 return;
+            }
+            long yield = yieldUntil - System.nanoTime();
+            if (yield > 0) { // this gateway just gave the lock up on request: let the asker have it first
+                sleep(yield / 1_000_000 + 1);
             }
             if (refusing) {
                 if (System.nanoTime() - refuseUntil < 0) {
@@ -219,12 +229,15 @@ final class RbdLockHandoff {
                 acquire(image);
                 return;
             }
+            // the request runs beside the wait: a notify lasts until every watcher answered (a silent
+            // one makes it last ASK_TIMEOUT), the lock may be free long before
             long t0 = System.nanoTime();
-            boolean answered = tellHolder();
-            long silentAt = System.nanoTime();
-            long end = System.nanoTime() + RELEASE_WAIT.toNanos();
-            long nextWatchCheck = System.nanoTime();
-            long nextAsk = System.nanoTime() + ASK_AGAIN.toNanos();
+            CompletableFuture<Boolean> request = tellHolderAsync();
+            boolean answered = true; // until a request ends without the holder's answer
+            long silentAt = t0;
+            long end = t0 + RELEASE_WAIT.toNanos() + ASK_TIMEOUT.toNanos();
+            long nextWatchCheck = t0;
+            long nextAsk = t0 + ASK_AGAIN.toNanos();
             while (System.nanoTime() - end < 0) {
                 List<String> now = image.lockOwners();
                 if (now.isEmpty()) {
@@ -238,40 +251,83 @@ final class RbdLockHandoff {
                     gone = now.stream().noneMatch(image.watcherAddresses()::contains);
                     nextWatchCheck = System.nanoTime() + 100_000_000L;
                 }
+                if (request.isDone()) {
+                    boolean heard = outcome(request);
+                    if (answered && !heard) {
+                        silentAt = System.nanoTime();
+                    }
+                    answered = heard;
+                    if (answered && System.nanoTime() - nextAsk >= 0) {
+                        // the holder may have been taking the lock when it got the request (it gives
+                        // up only a lock it holds): ask again
+                        request = tellHolderAsync();
+                        nextAsk = System.nanoTime() + ASK_AGAIN.toNanos();
+                    }
+                }
                 if (gone || !answered && System.nanoTime() - silentAt >= SILENT_GRACE.toNanos()) {
                     breakSilentHolder(image, gone, t0);
                     return;
-                }
-                if (answered && System.nanoTime() - nextAsk >= 0) {
-                    // the holder may have been taking the lock when it got the request (it gives up
-                    // only a lock it holds): ask again
-                    answered = tellHolder();
-                    silentAt = System.nanoTime();
-                    nextAsk = silentAt + ASK_AGAIN.toNanos();
-                    continue;
                 }
                 sleep(5);
             }
             // a live client that answered but keeps the lock (not a gateway of this version?): never fenced
             throw new StoreFencedException(gate.spec() + ": the lock's holder " + holders + " answered but did not "
                     + "release it within " + RELEASE_WAIT.toSeconds() + " s", StoreFencedException.Reason.LOCKED_ELSEWHERE);
+        } finally {
+            asking.unlock();
         }
     }
 
-    /** Sends the request for the lock; false when a gateway did not acknowledge it within {@link #ASK_TIMEOUT}. */
-    private boolean tellHolder() {
+    /** {@link #tellHolder} on a virtual thread of its own. */
+    private CompletableFuture<Boolean> tellHolderAsync() {
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("xt-rbd-ask").start(() -> {
+            try {
+                f.complete(tellHolder());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /** The result of a finished {@link #tellHolderAsync}, its failure rethrown. */
+    private static boolean outcome(CompletableFuture<Boolean> request) throws IOException {
         try {
-            channel.send(RELEASE, ASK_TIMEOUT);
-            return true;
-        } catch (IOException e) {
-            return false;
+            return request.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
         }
+    }
+
+    /**
+     * Sends the request for the lock: whether the holder is alive, i.e. every gateway acknowledged
+     * it in time, or the holder did ({@link #HOLDER} in its acknowledgement) while another watcher
+     * stayed silent (a hung or killed third gateway's lingering watch must not get a live holder
+     * fenced).
+     *
+     * @throws StoreFencedException (NOT READY) when the request could not be sent at all: nothing
+     *     is known of the holder, so it is not broken
+     */
+    private boolean tellHolder() throws IOException {
+        RadosNotifyChannel.Answer answer;
+        try {
+            answer = channel.ask(RELEASE, ASK_TIMEOUT);
+        } catch (IOException e) {
+            throw new StoreFencedException(gate.spec() + ": cannot ask for the exclusive lock: " + e.getMessage(),
+                    StoreFencedException.Reason.LOCKED_ELSEWHERE);
+        }
+        return answer.complete() || answer.contains(HOLDER);
     }
 
     /** Breaks the lock of a holder that is gone or silent (blocklisting it) and takes it, and the home. */
     private void breakSilentHolder(RbdImage image, boolean gone, long t0) throws IOException {
         List<String> broken = RbdExclusiveLock.takeOver(image);
         acquiredAt = System.nanoTime();
+        holding = true;
         log.warn("{}: the lock's holder {} {}: broke its lock (it is blocklisted) and took it, and this gateway's"
                 + " home lease, in {} ms", gate.spec(), broken, gone ? "is gone (no longer watches the image)"
                 : "did not answer within " + ASK_TIMEOUT.toMillis() + " ms", (System.nanoTime() - t0) / 1_000_000);
@@ -289,6 +345,7 @@ final class RbdLockHandoff {
         }
         if (rc == 0) {
             acquiredAt = System.nanoTime();
+            holding = true;
         }
     }
 
@@ -300,8 +357,8 @@ final class RbdLockHandoff {
     /** Tests: while set, requests for the lock are not acknowledged until it opens (a hung gateway). */
     volatile java.util.concurrent.CountDownLatch stallForTests;
 
-    /** A message on the handoff object (a librados thread: must not block). */
-    private void onMessage(byte[] message) {
+    /** A message on the handoff object (a librados thread: must not block); the acknowledgement's payload. */
+    private byte[] onMessage(byte[] message) {
         java.util.concurrent.CountDownLatch stall = stallForTests;
         if (stall != null) {
             try {
@@ -311,8 +368,11 @@ final class RbdLockHandoff {
             }
         }
         if (Arrays.equals(message, RELEASE)) {
+            boolean held = holding && !gate.fenced();
             Thread.ofVirtual().name("xt-rbd-release").start(this::releaseOnRequest);
+            return held ? HOLDER : null;
         }
+        return null;
     }
 
     private void releaseOnRequest() {
@@ -337,7 +397,9 @@ final class RbdLockHandoff {
         }
         try {
             if (image.isExclusiveLockOwner()) {
+                yieldUntil = System.nanoTime() + YIELD.toNanos();
                 RbdExclusiveLock.release(image);
+                holding = false;
             }
         } catch (IOException e) {
             gate.noted(e);
@@ -363,16 +425,22 @@ final class RbdLockHandoff {
                 image.lockOwners(); // a blocklisted client fails here
                 return;
             }
-            synchronized (asking) {
+            if (!asking.tryLock()) {
+                return; // a write is asking for it (which may take long: never hold the poll up)
+            }
+            try {
                 List<String> holders = image.lockOwners();
                 if (holders.isEmpty()) {
                     acquire(image);
                 } else if (holders.stream().noneMatch(image.watcherAddresses()::contains)) {
                     RbdExclusiveLock.takeOver(image);
                     acquiredAt = System.nanoTime();
+                    holding = true;
                     log.warn("{}: took the lock of {}, which no longer watches the image (blocklisted it)",
                             gate.spec(), holders);
                 }
+            } finally {
+                asking.unlock();
             }
         } catch (IOException e) {
             throw gate.noted(e);
@@ -393,6 +461,7 @@ final class RbdLockHandoff {
         use.writeLock().lock();
         try {
             RbdExclusiveLock.release(image);
+            holding = false;
         } catch (IOException e) {
             throw gate.noted(e);
         } finally {

@@ -417,8 +417,11 @@ public final class RbdStore implements Store, LockOwnership {
     /** Waits for operations in flight, then closes the image (and the cluster connection with the last image). */
     @Override
     public void close() throws IOException {
-        handoff.close();
-        gate.close();
+        try {
+            handoff.close();
+        } finally {
+            gate.close();
+        }
     }
 
     @Override
