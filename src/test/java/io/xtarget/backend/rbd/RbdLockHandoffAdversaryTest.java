@@ -17,10 +17,6 @@ import org.junit.jupiter.api.Test;
  * behaviour; the ones that fail show a defect. Skipped without Ceph ({@link CephTestCluster}).
  */
 class RbdLockHandoffAdversaryTest {
-    private static RbdImageSpec other(RbdImageSpec spec, Path conf) {
-        return spec.withCephConf(conf.getParent().resolve(".").resolve(conf.getFileName()).toString());
-    }
-
     /**
      * A handoff-object watcher that does not acknowledge notifications, but is not the lock's holder:
      * e.g. the handoff channel of a gateway that was SIGKILLed and restarted (its old watch stays
@@ -43,13 +39,12 @@ class RbdLockHandoffAdversaryTest {
     }
 
     private void healthyHolderKeepsWritingWhileTheOtherGatewayWritesOnce(boolean bystander) throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("bystander"), conf.toString(), null);
         CountDownLatch stale = new CountDownLatch(1);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("bystander")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(1, 512)), false); // a holds the lock
             // the lingering watch of a dead gateway's handoff channel: it never acknowledges
             RadosNotifyChannel dead = !bystander ? null : RadosNotifyChannel.open(specA, "xtarget.lock.", m -> {
@@ -117,7 +112,7 @@ class RbdLockHandoffAdversaryTest {
                 "--size", "16M", "rbd/" + name).redirectErrorStream(true).start();
         assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
         RbdImageSpec spec = new RbdImageSpec("rbd", name, conf.toString(), null);
-        try (RbdStore a = RbdStore.open(spec, 512, 0, false); RbdStore b = RbdStore.open(other(spec, conf), 512, 0, false)) {
+        try (RbdStore a = RbdStore.open(spec, 512, 0, false); RbdStore b = RbdStore.open(TwoGateways.otherConnection(spec, conf), 512, 0, false)) {
             assertThat(a.holdHome()).isTrue();
             assertThat(b.holdHome()).isFalse();
             // with nothing to fence a paused home, no gateway writes: each refuses, naming the fix
@@ -147,12 +142,11 @@ class RbdLockHandoffAdversaryTest {
      */
     @Test
     void manyWritersThroughBothGatewaysAtOnce() throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("storm"), conf.toString(), null);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("storm")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             int shared = 16;
             int threadsPerGateway = 6;
             java.util.concurrent.locks.ReentrantLock[] locks = new java.util.concurrent.locks.ReentrantLock[shared];
@@ -249,7 +243,7 @@ class RbdLockHandoffAdversaryTest {
         Path conf = CephTestCluster.conf();
         RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("swap"), conf.toString(), null);
         RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-        RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false);
+        RbdStore b = RbdStore.open(TwoGateways.otherConnection(specA, conf), 512, 0, false);
         boolean stuck = false;
         try {
             assertThat(a.holdHome()).isTrue();
@@ -324,7 +318,7 @@ class RbdLockHandoffAdversaryTest {
         Path conf = CephTestCluster.conf();
         RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("closeask"), conf.toString(), null);
         RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-        RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false);
+        RbdStore b = RbdStore.open(TwoGateways.otherConnection(specA, conf), 512, 0, false);
         try {
             assertThat(a.holdHome()).isTrue();
             assertThat(b.holdHome()).isFalse();
@@ -371,12 +365,11 @@ class RbdLockHandoffAdversaryTest {
      */
     @Test
     void compareAndWriteRacesThroughBothGatewaysHaveOneWinnerPerRound() throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("caw"), conf.toString(), null);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("caw")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(0, 512)), false);
             int contenders = 6;
             byte[] current = pattern(0, 512);
@@ -434,12 +427,11 @@ class RbdLockHandoffAdversaryTest {
      */
     @Test
     void explicitAluaFlipsWhileWritesRunThroughBoth() throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("flip"), conf.toString(), null);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("flip")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             java.util.List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
             java.util.concurrent.atomic.AtomicInteger notReady = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicLong worst = new java.util.concurrent.atomic.AtomicLong();
@@ -554,12 +546,11 @@ class RbdLockHandoffAdversaryTest {
      */
     @Test
     void aBusyHolderStarvesTheOtherGatewaysWrites() throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("starve"), conf.toString(), null);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("starve")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.List<Thread> ts = new java.util.ArrayList<>();
             for (int t = 0; t < 3; t++) {

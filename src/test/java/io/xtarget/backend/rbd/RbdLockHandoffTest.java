@@ -22,18 +22,13 @@ import org.junit.jupiter.api.Test;
  * connection refusing writes for the hold-off. Skipped without Ceph ({@link CephTestCluster}).
  */
 class RbdLockHandoffTest {
-    private static RbdImageSpec other(RbdImageSpec spec, Path conf) {
-        return spec.withCephConf(conf.getParent().resolve(".").resolve(conf.getFileName()).toString());
-    }
-
     @Test
     void writesThroughBothGatewaysHandTheLockOverAndNobodyIsFenced() throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("handoff"), conf.toString(), null);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("handoff")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(1, 4096)), false);
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(1, 4096)); // the non-home reads without the lock
             int rounds = 20;
@@ -60,12 +55,11 @@ class RbdLockHandoffTest {
 
     @Test
     void aHolderThatDoesNotAnswerIsFencedAndItsLateWriteNeverLands() throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("fence"), conf.toString(), null);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("fence")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(1, 4096)), false);
             CountDownLatch hung = new CountDownLatch(1);
             a.handoffForTests().stallForTests = hung;
@@ -111,12 +105,11 @@ class RbdLockHandoffTest {
      */
     @Test
     void theHomeTakesTheLockOfAHolderThatNoLongerWatchesTheImage() throws Exception {
-        Path conf = CephTestCluster.conf();
-        RbdImageSpec specA = new RbdImageSpec("rbd", CephTestCluster.imageName("dead"), conf.toString(), null);
-        try (RbdStore a = RbdStore.open(specA, 512, 16L << 20, true);
-                RbdStore b = RbdStore.open(other(specA, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
+        try (TwoGateways pair = TwoGateways.open("dead")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            Path conf = pair.conf();
+            RbdImageSpec specA = pair.spec();
             b.write(0, direct(pattern(6, 512)), false); // b holds the lock now, a stays home
             RbdImage aImage = a.gateForTests().enter();
             List<String> owners;
@@ -161,7 +154,7 @@ class RbdLockHandoffTest {
                 "--size", "16M", "rbd/" + name).redirectErrorStream(true).start();
         assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
         RbdImageSpec spec = new RbdImageSpec("rbd", name, conf.toString(), null);
-        try (RbdStore a = RbdStore.open(spec, 512, 0, false); RbdStore b = RbdStore.open(other(spec, conf), 512, 0, false)) {
+        try (RbdStore a = RbdStore.open(spec, 512, 0, false); RbdStore b = RbdStore.open(TwoGateways.otherConnection(spec, conf), 512, 0, false)) {
             assertThat(a.holdHome()).isTrue();
             assertThat(b.holdHome()).isFalse();
             for (RbdStore s : new RbdStore[] {a, b}) {
