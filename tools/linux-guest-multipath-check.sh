@@ -11,12 +11,15 @@
 #     group_by_prio): gateway 1's path active/optimized (prio 50), gateway 2's non-optimized (10);
 #  2. sg_rtpg on each path reports both groups; INQUIRY TPGS 11b; sg_stpg --standby is refused
 #     (ILLEGAL REQUEST, standby is not supported); sg_stpg --active on gateway 1 (the owner) gives
-#     the image up and gateway 2 becomes optimized; sg_stpg --optimized on gateway 1 takes it back;
+#     the image up and gateway 2 becomes optimized; sg_stpg --optimized on gateway 1 takes it back,
+#     and the host's active path group ends up being the optimized gateway's (the host's own
+#     scsi_dh_alua may move the home to the group it uses, with its own SET TARGET PORT GROUPS);
 #  3. fio writes with verification (crc32c) through the multipath device; while it runs, the host
-#     kills gateway 1 (the optimized one) with SIGKILL; the guest's session to it fails after its
-#     recovery timeout (set to 5 s), dm-multipath retries on gateway 2's path, whose first write
-#     takes the image over; fio ends without an error and its verification passes;
-#  4. `multipath -ll` afterwards: gateway 1's path failed, gateway 2's active.
+#     kills the gateway the host writes through (the optimized one) with SIGKILL; the guest's
+#     session to it fails after its recovery timeout (set to 5 s), dm-multipath retries on the
+#     other gateway's path, whose first write breaks the silent gateway's lock (fencing it) and
+#     takes the lock and the home; fio ends without an error and its verification passes;
+#  4. `multipath -ll` afterwards: the killed gateway's path failed, the other's active.
 # Exits non-zero when a check fails; prints the CHECK lines; the guest's output and the gateways'
 # logs are kept in $KEEP (default /tmp/xt-guest-multipath-last).
 #
@@ -152,24 +155,33 @@ sg_rtpg -d $SG2 | tee /out/rtpg2.txt
 sg_rtpg -d $SG2 | grep -A1 "target port group id : 0x2" | grep -qi "active/optimized"; check "gateway 2 optimized after gateway 1 gave the image up" $?
 sg_stpg --optimized $SG1; check "sg_stpg --optimized on gateway 1 takes the image back" $?
 sg_rtpg -d $SG1 | grep -A1 "target port group id : 0x1" | grep -qi "active/optimized"; check "gateway 1 optimized again" $?
-# multipathd re-reads the priorities on its next check (polling_interval 2): wait until gateway 1's
-# path group is the active one again
+# multipathd re-reads the priorities on its next check (polling_interval 2). The host may also move
+# the home itself: scsi_dh_alua, activating the path group dm-multipath still uses (gateway 2's),
+# sends its own SET TARGET PORT GROUPS there (explicit ALUA, TPGS 11b). Either way the host's
+# active group must end up being the one the gateways report active/optimized.
+agree=1
 for i in $(seq 30); do
-    multipath -ll | grep -A1 "prio=50 status=active" | grep -q "$(basename $SD1) " && break
+    multipath -r >/dev/null 2>&1
+    act=$(multipath -ll | grep -A1 "prio=50 status=active" | grep -oE "sd[a-z]+" | head -1)
+    grp=2; [ "$act" = "$(basename $SD1)" ] && grp=1
+    if [ -n "$act" ] && sg_rtpg -d /dev/$act | grep -A1 "target port group id : 0x$grp" | grep -qi "active/optimized"; then
+        agree=0
+        break
+    fi
     sleep 1
 done
 multipath -ll | tee /out/multipath-before-fio.txt
-multipath -ll | grep -A1 "prio=50 status=active" | grep -q "$(basename $SD1) "; check "I/O goes to gateway 1 again (its group active)" $?
-
+echo "host's active path: $act (gateway $grp)"
+check "the host's active path group is the optimized gateway's" $agree
 echo "FIO-START"
 fio --name=mp --filename=$MP --direct=1 --ioengine=libaio --iodepth=4 --rw=randwrite --bs=4k --size=48M \
     --verify=crc32c --do_verify=1 --verify_fatal=1 --output=/out/fio.txt
 rc=$?
 cat /out/fio.txt
-check "fio with verification through the multipath device across the kill of gateway 1" $rc
+check "fio with verification through the multipath device across the kill of the active gateway" $rc
 multipath -ll | tee /out/multipath-after.txt
-grep -E "failed|faulty" /out/multipath-after.txt >/dev/null; check "gateway 1's path failed" $?
-grep -E "active ready" /out/multipath-after.txt >/dev/null; check "gateway 2's path active" $?
+grep -E "failed|faulty" /out/multipath-after.txt >/dev/null; check "the killed gateway's path failed" $?
+grep -E "active ready" /out/multipath-after.txt >/dev/null; check "the other gateway's path active" $?
 exit $fails
 JOB
 
@@ -178,14 +190,17 @@ set +e
 TARGET_PORT=$PORT TARGET_IQN=$TARGET QUIET=1 JOB_TIMEOUT=1500 "$GUEST/boot.sh" --mode initiator \
     --run-dir "$work/run" --script "$work/job.sh" >"$work/guest.out" 2>&1 &
 guest=$!
-# kill -9 gateway 1 once fio has run for a while
+# kill -9 the gateway the host writes through (the guest names it) once fio has run for a while
 killed=""
 while kill -0 "$guest" 2>/dev/null; do
     if [ -z "$killed" ] && grep -q "^FIO-START" "$work/guest.out" 2>/dev/null; then
         sleep "${KILL_AFTER:-20}"
-        kill -9 "$gw1"
+        victim=$(grep -oE "host's active path: sd[a-z]+ \(gateway [12]\)" "$work/guest.out" | grep -oE "[12]\)" | tr -d ')')
+        victim=${victim:-1}
+        pid=$gw1; [ "$victim" = 2 ] && pid=$gw2
+        kill -9 "$pid"
         killed=$(date +%s)
-        echo "killed gateway 1 (pid $gw1) with SIGKILL"
+        echo "killed gateway $victim (pid $pid), the one the host writes through, with SIGKILL"
     fi
     sleep 1
 done
@@ -198,6 +213,6 @@ cp -r "$work/guest.out" "$work/gw1.log" "$work/gw2.log" "$KEEP/" 2>/dev/null || 
 cp -r "$work/run/out" "$KEEP/guest-out" 2>/dev/null || true
 grep -E "^CHECK|^NOTE" "$work/guest.out" || true
 [ -n "$killed" ] || { echo "CHECK FAILED: fio never started (see $KEEP/guest.out)"; rc=1; }
-grep -E "took LU .* over" "$work/gw2.log" | tail -2 || true
+grep -hE "broke its lock" "$work/gw1.log" "$work/gw2.log" | tail -2 || true
 echo "guest exit status $rc; logs in $KEEP"
 exit $rc

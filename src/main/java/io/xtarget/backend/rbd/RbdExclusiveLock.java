@@ -62,6 +62,9 @@ final class RbdExclusiveLock {
             return;
         }
         int rc = image.releaseExclusiveLock();
+        if (rc == -RbdErrors.EINVAL && !image.isExclusiveLockOwner()) {
+            return; // librbd: "not exclusive lock owner": it went between the check and the call
+        }
         if (rc < 0) {
             throw RbdErrors.of("rbd_lock_release of " + image.spec(), -rc);
         }

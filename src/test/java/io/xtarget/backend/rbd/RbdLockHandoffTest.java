@@ -141,6 +141,27 @@ class RbdLockHandoffTest {
         }
     }
 
+    /** SET TARGET PORT GROUPS moves the home there and back; each home keeps it at its next polls. */
+    @Test
+    void anExplicitReleaseAndClaimMoveTheHomeForGood() throws Exception {
+        try (TwoGateways pair = TwoGateways.open("claim")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            a.releaseHome();
+            assertThat(a.holdHome()).isFalse();
+            assertThat(b.holdHome()).isTrue();
+            assertThat(b.holdHome()).isTrue();
+            a.claimHome();
+            for (int i = 0; i < 3; i++) {
+                assertThat(a.holdHome()).as("a after its claim, poll " + i).isTrue();
+                assertThat(b.holdHome()).as("b after a's claim, poll " + i).isFalse();
+            }
+            a.write(0, direct(pattern(3, 512)), false);
+            b.write(512, direct(pattern(4, 512)), false);
+            assertThat(a.holdHome()).isTrue();
+        }
+    }
+
     /**
      * Without the exclusive-lock feature nothing decides who writes and nothing could fence a
      * gateway that hangs: every gateway refuses writes (NOT READY 04h/0Ah) naming the command that
