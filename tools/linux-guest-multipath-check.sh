@@ -160,15 +160,15 @@ sg_rtpg -d $SG1 | grep -A1 "target port group id : 0x1" | grep -qi "active/optim
 # sends its own SET TARGET PORT GROUPS there (explicit ALUA, TPGS 11b). Either way the host's
 # active group must end up being the one the gateways report active/optimized.
 agree=1
+multipath -r >/dev/null 2>&1
 for i in $(seq 30); do
-    multipath -r >/dev/null 2>&1
-    act=$(multipath -ll | grep -A1 "prio=50 status=active" | grep -oE "sd[a-z]+" | head -1)
+    sleep 1
+    act=$(multipath -ll | grep -A1 "prio=50 status=active" | tail -1 | tr ' ' '\n' | grep -E "^sd[a-z]+$" | head -1)
     grp=2; [ "$act" = "$(basename $SD1)" ] && grp=1
     if [ -n "$act" ] && sg_rtpg -d /dev/$act | grep -A1 "target port group id : 0x$grp" | grep -qi "active/optimized"; then
         agree=0
         break
     fi
-    sleep 1
 done
 multipath -ll | tee /out/multipath-before-fio.txt
 echo "host's active path: $act (gateway $grp)"
