@@ -43,7 +43,6 @@ class RbdLockHandoffAdversaryTest {
         try (TwoGateways pair = TwoGateways.open("bystander")) {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
-            Path conf = pair.conf();
             RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(1, 512)), false); // a holds the lock
             // the lingering watch of a dead gateway's handoff channel: it never acknowledges
@@ -145,8 +144,6 @@ class RbdLockHandoffAdversaryTest {
         try (TwoGateways pair = TwoGateways.open("storm")) {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
-            Path conf = pair.conf();
-            RbdImageSpec specA = pair.spec();
             int shared = 16;
             int threadsPerGateway = 6;
             java.util.concurrent.locks.ReentrantLock[] locks = new java.util.concurrent.locks.ReentrantLock[shared];
@@ -223,8 +220,8 @@ class RbdLockHandoffAdversaryTest {
             for (var e : last.entrySet()) {
                 assertThat(read(a, e.getKey(), 512)).as("block at " + e.getKey()).isEqualTo(pattern(e.getValue(), 512));
             }
-            assertThat(a.handoffForTests().idleForTests()).isTrue();
-            assertThat(b.handoffForTests().idleForTests()).isTrue();
+            assertThat(TwoGateways.idleSoon(a)).isTrue();
+            assertThat(TwoGateways.idleSoon(b)).isTrue();
         }
     }
 
@@ -368,8 +365,6 @@ class RbdLockHandoffAdversaryTest {
         try (TwoGateways pair = TwoGateways.open("caw")) {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
-            Path conf = pair.conf();
-            RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(0, 512)), false);
             int contenders = 6;
             byte[] current = pattern(0, 512);
@@ -430,8 +425,6 @@ class RbdLockHandoffAdversaryTest {
         try (TwoGateways pair = TwoGateways.open("flip")) {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
-            Path conf = pair.conf();
-            RbdImageSpec specA = pair.spec();
             java.util.List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
             java.util.concurrent.atomic.AtomicInteger notReady = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicLong worst = new java.util.concurrent.atomic.AtomicLong();
@@ -549,8 +542,6 @@ class RbdLockHandoffAdversaryTest {
         try (TwoGateways pair = TwoGateways.open("starve")) {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
-            Path conf = pair.conf();
-            RbdImageSpec specA = pair.spec();
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.List<Thread> ts = new java.util.ArrayList<>();
             for (int t = 0; t < 3; t++) {

@@ -27,8 +27,6 @@ class RbdLockHandoffTest {
         try (TwoGateways pair = TwoGateways.open("handoff")) {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
-            Path conf = pair.conf();
-            RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(1, 4096)), false);
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(1, 4096)); // the non-home reads without the lock
             int rounds = 20;
@@ -58,8 +56,6 @@ class RbdLockHandoffTest {
         try (TwoGateways pair = TwoGateways.open("fence")) {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
-            Path conf = pair.conf();
-            RbdImageSpec specA = pair.spec();
             a.write(0, direct(pattern(1, 4096)), false);
             CountDownLatch hung = new CountDownLatch(1);
             a.handoffForTests().stallForTests = hung;
@@ -76,7 +72,7 @@ class RbdLockHandoffTest {
                     .isInstanceOfSatisfying(StoreFencedException.class,
                             e -> assertThat(e.reason()).isEqualTo(StoreFencedException.Reason.BLOCKLISTED));
             assertThat(a.fenced()).isTrue();
-            assertThat(a.handoffForTests().idleForTests()).as("a failed write leaves nothing held").isTrue();
+            assertThat(TwoGateways.idleSoon(a)).as("a failed write leaves nothing held").isTrue();
             assertThatThrownBy(() -> read(a, 0, 512)).isInstanceOf(StoreFencedException.class); // at once, until recovered
             assertThat(a.holdHome()).isFalse();
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(2, 4096));
@@ -89,7 +85,7 @@ class RbdLockHandoffTest {
                     .isInstanceOfSatisfying(StoreFencedException.class,
                             e -> assertThat(e.reason()).isEqualTo(StoreFencedException.Reason.LOCKED_ELSEWHERE));
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(2, 4096));
-            assertThat(a.handoffForTests().idleForTests()).isTrue();
+            assertThat(TwoGateways.idleSoon(a)).isTrue();
             Thread.sleep(1600);
             a.write(0, direct(pattern(5, 4096)), false); // after it, a borrows the lock as any gateway
             assertThat(read(b, 0, 4096)).isEqualTo(pattern(5, 4096));
@@ -109,7 +105,6 @@ class RbdLockHandoffTest {
             RbdStore a = pair.a();
             RbdStore b = pair.b();
             Path conf = pair.conf();
-            RbdImageSpec specA = pair.spec();
             b.write(0, direct(pattern(6, 512)), false); // b holds the lock now, a stays home
             RbdImage aImage = a.gateForTests().enter();
             List<String> owners;
@@ -162,27 +157,4 @@ class RbdLockHandoffTest {
         }
     }
 
-    /**
-     * Without the exclusive-lock feature nothing decides who writes and nothing could fence a
-     * gateway that hangs: every gateway refuses writes (NOT READY 04h/0Ah) naming the command that
-     * enables the feature; reads and ALUA go on.
-     */
-    @Test
-    void withoutTheExclusiveLockFeatureNoGatewayWritesAndTheFixIsNamed() throws Exception {
-        Path conf = CephTestCluster.conf();
-        String name = CephTestCluster.imageName("nolock");
-        Process p = new ProcessBuilder("rbd", "-c", conf.toString(), "create", "--image-feature", "layering",
-                "--size", "16M", "rbd/" + name).redirectErrorStream(true).start();
-        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
-        RbdImageSpec spec = new RbdImageSpec("rbd", name, conf.toString(), null);
-        try (RbdStore a = RbdStore.open(spec, 512, 0, false); RbdStore b = RbdStore.open(TwoGateways.otherConnection(spec, conf), 512, 0, false)) {
-            assertThat(a.holdHome()).isTrue();
-            assertThat(b.holdHome()).isFalse();
-            for (RbdStore s : new RbdStore[] {a, b}) {
-                assertThatThrownBy(() -> s.write(0, direct(pattern(9, 512)), false))
-                        .isInstanceOf(StoreFencedException.class).hasMessageContaining("rbd feature enable");
-            }
-            assertThat(read(b, 0, 512)).isEqualTo(new byte[512]);
-        }
-    }
 }

@@ -36,6 +36,20 @@ record TwoGateways(RbdStore a, RbdStore b, RbdImageSpec spec, Path conf) impleme
         return spec.withCephConf(conf.getParent().resolve(".").resolve(conf.getFileName()).toString());
     }
 
+    /**
+     * Whether nothing holds {@code s}'s lock use within 2 s: a release another gateway asked for may
+     * be running for a moment; a leaked hold never ends.
+     */
+    static boolean idleSoon(RbdStore s) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (s.handoffForTests().idleForTests()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
     @Override
     public void close() throws IOException {
         try {
