@@ -2,9 +2,7 @@ package io.xtarget.backend.rbd;
 
 import io.xtarget.backend.StoreFencedException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,9 +63,6 @@ final class RbdLockHandoff {
     static final Duration LEASE = Duration.ofSeconds(10);
     /** How long a write waits for the lock in all before it is answered NOT READY (04h/0Ah). */
     static final Duration WRITE_WAIT = Duration.ofSeconds(15);
-    private static final byte[] RELEASE = "release".getBytes(StandardCharsets.US_ASCII);
-    /** The acknowledgement of a gateway that held the lock when it got the request. */
-    private static final byte[] HOLDER = "xtarget-lock-holder".getBytes(StandardCharsets.US_ASCII);
     /** How long a gateway that gave the lock up on request leaves it to the asker before taking it back. */
     static final Duration YIELD = Duration.ofMillis(50);
 
@@ -120,7 +115,8 @@ final class RbdLockHandoff {
             return;
         }
         RadosNotifyChannel old = channel;
-        RadosNotifyChannel c = RadosNotifyChannel.openAnswering(gate.spec(), "xtarget.lock.", this::onMessage);
+        RadosNotifyChannel c = LockRequests.open(gate.spec(), () -> holding && !gate.fenced(), this::releaseOnRequest,
+                () -> stallForTests);
         try {
             lease = c.lease("xtarget-home", LEASE);
         } catch (IOException | RuntimeException e) {
@@ -232,7 +228,7 @@ final class RbdLockHandoff {
             // the request runs beside the wait: a notify lasts until every watcher answered (a silent
             // one makes it last ASK_TIMEOUT), the lock may be free long before
             long t0 = System.nanoTime();
-            CompletableFuture<Boolean> request = tellHolderAsync();
+            CompletableFuture<Boolean> request = LockRequests.tellAsync(channel, ASK_TIMEOUT, gate.spec());
             boolean answered = true; // until a request ends without the holder's answer
             long silentAt = t0;
             long end = t0 + RELEASE_WAIT.toNanos() + ASK_TIMEOUT.toNanos();
@@ -252,7 +248,7 @@ final class RbdLockHandoff {
                     nextWatchCheck = System.nanoTime() + 100_000_000L;
                 }
                 if (request.isDone()) {
-                    boolean heard = outcome(request);
+                    boolean heard = LockRequests.outcome(request);
                     if (answered && !heard) {
                         silentAt = System.nanoTime();
                     }
@@ -260,7 +256,7 @@ final class RbdLockHandoff {
                     if (answered && System.nanoTime() - nextAsk >= 0) {
                         // the holder may have been taking the lock when it got the request (it gives
                         // up only a lock it holds): ask again
-                        request = tellHolderAsync();
+                        request = LockRequests.tellAsync(channel, ASK_TIMEOUT, gate.spec());
                         nextAsk = System.nanoTime() + ASK_AGAIN.toNanos();
                     }
                 }
@@ -276,51 +272,6 @@ final class RbdLockHandoff {
         } finally {
             asking.unlock();
         }
-    }
-
-    /** {@link #tellHolder} on a virtual thread of its own. */
-    private CompletableFuture<Boolean> tellHolderAsync() {
-        CompletableFuture<Boolean> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("xt-rbd-ask").start(() -> {
-            try {
-                f.complete(tellHolder());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f;
-    }
-
-    /** The result of a finished {@link #tellHolderAsync}, its failure rethrown. */
-    private static boolean outcome(CompletableFuture<Boolean> request) throws IOException {
-        try {
-            return request.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Sends the request for the lock: whether the holder is alive, i.e. every gateway acknowledged
-     * it in time, or the holder did ({@link #HOLDER} in its acknowledgement) while another watcher
-     * stayed silent (a hung or killed third gateway's lingering watch must not get a live holder
-     * fenced).
-     *
-     * @throws StoreFencedException (NOT READY) when the request could not be sent at all: nothing
-     *     is known of the holder, so it is not broken
-     */
-    private boolean tellHolder() throws IOException {
-        RadosNotifyChannel.Answer answer;
-        try {
-            answer = channel.ask(RELEASE, ASK_TIMEOUT);
-        } catch (IOException e) {
-            throw new StoreFencedException(gate.spec() + ": cannot ask for the exclusive lock: " + e.getMessage(),
-                    StoreFencedException.Reason.LOCKED_ELSEWHERE);
-        }
-        return answer.complete() || answer.contains(HOLDER);
     }
 
     /** Breaks the lock of a holder that is gone or silent (blocklisting it) and takes it, and the home. */
@@ -357,23 +308,6 @@ final class RbdLockHandoff {
     /** Tests: while set, requests for the lock are not acknowledged until it opens (a hung gateway). */
     volatile java.util.concurrent.CountDownLatch stallForTests;
 
-    /** A message on the handoff object (a librados thread: must not block); the acknowledgement's payload. */
-    private byte[] onMessage(byte[] message) {
-        java.util.concurrent.CountDownLatch stall = stallForTests;
-        if (stall != null) {
-            try {
-                stall.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (Arrays.equals(message, RELEASE)) {
-            boolean held = holding && !gate.fenced();
-            Thread.ofVirtual().name("xt-rbd-release").start(this::releaseOnRequest);
-            return held ? HOLDER : null;
-        }
-        return null;
-    }
 
     private void releaseOnRequest() {
         long held = System.nanoTime() - acquiredAt;
