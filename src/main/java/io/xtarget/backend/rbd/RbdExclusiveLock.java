@@ -62,8 +62,19 @@ final class RbdExclusiveLock {
             return;
         }
         int rc = image.releaseExclusiveLock();
-        if (rc == -RbdErrors.EINVAL && !image.isExclusiveLockOwner()) {
-            return; // librbd: "not exclusive lock owner": it went between the check and the call
+        // librbd answers EINVAL ("not exclusive lock owner") also while the lock briefly accepts no
+        // requests (it blocks them during its own maintenance): try again for up to a second
+        for (int attempt = 0; rc == -RbdErrors.EINVAL && attempt < 20; attempt++) {
+            if (!image.isExclusiveLockOwner()) {
+                return; // it went between the check and the call
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            rc = image.releaseExclusiveLock();
         }
         if (rc < 0) {
             throw RbdErrors.of("rbd_lock_release of " + image.spec(), -rc);
