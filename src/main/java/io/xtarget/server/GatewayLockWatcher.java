@@ -51,7 +51,6 @@ public final class GatewayLockWatcher implements AutoCloseable {
     private final Alua alua;
     private final Supplier<? extends Collection<LogicalUnit>> units;
     private final Duration holdOff;
-    private final long holdOffNanos;
     private final LongSupplier nanoClock;
     /** LU name -> nanoClock time this gateway noticed it was fenced for that LU. */
     private final Map<String, Long> fencedAt = new ConcurrentHashMap<>();
@@ -71,7 +70,6 @@ public final class GatewayLockWatcher implements AutoCloseable {
         this.alua = alua;
         this.units = units;
         this.holdOff = holdOff;
-        this.holdOffNanos = holdOff.toNanos();
         this.nanoClock = nanoClock;
         long millis = Math.max(1, interval.toMillis());
         this.thread = Thread.ofPlatform().daemon().name("xt-alua-lock").unstarted(() -> {
@@ -154,7 +152,7 @@ public final class GatewayLockWatcher implements AutoCloseable {
         }
         synchronized (lock) {
             Long fenced = fencedAt.get(lu.name());
-            if (rbd.fenced() || fenced != null && nanoClock.getAsLong() - fenced < holdOffNanos) {
+            if (rbd.fenced() || fenced != null && nanoClock.getAsLong() - fenced < holdOff.toNanos()) {
                 throw new StoreFencedException("LU " + lu.name() + ": this gateway was fenced; not taking it back yet",
                         StoreFencedException.Reason.BLOCKLISTED);
             }

@@ -277,8 +277,7 @@ final class RbdLockHandoff {
     /** Breaks the lock of a holder that is gone or silent (blocklisting it) and takes it, and the home. */
     private void breakSilentHolder(RbdImage image, boolean gone, long t0) throws IOException {
         List<String> broken = RbdExclusiveLock.takeOver(image);
-        acquiredAt = System.nanoTime();
-        holding = true;
+        tookLock();
         log.warn("{}: the lock's holder {} {}: broke its lock (it is blocklisted) and took it, and this gateway's"
                 + " home lease, in {} ms", gate.spec(), broken, gone ? "is gone (no longer watches the image)"
                 : "did not answer within " + ASK_TIMEOUT.toMillis() + " ms", (System.nanoTime() - t0) / 1_000_000);
@@ -288,6 +287,12 @@ final class RbdLockHandoff {
         }
     }
 
+    /** This gateway holds the lock from now on (for the acknowledgements and the minimum hold). */
+    private void tookLock() {
+        acquiredAt = System.nanoTime();
+        holding = true;
+    }
+
     /** rbd_lock_acquire of a free lock; losing a race for it is not an error (the caller asks again). */
     private void acquire(RbdImage image) throws IOException {
         int rc = image.acquireExclusiveLock();
@@ -295,8 +300,7 @@ final class RbdLockHandoff {
             throw RbdErrors.of("rbd_lock_acquire of " + gate.spec(), -rc);
         }
         if (rc == 0) {
-            acquiredAt = System.nanoTime();
-            holding = true;
+            tookLock();
         }
     }
 
@@ -368,8 +372,7 @@ final class RbdLockHandoff {
                     acquire(image);
                 } else if (holders.stream().noneMatch(image.watcherAddresses()::contains)) {
                     RbdExclusiveLock.takeOver(image);
-                    acquiredAt = System.nanoTime();
-                    holding = true;
+                    tookLock();
                     log.warn("{}: took the lock of {}, which no longer watches the image (blocklisted it)",
                             gate.spec(), holders);
                 }
