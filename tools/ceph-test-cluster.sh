@@ -76,6 +76,7 @@ mgr data = $dir/mgr.\$id
 osd data = $dir/osd.\$id
 osd objectstore = memstore
 memstore device bytes = 4294967296
+memstore page set = true
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg autoscale mode = off

@@ -2,6 +2,7 @@ package io.xtarget.backend;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The whole backend contract: a flat array of bytes with a block geometry.
@@ -54,6 +55,37 @@ public interface Store extends AutoCloseable {
      *     not be made durable
      */
     void write(long offset, ByteBuffer src, boolean fua) throws IOException;
+
+    /**
+     * Whether {@link #startRead} and {@link #startWrite} may start operations: a fabric then tries
+     * them on its receiving thread, and the completion answers the initiator, so no thread waits
+     * per command. False by default (wrappers too: they see every byte through the blocking calls).
+     */
+    default boolean startsIo() {
+        return false;
+    }
+
+    /**
+     * Starts a read of {@code dst.remaining()} bytes at {@code offset} without blocking the
+     * calling thread. {@code dst} belongs to the store until the future completes.
+     *
+     * @return null when the store cannot start it now without waiting (a lock wanted elsewhere, a
+     *     heap buffer, a fenced image...): call {@link #read} from a thread that may block; else a
+     *     future completed, on a thread of the store, when {@code dst} holds the bytes (its
+     *     position advanced), or exceptionally with the IOException {@link #read} would throw
+     */
+    default CompletableFuture<Void> startRead(long offset, ByteBuffer dst) {
+        return null;
+    }
+
+    /**
+     * Starts a write of {@code src.remaining()} bytes at {@code offset} without blocking the
+     * calling thread; {@code src} belongs to the store until the future completes. Same contract
+     * as {@link #startRead}; the future fails with what {@link #write} would throw.
+     */
+    default CompletableFuture<Void> startWrite(long offset, ByteBuffer src, boolean fua) {
+        return null;
+    }
 
     /**
      * Makes every completed write durable (SYNCHRONIZE CACHE). Any exception means data written

@@ -5,6 +5,7 @@ import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.ScsiStatus;
 import io.xtarget.scsi.Sense;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +14,11 @@ import org.slf4j.LoggerFactory;
  * Where a connection's commands run. A quick command (its opcode row is QUICK and its LU's store
  * answers at memory speed) started on the connection's own thread runs there, after the PDUs
  * already read are dispatched, so one wake-up of that thread serves the command from request
- * to response; every other command runs on the server's workers, which send the response
- * themselves (the {@link Outbox} never blocks them).
+ * to response. A startable one (a READ or WRITE whose store starts I/O, such as librbd's aio)
+ * is started there too and answered from the store's completion ({@link ScsiCore#start}): no
+ * thread waits for it, and no worker is woken twice per command. Every other command, and a
+ * startable one the store cannot start at once, runs on the server's workers, which send the
+ * response themselves (the {@link Outbox} never blocks them).
  */
 final class CommandRunner implements CommandScheduler.Runner {
     private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
@@ -39,7 +43,7 @@ final class CommandRunner implements CommandScheduler.Runner {
 
     @Override
     public void start(IscsiTask t) {
-        if (t.quick && connection.onOwnThread()) {
+        if ((t.quick || t.startable) && connection.onOwnThread()) {
             inline.add(t);
         } else {
             workers.execute(() -> {
@@ -49,12 +53,54 @@ final class CommandRunner implements CommandScheduler.Runner {
         }
     }
 
-    /** Runs the quick commands started while PDUs were dispatched (on the connection's thread). */
+    /**
+     * Runs the quick commands and starts the startable ones that started while PDUs were
+     * dispatched (on the connection's thread).
+     */
     void runInline() {
         IscsiTask t;
         while ((t = inline.poll()) != null) {
-            execute(t);
+            if (t.startable) {
+                startOnStore(t);
+            } else {
+                execute(t);
+            }
         }
+    }
+
+    /** Starts a command its store completes; hands it to a worker when the store cannot start it now. */
+    private void startOnStore(IscsiTask t) {
+        if (t.scsi.isAborted() || t.failure != null) {
+            execute(t);
+            return;
+        }
+        CompletableFuture<ScsiResult> f;
+        try {
+            t.scsi.attachDataOut(t.dataOut());
+            f = core.start(t.scsi);
+        } catch (RuntimeException e) {
+            log.error("internal error starting {}", t, e);
+            f = CompletableFuture.completedFuture(
+                    new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null));
+        }
+        if (f == null) {
+            workers.execute(() -> {
+                execute(t);
+                connection.flushOrDrop();
+            });
+            return;
+        }
+        f.whenComplete((r, e) -> {
+            try {
+                finish(t, r != null ? r : new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null));
+            } catch (RuntimeException ex) {
+                log.error("internal error completing {}", t, ex);
+            } finally {
+                if (!connection.onOwnThread()) {
+                    connection.flushOrDrop(); // on the store's thread; the connection's own flushes after its PDUs
+                }
+            }
+        });
     }
 
     /** Runs a command and queues its response (or ends it, when it was aborted meanwhile). */
@@ -75,9 +121,13 @@ final class CommandRunner implements CommandScheduler.Runner {
             log.error("internal error running {}", t, e);
             r = new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
         }
+        finish(t, r);
+    }
+
+    /** Queues the command's response, or ends it when it was aborted while it ran. */
+    private void finish(IscsiTask t, ScsiResult r) {
         if (t.scsi.claimCompletion()) {
-            ScsiResult result = r;
-            scheduler.finish(t, onSent -> responses.complete(t, result, ResponseWriter.senseOf(t, result), onSent));
+            scheduler.finish(t, onSent -> responses.complete(t, r, ResponseWriter.senseOf(t, r), onSent));
         } else {
             endAborted(t);
         }

@@ -127,6 +127,7 @@ final class CommandScheduler {
                     t.itt & 0xFFFFFFFFL, x -> runner.post(() -> aborted(t)));
             t.scsi = s;
             t.quick = core.quick(s);
+            t.startable = !t.quick && core.startable(s);
             core.enter(s);
             orders.computeIfAbsent(t.lun, k -> new TaskOrder<>(x -> x.attribute)).enter(t);
             tryStart(t);

@@ -55,6 +55,11 @@ final class IscsiTask {
     int dataSn;
     /** The connection runs it on its own thread (a quick command on a fast LU). */
     boolean quick;
+    /**
+     * The connection starts it on its own thread and its store completes it ({@link
+     * io.xtarget.scsi.ScsiCore#start}): a READ or WRITE on an LU whose store starts I/O.
+     */
+    boolean startable;
     /** When it last received Data-Out it had asked for, for the Data-Out timeout. */
     long lastDataNanos;
 

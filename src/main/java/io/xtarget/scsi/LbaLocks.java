@@ -1,5 +1,6 @@
 package io.xtarget.scsi;
 
+import io.xtarget.backend.DetachedHolds;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -22,10 +23,13 @@ public final class LbaLocks {
     private static final int REGION_SHIFT = 11;
 
     private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
+    /** Shared holds of asynchronous reads and writes, which end on another thread ({@link #tryShared}). */
+    private final DetachedHolds[] detached = new DetachedHolds[STRIPES];
 
     public LbaLocks() {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantReadWriteLock();
+            detached[i] = new DetachedHolds(stripes[i]);
         }
     }
 
@@ -56,6 +60,29 @@ public final class LbaLocks {
         return acquire(mask(lba1, blocks1) | mask(lba2, blocks2), false);
     }
 
+    /**
+     * As {@link #shared(long, long)} for an asynchronous read or write, whose completion releases
+     * the hold on another thread: never waits. Null when a stripe is held or wanted exclusively
+     * (the caller then runs the command the blocking way).
+     */
+    public Held tryShared(long lba, long blocks) {
+        long mask = mask(lba, blocks);
+        DetachedHolds[] held = new DetachedHolds[Long.bitCount(mask)];
+        int n = 0;
+        for (int i = 0; i < STRIPES; i++) {
+            if ((mask & (1L << i)) != 0) {
+                if (!detached[i].tryAcquire()) {
+                    for (int j = n - 1; j >= 0; j--) {
+                        held[j].release();
+                    }
+                    return null;
+                }
+                held[n++] = detached[i];
+            }
+        }
+        return new Held(new Lock[0], held);
+    }
+
     /** Held by a read-modify-write or an atomic write: excludes every other read and write on overlapping stripes. */
     public Held exclusive(long lba, long blocks) {
         return acquire(mask(lba, blocks), true);
@@ -69,17 +96,22 @@ public final class LbaLocks {
                 Lock l = exclusive ? stripes[i].writeLock() : stripes[i].readLock();
                 l.lock();
                 held[n++] = l;
+                if (exclusive) {
+                    detached[i].awaitNone(); // asynchronous reads and writes still in flight
+                }
             }
         }
-        return new Held(held);
+        return new Held(held, new DetachedHolds[0]);
     }
 
-    /** The locks one command holds; closing releases them. */
+    /** The locks one command holds; closing releases them (detached holds from any thread). */
     public static final class Held implements AutoCloseable {
         private final Lock[] locks;
+        private final DetachedHolds[] detached;
 
-        private Held(Lock[] locks) {
+        private Held(Lock[] locks, DetachedHolds[] detached) {
             this.locks = locks;
+            this.detached = detached;
         }
 
         /** Both, released in the reverse order of taking ({@code second} was taken last). */
@@ -87,13 +119,19 @@ public final class LbaLocks {
             Lock[] all = new Lock[first.locks.length + second.locks.length];
             System.arraycopy(first.locks, 0, all, 0, first.locks.length);
             System.arraycopy(second.locks, 0, all, first.locks.length, second.locks.length);
-            return new Held(all);
+            DetachedHolds[] detached = new DetachedHolds[first.detached.length + second.detached.length];
+            System.arraycopy(first.detached, 0, detached, 0, first.detached.length);
+            System.arraycopy(second.detached, 0, detached, first.detached.length, second.detached.length);
+            return new Held(all, detached);
         }
 
         @Override
         public void close() {
             for (int i = locks.length - 1; i >= 0; i--) {
                 locks[i].unlock();
+            }
+            for (int i = detached.length - 1; i >= 0; i--) {
+                detached[i].release();
             }
         }
     }

@@ -4,6 +4,7 @@ import io.xtarget.backend.MissingStore;
 import io.xtarget.backend.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.HexFormat;
 
 /**
@@ -276,6 +277,21 @@ public final class LogicalUnit {
     /** Gather write from a fabric's own buffers, one store call per buffer. */
     public void write(long lba, ByteBuffer[] srcs, boolean fua) throws IOException {
         data.write(lba, srcs, fua);
+    }
+
+    /** Whether its store starts reads and writes that complete on the store's threads. */
+    public boolean startsIo() {
+        return data.startsIo();
+    }
+
+    /** A read started without blocking, stripes held until it completes; null: use {@link #read(long, ByteBuffer)}. */
+    public CompletableFuture<Void> startRead(long lba, ByteBuffer dst) {
+        return data.startRead(lba, dst);
+    }
+
+    /** A write started without blocking; null: use {@link #write(long, ByteBuffer, boolean)}. */
+    public CompletableFuture<Void> startWrite(long lba, ByteBuffer src, boolean fua) {
+        return data.startWrite(lba, src, fua);
     }
 
     /** WRITE SAME by the store; false when it has none (nothing written). */

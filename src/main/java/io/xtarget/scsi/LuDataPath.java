@@ -7,8 +7,8 @@ import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * provisioning status. Writes go through the LU's health (a failed flush fails the LU: {@link
  * LuHealth}) and provisioning (space accounting, out-of-space episodes: {@link ThinProvisioning});
  * a write is durable when FUA is set or the write cache is off ({@link ModeState}). It keeps the
- * byte counters and the store's recent latency, which decides {@link #fastIo}.
+ * byte counters and the store's recent latency ({@link LuIoStats}), which decides {@link #fastIo}.
+ * Reads and writes a store can start without blocking go through {@link LuStartedIo}.
  *
  * <p>The store and the provisioning are read through suppliers: {@link LogicalUnit#restore}
  * replaces both when a missing image comes back.
@@ -34,16 +35,15 @@ final class LuDataPath {
     private final ModeState mode;
     private final LbaLocks lbaLocks = new LbaLocks();
     private final long order = ORDER.incrementAndGet();
-    private final LongAdder bytesRead = new LongAdder();
-    private final LongAdder bytesWritten = new LongAdder();
-    /** Recent read/write latency of the store, an exponential moving average in nanoseconds. */
-    private volatile long ioNanos;
+    private final LuIoStats stats = new LuIoStats();
+    private final LuStartedIo started;
 
     LuDataPath(Supplier<Store> store, Supplier<ThinProvisioning> provisioning, LuHealth health, ModeState mode) {
         this.store = store;
         this.provisioning = provisioning;
         this.health = health;
         this.mode = mode;
+        this.started = new LuStartedIo(store, provisioning, health, mode, lbaLocks, stats);
     }
 
     private Store store() {
@@ -86,9 +86,9 @@ final class LuDataPath {
                 store().read(at, d);
                 at += len;
             }
-            sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
+            stats.sample(t0, n);
         }
-        bytesRead.add(n);
+        stats.read(n);
     }
 
     private static long remaining(ByteBuffer[] buffers) {
@@ -129,15 +129,30 @@ final class LuDataPath {
                 long at = offset;
                 for (ByteBuffer b : srcs) {
                     int len = b.remaining();
-                    store().write(at, b, durable(fua));
+                    store().write(at, b, mode.durable(fua));
                     at += len;
                 }
-                sample(t0, (int) Math.min(Integer.MAX_VALUE, n));
+                stats.sample(t0, n);
             }
             return null;
         });
-        bytesWritten.add(n);
+        stats.written(n);
         provisioning().allocated(n);
+    }
+
+    /** Whether the store starts reads and writes that complete on its own threads ({@link Store#startsIo}). */
+    public boolean startsIo() {
+        return store().startsIo();
+    }
+
+    /** {@link LuStartedIo#startRead}. */
+    public CompletableFuture<Void> startRead(long lba, ByteBuffer dst) {
+        return started.startRead(lba, dst);
+    }
+
+    /** {@link LuStartedIo#startWrite}. */
+    public CompletableFuture<Void> startWrite(long lba, ByteBuffer src, boolean fua) {
+        return started.startWrite(lba, src, fua);
     }
 
     /** One write to the store. */
@@ -163,11 +178,6 @@ final class LuDataPath {
         }
     }
 
-    /** Whether a write must be durable when it completes: FUA, or the write cache is off (WCE 0). */
-    private boolean durable(boolean fua) {
-        return fua || !mode.writeCacheEnabled;
-    }
-
     /**
      * WRITE SAME by the store itself ({@link Store#writeSame}), like {@link #write} for health,
      * provisioning and counters: {@code block} repeated over {@code blocks} blocks from {@code lba}.
@@ -178,11 +188,11 @@ final class LuDataPath {
         long n = blocks * store().blockSize();
         boolean done = writing(() -> {
             try (LbaLocks.Held h = lbaLocks.shared(lba, blocks)) {
-                return store().writeSame(lba * store().blockSize(), n, block, durable(fua));
+                return store().writeSame(lba * store().blockSize(), n, block, mode.durable(fua));
             }
         });
         if (done) {
-            bytesWritten.add(n);
+            stats.written(n);
             provisioning().allocated(n);
         }
         return done;
@@ -198,12 +208,12 @@ final class LuDataPath {
      */
     public long compareAndWrite(long lba, ByteBuffer verify, ByteBuffer data, boolean fua) throws IOException {
         int n = data.remaining();
-        long r = writing(() -> store().compareAndWrite(lba * store().blockSize(), verify, data, durable(fua)));
+        long r = writing(() -> store().compareAndWrite(lba * store().blockSize(), verify, data, mode.durable(fua)));
         if (r != Store.NO_COMPARE_AND_WRITE) {
-            bytesRead.add(n);
+            stats.read(n);
         }
         if (r == Store.COMPARE_MATCHED) {
-            bytesWritten.add(n);
+            stats.written(n);
             provisioning().allocated(n);
         }
         return r;
@@ -244,8 +254,8 @@ final class LuDataPath {
             throw e;
         }
         if (n > 0) {
-            bytesRead.add(n);
-            dst.bytesWritten.add(n);
+            stats.read(n);
+            dst.stats.written(n);
             dst.provisioning().allocated(n);
         }
         return n;
@@ -270,17 +280,6 @@ final class LuDataPath {
         return LbaLocks.Held.both(first, second);
     }
 
-    /** Above this average latency per 64 KiB or less, the store counts as slow (a disk, not a cache). */
-    private static final long SLOW_IO_NANOS = 200_000;
-
-    /** Folds one read or write into the latency average (only I/O of at most 64 KiB: large ones are slow anyway). */
-    private void sample(long startNanos, int bytes) {
-        if (bytes <= 65536) {
-            long d = System.nanoTime() - startNanos;
-            ioNanos += (d - ioNanos) / 8;
-        }
-    }
-
     /**
      * Whether small reads and writes complete at memory speed: always for memory stores, and for
      * file and device stores while their recent latency says the data is in the page cache. A
@@ -289,7 +288,7 @@ final class LuDataPath {
     public boolean fastIo() {
         return switch (store().speed()) {
             case MEMORY -> true;
-            case CACHED -> ioNanos < SLOW_IO_NANOS;
+            case CACHED -> stats.fast();
             case UNKNOWN -> false;
         };
     }
@@ -340,10 +339,10 @@ final class LuDataPath {
     }
 
     public long bytesRead() {
-        return bytesRead.sum();
+        return stats.bytesRead();
     }
 
     public long bytesWritten() {
-        return bytesWritten.sum();
+        return stats.bytesWritten();
     }
 }

@@ -14,6 +14,11 @@ package io.xtarget.scsi;
 public final class ModeState {
     /** Caching page: WCE, write cache enabled. */
     public volatile boolean writeCacheEnabled = true;
+    /** Whether a write must be durable when it completes: FUA, or the write cache is off (WCE 0). */
+    public boolean durable(boolean fua) {
+        return fua || !writeCacheEnabled;
+    }
+
     /** Caching page: RCD, read cache disable. */
     public volatile boolean readCacheDisabled = false;
     /** Control page: D_SENSE, return descriptor format sense. */

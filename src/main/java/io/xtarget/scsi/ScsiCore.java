@@ -3,6 +3,8 @@ package io.xtarget.scsi;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,28 +192,82 @@ public final class ScsiCore {
         return lu == null || d.access() == MediumAccess.NONE || d.access() == MediumAccess.STATUS || lu.fastIo();
     }
 
-    /** Runs one command to completion on the calling thread. Never throws. */
-    public ScsiResult execute(ScsiTask task) {
-        LunMapping mapping = task.mapping();
-        CommandDescriptor d = null;
+    /**
+     * Whether a fabric should try {@link #start} for this command: its row's handler starts
+     * commands and its LU's store starts I/O.
+     */
+    public boolean startable(ScsiTask task) {
+        CommandDescriptor d;
         try {
             d = lookup(task.cdb());
-            // LU mapped, unit attention, reservations; the CDB; then sanitize, image, medium, write
-            // protection: the check copies make too (AccessCheck), so commands and copies never disagree.
-            AccessCheck.Request request = AccessCheck.Request.command(d, task.cdb());
-            AccessCheck.requireNexus(task.nexus(), mapping, request);
-            CdbUsage.check(d.cdbUsage(), task.cdb());
-            AccessCheck.requireUnitState(mapping, request);
-            return d.handler().execute(task);
         } catch (ScsiException e) {
-            return ScsiResult.of(e);
-        } catch (IOException e) {
-            IoErrorSense.log(task, e);
-            Sense s = IoErrorSense.of(e, d == null ? null : d.access());
-            return new ScsiResult(ScsiStatus.CHECK_CONDITION, s, null);
-        } catch (RuntimeException e) {
-            log.error("internal error on {}", task, e);
-            return new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+            return false;
         }
+        LogicalUnit lu = task.lu();
+        return d.handler().starts() && lu != null && lu.startsIo();
+    }
+
+    /** Runs one command to completion on the calling thread. Never throws. */
+    public ScsiResult execute(ScsiTask task) {
+        CommandDescriptor d = null;
+        try {
+            d = checked(task);
+            return d.handler().execute(task);
+        } catch (ScsiException | IOException | RuntimeException e) {
+            return failed(task, d, e);
+        }
+    }
+
+    /**
+     * Starts one command without blocking the calling thread (a fabric's receiving thread): the
+     * checks of {@link #execute}, then the handler's {@link CommandHandler#start}.
+     *
+     * @return null when the command must run with {@link #execute} instead (the checks passed and
+     *     run again there); else a future of its result, which never fails (failures are its
+     *     CHECK CONDITION) and completes on the store's thread
+     */
+    public CompletableFuture<ScsiResult> start(ScsiTask task) {
+        CommandDescriptor d = null;
+        try {
+            d = checked(task);
+            CompletableFuture<ScsiResult> f = d.handler().start(task);
+            if (f == null) {
+                return null;
+            }
+            CommandDescriptor row = d;
+            return f.handle((r, e) -> e == null ? r
+                    : failed(task, row, e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e));
+        } catch (ScsiException | IOException | RuntimeException e) {
+            return CompletableFuture.completedFuture(failed(task, d, e));
+        }
+    }
+
+    /**
+     * The row of a command that may run: LU mapped, unit attention, reservations; the CDB; then
+     * sanitize, image, medium, write protection: the check copies make too ({@link AccessCheck}),
+     * so commands and copies never disagree.
+     */
+    private CommandDescriptor checked(ScsiTask task) throws ScsiException {
+        LunMapping mapping = task.mapping();
+        CommandDescriptor d = lookup(task.cdb());
+        AccessCheck.Request request = AccessCheck.Request.command(d, task.cdb());
+        AccessCheck.requireNexus(task.nexus(), mapping, request);
+        CdbUsage.check(d.cdbUsage(), task.cdb());
+        AccessCheck.requireUnitState(mapping, request);
+        return d;
+    }
+
+    /** A command's failure as its status and sense ({@code row} null when the opcode was unknown). */
+    private static ScsiResult failed(ScsiTask task, CommandDescriptor row, Throwable e) {
+        if (e instanceof ScsiException s) {
+            return ScsiResult.of(s);
+        }
+        if (e instanceof IOException io) {
+            IoErrorSense.log(task, io);
+            Sense s = IoErrorSense.of(io, row == null ? null : row.access());
+            return new ScsiResult(ScsiStatus.CHECK_CONDITION, s, null);
+        }
+        log.error("internal error on {}", task, e);
+        return new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
     }
 }

@@ -30,7 +30,10 @@ import java.util.Map;
  *       instead of waiting for ever; initiators time commands out after about 30 s as well;</li>
  *   <li>{@code rbd_blocklist_on_break_lock=true} (librbd's default, set so that a ceph.conf cannot
  *       turn it off): a gateway that takes an image over ({@link RbdExclusiveLock#takeOver})
- *       blocklists the old owner, so the old owner's late writes never land.</li>
+ *       blocklists the old owner, so the old owner's late writes never land;</li>
+ *   <li>{@code rbd_non_blocking_aio=false}: an rbd_aio_* call dispatches its request on the calling
+ *       thread instead of posting it to librbd's io_context thread, one thread wake-up less per
+ *       command (reads and writes are started on the connection's thread).</li>
  * </ul>
  *
  * <p>A connection whose client was blocklisted is useless for an hour: {@link #abandon} takes it
@@ -121,6 +124,10 @@ final class RbdCluster {
                         (int) lib.radosConfReadFile.invokeExact(cluster, path));
                 set(lib, arena, cluster, "rbd_cache", "false");
                 set(lib, arena, cluster, "rbd_skip_partial_discard", "false");
+                // nothing the inline dispatch does waits on xtarget (the exclusive lock and image
+                // refreshes are asynchronous in librbd); Objecter's in-flight throttle may hold the
+                // caller back, which is the backpressure wanted
+                set(lib, arena, cluster, "rbd_non_blocking_aio", "false");
                 set(lib, arena, cluster, "rbd_blocklist_on_break_lock", "true");
                 set(lib, arena, cluster, "client_mount_timeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
                 set(lib, arena, cluster, "rados_osd_op_timeout", Integer.toString(OP_TIMEOUT_SECONDS));

@@ -1,5 +1,6 @@
 package io.xtarget.backend.rbd;
 
+import io.xtarget.backend.DetachedHolds;
 import io.xtarget.backend.StoreFencedException;
 import java.io.IOException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -18,6 +19,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class RbdImageGate {
     private final RbdImageSpec spec;
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    /** Operations started on one thread and completed on another ({@link #tryEnterDetached}). */
+    private final DetachedHolds detached = new DetachedHolds(gate);
     /** Replaced by {@link #recover} under the write lock; null after a failed reopen (then still fenced). */
     private RbdImage image;
     private boolean closed;
@@ -66,6 +69,30 @@ final class RbdImageGate {
         gate.readLock().unlock();
     }
 
+    /**
+     * Starts an asynchronous operation without waiting: the image, with a hold that
+     * {@link #exitDetached} ends on any thread; null when closed, fenced, or the gate is held or
+     * wanted exclusively (the caller then takes the blocking path, which waits or throws).
+     */
+    RbdImage tryEnterDetached() {
+        if (!gate.readLock().tryLock()) {
+            return null;
+        }
+        try {
+            if (closed || fenced) {
+                return null;
+            }
+            detached.add();
+            return image;
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    void exitDetached() {
+        detached.release();
+    }
+
     /** Returns {@code e}, fencing the image first when it says this client is blocklisted. */
     IOException noted(IOException e) {
         if (e instanceof StoreFencedException f && f.reason() == StoreFencedException.Reason.BLOCKLISTED) {
@@ -92,6 +119,7 @@ final class RbdImageGate {
             if (closed || !fenced) {
                 return;
             }
+            detached.awaitNone();
             RbdImage old = image;
             image = null;
             if (old != null) {
@@ -116,6 +144,7 @@ final class RbdImageGate {
             if (closed) {
                 return;
             }
+            detached.awaitNone();
             closed = true;
             if (image != null) {
                 image.close();

@@ -1,5 +1,6 @@
 package io.xtarget.backend.rbd;
 
+import io.xtarget.backend.DetachedHolds;
 import io.xtarget.backend.StoreFencedException;
 import java.io.IOException;
 import java.time.Duration;
@@ -69,6 +70,8 @@ final class RbdLockHandoff {
     private final RbdImageGate gate;
     /** Writes hold it shared from the lock check to their completion; a release holds it exclusively. */
     private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
+    /** Writes started on one thread and completed on another ({@link #tryEnterForWriteDetached}). */
+    private final DetachedHolds detachedWrites = new DetachedHolds(use);
     /** One request for the lock at a time. */
     private final ReentrantLock asking = new ReentrantLock();
     /** Whether this gateway holds the lock as far as it knows (for acknowledgements: no librbd call there). */
@@ -198,6 +201,41 @@ final class RbdLockHandoff {
         gate.exit();
     }
 
+    /**
+     * Starts an asynchronous write without waiting: the image, with the gate and the lock's use
+     * held until {@link #exitWriteDetached} (any thread). Null unless it can start at once: alone,
+     * or in gateway mode while this gateway holds the exclusive lock and nobody is taking it away
+     * (then {@link #enterForWrite} asks, waits or throws on a thread that may block).
+     */
+    RbdImage tryEnterForWriteDetached() {
+        if (lockless || (started() && !holding)) {
+            return null;
+        }
+        RbdImage image = gate.tryEnterDetached();
+        if (image == null) {
+            return null;
+        }
+        if (!use.readLock().tryLock()) {
+            gate.exitDetached();
+            return null;
+        }
+        try {
+            if (started() && !holding) {
+                gate.exitDetached();
+                return null;
+            }
+            detachedWrites.add();
+            return image;
+        } finally {
+            use.readLock().unlock();
+        }
+    }
+
+    void exitWriteDetached() {
+        detachedWrites.release();
+        gate.exitDetached();
+    }
+
     private boolean owner(RbdImage image) throws IOException {
         return image.isExclusiveLockOwner();
     }
@@ -306,7 +344,7 @@ final class RbdLockHandoff {
 
     /** Tests: whether no write holds the lock's use and no release waits for it (nothing leaked). */
     boolean idleForTests() {
-        return use.getReadLockCount() == 0 && !use.isWriteLocked();
+        return use.getReadLockCount() == 0 && !use.isWriteLocked() && detachedWrites.held() == 0;
     }
 
     /** Tests: while set, requests for the lock are not acknowledged until it opens (a hung gateway). */
@@ -323,9 +361,17 @@ final class RbdLockHandoff {
             return;
         }
         try {
+            long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
             if (!use.writeLock().tryLock(RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("{}: writes in flight kept the lock here for {} s after another gateway asked for it",
                         gate.spec(), RELEASE_WAIT.toSeconds());
+                gate.exit();
+                return;
+            }
+            if (!detachedWrites.awaitNone(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                log.warn("{}: writes in flight kept the lock here for {} s after another gateway asked for it",
+                        gate.spec(), RELEASE_WAIT.toSeconds());
+                use.writeLock().unlock();
                 gate.exit();
                 return;
             }
@@ -397,6 +443,7 @@ final class RbdLockHandoff {
         RbdImage image = gate.enter();
         use.writeLock().lock();
         try {
+            detachedWrites.awaitNone();
             RbdExclusiveLock.release(image);
             holding = false;
         } catch (IOException e) {

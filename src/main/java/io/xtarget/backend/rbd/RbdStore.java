@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -201,6 +202,101 @@ public final class RbdStore implements Store, LockOwnership {
         }
     }
 
+    /** rbd_aio_read and rbd_aio_write complete on librbd's threads: nobody needs to wait per command. */
+    @Override
+    public boolean startsIo() {
+        return true;
+    }
+
+    /**
+     * rbd_aio_read into a direct buffer, completed on librbd's callback thread. Null (use
+     * {@link #read}) for a heap buffer, or when the image is closing, fenced or being recovered.
+     */
+    @Override
+    public CompletableFuture<Void> startRead(long offset, ByteBuffer dst) {
+        int n = dst.remaining();
+        if (!dst.isDirect() || n == 0 || !inBounds(offset, n)) {
+            return null;
+        }
+        RbdImage image = gate.tryEnterDetached();
+        if (image == null) {
+            return null;
+        }
+        return started(() -> image.read(offset, MemorySegment.ofBuffer(dst)), gate::exitDetached, rv -> {
+            if (rv < 0) {
+                throw failure("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+            }
+            if (rv != n) {
+                throw new EOFException("read of " + n + " bytes of " + spec() + " at " + offset + " returned " + rv);
+            }
+            dst.position(dst.position() + n);
+        });
+    }
+
+    /**
+     * rbd_aio_write from a direct buffer, completed on librbd's callback thread. Null (use
+     * {@link #write}) for FUA (it flushes after), a heap buffer, or when the write cannot start at
+     * once: the image closing or fenced, or, between gateways, the exclusive lock elsewhere or
+     * being handed over ({@link RbdLockHandoff#tryEnterForWriteDetached}).
+     */
+    @Override
+    public CompletableFuture<Void> startWrite(long offset, ByteBuffer src, boolean fua) {
+        int n = src.remaining();
+        if (fua || !src.isDirect() || n == 0 || !inBounds(offset, n)) {
+            return null;
+        }
+        RbdImage image = handoff.tryEnterForWriteDetached();
+        if (image == null) {
+            return null;
+        }
+        return started(() -> image.write(offset, MemorySegment.ofBuffer(src), false), handoff::exitWriteDetached, rv -> {
+            if (rv < 0) {
+                throw failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+            }
+            src.position(src.position() + n);
+        });
+    }
+
+    /** The submission of one asynchronous operation. */
+    @FunctionalInterface
+    private interface Submit {
+        RbdCompletion submit() throws IOException;
+    }
+
+    /** What a completed operation's return value means (throws for a failure). */
+    @FunctionalInterface
+    private interface Outcome {
+        void accept(long rv) throws IOException;
+    }
+
+    /**
+     * Submits an operation whose hold {@code exit} ends when it completes; the buffer it uses is
+     * captured by {@code outcome}, so it stays reachable until librbd is done with it.
+     */
+    private CompletableFuture<Void> started(Submit submit, Runnable exit, Outcome outcome) {
+        RbdCompletion c;
+        try {
+            c = submit.submit();
+        } catch (IOException | RuntimeException e) {
+            exit.run();
+            return CompletableFuture.failedFuture(e instanceof IOException io ? gate.noted(io) : e);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        c.future().whenComplete((rv, e) -> {
+            exit.run();
+            try {
+                if (e != null) {
+                    throw e;
+                }
+                outcome.accept(rv);
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        return done;
+    }
+
     /**
      * rbd_aio_flush; {@code rbd_cache} is off, so it waits for writes in flight, which are then
      * durable. librbd refuses a flush from a client that does not hold the exclusive lock while
@@ -349,9 +445,13 @@ public final class RbdStore implements Store, LockOwnership {
     }
 
     private void check(long offset, long length) throws IOException {
-        if (offset < 0 || length < 0 || offset > sizeBytes || length > sizeBytes - offset) {
+        if (!inBounds(offset, length)) {
             throw new IOException("access [" + offset + ", +" + length + ") outside store of " + sizeBytes + " bytes");
         }
+    }
+
+    private boolean inBounds(long offset, long length) {
+        return offset >= 0 && length >= 0 && offset <= sizeBytes && length <= sizeBytes - offset;
     }
 
     /** The buffer's remaining bytes as native memory: itself when direct, else a copy in {@code arena}. */

@@ -7,6 +7,7 @@ import io.xtarget.scsi.ScsiTask;
 import io.xtarget.scsi.Sense;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /** READ, WRITE, VERIFY and WRITE AND VERIFY in all their CDB sizes (SBC-3 5.14-5.16, 5.30-5.41). */
 final class ReadWriteCommands {
@@ -48,6 +49,44 @@ final class ReadWriteCommands {
             lu.write(r.lba(), data, r.fua());
         }
         return ScsiResult.good();
+    }
+
+    /**
+     * READ started without blocking ({@link io.xtarget.scsi.CommandHandler#start}): the same
+     * checks as {@link #read}, then the LU's store reads into a data-in buffer and completes it.
+     * Null, with nothing done, when the LU cannot start it now (then {@link #read} runs it).
+     */
+    CompletableFuture<ScsiResult> startRead(ScsiTask task) throws ScsiException {
+        LogicalUnit lu = task.lu();
+        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
+        int n = r.requireTransferBytes(lu.blockSize());
+        r.requireInRange(lu);
+        if (n == 0) {
+            return CompletableFuture.completedFuture(ScsiResult.good());
+        }
+        ByteBuffer buf = task.allocate(n);
+        CompletableFuture<Void> f = lu.startRead(r.lba(), buf);
+        return f == null ? null : f.thenApply(v -> ScsiResult.good(buf.flip()));
+    }
+
+    /**
+     * WRITE started without blocking: the same checks as {@link #write}, for data-out that
+     * arrived in one buffer. Null, with nothing written, when the LU cannot start it now.
+     */
+    CompletableFuture<ScsiResult> startWrite(ScsiTask task) throws ScsiException {
+        LogicalUnit lu = task.lu();
+        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
+        int n = r.requireTransferBytes(lu.blockSize());
+        r.requireInRange(lu);
+        ByteBuffer[] data = task.dataOutBlockSegments(n / lu.blockSize(), lu.blockSize());
+        if (data.length == 0 || !data[0].hasRemaining()) {
+            return CompletableFuture.completedFuture(ScsiResult.good());
+        }
+        if (data.length > 1) {
+            return null;
+        }
+        CompletableFuture<Void> f = lu.startWrite(r.lba(), data[0], r.fua());
+        return f == null ? null : f.thenApply(v -> ScsiResult.good());
     }
 
     /**

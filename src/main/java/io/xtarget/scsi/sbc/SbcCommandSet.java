@@ -46,20 +46,23 @@ public final class SbcCommandSet implements CommandSet {
         // READ / WRITE: byte 1 = xxPROTECT, DPO, FUA. xxPROTECT is declared although only 000b is
         // valid (PROT_EN=0): the handler rejects it with the field pointer at the field's most
         // significant bit (SPC-4 4.5.2.4.2), which a per-bit check cannot know. FUA_NV is not
-        // honoured (no non-volatile cache to aim at), so it is reserved
-        add(t, READ_6, "READ(6)", MediumAccess.READ, QUICK, readWrite::read, READ_6, 0x1F, ff, ff, ff, 0);
-        add(t, READ_10, "READ(10)", MediumAccess.READ, QUICK, readWrite::read,
+        // honoured (no non-volatile cache to aim at), so it is reserved. Both start without
+        // blocking on a store that starts I/O (CommandHandler.start)
+        CommandHandler read = CommandHandler.startable(readWrite::read, readWrite::startRead);
+        CommandHandler write = CommandHandler.startable(readWrite::write, readWrite::startWrite);
+        add(t, READ_6, "READ(6)", MediumAccess.READ, QUICK, read, READ_6, 0x1F, ff, ff, ff, 0);
+        add(t, READ_10, "READ(10)", MediumAccess.READ, QUICK, read,
                 READ_10, 0xF8, ff, ff, ff, ff, g, ff, ff, 0);
-        add(t, READ_12, "READ(12)", MediumAccess.READ, QUICK, readWrite::read,
+        add(t, READ_12, "READ(12)", MediumAccess.READ, QUICK, read,
                 READ_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
-        add(t, READ_16, "READ(16)", MediumAccess.READ, QUICK, readWrite::read,
+        add(t, READ_16, "READ(16)", MediumAccess.READ, QUICK, read,
                 READ_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
-        add(t, WRITE_6, "WRITE(6)", MediumAccess.WRITE, QUICK, readWrite::write, WRITE_6, 0x1F, ff, ff, ff, 0);
-        add(t, WRITE_10, "WRITE(10)", MediumAccess.WRITE, QUICK, readWrite::write,
+        add(t, WRITE_6, "WRITE(6)", MediumAccess.WRITE, QUICK, write, WRITE_6, 0x1F, ff, ff, ff, 0);
+        add(t, WRITE_10, "WRITE(10)", MediumAccess.WRITE, QUICK, write,
                 WRITE_10, 0xF8, ff, ff, ff, ff, g, ff, ff, 0);
-        add(t, WRITE_12, "WRITE(12)", MediumAccess.WRITE, QUICK, readWrite::write,
+        add(t, WRITE_12, "WRITE(12)", MediumAccess.WRITE, QUICK, write,
                 WRITE_12, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
-        add(t, WRITE_16, "WRITE(16)", MediumAccess.WRITE, QUICK, readWrite::write,
+        add(t, WRITE_16, "WRITE(16)", MediumAccess.WRITE, QUICK, write,
                 WRITE_16, 0xF8, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, ff, g, 0);
 
         // VERIFY / WRITE AND VERIFY: byte 1 = xxPROTECT, DPO, BYTCHK

@@ -51,6 +51,40 @@ class RbdLockHandoffTest {
         }
     }
 
+    /**
+     * A started (asynchronous) write never waits for the lock: only the gateway holding it starts
+     * one; the other declines (the fabric then writes the blocking way, which asks for the lock),
+     * and a started write in flight holds the lock here until it completes.
+     */
+    @Test
+    void onlyTheHolderStartsWritesAndAHandoffWaitsForThemInFlight() throws Exception {
+        try (TwoGateways pair = TwoGateways.open("started")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            a.write(0, direct(pattern(1, 4096)), false);
+            assertThat(b.startWrite(0, direct(pattern(2, 4096)), false)).as("b does not hold the lock").isNull();
+            java.util.concurrent.CompletableFuture<Void> started = a.startWrite(4096, direct(pattern(3, 4096)), false);
+            assertThat(started).as("a holds it").isNotNull();
+            b.write(0, direct(pattern(2, 4096)), false); // asks a, which gives it up once its write is done
+            assertThat(started).isCompleted();
+            assertThat(a.startWrite(0, direct(pattern(4, 4096)), false)).as("a gave the lock up").isNull();
+            java.util.concurrent.CompletableFuture<Void> byB = b.startWrite(8192, direct(pattern(5, 4096)), false);
+            assertThat(byB).isNotNull();
+            byB.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(read(a, 0, 12288)).isEqualTo(concat(pattern(2, 4096), pattern(3, 4096), pattern(5, 4096)));
+            assertThat(TwoGateways.idleSoon(a)).isTrue();
+            assertThat(TwoGateways.idleSoon(b)).isTrue();
+        }
+    }
+
+    static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void aHolderThatDoesNotAnswerIsFencedAndItsLateWriteNeverLands() throws Exception {
         try (TwoGateways pair = TwoGateways.open("fence")) {

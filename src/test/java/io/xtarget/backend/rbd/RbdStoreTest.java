@@ -62,6 +62,49 @@ class RbdStoreTest {
     }
 
     @Test
+    void startedReadsAndWritesRoundTrip() throws Exception {
+        try (RbdStore s = RbdStore.open(CephTestCluster.newImage("started"), 512, 16 * MIB, true)) {
+            assertThat(s.startsIo()).isTrue();
+            int n = 64;
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+            java.util.List<ByteBuffer> sources = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ByteBuffer src = direct(pattern(100 + i, 4096));
+                sources.add(src);
+                writes.add(s.startWrite(i * 65536L, src, false));
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(writes.get(i)).as("started write %d", i).isNotNull();
+                writes.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(sources.get(i).remaining()).as("position advanced").isZero();
+            }
+            for (int i = 0; i < n; i++) {
+                ByteBuffer dst = ByteBuffer.allocateDirect(4096);
+                java.util.concurrent.CompletableFuture<Void> r = s.startRead(i * 65536L, dst);
+                assertThat(r).isNotNull();
+                r.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                byte[] got = new byte[4096];
+                dst.flip().get(got);
+                assertThat(got).as("read %d", i).isEqualTo(pattern(100 + i, 4096));
+            }
+            // what must go the blocking way: FUA, heap buffers, out of range
+            assertThat(s.startWrite(0, direct(pattern(1, 512)), true)).isNull();
+            assertThat(s.startWrite(0, ByteBuffer.wrap(pattern(1, 512)), false)).isNull();
+            assertThat(s.startRead(0, ByteBuffer.allocate(512))).isNull();
+            assertThat(s.startRead(16 * MIB, ByteBuffer.allocateDirect(512))).isNull();
+        }
+    }
+
+    @Test
+    void aClosedStoreStartsNothing() throws Exception {
+        try (RbdStore s = RbdStore.open(CephTestCluster.newImage("started-closed"), 512, 8 * MIB, true)) {
+            s.close();
+            assertThat(s.startRead(0, ByteBuffer.allocateDirect(512))).as("closed: the blocking path says so").isNull();
+            assertThat(s.startWrite(0, direct(pattern(1, 512)), false)).isNull();
+        }
+    }
+
+    @Test
     void compareAndWriteIsAtomicOnTheClusterWithinASector() throws Exception {
         try (RbdStore s = RbdStore.open(CephTestCluster.newImage("caw"), 512, 8 * MIB, true)) {
             byte[] old = pattern(3, 512);

@@ -1,0 +1,143 @@
+package io.xtarget.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.xtarget.initiator.CommandResult;
+import io.xtarget.initiator.IscsiSession;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * READ and WRITE on a store that starts I/O ({@link StartingStore}, as librbd's aio): the
+ * connection starts them on its own thread and answers from the store's completion thread, no
+ * worker involved; a start the store declines runs on a worker instead; an I/O error becomes
+ * MEDIUM ERROR; ABORT TASK and LOGICAL UNIT RESET of a command whose I/O is in flight end it
+ * cleanly once the store completes it.
+ */
+@Timeout(60)
+class StartedIoE2eTest {
+    static final int BS = 512;
+
+    @TempDir
+    Path dir;
+    E2eServer server;
+    StartingStore store;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = E2eServer.builder(dir).ram("ram0", 16 * E2eServer.MIB, BS)
+                .wrap((name, s) -> store = new StartingStore(s, 5))
+                .target(E2eServer.TARGET, List.of(E2eServer.EPHEMERAL), List.of(E2eServer.rw(0, "ram0"))).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    IscsiSession open(String name) throws Exception {
+        IscsiSession s = Scsi.open(server.url(0), Scsi.options("iqn.2026-11.io.xtarget:" + name));
+        Scsi.clearUnitAttentions(s, 0);
+        return s;
+    }
+
+    @Test
+    void manyWritesAndReadsInFlightRoundTrip() throws Exception {
+        int commands = 96;
+        int blocks = 8;
+        byte[] data = Scsi.random(commands * blocks * BS, 5);
+        try (IscsiSession s = open("started-roundtrip")) {
+            List<CompletableFuture<CommandResult>> writes = new ArrayList<>();
+            for (int i = 0; i < commands; i++) {
+                writes.add(s.submit(0, Scsi.write10(1000 + (long) i * blocks, blocks),
+                        ByteBuffer.wrap(data, i * blocks * BS, blocks * BS), 0));
+            }
+            for (CompletableFuture<CommandResult> w : writes) {
+                assertThat(w.get(20, TimeUnit.SECONDS).good()).isTrue();
+            }
+            List<CompletableFuture<CommandResult>> reads = new ArrayList<>();
+            for (int i = 0; i < commands; i++) {
+                reads.add(s.submit(0, Scsi.read10(1000 + (long) i * blocks, blocks), null, blocks * BS));
+            }
+            for (int i = 0; i < commands; i++) {
+                CommandResult r = reads.get(i).get(20, TimeUnit.SECONDS);
+                assertThat(r.good()).isTrue();
+                assertThat(r.dataBytes()).as("read %d", i)
+                        .isEqualTo(java.util.Arrays.copyOfRange(data, i * blocks * BS, (i + 1) * blocks * BS));
+            }
+        }
+        assertThat(store.started.get()).as("started by the store").isGreaterThan(100);
+        assertThat(store.declined.get()).as("declined, run by workers").isGreaterThan(10);
+        assertThat(store.blockingWrites.get()).as("declined writes ran the blocking way").isGreaterThan(0);
+        assertThat(store.startingThreads).as("started on connection threads only")
+                .allMatch(n -> n.startsWith("iscsi-"));
+    }
+
+    @Test
+    void anIoErrorOfAStartedCommandIsMediumError() throws Exception {
+        try (IscsiSession s = open("started-error")) {
+            store.failNext.set(1);
+            CommandResult r = Scsi.run(s, 0, Scsi.read10(0, 1), null, BS);
+            assertThat(r.status()).isEqualTo(2);
+            assertThat(Scsi.sense(r).senseKey()).as("MEDIUM ERROR").isEqualTo(3);
+            assertThat(Scsi.run(s, 0, Scsi.read10(0, 1), null, BS).good()).as("the next read").isTrue();
+        }
+    }
+
+    @Test
+    void abortTaskOfACommandWhoseIoIsInFlight() throws Exception {
+        try (IscsiSession s = open("started-abort")) {
+            store.shut();
+            byte[] data = Scsi.random(8 * BS, 9);
+            CompletableFuture<CommandResult> w = s.submit(0, Scsi.write10(64, 8), ByteBuffer.wrap(data), 0);
+            assertThat(store.reachedGate.await(10, TimeUnit.SECONDS)).as("write reached the store").isTrue();
+            CompletableFuture<Integer> tmf = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.abortTask(s.taskTagOf(w));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            Thread.sleep(200);
+            store.open(); // the store completes the write; the task then ends as aborted
+            assertThat(tmf.get(10, TimeUnit.SECONDS)).as("ABORT TASK response").isEqualTo(0);
+            assertThat(w).failsWithin(10, TimeUnit.SECONDS);
+            assertThat(Scsi.run(s, 0, Scsi.read10(64, 8), null, 8 * BS).good()).as("the session goes on").isTrue();
+        }
+    }
+
+    @Test
+    void lunResetWithStartedIoInFlight() throws Exception {
+        try (IscsiSession s = open("started-reset")) {
+            store.shut();
+            List<CompletableFuture<CommandResult>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                inFlight.add(s.submit(0, Scsi.read10(i * 8L, 8), null, 8 * BS));
+            }
+            assertThat(store.reachedGate.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Integer> reset = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.lunReset(0);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            Thread.sleep(200);
+            store.open();
+            assertThat(reset.get(10, TimeUnit.SECONDS)).as("LOGICAL UNIT RESET response").isEqualTo(0);
+            for (CompletableFuture<CommandResult> f : inFlight) { // each GOOD or ended by the reset
+                f.handle((r, e) -> r != null ? r.good() : e).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(Scsi.run(s, 0, Scsi.read10(0, 8), null, 8 * BS).good()).as("the LU serves on").isTrue();
+        }
+    }
+}
