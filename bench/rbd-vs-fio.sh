@@ -14,8 +14,8 @@
 #               pattern, through xtarget (WORKERS worker threads) and through tgtd, one after the
 #               other on the same image (never both at once; ORDER, default "xtarget tgt"), same
 #               fio parameters.
-#               Each target first gets WARMUP seconds of 4K random reads, not counted (JIT for
-#               xtarget, connections for both).
+#               Each target first gets WARMUP seconds of 4K random reads and writes, not
+#               counted (JIT for xtarget, connections and the image's lock for both).
 # tgt's rbd store reads the cluster's ceph.conf through `--bsopts conf=FILE`. With
 # TGT_RBD_CACHE=false (default) that file is a copy of the cluster's with `rbd cache = false` in
 # [client], so tgt runs with librbd's cache off like xtarget; the value librbd took is read back
@@ -24,13 +24,17 @@
 # CPU per I/O: utime+stime (/proc/PID/stat, all threads) of the target process (the xtarget JVM,
 # tgtd; librbd's threads included in both) and of the OSD over each run, divided by the I/Os.
 #
+# ROUNDS (default 1) repeats the fio part: round 2, 4, ... run the targets in the reverse order, so
+# neither always gets the cluster first; the table then gives each figure's median over the rounds.
+#
 # Output: per-run lines, then a table with xtarget/tgt and xtarget/rbd-bench(cache=false) ratios
-# (summary.txt, results.tsv and all logs in OUT, default /tmp/xt-rbd-bench.XXXXXX). About 4-5 min.
+# (summary.txt, results.tsv and all logs in OUT, default /tmp/xt-rbd-bench.XXXXXX). About 4-5 min
+# for one round, 3.5 more per round.
 #
 # Usage: bench/rbd-vs-fio.sh
 #   env: PORT=3551 (xtarget) TGT_PORT=3552 TGT_CONTROL_PORT=98 CEPH_PORT= (monitor; default a
 #        free one from 40000) RUNTIME=20 WARMUP=5 TOTAL=512M SEQ_TOTAL=8G SEQ_QD=8 WORKERS=16
-#        TGT_RBD_CACHE=false ORDER="xtarget tgt" OUT=dir
+#        TGT_RBD_CACHE=false ORDER="xtarget tgt" ROUNDS=1 OUT=dir
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/fio-common.sh"
@@ -46,6 +50,8 @@ SEQ_QD=${SEQ_QD:-8}
 WORKERS=${WORKERS:-16}
 TGT_RBD_CACHE=${TGT_RBD_CACHE:-false}
 ORDER=${ORDER:-xtarget tgt}
+ROUNDS=${ROUNDS:-1}
+ROUND=1
 OUT=${OUT:-$(mktemp -d /tmp/xt-rbd-bench.XXXXXX)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -56,6 +62,7 @@ IMAGE_SIZE=2G
 [ "$(id -u)" = 0 ] || xt_die "run as root (Ceph daemons, tgtd, apt)"
 case $TGT_RBD_CACHE in true | false) ;; *) xt_die "TGT_RBD_CACHE must be true or false" ;; esac
 for t in $ORDER; do case $t in xtarget | tgt) ;; *) xt_die "ORDER: unknown target $t (xtarget, tgt)" ;; esac; done
+case $ROUNDS in '' | *[!0-9]* | 0) xt_die "ROUNDS must be a positive number" ;; esac
 if [ ! -e /usr/lib/tgt/backing-store/bs_rbd.so ] || ! command -v tgtd >/dev/null; then
     echo "# installing tgt and tgt-rbd ..." >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tgt tgt-rbd >/dev/null \
@@ -87,7 +94,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 echo "# results and logs: $OUT" >&2
 say() { echo "$*" | tee -a "$OUT/summary.txt"; }
-say "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); target order: $ORDER"
+say "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); target order: $ORDER; rounds: $ROUNDS"
 
 # shellcheck disable=SC2086 # CEPH_PORT: none or one word
 bash "$here/tools/ceph-test-cluster.sh" start "$ceph_dir" $CEPH_PORT >"$OUT/ceph-start.log" 2>&1 \
@@ -137,7 +144,7 @@ done
 # fio_one SYSTEM PID URL PATTERN RW BS QD SECONDS [warmup]
 fio_one() {
     local system=$1 pid=$2 url=$3 pattern=$4 rw=$5 bs=$6 qd=$7 secs=$8 warm=${9:-}
-    local x0 x1 o0 o1 json="$OUT/fio-$system-$pattern${warm:+-warmup}.json"
+    local x0 x1 o0 o1 json="$OUT/fio-$system-$pattern${warm:+-warmup}-r$ROUND.json"
     x0=$(xt_cpu_ticks "$pid"); o0=$(xt_cpu_ticks "$osd_pid")
     "$FIO" --name="$pattern" --ioengine=libiscsi --initiator=iqn.2026-11.io.xtarget.bench:fio \
         --filename="$(xt_fio_filename "$url")" --size=2g --rw="$rw" --bs="$bs" --iodepth="$qd" \
@@ -163,7 +170,7 @@ PY
 
 fio_all() {
     local system=$1 pid=$2 url=$3
-    fio_one "$system" "$pid" "$url" 4k-randread randread 4k 32 "$WARMUP" warmup
+    fio_one "$system" "$pid" "$url" 4k-randrw randrw 4k 32 "$WARMUP" warmup
     fio_one "$system" "$pid" "$url" 4k-randwrite randwrite 4k 32 "$RUNTIME"
     fio_one "$system" "$pid" "$url" 4k-randread randread 4k 32 "$RUNTIME"
     fio_one "$system" "$pid" "$url" 1m-seqwrite write 1m "$SEQ_QD" "$RUNTIME"
@@ -212,23 +219,32 @@ run_tgt() {
     tgt_pid=""
 }
 
-# one target after the other on the same image, never both at once
-for target in $ORDER; do
-    "run_$target"
+# one target after the other on the same image, never both at once; even rounds reversed
+reversed=$(echo "$ORDER" | tr ' ' '\n' | tac | tr '\n' ' ')
+for ROUND in $(seq 1 "$ROUNDS"); do
+    order=$ORDER
+    [ $((ROUND % 2)) -eq 0 ] && order=$reversed
+    [ "$ROUNDS" -gt 1 ] && say "== round $ROUND of $ROUNDS: $order"
+    for target in $order; do
+        "run_$target"
+    done
 done
 
 say "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$OUT/results.tsv" <<'PY' | tee -a "$OUT/summary.txt"
-import csv, sys
+import csv, statistics, sys
 rows = {}
 for r in csv.DictReader(open(sys.argv[1]), delimiter="\t"):
-    rows[(r["system"], r["pattern"])] = r
+    rows.setdefault((r["system"], r["pattern"]), []).append(r)
 pats = [("4k-randwrite", "4K rand write QD32"), ("4k-randread", "4K rand read QD32"),
         ("1m-seqwrite", "1M seq write"), ("1m-seqread", "1M seq read")]
-def v(s, p, k):
+def v(s, p, k):  # the median over the rounds
     r = rows.get((s, p))
-    return float(r[k]) if r else float("nan")
+    return statistics.median(float(x[k]) for x in r) if r else float("nan")
+rounds = max((len(r) for (s, _), r in rows.items() if s in ("xtarget", "tgt")), default=0)
 print()
+if rounds > 1:
+    print(f"medians of {rounds} rounds")
 print("| pattern | rbd bench cache=true IOPS | rbd bench cache=false IOPS | xtarget IOPS | tgt IOPS "
       "| xtarget/tgt | xtarget/rbd bench (cache=false) | CPU us/IO xtarget | CPU us/IO tgtd | OSD us/IO xt / tgt |")
 print("|---|---|---|---|---|---|---|---|---|---|")

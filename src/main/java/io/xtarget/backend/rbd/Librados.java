@@ -36,6 +36,7 @@ final class Librados {
     final MethodHandle ioctxCreate; // int rados_ioctx_create(rados_t, const char *pool, rados_ioctx_t *)
     final MethodHandle ioctxDestroy; // void rados_ioctx_destroy(rados_ioctx_t)
     final MethodHandle read; // int rados_read(rados_ioctx_t, const char *oid, char *buf, size_t len, uint64_t off)
+    final MethodHandle writeFull; // int rados_write_full(rados_ioctx_t, const char *oid, const char *buf, size_t len)
     final MethodHandle getLastVersion; // uint64_t rados_get_last_version(rados_ioctx_t)
     final MethodHandle createWriteOp; // rados_write_op_t rados_create_write_op(void)
     final MethodHandle releaseWriteOp; // void rados_release_write_op(rados_write_op_t)
@@ -72,6 +73,8 @@ final class Librados {
         ioctxCreate = handle(rados, "rados_ioctx_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         ioctxDestroy = handle(rados, "rados_ioctx_destroy", FunctionDescriptor.ofVoid(ADDRESS));
         read = handle(rados, "rados_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG,
+                JAVA_LONG));
+        writeFull = handle(rados, "rados_write_full", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
                 JAVA_LONG));
         getLastVersion = handle(rados, "rados_get_last_version", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         createWriteOp = handle(rados, "rados_create_write_op", FunctionDescriptor.of(ADDRESS));

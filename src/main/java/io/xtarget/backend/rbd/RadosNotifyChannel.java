@@ -1,6 +1,5 @@
 package io.xtarget.backend.rbd;
 
-import static io.xtarget.backend.rbd.NativeCalls.handle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -12,9 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bindings: {@code rados_write_full}, {@code rados_watch2}, {@code rados_notify2},
  * {@code rados_notify_ack}, {@code rados_unwatch2}, {@code rados_watch_flush},
- * {@code rados_buffer_free} of {@code rados/librados.h} (librados2); connecting uses
- * {@link Librbd}'s handles.
+ * {@code rados_buffer_free} of {@code rados/librados.h} (librados2), from {@link Librados};
+ * connecting uses {@link Librbd}'s handles.
  */
 public final class RadosNotifyChannel implements PeerChannel {
     private static final Logger log = LoggerFactory.getLogger(RadosNotifyChannel.class);
@@ -55,40 +52,8 @@ public final class RadosNotifyChannel implements PeerChannel {
     private static final FunctionDescriptor WATCH_ERROR_CALLBACK = FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG,
             JAVA_INT);
 
-    /** The librados functions this channel needs beyond {@link Librbd}'s. */
-    private static final class Calls {
-        static final Calls INSTANCE = new Calls();
-        final Linker linker = Linker.nativeLinker();
-        final MethodHandle writeFull; // int rados_write_full(rados_ioctx_t, const char *o, const char *buf, size_t len)
-        // int rados_watch2(rados_ioctx_t, const char *o, uint64_t *cookie, rados_watchcb2_t, rados_watcherrcb_t, void *arg)
-        final MethodHandle watch2;
-        final MethodHandle unwatch2; // int rados_unwatch2(rados_ioctx_t, uint64_t cookie)
-        final MethodHandle watchFlush; // int rados_watch_flush(rados_t)
-        // int rados_notify2(rados_ioctx_t, const char *o, const char *buf, int buf_len, uint64_t timeout_ms,
-        //     char **reply_buffer, size_t *reply_buffer_len)
-        final MethodHandle notify2;
-        // int rados_notify_ack(rados_ioctx_t, const char *o, uint64_t notify_id, uint64_t cookie, const char *buf, int len)
-        final MethodHandle notifyAck;
-        final MethodHandle bufferFree; // void rados_buffer_free(char *buf)
-
-        private Calls() {
-            SymbolLookup rados = SymbolLookup.libraryLookup("librados.so.2", Arena.global());
-            writeFull = handle(rados, "rados_write_full", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
-                    JAVA_LONG));
-            watch2 = handle(rados, "rados_watch2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                    ADDRESS, ADDRESS));
-            unwatch2 = handle(rados, "rados_unwatch2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-            watchFlush = handle(rados, "rados_watch_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-            notify2 = handle(rados, "rados_notify2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
-                    JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
-            notifyAck = handle(rados, "rados_notify_ack", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
-                    JAVA_LONG, ADDRESS, JAVA_INT));
-            bufferFree = handle(rados, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
-        }
-    }
-
     private final Librbd lib;
-    private final Calls calls;
+    private final Librados rados;
     private final String description;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment cluster;
@@ -104,10 +69,10 @@ public final class RadosNotifyChannel implements PeerChannel {
     private volatile boolean broken;
     private volatile boolean closed;
 
-    private RadosNotifyChannel(Librbd lib, Calls calls, String description, MemorySegment cluster, MemorySegment io,
+    private RadosNotifyChannel(Librbd lib, Librados rados, String description, MemorySegment cluster, MemorySegment io,
             String object, Function<byte[], byte[]> responder) {
         this.lib = lib;
-        this.calls = calls;
+        this.rados = rados;
         this.description = description;
         this.cluster = cluster;
         this.io = io;
@@ -144,12 +109,7 @@ public final class RadosNotifyChannel implements PeerChannel {
     static RadosNotifyChannel openAnswering(RbdImageSpec image, String prefix, Function<byte[], byte[]> listener)
             throws IOException {
         Librbd lib = Librbd.get();
-        Calls calls;
-        try {
-            calls = Calls.INSTANCE;
-        } catch (IllegalArgumentException | UnsatisfiedLinkError | ExceptionInInitializerError e) {
-            throw new IOException("librados.so.2 lacks watch/notify: " + e.getMessage());
-        }
+        Librados rados = Librados.get();
         String description = "gateway channel of " + image;
         MemorySegment cluster = null;
         MemorySegment io = null;
@@ -170,7 +130,7 @@ public final class RadosNotifyChannel implements PeerChannel {
             check("opening pool " + image.pool(), (int) lib.radosIoctxCreate.invokeExact(cluster,
                     a.allocateFrom(image.pool()), out));
             io = out.get(ADDRESS, 0);
-            RadosNotifyChannel c = new RadosNotifyChannel(lib, calls, description, cluster, io,
+            RadosNotifyChannel c = new RadosNotifyChannel(lib, rados, description, cluster, io,
                     prefix + image.image(), listener);
             c.watch();
             return c;
@@ -201,15 +161,15 @@ public final class RadosNotifyChannel implements PeerChannel {
             MemorySegment empty = a.allocate(1);
             // the object must exist to be watched; its content means nothing
             check("creating the object of the " + description,
-                    (int) calls.writeFull.invokeExact(io, object, empty, 0L));
+                    (int) rados.writeFull.invokeExact(io, object, empty, 0L));
             MethodHandles.Lookup l = MethodHandles.lookup();
-            MemorySegment onNotify = calls.linker.upcallStub(l.bind(this, "onNotify", MethodType.methodType(void.class,
+            MemorySegment onNotify = Linker.nativeLinker().upcallStub(l.bind(this, "onNotify", MethodType.methodType(void.class,
                     MemorySegment.class, long.class, long.class, long.class, MemorySegment.class, long.class)),
                     WATCH_CALLBACK, arena);
-            MemorySegment onError = calls.linker.upcallStub(l.bind(this, "onError", MethodType.methodType(void.class,
+            MemorySegment onError = Linker.nativeLinker().upcallStub(l.bind(this, "onError", MethodType.methodType(void.class,
                     MemorySegment.class, long.class, int.class)), WATCH_ERROR_CALLBACK, arena);
             MemorySegment out = a.allocate(JAVA_LONG);
-            check("watching the " + description, (int) calls.watch2.invokeExact(io, object, out, onNotify, onError,
+            check("watching the " + description, (int) rados.watch2.invokeExact(io, object, out, onNotify, onError,
                     MemorySegment.NULL));
             cookie = out.get(JAVA_LONG, 0);
         }
@@ -236,7 +196,7 @@ public final class RadosNotifyChannel implements PeerChannel {
                 MemorySegment.copy(answer, 0, payload, ValueLayout.JAVA_BYTE, 0, answer.length);
                 n = answer.length;
             }
-            int rc = (int) calls.notifyAck.invokeExact(io, object, notifyId, handle, payload, n);
+            int rc = (int) rados.notifyAck.invokeExact(io, object, notifyId, handle, payload, n);
             if (rc < 0) {
                 log.warn("{}: acknowledging a message failed: {}", description, RbdErrors.name(-rc));
             }
@@ -268,7 +228,7 @@ public final class RadosNotifyChannel implements PeerChannel {
      * @throws IOException when librados lacks the lock calls
      */
     RadosLease lease(String name, Duration duration) throws IOException {
-        return new RadosLease(Librados.get(), io, object, name, duration, description);
+        return new RadosLease(rados, io, object, name, duration, description);
     }
 
     /** Whether the watch was lost: open a new channel. */
@@ -332,14 +292,14 @@ public final class RadosNotifyChannel implements PeerChannel {
             MemorySegment.copy(whole, 0, buf, ValueLayout.JAVA_BYTE, 0, whole.length);
             MemorySegment reply = a.allocate(ADDRESS);
             MemorySegment replyLength = a.allocate(JAVA_LONG);
-            int rc = (int) calls.notify2.invokeExact(io, object, buf, whole.length, timeout.toMillis(), reply,
+            int rc = (int) rados.notify2.invokeExact(io, object, buf, whole.length, timeout.toMillis(), reply,
                     replyLength);
             MemorySegment r = reply.get(ADDRESS, 0);
             byte[] bytes = new byte[0];
             if (!r.equals(MemorySegment.NULL)) {
                 long n = Math.min(replyLength.get(JAVA_LONG, 0), 1 << 20);
                 bytes = r.reinterpret(n).toArray(ValueLayout.JAVA_BYTE);
-                calls.bufferFree.invokeExact(r);
+                rados.bufferFree.invokeExact(r);
             }
             if (rc == -RbdErrors.ETIMEDOUT) {
                 return new Answer(false, bytes);
@@ -378,11 +338,11 @@ public final class RadosNotifyChannel implements PeerChannel {
         }
         closed = true;
         try {
-            int rc = (int) calls.unwatch2.invokeExact(io, cookie);
+            int rc = (int) rados.unwatch2.invokeExact(io, cookie);
             if (rc < 0) {
                 log.debug("{}: unwatch: {}", description, RbdErrors.name(-rc));
             }
-            rc = (int) calls.watchFlush.invokeExact(cluster);
+            rc = (int) rados.watchFlush.invokeExact(cluster);
         } catch (Throwable t) {
             log.warn("{}: closing: {}", description, t.toString());
         }

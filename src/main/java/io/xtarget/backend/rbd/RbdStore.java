@@ -19,11 +19,14 @@ import java.util.function.Consumer;
 /**
  * A store on a Ceph RBD image through librbd ({@link RbdImage}).
  *
- * <p><b>Synchronous on asynchronous I/O.</b> The {@link Store} contract is synchronous: a call
- * returns when its operation is done. Each call submits one rbd_aio_* request and waits for its
- * completion ({@link RbdCompletion#await}); the waiting thread is the caller's (a worker of the
- * SCSI core, or a virtual thread of the copy engine, which then frees its carrier). Many callers
- * keep many requests in flight; no thread of xtarget's own is spent per request.
+ * <p><b>Started and blocking I/O.</b> READ and WRITE start without blocking ({@link #startRead},
+ * {@link #startWrite}): the connection's thread submits rbd_aio_read / rbd_aio_write2 and librbd's
+ * callback thread completes the command, so no thread waits per command. Everything else, and a
+ * start that cannot go ahead at once (FUA, a heap buffer, the lock elsewhere or being handed
+ * over, a closing or fenced image), uses the blocking calls of the {@link Store} contract: each
+ * submits one rbd_aio_* request and waits for its completion ({@link RbdCompletion#await}) on the
+ * caller's thread (a worker of the SCSI core, or a virtual thread of the copy engine, which then
+ * frees its carrier).
  *
  * <p><b>Memory.</b> A direct buffer is passed to librbd as it is ({@code MemorySegment.ofBuffer}):
  * no copy. A heap buffer (tests, small internal users) goes through native memory of the call.
