@@ -51,22 +51,16 @@ gateway_config() { # GROUP PEER PORT
  "gateway": {"group": $1, "firstRelativePort": $1, "peers": [{"group": $2, "relativePorts": [$2]}]}}
 EOF
 }
-wait_for() {
-    for _ in $(seq 1 150); do
-        iscsi-ls "iscsi://127.0.0.1:$1" >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    return 1
-}
+. tools/lib/wait-iscsi.sh
 gateway_config 1 2 "$port1"
 gateway_config 2 1 "$port2"
 # gateway 1 creates the image and so is its home; gateway 2 starts once it listens
 ./xtarget serve --config "$work/gw1/xtarget.json" --create=mp0 >"$work/gw1.log" 2>&1 &
 gw1=$!
-wait_for "$port1" || { echo "conformance-gateways: gateway 1 did not start"; cat "$work/gw1.log"; exit 1; }
+wait_iscsi "$port1" || { echo "conformance-gateways: gateway 1 did not start"; cat "$work/gw1.log"; exit 1; }
 ./xtarget serve --config "$work/gw2/xtarget.json" >"$work/gw2.log" 2>&1 &
 gw2=$!
-wait_for "$port2" || { echo "conformance-gateways: gateway 2 did not start"; cat "$work/gw2.log"; exit 1; }
+wait_iscsi "$port2" || { echo "conformance-gateways: gateway 2 did not start"; cat "$work/gw2.log"; exit 1; }
 : >"$work/results.txt"
 for t in $MULTIPATH_REQUIRED $MULTIPATH_KNOWN; do
     timeout 300 iscsi-test-cu --dataloss -t "ALL.MultipathIO.$t" "iscsi://127.0.0.1:$port1/$target/0" \

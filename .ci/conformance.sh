@@ -23,12 +23,8 @@ port3=$((port2 + 1)); port4=$((port2 + 2))
 work="$(mktemp -d)"
 srv=""; srv2=""; srv3=""
 trap 'for p in $srv $srv2 $srv3; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
-wait_for() {
-    for _ in $(seq 1 100); do
-        iscsi-ls "iscsi://127.0.0.1:$1" >/dev/null 2>&1 && return
-        sleep 0.2
-    done
-}
+. tools/lib/wait-iscsi.sh
+wait_for() { wait_iscsi "$1" 20 || true; } # a server that did not come up fails the tests after
 # XT_CONFORMANCE_MAIN_JSON, _EXTRA_JSON, _MP_BACKSTORE: other backstores under the same targets
 # (.ci/conformance-rbd.sh: RBD images); the default is the embedded config and RAM.
 if [ -n "${XT_CONFORMANCE_MAIN_JSON:-}" ]; then

@@ -60,19 +60,13 @@ for g in 1 2; do
  "gateway": {"group": $g, "firstRelativePort": $g, "peers": [{"group": $p, "relativePorts": [$p]}]}}
 JSON
 done
-wait_port() {
-    for _ in $(seq 1 150); do
-        iscsi-ls "iscsi://127.0.0.1:$1" >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    return 1
-}
+. "$here/tools/lib/wait-iscsi.sh"
 "$here/xtarget" serve --config "$work/gw1/xtarget.json" --create=vm >"$work/gw1.log" 2>&1 &
 gw1=$!
-wait_port "$PORT" || { echo "gateway 1 did not start"; cat "$work/gw1.log"; exit 1; }
+wait_iscsi "$PORT" || { echo "gateway 1 did not start"; cat "$work/gw1.log"; exit 1; }
 "$here/xtarget" serve --config "$work/gw2/xtarget.json" >"$work/gw2.log" 2>&1 &
 gw2=$!
-wait_port "$PORT2" || { echo "gateway 2 did not start"; cat "$work/gw2.log"; exit 1; }
+wait_iscsi "$PORT2" || { echo "gateway 2 did not start"; cat "$work/gw2.log"; exit 1; }
 
 # The second path: a user-mode netdev whose only forward is 10.0.3.100:3260 -> 127.0.0.1:$PORT2.
 # EXTRA_QEMU_ARGS is split on spaces, so the forward's command is a script without arguments. Its
