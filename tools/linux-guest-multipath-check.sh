@@ -127,8 +127,11 @@ multipathd
 sleep 3
 multipath -r >/dev/null 2>&1 || true
 sleep 2
-multipath -ll | tee /out/multipath-before.txt
 MP=/dev/mapper/$(multipath -ll | awk 'NR==1 {print $1}')
+# dm-multipath marks a path group active when it sends I/O through it (a reload leaves both
+# "enabled" until then): one read first, so the listing shows the group the host uses
+dd if="$MP" of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null || true
+multipath -ll | tee /out/multipath-before.txt
 grep -c "status=" /out/multipath-before.txt | grep -qx 2; check "one multipath device, two path groups" $?
 grep -E "prio=50.*status=active" /out/multipath-before.txt >/dev/null; check "an active/optimized group (prio 50, active)" $?
 grep -E "prio=10" /out/multipath-before.txt >/dev/null; check "an active/non-optimized group (prio 10)" $?
