@@ -91,16 +91,31 @@ final class CommandRunner implements CommandScheduler.Runner {
             return;
         }
         f.whenComplete((r, e) -> {
-            try {
-                finish(t, r != null ? r : new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null));
-            } catch (RuntimeException ex) {
-                log.error("internal error completing {}", t, ex);
-            } finally {
-                if (!connection.onOwnThread()) {
-                    connection.flushOrDrop(); // on the store's thread; the connection's own flushes after its PDUs
-                }
+            ScsiResult result = r != null ? r
+                    : new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+            if (!connection.onOwnThread() && result.data() != null && result.data().remaining() > LARGE_DATA_IN) {
+                // the store's completion thread serves every command of the store: a large
+                // Data-In is sent by the connection's thread, which waits for the socket anyway
+                connection.post(() -> completeStarted(t, result));
+            } else {
+                completeStarted(t, result);
             }
         });
+    }
+
+    /** Data-In above this many bytes is sent from the connection's thread, not the store's. */
+    static final int LARGE_DATA_IN = 128 * 1024;
+
+    private void completeStarted(IscsiTask t, ScsiResult r) {
+        try {
+            finish(t, r);
+        } catch (RuntimeException ex) {
+            log.error("internal error completing {}", t, ex);
+        } finally {
+            if (!connection.onOwnThread()) {
+                connection.flushOrDrop(); // on the store's thread; the connection's own flushes after its PDUs
+            }
+        }
     }
 
     /** Runs a command and queues its response (or ends it, when it was aborted meanwhile). */

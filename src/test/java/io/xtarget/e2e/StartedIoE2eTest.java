@@ -83,6 +83,25 @@ class StartedIoE2eTest {
     }
 
     @Test
+    void largeReadsAreSentFromTheConnectionsThread() throws Exception {
+        int blocks = 2048; // 1 MiB: above CommandRunner.LARGE_DATA_IN, handed back to the connection
+        byte[] data = Scsi.random(blocks * BS, 11);
+        try (IscsiSession s = open("started-large")) {
+            assertThat(Scsi.run(s, 0, Scsi.write10(4096, blocks), ByteBuffer.wrap(data), 0).good()).isTrue();
+            List<CompletableFuture<CommandResult>> reads = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                reads.add(s.submit(0, Scsi.read10(4096, blocks), null, blocks * BS));
+            }
+            for (CompletableFuture<CommandResult> r : reads) {
+                CommandResult got = r.get(20, TimeUnit.SECONDS);
+                assertThat(got.good()).isTrue();
+                assertThat(got.dataBytes()).isEqualTo(data);
+            }
+        }
+        assertThat(store.started.get()).isGreaterThan(4);
+    }
+
+    @Test
     void anIoErrorOfAStartedCommandIsMediumError() throws Exception {
         try (IscsiSession s = open("started-error")) {
             store.failNext.set(1);
