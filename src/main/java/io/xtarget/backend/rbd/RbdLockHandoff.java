@@ -454,8 +454,14 @@ final class RbdLockHandoff {
         }
     }
 
-    /** After a reconnect from fencing: writes are refused for {@code period} (see the class comment). */
+    /**
+     * After a reconnect from fencing: the image opened anew owns no lock, whatever this gateway
+     * held before (a started write trusts {@link #holding}: left set, it would reach librbd, which
+     * takes a free lock by itself, and land during the hold-off); writes are refused for
+     * {@code period} (see the class comment).
+     */
     void refuseWritesFor(Duration period) {
+        holding = false;
         refuseUntil = System.nanoTime() + period.toNanos();
         refusing = true;
     }

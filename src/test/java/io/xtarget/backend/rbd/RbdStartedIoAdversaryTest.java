@@ -1,0 +1,59 @@
+package io.xtarget.backend.rbd;
+
+import static io.xtarget.backend.rbd.RbdStoreTest.direct;
+import static io.xtarget.backend.rbd.RbdStoreTest.pattern;
+import static io.xtarget.backend.rbd.RbdStoreTest.read;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.xtarget.backend.StoreFencedException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Started (asynchronous) writes against the gateways' fencing: a fenced gateway's started write
+ * fails BLOCKLISTED, never lands and fences the store; after it recovers, the lock it believed it
+ * held is gone, so it starts no write (the blocking path refuses them for the hold-off) even
+ * when the lock is free for librbd to take by itself. Skipped without Ceph ({@link CephTestCluster}).
+ */
+class RbdStartedIoAdversaryTest {
+    @Test
+    void aRecoveredGatewayStartsNoWriteOnTheLockItHeldBeforeItWasFenced() throws Exception {
+        try (TwoGateways pair = TwoGateways.open("started-fence")) {
+            RbdStore a = pair.a();
+            RbdStore b = pair.b();
+            a.write(0, direct(pattern(1, 4096)), false); // a holds the lock
+            CountDownLatch hung = new CountDownLatch(1);
+            a.handoffForTests().stallForTests = hung;
+            b.write(0, direct(pattern(2, 4096)), false); // breaks a's lock, a is blocklisted
+            hung.countDown();
+            a.handoffForTests().stallForTests = null;
+
+            // a still believes it holds the lock: its started write reaches the OSD, which refuses it
+            CompletableFuture<Void> late = a.startWrite(0, direct(pattern(3, 4096)), false);
+            if (late != null) {
+                assertThatThrownBy(() -> late.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOfSatisfying(StoreFencedException.class,
+                                e -> assertThat(e.reason()).isEqualTo(StoreFencedException.Reason.BLOCKLISTED));
+                assertThat(a.fenced()).as("the started write's failure fenced the store").isTrue();
+            }
+            assertThat(TwoGateways.idleSoon(a)).isTrue();
+            assertThat(read(b, 0, 4096)).isEqualTo(pattern(2, 4096));
+
+            a.recover(Duration.ofSeconds(30));
+            assertThat(a.fenced()).isFalse();
+            b.handoffForTests().giveLockUp(); // the lock is free: librbd would take it for any write of a
+            assertThat(a.startWrite(0, direct(pattern(4, 4096)), false))
+                    .as("a recovered gateway does not hold the lock: nothing starts during the hold-off").isNull();
+            assertThatThrownBy(() -> a.write(0, direct(pattern(5, 4096)), false)) // the hold-off
+                    .isInstanceOfSatisfying(StoreFencedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(StoreFencedException.Reason.LOCKED_ELSEWHERE));
+            assertThat(read(b, 0, 4096)).as("nothing of a's landed").isEqualTo(pattern(2, 4096));
+            assertThat(TwoGateways.idleSoon(a)).isTrue();
+        }
+    }
+}
