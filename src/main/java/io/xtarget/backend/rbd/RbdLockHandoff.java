@@ -376,6 +376,9 @@ final class RbdLockHandoff {
                 return;
             }
         } catch (InterruptedException e) {
+            if (use.isWriteLockedByCurrentThread()) { // interrupted waiting for started writes
+                use.writeLock().unlock();
+            }
             gate.exit();
             return;
         }

@@ -56,4 +56,39 @@ class RbdStartedIoAdversaryTest {
             assertThat(TwoGateways.idleSoon(a)).isTrue();
         }
     }
+    /**
+     * A release another gateway asked for waits for the started writes in flight; interrupted
+     * there, it gives up the lock's use it took, or no write of this gateway would ever run again.
+     */
+    @Test
+    void aReleaseInterruptedWhileStartedWritesAreInFlightLeavesNothingHeld() throws Exception {
+        try (TwoGateways pair = TwoGateways.open("started-interrupt")) {
+            RbdStore a = pair.a();
+            a.write(0, direct(pattern(1, 4096)), false); // a holds the lock
+            a.handoffForTests().start(); // gateway mode (holdHome did it already)
+            RbdLockHandoff h = a.handoffForTests();
+            RbdImage inFlight = h.tryEnterForWriteDetached(); // as a started write in flight holds it
+            assertThat(inFlight).isNotNull();
+            java.lang.reflect.Method release = RbdLockHandoff.class.getDeclaredMethod("releaseOnRequest");
+            release.setAccessible(true);
+            Thread releasing = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    release.invoke(h);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int i = 0; i < 500 && releasing.getState() != Thread.State.TIMED_WAITING; i++) {
+                Thread.sleep(10); // until it waits for the write in flight
+            }
+            assertThat(releasing.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+            releasing.interrupt();
+            releasing.join(10_000);
+            assertThat(releasing.isAlive()).isFalse();
+            h.exitWriteDetached(); // the write completes
+            assertThat(TwoGateways.idleSoon(a)).as("nothing left held").isTrue();
+            a.write(4096, direct(pattern(2, 4096)), false); // and writes still run
+            assertThat(read(a, 4096, 4096)).isEqualTo(pattern(2, 4096));
+        }
+    }
 }
