@@ -236,6 +236,15 @@ final class RbdLockHandoff {
         gate.exitDetached();
     }
 
+    /**
+     * librbd refused a started write for the lock (EROFS: another client holds it, or nobody):
+     * this gateway does not hold it, whatever it believed, so the next write goes the blocking
+     * way, which asks for it, instead of starting on the same belief and failing again.
+     */
+    void lockLost() {
+        holding = false;
+    }
+
     private boolean owner(RbdImage image) throws IOException {
         return image.isExclusiveLockOwner();
     }

@@ -91,4 +91,68 @@ class RbdStartedIoAdversaryTest {
             assertThat(read(a, 4096, 4096)).isEqualTo(pattern(2, 4096));
         }
     }
+    /** close() with started reads and writes in flight waits for every one: each completes, none fails. */
+    @Test
+    void closeWaitsForStartedIoInFlight() throws Exception {
+        RbdStore s = RbdStore.open(CephTestCluster.newImage("started-close"), 512, 16L << 20, true);
+        java.util.List<CompletableFuture<Void>> started = new java.util.ArrayList<>();
+        java.util.List<java.nio.ByteBuffer> reads = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) {
+                CompletableFuture<Void> w = s.startWrite(i * 131072L, direct(pattern(i, 65536)), false);
+                assertThat(w).isNotNull();
+                started.add(w);
+                java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(65536);
+                reads.add(dst);
+                CompletableFuture<Void> r = s.startRead(i * 131072L + 65536, dst);
+                assertThat(r).isNotNull();
+                started.add(r);
+            }
+        } finally {
+            s.close();
+        }
+        for (CompletableFuture<Void> f : started) {
+            assertThat(f).as("completed by the time close returned").isCompleted();
+            f.get(); // none failed
+        }
+        for (java.nio.ByteBuffer dst : reads) {
+            assertThat(dst.remaining()).isZero();
+        }
+        assertThat(s.startRead(0, java.nio.ByteBuffer.allocateDirect(512))).isNull();
+        assertThat(s.gateForTests().fenced()).isFalse();
+    }
+    /**
+     * The lock lost without this gateway's knowing (here released behind the handoff's back):
+     * librbd refuses a started write (EROFS, NOT READY); the next write must not be started on
+     * the same stale belief again and again, but go the blocking way, which takes the lock.
+     */
+    @Test
+    void aStartedWriteRefusedForTheLockIsNotStartedAgainOnTheSameBelief() throws Exception {
+        try (TwoGateways pair = TwoGateways.open("started-lost")) {
+            RbdStore a = pair.a();
+            a.write(0, direct(pattern(1, 4096)), false); // a holds the lock
+            RbdImage image = a.gateForTests().enter();
+            try {
+                RbdExclusiveLock.release(image); // lost, as far as librbd knows
+            } finally {
+                a.gateForTests().exit();
+            }
+            CompletableFuture<Void> first = a.startWrite(0, direct(pattern(2, 4096)), false);
+            if (first != null) {
+                try {
+                    first.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(StoreFencedException.class);
+                }
+            }
+            CompletableFuture<Void> again = a.startWrite(0, direct(pattern(3, 4096)), false);
+            if (again != null) {
+                again.get(30, TimeUnit.SECONDS); // it must not fail for the lock again
+            } else {
+                a.write(0, direct(pattern(3, 4096)), false);
+            }
+            assertThat(read(pair.b(), 0, 4096)).isEqualTo(pattern(3, 4096));
+            assertThat(TwoGateways.idleSoon(a)).isTrue();
+        }
+    }
 }
