@@ -140,4 +140,37 @@ class StartedIoE2eTest {
             assertThat(Scsi.run(s, 0, Scsi.read10(0, 8), null, 8 * BS).good()).as("the LU serves on").isTrue();
         }
     }
+    /**
+     * A started write that runs out of space or whose durable write fails to flush is answered as
+     * on the blocking path (DATA PROTECT 27h/07h; MEDIUM ERROR 0Ch/00h) and updates the LU the same
+     * way: the out-of-space episode ends with the next write; after a failed flush the LU refuses writes.
+     */
+    @Test
+    void outOfSpaceAndAFailedFlushOfAStartedWrite() throws Exception {
+        try (IscsiSession s = open("started-space")) {
+            byte[] data = Scsi.random(8 * BS, 4);
+            store.failWith.set(new io.xtarget.backend.OutOfSpaceException("injected ENOSPC", null));
+            CommandResult r = Scsi.run(s, 0, Scsi.write10(0, 8), ByteBuffer.wrap(data), 0);
+            assertThat(r.status()).isEqualTo(2);
+            io.xtarget.initiator.SenseData sense = Scsi.sense(r);
+            assertThat(List.of(sense.senseKey(), sense.asc(), sense.ascq())).as("DATA PROTECT / SPACE ALLOCATION FAILED")
+                    .isEqualTo(List.of(7, 0x27, 0x07));
+            assertThat(server.server().units().getFirst().provisioning().outOfSpace()).isTrue();
+            int started = store.started.get();
+            assertThat(Scsi.run(s, 0, Scsi.write10(0, 8), ByteBuffer.wrap(data), 0).good()).isTrue();
+            assertThat(server.server().units().getFirst().provisioning().outOfSpace()).as("episode over").isFalse();
+
+            byte[] fua = Scsi.write10(16, 8);
+            fua[1] = 0x08; // FUA
+            store.failWith.set(new io.xtarget.backend.FlushFailedException("injected flush failure", null));
+            r = Scsi.run(s, 0, fua, ByteBuffer.wrap(data), 0);
+            assertThat(r.status()).isEqualTo(2);
+            sense = Scsi.sense(r);
+            assertThat(List.of(sense.senseKey(), sense.asc(), sense.ascq())).as("MEDIUM ERROR / WRITE ERROR")
+                    .isEqualTo(List.of(3, 0x0C, 0x00));
+            assertThat(store.started.get()).as("both ran started").isGreaterThan(started);
+            r = Scsi.run(s, 0, Scsi.write10(32, 8), ByteBuffer.wrap(data), 0);
+            assertThat(r.good()).as("a failed LU refuses writes").isFalse();
+        }
+    }
 }

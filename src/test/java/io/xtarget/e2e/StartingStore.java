@@ -32,6 +32,9 @@ public final class StartingStore extends ForwardingStore {
     final AtomicInteger started = new AtomicInteger();
     final AtomicInteger declined = new AtomicInteger();
     final AtomicInteger failNext = new AtomicInteger();
+    /** The next started operation fails with this (then it is cleared). */
+    final java.util.concurrent.atomic.AtomicReference<IOException> failWith =
+            new java.util.concurrent.atomic.AtomicReference<>();
     final AtomicInteger blockingWrites = new AtomicInteger();
     final Set<String> startingThreads = ConcurrentHashMap.newKeySet();
     private volatile CountDownLatch gate;
@@ -107,6 +110,7 @@ public final class StartingStore extends ForwardingStore {
         started.incrementAndGet();
         inFlight.incrementAndGet();
         boolean fail = failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        IOException failure = failWith.getAndSet(null);
         CompletableFuture<Void> f = new CompletableFuture<>();
         CountDownLatch g = gate;
         completions.execute(() -> {
@@ -117,6 +121,9 @@ public final class StartingStore extends ForwardingStore {
                 }
                 if (jitter) {
                     Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3));
+                }
+                if (failure != null) {
+                    throw failure;
                 }
                 if (fail) {
                     throw new IOException("injected I/O error");
