@@ -179,6 +179,9 @@ final class RbdLockHandoff {
                     }
                 }
                 if (owned) {
+                    // the OSD says so (and no release runs while the use is held): started writes
+                    // may trust it again, whatever this gateway believed (lockLost, librbd's own acquire)
+                    holding = true;
                     return image;
                 }
                 if (System.nanoTime() - deadline > 0) {

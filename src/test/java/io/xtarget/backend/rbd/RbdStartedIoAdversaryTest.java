@@ -155,4 +155,20 @@ class RbdStartedIoAdversaryTest {
             assertThat(TwoGateways.idleSoon(a)).isTrue();
         }
     }
+    /**
+     * The lock librbd took by itself before gateway mode (a write before the first poll): once a
+     * blocking write found it owned, writes start again instead of going the blocking way for ever.
+     */
+    @Test
+    void aLockOwnedWithoutTheHandoffsKnowingLetsWritesStartOnceAWriteFoundItOwned() throws Exception {
+        try (RbdStore s = RbdStore.open(CephTestCluster.newImage("started-owned"), 512, 8L << 20, true)) {
+            s.write(0, direct(pattern(1, 4096)), false); // librbd takes the free lock itself
+            assertThat(s.holdHome()).isTrue(); // gateway mode from now on
+            s.write(4096, direct(pattern(2, 4096)), false); // finds the lock owned
+            CompletableFuture<Void> w = s.startWrite(8192, direct(pattern(3, 4096)), false);
+            assertThat(w).as("the owner starts writes").isNotNull();
+            w.get(30, TimeUnit.SECONDS);
+            assertThat(read(s, 8192, 4096)).isEqualTo(pattern(3, 4096));
+        }
+    }
 }
