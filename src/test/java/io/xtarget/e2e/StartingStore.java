@@ -20,24 +20,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads that started I/O.
  */
 public final class StartingStore extends ForwardingStore {
-    private final ExecutorService completions = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "store-completion");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService completions;
     private final int declineEvery;
+    /** Each completion waits a random 0-2 ms first (several threads: they complete out of order). */
+    private final boolean jitter;
+    /** Started writes whose source changed before the store wrote it (its buffer reused meanwhile). */
+    final AtomicInteger sourceChanged = new AtomicInteger();
+    /** Started operations not completed yet. */
+    final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger started = new AtomicInteger();
     final AtomicInteger declined = new AtomicInteger();
     final AtomicInteger failNext = new AtomicInteger();
+    /** The next started operation fails with this (then it is cleared). */
+    final java.util.concurrent.atomic.AtomicReference<IOException> failWith =
+            new java.util.concurrent.atomic.AtomicReference<>();
     final AtomicInteger blockingWrites = new AtomicInteger();
     final Set<String> startingThreads = ConcurrentHashMap.newKeySet();
     private volatile CountDownLatch gate;
     final CountDownLatch reachedGate = new CountDownLatch(1);
 
     public StartingStore(Store inner, int declineEvery) {
+        this(inner, declineEvery, 1, false);
+    }
+
+    /** Completing on {@code threads} threads, each completion after a random delay when {@code jitter}. */
+    public StartingStore(Store inner, int declineEvery, int threads, boolean jitter) {
         super(inner);
         this.declineEvery = declineEvery;
+        this.jitter = jitter;
+        this.completions = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "store-completion");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Started I/O waits (on the completion thread) until {@link #open}. */
@@ -65,7 +81,13 @@ public final class StartingStore extends ForwardingStore {
 
     @Override
     public CompletableFuture<Void> startWrite(long offset, ByteBuffer src, boolean fua) {
-        return start(() -> inner.write(offset, src, fua));
+        int before = src.duplicate().hashCode(); // of the remaining bytes
+        return start(() -> {
+            if (src.duplicate().hashCode() != before) {
+                sourceChanged.incrementAndGet();
+            }
+            inner.write(offset, src, fua);
+        });
     }
 
     @Override
@@ -86,7 +108,9 @@ public final class StartingStore extends ForwardingStore {
             return null;
         }
         started.incrementAndGet();
+        inFlight.incrementAndGet();
         boolean fail = failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        IOException failure = failWith.getAndSet(null);
         CompletableFuture<Void> f = new CompletableFuture<>();
         CountDownLatch g = gate;
         completions.execute(() -> {
@@ -95,14 +119,23 @@ public final class StartingStore extends ForwardingStore {
                     reachedGate.countDown();
                     g.await();
                 }
+                if (jitter) {
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3));
+                }
+                if (failure != null) {
+                    throw failure;
+                }
                 if (fail) {
                     throw new IOException("injected I/O error");
                 }
                 io.run();
+                inFlight.decrementAndGet();
                 f.complete(null);
             } catch (IOException | RuntimeException e) {
+                inFlight.decrementAndGet();
                 f.completeExceptionally(e);
             } catch (InterruptedException e) {
+                inFlight.decrementAndGet();
                 f.completeExceptionally(new IOException("interrupted"));
             }
         });

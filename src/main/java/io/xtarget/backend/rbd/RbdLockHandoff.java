@@ -179,6 +179,9 @@ final class RbdLockHandoff {
                     }
                 }
                 if (owned) {
+                    // the OSD says so (and no release runs while the use is held): started writes
+                    // may trust it again, whatever this gateway believed (lockLost, librbd's own acquire)
+                    holding = true;
                     return image;
                 }
                 if (System.nanoTime() - deadline > 0) {
@@ -234,6 +237,15 @@ final class RbdLockHandoff {
     void exitWriteDetached() {
         detachedWrites.release();
         gate.exitDetached();
+    }
+
+    /**
+     * librbd refused a started write for the lock (EROFS: another client holds it, or nobody):
+     * this gateway does not hold it, whatever it believed, so the next write goes the blocking
+     * way, which asks for it, instead of starting on the same belief and failing again.
+     */
+    void lockLost() {
+        holding = false;
     }
 
     private boolean owner(RbdImage image) throws IOException {
@@ -376,6 +388,9 @@ final class RbdLockHandoff {
                 return;
             }
         } catch (InterruptedException e) {
+            if (use.isWriteLockedByCurrentThread()) { // interrupted waiting for started writes
+                use.writeLock().unlock();
+            }
             gate.exit();
             return;
         }
@@ -454,8 +469,14 @@ final class RbdLockHandoff {
         }
     }
 
-    /** After a reconnect from fencing: writes are refused for {@code period} (see the class comment). */
+    /**
+     * After a reconnect from fencing: the image opened anew owns no lock, whatever this gateway
+     * held before (a started write trusts {@link #holding}: left set, it would reach librbd, which
+     * takes a free lock by itself, and land during the hold-off); writes are refused for
+     * {@code period} (see the class comment).
+     */
     void refuseWritesFor(Duration period) {
+        holding = false;
         refuseUntil = System.nanoTime() + period.toNanos();
         refusing = true;
     }

@@ -254,7 +254,11 @@ public final class RbdStore implements Store, LockOwnership {
         }
         return started(() -> image.write(offset, MemorySegment.ofBuffer(src), false), handoff::exitWriteDetached, rv -> {
             if (rv < 0) {
-                throw failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                IOException e = failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                if (e instanceof StoreFencedException f && f.reason() == StoreFencedException.Reason.LOCKED_ELSEWHERE) {
+                    handoff.lockLost();
+                }
+                throw e;
             }
             src.position(src.position() + n);
         });
