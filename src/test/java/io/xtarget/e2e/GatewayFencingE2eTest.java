@@ -61,10 +61,10 @@ class GatewayFencingE2eTest {
             CommandResult lateResult = late.get(60, TimeUnit.SECONDS);
             String outcome = GatewayProcesses.outcome(lateResult);
             System.out.printf("fencing: the late write through gateway 1 was answered %s%n", outcome);
-            assertThat(outcome).isIn("2/04/0a", "6/2a/06");
-
-            assertThat(Scsi.read(s2, 0, 0, BYTES, 512)).as("gateway 2's data, not the late write")
-                    .isEqualTo(Scsi.random(BYTES, 2));
+            byte[] onImage = Scsi.read(s2, 0, 0, BYTES, 512); // first: did the late write land?
+            assertThat(onImage).as("gateway 2's data, not the late write (answered %s); gateway 1's log:%n%s", outcome,
+                    one.log()).isEqualTo(Scsi.random(BYTES, 2));
+            assertThat(outcome).as("gateway 1's log:%n%s", one.log()).isIn("2/04/0a", "6/2a/06");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             // each gateway's next poll of the home lease (every 250 ms) reports the new states
             while ((GatewayProcesses.state(s1, 1) != 1 || GatewayProcesses.state(s2, 2) != 0)

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * {@link CompletableFuture} of its return value (bytes, 0, or a negative errno).
  *
  * <p>Every completion shares one upcall stub, created once: librbd calls it on one of its own
- * threads (never the submitting one) with the completion and the {@code void *arg} it was created
- * with, which is not a pointer but this object's number in {@link #PENDING}. The callback reads
+ * threads, or, with {@code rbd_non_blocking_aio=false} ({@link RbdCluster}), inside the rbd_aio_*
+ * call on the submitting thread when the request fails at once, with the completion and the
+ * {@code void *arg} it was created with, which is not a pointer but this object's number in {@link #PENDING}. The callback reads
  * the return value, releases the completion and completes the future; it does nothing that
  * blocks, and catches everything (an exception escaping an upcall would end the JVM). A
  * completion is released exactly once: by the callback, or by {@link #abandon} when librbd refused

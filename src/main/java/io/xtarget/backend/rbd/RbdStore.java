@@ -58,6 +58,8 @@ public final class RbdStore implements Store, LockOwnership {
     private final RbdLockHandoff handoff;
     /** Which gateway is active/optimized for the image. */
     private final RbdHome home;
+    /** READ and WRITE started without blocking. */
+    private final RbdStartedIo started;
     private final int blockSize;
     private final long sizeBytes;
     /** librbd's compare and write stays within one sector (Ceph 16): learnt from its first EINVAL. */
@@ -69,6 +71,7 @@ public final class RbdStore implements Store, LockOwnership {
         this.gate = new RbdImageGate(image);
         this.handoff = new RbdLockHandoff(gate);
         this.home = new RbdHome(gate, handoff);
+        this.started = new RbdStartedIo(gate, handoff, sizeBytes);
         this.blockSize = blockSize;
         this.sizeBytes = sizeBytes;
     }
@@ -211,97 +214,16 @@ public final class RbdStore implements Store, LockOwnership {
         return true;
     }
 
-    /**
-     * rbd_aio_read into a direct buffer, completed on librbd's callback thread. Null (use
-     * {@link #read}) for a heap buffer, or when the image is closing, fenced or being recovered.
-     */
+    /** {@link RbdStartedIo#startRead}: null when it must go the blocking way ({@link #read}). */
     @Override
     public CompletableFuture<Void> startRead(long offset, ByteBuffer dst) {
-        int n = dst.remaining();
-        if (!dst.isDirect() || n == 0 || !inBounds(offset, n)) {
-            return null;
-        }
-        RbdImage image = gate.tryEnterDetached();
-        if (image == null) {
-            return null;
-        }
-        return started(() -> image.read(offset, MemorySegment.ofBuffer(dst)), gate::exitDetached, rv -> {
-            if (rv < 0) {
-                throw failure("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
-            }
-            if (rv != n) {
-                throw new EOFException("read of " + n + " bytes of " + spec() + " at " + offset + " returned " + rv);
-            }
-            dst.position(dst.position() + n);
-        });
+        return started.startRead(offset, dst);
     }
 
-    /**
-     * rbd_aio_write from a direct buffer, completed on librbd's callback thread. Null (use
-     * {@link #write}) for FUA (it flushes after), a heap buffer, or when the write cannot start at
-     * once: the image closing or fenced, or, between gateways, the exclusive lock elsewhere or
-     * being handed over ({@link RbdLockHandoff#tryEnterForWriteDetached}).
-     */
+    /** {@link RbdStartedIo#startWrite}: null when it must go the blocking way ({@link #write}). */
     @Override
     public CompletableFuture<Void> startWrite(long offset, ByteBuffer src, boolean fua) {
-        int n = src.remaining();
-        if (fua || !src.isDirect() || n == 0 || !inBounds(offset, n)) {
-            return null;
-        }
-        RbdImage image = handoff.tryEnterForWriteDetached();
-        if (image == null) {
-            return null;
-        }
-        return started(() -> image.write(offset, MemorySegment.ofBuffer(src), false), handoff::exitWriteDetached, rv -> {
-            if (rv < 0) {
-                IOException e = failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
-                if (e instanceof StoreFencedException f && f.reason() == StoreFencedException.Reason.LOCKED_ELSEWHERE) {
-                    handoff.lockLost();
-                }
-                throw e;
-            }
-            src.position(src.position() + n);
-        });
-    }
-
-    /** The submission of one asynchronous operation. */
-    @FunctionalInterface
-    private interface Submit {
-        RbdCompletion submit() throws IOException;
-    }
-
-    /** What a completed operation's return value means (throws for a failure). */
-    @FunctionalInterface
-    private interface Outcome {
-        void accept(long rv) throws IOException;
-    }
-
-    /**
-     * Submits an operation whose hold {@code exit} ends when it completes; the buffer it uses is
-     * captured by {@code outcome}, so it stays reachable until librbd is done with it.
-     */
-    private CompletableFuture<Void> started(Submit submit, Runnable exit, Outcome outcome) {
-        RbdCompletion c;
-        try {
-            c = submit.submit();
-        } catch (IOException | RuntimeException e) {
-            exit.run();
-            return CompletableFuture.failedFuture(e instanceof IOException io ? gate.noted(io) : e);
-        }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        c.future().whenComplete((rv, e) -> {
-            exit.run();
-            try {
-                if (e != null) {
-                    throw e;
-                }
-                outcome.accept(rv);
-                done.complete(null);
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            }
-        });
-        return done;
+        return started.startWrite(offset, src, fua);
     }
 
     /**
@@ -458,7 +380,7 @@ public final class RbdStore implements Store, LockOwnership {
     }
 
     private boolean inBounds(long offset, long length) {
-        return offset >= 0 && length >= 0 && offset <= sizeBytes && length <= sizeBytes - offset;
+        return RbdStartedIo.inBounds(offset, length, sizeBytes);
     }
 
     /** The buffer's remaining bytes as native memory: itself when direct, else a copy in {@code arena}. */
