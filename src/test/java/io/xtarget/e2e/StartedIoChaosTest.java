@@ -2,21 +2,18 @@ package io.xtarget.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.backend.Store;
 import io.xtarget.initiator.CommandResult;
 import io.xtarget.initiator.IscsiSession;
 import io.xtarget.scsi.LogicalUnit;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Started I/O completing out of order on several store threads, ended by ABORT TASK, ABORT TASK
@@ -26,32 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * is left in flight or in the LU's task set, and the data is whole.
  */
 @Timeout(120)
-class StartedIoChaosTest {
-    static final int BS = 512;
+class StartedIoChaosTest extends StartingStoreE2e {
     static final int REGION = 4096; // blocks
     static final int ROUNDS = 40;
 
-    @TempDir
-    Path dir;
-    E2eServer server;
-    StartingStore store;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = E2eServer.builder(dir).ram("ram0", 16 * E2eServer.MIB, BS)
-                .wrap((name, s) -> store = new StartingStore(s, 7, 3, true))
-                .target(E2eServer.TARGET, List.of(E2eServer.EPHEMERAL), List.of(E2eServer.rw(0, "ram0"))).start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    IscsiSession open(String name) throws Exception {
-        IscsiSession s = Scsi.open(server.url(0), Scsi.options("iqn.2026-11.io.xtarget:" + name));
-        Scsi.clearUnitAttentions(s, 0);
-        return s;
+    @Override
+    StartingStore starting(Store ram) {
+        return new StartingStore(ram, 7, 3, true);
     }
 
     /** Blocks [lba, lba+blocks), each stamped with its LBA and {@code gen}. */

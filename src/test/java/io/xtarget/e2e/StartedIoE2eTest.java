@@ -2,6 +2,7 @@ package io.xtarget.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xtarget.backend.Store;
 import io.xtarget.initiator.CommandResult;
 import io.xtarget.initiator.IscsiSession;
 import io.xtarget.iscsi.pdu.DataIn;
@@ -9,16 +10,12 @@ import io.xtarget.iscsi.pdu.Pdu;
 import io.xtarget.iscsi.pdu.ScsiCommandPdu;
 import io.xtarget.iscsi.pdu.ScsiResponsePdu;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * READ and WRITE on a store that starts I/O ({@link StartingStore}, as librbd's aio): the
@@ -28,30 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * cleanly once the store completes it.
  */
 @Timeout(60)
-class StartedIoE2eTest {
-    static final int BS = 512;
+class StartedIoE2eTest extends StartingStoreE2e {
 
-    @TempDir
-    Path dir;
-    E2eServer server;
-    StartingStore store;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = E2eServer.builder(dir).ram("ram0", 16 * E2eServer.MIB, BS)
-                .wrap((name, s) -> store = new StartingStore(s, 5))
-                .target(E2eServer.TARGET, List.of(E2eServer.EPHEMERAL), List.of(E2eServer.rw(0, "ram0"))).start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    IscsiSession open(String name) throws Exception {
-        IscsiSession s = Scsi.open(server.url(0), Scsi.options("iqn.2026-11.io.xtarget:" + name));
-        Scsi.clearUnitAttentions(s, 0);
-        return s;
+    @Override
+    StartingStore starting(Store ram) {
+        return new StartingStore(ram, 5);
     }
 
     @Test
