@@ -33,13 +33,22 @@ import java.util.Map;
  *       blocklists the old owner, so the old owner's late writes never land;</li>
  *   <li>{@code rbd_non_blocking_aio=false}: an rbd_aio_* call dispatches its request on the calling
  *       thread instead of posting it to librbd's io_context thread, one thread wake-up less per
- *       command (reads and writes are started on the connection's thread).</li>
+ *       command (reads and writes are started on the connection's thread);</li>
+ *   <li>{@code objecter_inflight_ops=65536}, {@code objecter_inflight_op_bytes=16 GiB} (librados:
+ *       1024 and 100 MiB): librados would block the submitting thread, a connection's, beyond
+ *       them; what is in flight is bounded by xtarget's own data budget ({@code limits}: 1 GiB
+ *       per server by default, at most 128 commands per session) long before, unless an
+ *       administrator sets {@code serverBuffer} above 16 GiB.</li>
  * </ul>
  *
  * <p>A connection whose client was blocklisted is useless for an hour: {@link #abandon} takes it
  * out of the shared ones, so the next {@link #acquire} connects anew (a new client address).
  */
 final class RbdCluster {
+    /** librados' in-flight throttle, set out of the way of xtarget's own budget (see the class comment). */
+    static final int OBJECTER_INFLIGHT_OPS = 65536;
+    static final long OBJECTER_INFLIGHT_BYTES = 16L << 30;
+
     /** Connect (client_mount_timeout) and operation timeouts, in seconds. */
     static final int CONNECT_TIMEOUT_SECONDS = 10;
     static final int OP_TIMEOUT_SECONDS = 30;
@@ -124,10 +133,13 @@ final class RbdCluster {
                         (int) lib.radosConfReadFile.invokeExact(cluster, path));
                 set(lib, arena, cluster, "rbd_cache", "false");
                 set(lib, arena, cluster, "rbd_skip_partial_discard", "false");
-                // nothing the inline dispatch does waits on xtarget (the exclusive lock and image
-                // refreshes are asynchronous in librbd); Objecter's in-flight throttle may hold the
-                // caller back, which is the backpressure wanted
+                // nothing the inline dispatch waits on is xtarget's (the exclusive lock and image
+                // refreshes are asynchronous in librbd); the Objecter's in-flight throttle would
+                // block the caller, a connection's thread: raised above what xtarget's own data
+                // budget (limits) lets be in flight, so it never does
                 set(lib, arena, cluster, "rbd_non_blocking_aio", "false");
+                set(lib, arena, cluster, "objecter_inflight_ops", Integer.toString(OBJECTER_INFLIGHT_OPS));
+                set(lib, arena, cluster, "objecter_inflight_op_bytes", Long.toString(OBJECTER_INFLIGHT_BYTES));
                 set(lib, arena, cluster, "rbd_blocklist_on_break_lock", "true");
                 set(lib, arena, cluster, "client_mount_timeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
                 set(lib, arena, cluster, "rados_osd_op_timeout", Integer.toString(OP_TIMEOUT_SECONDS));
