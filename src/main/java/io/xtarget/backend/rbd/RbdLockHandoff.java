@@ -1,14 +1,11 @@
 package io.xtarget.backend.rbd;
 
-import io.xtarget.backend.DetachedHolds;
 import io.xtarget.backend.StoreFencedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,14 +65,10 @@ final class RbdLockHandoff {
     static final Duration YIELD = Duration.ofMillis(50);
 
     private final RbdImageGate gate;
-    /** Writes hold it shared from the lock check to their completion; a release holds it exclusively. */
-    private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
-    /** Writes started on one thread and completed on another ({@link #tryEnterForWriteDetached}). */
-    private final DetachedHolds detachedWrites = new DetachedHolds(use);
+    /** The writes using the lock here, and whether this gateway holds it as far as it knows. */
+    private final RbdLockUse use = new RbdLockUse();
     /** One request for the lock at a time. */
     private final ReentrantLock asking = new ReentrantLock();
-    /** Whether this gateway holds the lock as far as it knows (for acknowledgements: no librbd call there). */
-    private volatile boolean holding;
     /** Until when this gateway's writers leave a lock it just gave up to the asker (nanoTime). */
     private volatile long yieldUntil;
     private volatile RadosNotifyChannel channel;
@@ -118,7 +111,7 @@ final class RbdLockHandoff {
             return;
         }
         RadosNotifyChannel old = channel;
-        RadosNotifyChannel c = LockRequests.open(gate.spec(), () -> holding && !gate.fenced(), this::releaseOnRequest,
+        RadosNotifyChannel c = LockRequests.open(gate.spec(), () -> use.holding() && !gate.fenced(), this::releaseOnRequest,
                 () -> stallForTests);
         try {
             lease = c.lease("xtarget-home", LEASE);
@@ -157,7 +150,7 @@ final class RbdLockHandoff {
     RbdImage enterForWrite() throws IOException {
         RbdImage image = gate.enter();
         if (!started()) {
-            use.readLock().lock();
+            use.enter();
             return image;
         }
         if (lockless) { // nothing decides who writes, and nothing could fence a gateway that hangs
@@ -169,19 +162,19 @@ final class RbdLockHandoff {
         try {
             long deadline = System.nanoTime() + WRITE_WAIT.toNanos();
             while (true) {
-                use.readLock().lock();
+                use.enter();
                 boolean owned = false;
                 try {
                     owned = owner(image);
                 } finally {
                     if (!owned) {
-                        use.readLock().unlock();
+                        use.exit();
                     }
                 }
                 if (owned) {
                     // the OSD says so (and no release runs while the use is held): started writes
                     // may trust it again, whatever this gateway believed (lockLost, librbd's own acquire)
-                    holding = true;
+                    use.held();
                     return image;
                 }
                 if (System.nanoTime() - deadline > 0) {
@@ -200,7 +193,7 @@ final class RbdLockHandoff {
     }
 
     void exitWrite() {
-        use.readLock().unlock();
+        use.exit();
         gate.exit();
     }
 
@@ -211,31 +204,22 @@ final class RbdLockHandoff {
      * (then {@link #enterForWrite} asks, waits or throws on a thread that may block).
      */
     RbdImage tryEnterForWriteDetached() {
-        if (lockless || (started() && !holding)) {
+        if (lockless || (started() && !use.holding())) {
             return null;
         }
         RbdImage image = gate.tryEnterDetached();
         if (image == null) {
             return null;
         }
-        if (!use.readLock().tryLock()) {
+        if (!use.tryEnterDetached(started())) {
             gate.exitDetached();
             return null;
         }
-        try {
-            if (started() && !holding) {
-                gate.exitDetached();
-                return null;
-            }
-            detachedWrites.add();
-            return image;
-        } finally {
-            use.readLock().unlock();
-        }
+        return image;
     }
 
     void exitWriteDetached() {
-        detachedWrites.release();
+        use.exitDetached();
         gate.exitDetached();
     }
 
@@ -245,7 +229,7 @@ final class RbdLockHandoff {
      * way, which asks for it, instead of starting on the same belief and failing again.
      */
     void lockLost() {
-        holding = false;
+        use.lost();
     }
 
     private boolean owner(RbdImage image) throws IOException {
@@ -340,7 +324,7 @@ final class RbdLockHandoff {
     /** This gateway holds the lock from now on (for the acknowledgements and the minimum hold). */
     private void tookLock() {
         acquiredAt = System.nanoTime();
-        holding = true;
+        use.held();
     }
 
     /** rbd_lock_acquire of a free lock; losing a race for it is not an error (the caller asks again). */
@@ -356,7 +340,7 @@ final class RbdLockHandoff {
 
     /** Tests: whether no write holds the lock's use and no release waits for it (nothing leaked). */
     boolean idleForTests() {
-        return use.getReadLockCount() == 0 && !use.isWriteLocked() && detachedWrites.held() == 0;
+        return use.idle();
     }
 
     /** Tests: while set, requests for the lock are not acknowledged until it opens (a hung gateway). */
@@ -372,25 +356,9 @@ final class RbdLockHandoff {
         if (image == null) {
             return;
         }
-        try {
-            long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
-            if (!use.writeLock().tryLock(RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{}: writes in flight kept the lock here for {} s after another gateway asked for it",
-                        gate.spec(), RELEASE_WAIT.toSeconds());
-                gate.exit();
-                return;
-            }
-            if (!detachedWrites.awaitNone(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                log.warn("{}: writes in flight kept the lock here for {} s after another gateway asked for it",
-                        gate.spec(), RELEASE_WAIT.toSeconds());
-                use.writeLock().unlock();
-                gate.exit();
-                return;
-            }
-        } catch (InterruptedException e) {
-            if (use.isWriteLockedByCurrentThread()) { // interrupted waiting for started writes
-                use.writeLock().unlock();
-            }
+        if (!use.drain(RELEASE_WAIT)) { // writes in flight, blocking or started, or interrupted
+            log.warn("{}: writes in flight kept the lock here for {} s after another gateway asked for it",
+                    gate.spec(), RELEASE_WAIT.toSeconds());
             gate.exit();
             return;
         }
@@ -398,13 +366,13 @@ final class RbdLockHandoff {
             if (image.isExclusiveLockOwner()) {
                 yieldUntil = System.nanoTime() + YIELD.toNanos();
                 RbdExclusiveLock.release(image);
-                holding = false;
+                use.lost();
             }
         } catch (IOException e) {
             gate.noted(e);
             log.warn("{}: could not give the lock up when asked: {}", gate.spec(), e.getMessage());
         } finally {
-            use.writeLock().unlock();
+            use.undrain();
             gate.exit();
         }
     }
@@ -456,27 +424,26 @@ final class RbdLockHandoff {
     /** Gives the exclusive lock up when this gateway holds it, after the writes in flight. */
     void giveLockUp() throws IOException {
         RbdImage image = gate.enter();
-        use.writeLock().lock();
+        use.drain();
         try {
-            detachedWrites.awaitNone();
             RbdExclusiveLock.release(image);
-            holding = false;
+            use.lost();
         } catch (IOException e) {
             throw gate.noted(e);
         } finally {
-            use.writeLock().unlock();
+            use.undrain();
             gate.exit();
         }
     }
 
     /**
      * After a reconnect from fencing: the image opened anew owns no lock, whatever this gateway
-     * held before (a started write trusts {@link #holding}: left set, it would reach librbd, which
-     * takes a free lock by itself, and land during the hold-off); writes are refused for
-     * {@code period} (see the class comment).
+     * held before (a started write trusts {@link RbdLockUse#holding}: left set, it would reach
+     * librbd, which takes a free lock by itself, and land during the hold-off); writes are refused
+     * for {@code period} (see the class comment).
      */
     void refuseWritesFor(Duration period) {
-        holding = false;
+        use.lost();
         refuseUntil = System.nanoTime() + period.toNanos();
         refusing = true;
     }
