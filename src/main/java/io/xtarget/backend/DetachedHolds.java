@@ -2,6 +2,7 @@ package io.xtarget.backend;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Shared holds of a {@link ReadWriteLock} that outlive the thread that took them: an asynchronous
@@ -31,10 +32,23 @@ public final class DetachedHolds {
      * @return false: nothing is held
      */
     public boolean tryAcquire() {
+        return tryAcquire(() -> true);
+    }
+
+    /**
+     * As {@link #tryAcquire()}, when {@code admit}, asked with the read lock held (so state that
+     * changes only under the write lock is stable), also says yes.
+     *
+     * @return false: nothing is held
+     */
+    public boolean tryAcquire(BooleanSupplier admit) {
         if (!lock.readLock().tryLock()) {
             return false;
         }
         try {
+            if (!admit.getAsBoolean()) {
+                return false;
+            }
             synchronized (this) {
                 holds++;
             }
@@ -42,11 +56,6 @@ public final class DetachedHolds {
         } finally {
             lock.readLock().unlock();
         }
-    }
-
-    /** Counts one detached hold; the caller holds the read lock now (it checked state under it). */
-    public synchronized void add() {
-        holds++;
     }
 
     /** Ends one detached hold (any thread). */

@@ -2,8 +2,6 @@ package io.xtarget.iscsi;
 
 import io.xtarget.scsi.ScsiCore;
 import io.xtarget.scsi.ScsiResult;
-import io.xtarget.scsi.ScsiStatus;
-import io.xtarget.scsi.Sense;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -81,7 +79,7 @@ final class CommandRunner implements CommandScheduler.Runner {
         } catch (RuntimeException e) {
             log.error("internal error starting {}", t, e);
             f = CompletableFuture.completedFuture(
-                    new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null));
+                    ScsiResult.internalFailure());
         }
         if (f == null) {
             workers.execute(() -> {
@@ -92,7 +90,7 @@ final class CommandRunner implements CommandScheduler.Runner {
         }
         f.whenComplete((r, e) -> {
             ScsiResult result = r != null ? r
-                    : new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+                    : ScsiResult.internalFailure();
             if (!connection.onOwnThread() && result.data() != null && result.data().remaining() > LARGE_DATA_IN) {
                 // the store's completion thread serves every command of the store: a large
                 // Data-In is sent by the connection's thread, which waits for the socket anyway
@@ -134,7 +132,7 @@ final class CommandRunner implements CommandScheduler.Runner {
             }
         } catch (RuntimeException e) {
             log.error("internal error running {}", t, e);
-            r = new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+            r = ScsiResult.internalFailure();
         }
         finish(t, r);
     }

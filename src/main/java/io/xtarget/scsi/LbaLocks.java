@@ -52,12 +52,24 @@ public final class LbaLocks {
         return acquire(mask(lba, blocks), false);
     }
 
+    /** The stripes the blocks of {@code blockSize} bytes that [offset, offset+length) touch lie in (at least one block). */
+    static long byteMask(long offset, long length, int blockSize) {
+        long first = offset / blockSize;
+        long last = (offset + Math.max(1, length) - 1) / blockSize;
+        return mask(first, last - first + 1);
+    }
+
+    /** {@link #shared(long, long)} of the blocks a byte range touches (the copy engine's byte-granular segments). */
+    public Held sharedBytes(long offset, long length, int blockSize) {
+        return acquire(byteMask(offset, length, blockSize), false);
+    }
+
     /**
-     * Two ranges of this LU held shared at once (a copy within one LU): the union of their
+     * Two byte ranges of this LU held shared at once (a copy within one LU): the union of their
      * stripes, taken in one ascending pass.
      */
-    public Held shared(long lba1, long blocks1, long lba2, long blocks2) {
-        return acquire(mask(lba1, blocks1) | mask(lba2, blocks2), false);
+    public Held sharedBytes(long offset1, long offset2, long length, int blockSize) {
+        return acquire(byteMask(offset1, length, blockSize) | byteMask(offset2, length, blockSize), false);
     }
 
     /**
@@ -66,7 +78,15 @@ public final class LbaLocks {
      * (the caller then runs the command the blocking way).
      */
     public Held tryShared(long lba, long blocks) {
-        long mask = mask(lba, blocks);
+        return tryAcquire(mask(lba, blocks));
+    }
+
+    /** {@link #tryShared} of the blocks a byte range touches. */
+    public Held trySharedBytes(long offset, long length, int blockSize) {
+        return tryAcquire(byteMask(offset, length, blockSize));
+    }
+
+    private Held tryAcquire(long mask) {
         DetachedHolds[] held = new DetachedHolds[Long.bitCount(mask)];
         int n = 0;
         for (int i = 0; i < STRIPES; i++) {

@@ -230,10 +230,7 @@ final class LuDataPath {
 
     /** The stripes a read or write of {@code length} bytes at {@code offset} touches, held shared. */
     private LbaLocks.Held lockBytes(long offset, long length) {
-        int bs = store().blockSize();
-        long first = offset / bs;
-        long last = (offset + Math.max(1, length) - 1) / bs;
-        return lbaLocks.shared(first, last - first + 1);
+        return lbaLocks.sharedBytes(offset, length, store().blockSize());
     }
 
     /**
@@ -263,10 +260,7 @@ final class LuDataPath {
 
     private LbaLocks.Held lockForCopy(long srcOffset, LuDataPath dst, long dstOffset, long length) {
         if (dst == this) {
-            int bs = store().blockSize();
-            long n = Math.max(1, length);
-            return lbaLocks.shared(srcOffset / bs, (srcOffset + n - 1) / bs - srcOffset / bs + 1,
-                    dstOffset / bs, (dstOffset + n - 1) / bs - dstOffset / bs + 1);
+            return lbaLocks.sharedBytes(srcOffset, dstOffset, length, store().blockSize());
         }
         boolean sourceFirst = order < dst.order;
         LbaLocks.Held first = sourceFirst ? lockBytes(srcOffset, length) : dst.lockBytes(dstOffset, length);

@@ -5,7 +5,7 @@ import io.xtarget.backend.OutOfSpaceException;
 import io.xtarget.backend.Store;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +44,7 @@ final class LuStartedIo {
         Store s = store.get();
         long offset = lba * s.blockSize();
         int n = dst.remaining();
-        return started(s, offset, n, () -> s.startRead(offset, dst), () -> stats.read(n));
+        return started(s, offset, n, () -> s.startRead(offset, dst), () -> stats.read(n), e -> {});
     }
 
     /**
@@ -62,12 +62,10 @@ final class LuStartedIo {
         Store s = store.get();
         long offset = lba * s.blockSize();
         int n = src.remaining();
-        CompletableFuture<Void> f = started(s, offset, n, () -> s.startWrite(offset, src, mode.durable(fua)), () -> {
+        return started(s, offset, n, () -> s.startWrite(offset, src, mode.durable(fua)), () -> {
             stats.written(n);
             provisioning.get().allocated(n);
-        });
-        return f == null ? null : f.whenComplete((v, x) -> {
-            Throwable e = x instanceof CompletionException c && c.getCause() != null ? c.getCause() : x;
+        }, e -> {
             if (e instanceof FlushFailedException ff) {
                 health.flushFailed(ff);
             } else if (e instanceof OutOfSpaceException oos) {
@@ -76,12 +74,13 @@ final class LuStartedIo {
         });
     }
 
-    /** Starts one store operation of {@code n} bytes at {@code offset} under its stripes; {@code done} counts it. */
+    /**
+     * Starts one store operation of {@code n} bytes at {@code offset} under its stripes; when it
+     * completes, {@code done} counts it, or {@code failed} gets the store's exception as it was thrown.
+     */
     private CompletableFuture<Void> started(Store s, long offset, int n, Supplier<CompletableFuture<Void>> start,
-            Runnable done) {
-        int bs = s.blockSize();
-        long first = offset / bs;
-        LbaLocks.Held h = lbaLocks.tryShared(first, (offset + Math.max(1, n) - 1) / bs - first + 1);
+            Runnable done, Consumer<Throwable> failed) {
+        LbaLocks.Held h = lbaLocks.trySharedBytes(offset, n, s.blockSize());
         if (h == null) {
             return null;
         }
@@ -102,6 +101,8 @@ final class LuStartedIo {
             if (e == null) {
                 stats.sample(t0, n);
                 done.run();
+            } else {
+                failed.accept(e);
             }
         });
     }

@@ -268,6 +268,6 @@ public final class ScsiCore {
             return new ScsiResult(ScsiStatus.CHECK_CONDITION, s, null);
         }
         log.error("internal error on {}", task, e);
-        return new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+        return ScsiResult.internalFailure();
     }
 }

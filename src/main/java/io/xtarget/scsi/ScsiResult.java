@@ -27,6 +27,11 @@ public record ScsiResult(ScsiStatus status, Sense sense, ByteBuffer data) {
         return new ScsiResult(ScsiStatus.CONDITION_MET, null, null);
     }
 
+    /** CHECK CONDITION, HARDWARE ERROR / INTERNAL TARGET FAILURE: a bug or an unexpected state, never the initiator's doing. */
+    public static ScsiResult internalFailure() {
+        return new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+    }
+
     public static ScsiResult of(ScsiException e) {
         return new ScsiResult(e.status(), e.sense(), null);
     }

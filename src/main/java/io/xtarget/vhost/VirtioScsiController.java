@@ -182,7 +182,7 @@ final class VirtioScsiController {
                 r = core.execute(task);
             } catch (RuntimeException e) {
                 log.error("{}: internal error running {}", name, cmd, e);
-                r = new ScsiResult(ScsiStatus.CHECK_CONDITION, Sense.internalTargetFailure(), null);
+                r = ScsiResult.internalFailure();
             }
             complete(cmd, task.claimCompletion() ? cmd.writeResult(r) : cmd.writeAborted());
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.xtarget.backend.rbd;
 
 import io.xtarget.backend.DetachedHolds;
 import io.xtarget.backend.StoreFencedException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -75,22 +76,27 @@ final class RbdImageGate {
      * wanted exclusively (the caller then takes the blocking path, which waits or throws).
      */
     RbdImage tryEnterDetached() {
-        if (!gate.readLock().tryLock()) {
-            return null;
-        }
-        try {
-            if (closed || fenced) {
-                return null;
-            }
-            detached.add();
-            return image;
-        } finally {
-            gate.readLock().unlock();
-        }
+        // the image changes only under the write lock, which waits for this hold to end
+        return detached.tryAcquire(() -> !closed && !fenced) ? image : null;
     }
 
     void exitDetached() {
         detached.release();
+    }
+
+    /** librbd's {@code -errno} for {@code what} as an exception; a blocklisted client fences the image. */
+    IOException failure(String what, int errno) {
+        return noted(RbdErrors.of(what, errno));
+    }
+
+    /** Throws unless a read of {@code n} bytes at {@code offset} returned them all ({@code rv}: bytes or -errno). */
+    void requireRead(long rv, int n, long offset) throws IOException {
+        if (rv < 0) {
+            throw failure("read of " + n + " bytes of " + spec + " at " + offset, (int) -rv);
+        }
+        if (rv != n) {
+            throw new EOFException("read of " + n + " bytes of " + spec + " at " + offset + " returned " + rv);
+        }
     }
 
     /** Returns {@code e}, fencing the image first when it says this client is blocklisted. */

@@ -204,7 +204,7 @@ final class RbdLockHandoff {
      * (then {@link #enterForWrite} asks, waits or throws on a thread that may block).
      */
     RbdImage tryEnterForWriteDetached() {
-        if (lockless || (started() && !use.holding())) {
+        if (lockless) {
             return null;
         }
         RbdImage image = gate.tryEnterDetached();

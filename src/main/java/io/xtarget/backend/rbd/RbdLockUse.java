@@ -34,21 +34,7 @@ final class RbdLockUse {
      * believed held.
      */
     boolean tryEnterDetached(boolean needLock) {
-        if (needLock && !holding) {
-            return false;
-        }
-        if (!use.readLock().tryLock()) {
-            return false;
-        }
-        try {
-            if (needLock && !holding) {
-                return false;
-            }
-            detached.add();
-            return true;
-        } finally {
-            use.readLock().unlock();
-        }
+        return detached.tryAcquire(() -> !needLock || holding);
     }
 
     void exitDetached() {

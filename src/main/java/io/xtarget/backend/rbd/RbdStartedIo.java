@@ -1,7 +1,7 @@
 package io.xtarget.backend.rbd;
 
+import io.xtarget.backend.Bounds;
 import io.xtarget.backend.StoreFencedException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -27,23 +27,13 @@ final class RbdStartedIo {
         this.sizeBytes = sizeBytes;
     }
 
-    /** Whether [offset, offset + length) lies within a store of {@code size} bytes (no overflow). */
-    static boolean inBounds(long offset, long length, long size) {
-        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
-    }
-
-    /** librbd's {@code -errno} for {@code what} as an exception; a blocklisted client fences the store. */
-    private IOException failure(String what, int errno) {
-        return gate.noted(RbdErrors.of(what, errno));
-    }
-
     /**
      * rbd_aio_read into a direct buffer, completed on librbd's callback thread. Null (use
      * {@link RbdStore#read}) for a heap buffer, or when the image is closing, fenced or being recovered.
      */
     CompletableFuture<Void> startRead(long offset, ByteBuffer dst) {
         int n = dst.remaining();
-        if (!dst.isDirect() || n == 0 || !inBounds(offset, n, sizeBytes)) {
+        if (!dst.isDirect() || n == 0 || !Bounds.contains(offset, n, sizeBytes)) {
             return null;
         }
         RbdImage image = gate.tryEnterDetached();
@@ -51,12 +41,7 @@ final class RbdStartedIo {
             return null;
         }
         return started(() -> image.read(offset, MemorySegment.ofBuffer(dst)), gate::exitDetached, rv -> {
-            if (rv < 0) {
-                throw failure("read of " + n + " bytes of " + gate.spec() + " at " + offset, (int) -rv);
-            }
-            if (rv != n) {
-                throw new EOFException("read of " + n + " bytes of " + gate.spec() + " at " + offset + " returned " + rv);
-            }
+            gate.requireRead(rv, n, offset);
             dst.position(dst.position() + n);
         });
     }
@@ -69,7 +54,7 @@ final class RbdStartedIo {
      */
     CompletableFuture<Void> startWrite(long offset, ByteBuffer src, boolean fua) {
         int n = src.remaining();
-        if (fua || !src.isDirect() || n == 0 || !inBounds(offset, n, sizeBytes)) {
+        if (fua || !src.isDirect() || n == 0 || !Bounds.contains(offset, n, sizeBytes)) {
             return null;
         }
         RbdImage image = handoff.tryEnterForWriteDetached();
@@ -78,7 +63,7 @@ final class RbdStartedIo {
         }
         return started(() -> image.write(offset, MemorySegment.ofBuffer(src), false), handoff::exitWriteDetached, rv -> {
             if (rv < 0) {
-                IOException e = failure("write of " + n + " bytes of " + gate.spec() + " at " + offset, (int) -rv);
+                IOException e = gate.failure("write of " + n + " bytes of " + gate.spec() + " at " + offset, (int) -rv);
                 if (e instanceof StoreFencedException f && f.reason() == StoreFencedException.Reason.LOCKED_ELSEWHERE) {
                     handoff.lockLost();
                 }

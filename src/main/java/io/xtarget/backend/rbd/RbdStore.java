@@ -1,11 +1,11 @@
 package io.xtarget.backend.rbd;
 
+import io.xtarget.backend.Bounds;
 import io.xtarget.backend.LockOwnership;
 import io.xtarget.backend.PeerChannel;
 import io.xtarget.backend.Store;
 import io.xtarget.backend.StoreFencedException;
 import io.xtarget.backend.StoreGeometry;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -151,11 +151,6 @@ public final class RbdStore implements Store, LockOwnership {
         gate.exit();
     }
 
-    /** librbd's {@code -errno} for {@code what} as an exception; a blocklisted client fences the store. */
-    private IOException failure(String what, int errno) {
-        return gate.noted(RbdErrors.of(what, errno));
-    }
-
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         int n = dst.remaining();
@@ -166,13 +161,7 @@ public final class RbdStore implements Store, LockOwnership {
         RbdImage image = enter();
         try (Arena arena = dst.isDirect() ? null : Arena.ofConfined()) {
             MemorySegment buf = arena == null ? MemorySegment.ofBuffer(dst) : arena.allocate(n);
-            long rv = image.read(offset, buf).await();
-            if (rv < 0) {
-                throw failure("read of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
-            }
-            if (rv != n) {
-                throw new EOFException("read of " + n + " bytes of " + spec() + " at " + offset + " returned " + rv);
-            }
+            gate.requireRead(image.read(offset, buf).await(), n, offset);
             if (arena != null) {
                 dst.put(dst.position(), buf.asByteBuffer(), 0, n);
             }
@@ -197,7 +186,7 @@ public final class RbdStore implements Store, LockOwnership {
             MemorySegment buf = nativeView(src, arena);
             long rv = image.write(offset, buf, fua).await();
             if (rv < 0) {
-                throw failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw gate.failure("write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
             src.position(src.position() + n);
         } finally {
@@ -261,7 +250,7 @@ public final class RbdStore implements Store, LockOwnership {
         try {
             long rv = image.discard(offset, length).await();
             if (rv < 0) {
-                throw failure("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw gate.failure("discard of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             handoff.exitWrite();
@@ -283,7 +272,7 @@ public final class RbdStore implements Store, LockOwnership {
         try (Arena arena = block.isDirect() ? null : Arena.ofConfined()) {
             long rv = image.writeSame(offset, length, nativeView(block, arena), fua).await();
             if (rv < 0) {
-                throw failure("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw gate.failure("writesame of " + length + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             handoff.exitWrite();
@@ -330,7 +319,7 @@ public final class RbdStore implements Store, LockOwnership {
                 return NO_COMPARE_AND_WRITE;
             }
             if (rv < 0) {
-                throw failure("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
+                throw gate.failure("compare and write of " + n + " bytes of " + spec() + " at " + offset, (int) -rv);
             }
         } finally {
             handoff.exitWrite();
@@ -374,13 +363,7 @@ public final class RbdStore implements Store, LockOwnership {
     }
 
     private void check(long offset, long length) throws IOException {
-        if (!inBounds(offset, length)) {
-            throw new IOException("access [" + offset + ", +" + length + ") outside store of " + sizeBytes + " bytes");
-        }
-    }
-
-    private boolean inBounds(long offset, long length) {
-        return RbdStartedIo.inBounds(offset, length, sizeBytes);
+        Bounds.check(offset, length, sizeBytes);
     }
 
     /** The buffer's remaining bytes as native memory: itself when direct, else a copy in {@code arena}. */

@@ -69,10 +69,10 @@ final class AtomicWriteCommands {
 
     /** ORWRITE(16): each medium byte becomes itself OR the data-out byte. */
     ScsiResult orWrite(ScsiTask task) throws ScsiException, IOException {
-        LogicalUnit lu = task.lu();
-        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
-        int n = r.requireTransferBytes(lu.blockSize());
-        r.requireInRange(lu);
+        ReadWriteCommands.Transfer t = ReadWriteCommands.Transfer.of(task);
+        LogicalUnit lu = t.lu();
+        BlockRange r = t.range();
+        int n = t.bytes();
         if (n == 0) {
             return ScsiResult.good();
         }

@@ -12,25 +12,42 @@ import java.util.concurrent.CompletableFuture;
 /** READ, WRITE, VERIFY and WRITE AND VERIFY in all their CDB sizes (SBC-3 5.14-5.16, 5.30-5.41). */
 final class ReadWriteCommands {
     /**
+     * The blocks of a READ, WRITE or ORWRITE, checked in this order: no protection information, a
+     * transfer length that fits, inside the LU.
+     */
+    record Transfer(LogicalUnit lu, BlockRange range, int bytes) {
+        static Transfer of(ScsiTask task) throws ScsiException {
+            LogicalUnit lu = task.lu();
+            BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
+            int n = r.requireTransferBytes(lu.blockSize());
+            r.requireInRange(lu);
+            return new Transfer(lu, r, n);
+        }
+
+        /** The whole blocks of data-out that arrived, at most the transfer, as the buffers they arrived in. */
+        ByteBuffer[] dataOut(ScsiTask task) {
+            return task.dataOutBlockSegments(bytes / lu.blockSize(), lu.blockSize());
+        }
+    }
+
+    /**
      * READ(6/10/12/16). DPO and FUA need no action: every read comes from the store itself. When
      * the fabric offers the initiator's own buffers ({@link ScsiTask#placeDataIn}), the store reads
      * straight into them, one call per buffer, and the result carries no data of its own.
      */
     ScsiResult read(ScsiTask task) throws ScsiException, IOException {
-        LogicalUnit lu = task.lu();
-        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
-        int n = r.requireTransferBytes(lu.blockSize());
-        r.requireInRange(lu);
+        Transfer t = Transfer.of(task);
+        int n = t.bytes();
         if (n == 0) {
             return ScsiResult.good(); // SBC-3 5.15: a zero TRANSFER LENGTH is not an error
         }
         ByteBuffer[] placed = task.placeDataIn(n);
         if (placed != null) {
-            lu.read(r.lba(), placed); // straight into the initiator's buffers (virtio guest memory)
+            t.lu().read(t.range().lba(), placed); // straight into the initiator's buffers (virtio guest memory)
             return ScsiResult.good();
         }
         ByteBuffer buf = task.allocate(n);
-        lu.read(r.lba(), buf);
+        t.lu().read(t.range().lba(), buf);
         buf.flip();
         return ScsiResult.good(buf);
     }
@@ -40,13 +57,10 @@ final class ReadWriteCommands {
      * arrived in several buffers is written from them as they are, one store call per buffer.
      */
     ScsiResult write(ScsiTask task) throws ScsiException, IOException {
-        LogicalUnit lu = task.lu();
-        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
-        int n = r.requireTransferBytes(lu.blockSize());
-        r.requireInRange(lu);
-        ByteBuffer[] data = task.dataOutBlockSegments(n / lu.blockSize(), lu.blockSize());
+        Transfer t = Transfer.of(task);
+        ByteBuffer[] data = t.dataOut(task);
         if (data.length > 0 && data[0].hasRemaining()) {
-            lu.write(r.lba(), data, r.fua());
+            t.lu().write(t.range().lba(), data, t.range().fua());
         }
         return ScsiResult.good();
     }
@@ -57,15 +71,12 @@ final class ReadWriteCommands {
      * Null, with nothing done, when the LU cannot start it now (then {@link #read} runs it).
      */
     CompletableFuture<ScsiResult> startRead(ScsiTask task) throws ScsiException {
-        LogicalUnit lu = task.lu();
-        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
-        int n = r.requireTransferBytes(lu.blockSize());
-        r.requireInRange(lu);
-        if (n == 0) {
+        Transfer t = Transfer.of(task);
+        if (t.bytes() == 0) {
             return CompletableFuture.completedFuture(ScsiResult.good());
         }
-        ByteBuffer buf = task.allocate(n);
-        CompletableFuture<Void> f = lu.startRead(r.lba(), buf);
+        ByteBuffer buf = task.allocate(t.bytes());
+        CompletableFuture<Void> f = t.lu().startRead(t.range().lba(), buf);
         return f == null ? null : f.thenApply(v -> ScsiResult.good(buf.flip()));
     }
 
@@ -74,18 +85,15 @@ final class ReadWriteCommands {
      * arrived in one buffer. Null, with nothing written, when the LU cannot start it now.
      */
     CompletableFuture<ScsiResult> startWrite(ScsiTask task) throws ScsiException {
-        LogicalUnit lu = task.lu();
-        BlockRange r = BlockRange.decode(task.cdb()).requireNoProtection();
-        int n = r.requireTransferBytes(lu.blockSize());
-        r.requireInRange(lu);
-        ByteBuffer[] data = task.dataOutBlockSegments(n / lu.blockSize(), lu.blockSize());
+        Transfer t = Transfer.of(task);
+        ByteBuffer[] data = t.dataOut(task);
         if (data.length == 0 || !data[0].hasRemaining()) {
             return CompletableFuture.completedFuture(ScsiResult.good());
         }
         if (data.length > 1) {
             return null;
         }
-        CompletableFuture<Void> f = lu.startWrite(r.lba(), data[0], r.fua());
+        CompletableFuture<Void> f = t.lu().startWrite(t.range().lba(), data[0], t.range().fua());
         return f == null ? null : f.thenApply(v -> ScsiResult.good());
     }
 
