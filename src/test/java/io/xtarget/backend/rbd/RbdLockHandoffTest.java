@@ -3,6 +3,7 @@ package io.xtarget.backend.rbd;
 import static io.xtarget.backend.rbd.RbdStoreTest.direct;
 import static io.xtarget.backend.rbd.RbdStoreTest.pattern;
 import static io.xtarget.backend.rbd.RbdStoreTest.read;
+import static io.xtarget.testing.Bytes.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,13 +78,6 @@ class RbdLockHandoffTest {
         }
     }
 
-    static byte[] concat(byte[]... parts) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
 
     @Test
     void aHolderThatDoesNotAnswerIsFencedAndItsLateWriteNeverLands() throws Exception {
@@ -190,5 +184,4 @@ class RbdLockHandoffTest {
             assertThat(a.holdHome()).isTrue();
         }
     }
-
 }

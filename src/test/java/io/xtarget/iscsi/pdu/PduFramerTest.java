@@ -1,5 +1,6 @@
 package io.xtarget.iscsi.pdu;
 
+import static io.xtarget.testing.Bytes.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -60,13 +61,6 @@ class PduFramerTest {
         return wire(p, new byte[0], headerDigest, dataDigest);
     }
 
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
 
     private static NopOut nop(int itt, int dataLength) {
         byte[] d = new byte[dataLength];

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.Sense;
+import io.xtarget.testing.Bytes;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class SbcProvisioningTest {
         assertGood(rig.run(unmapList(new long[][] {{1, 2}, {10, 1}, {64, 0}}), unmapCdb(56)));
         assertThat(rig.store.unmaps).containsExactly(new long[] {bs, 2L * bs}, new long[] {10L * bs, bs});
         assertThat(data(rig.run(cdb10(0x28, 0, 0, 4)))).isEqualTo(
-                SbcReadWriteTest.concat(filled(bs, 'a'), SbcReadWriteTest.concat(new byte[2 * bs], filled(bs, 'a'))));
+                Bytes.concat(filled(bs, 'a'), Bytes.concat(new byte[2 * bs], filled(bs, 'a'))));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.xtarget.scsi.sbc;
 
 import static io.xtarget.scsi.sbc.SbcRig.*;
+import static io.xtarget.testing.Bytes.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.scsi.ScsiLimits;
@@ -164,11 +165,5 @@ class SbcReadWriteTest {
         rig.lu.mode().softwareWriteProtect = true;
         assertThat(rig.run(filled(bs, 0), cdb10(0x2A, 0, 0, 1)).sense().key()).isEqualTo(7);
         assertGood(rig.run(cdb10(0x35, 0, 0, 0))); // SYNCHRONIZE CACHE still works
-    }
-
-    static byte[] concat(byte[] a, byte[] b) {
-        byte[] c = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
     }
 }

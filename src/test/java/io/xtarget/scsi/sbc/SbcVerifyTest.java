@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.xtarget.scsi.ScsiResult;
 import io.xtarget.scsi.Sense;
+import io.xtarget.testing.Bytes;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,7 +83,7 @@ class SbcVerifyTest {
         assertGood(rig.run(filled(bs, 0x62), cdb12(0xAE, 0x10, 5, 1)));
         assertGood(rig.run(filled(bs, 0x63), cdb16(0x8E, 0, 6, 1)));
         assertThat(Arrays.copyOfRange(rig.heap.bytes(), 3 * bs, 7 * bs)).isEqualTo(
-                SbcReadWriteTest.concat(filled(2 * bs, 0x61), SbcReadWriteTest.concat(filled(bs, 0x62), filled(bs, 0x63))));
+                Bytes.concat(filled(2 * bs, 0x61), Bytes.concat(filled(bs, 0x62), filled(bs, 0x63))));
         assertThat(rig.store.fuas).containsExactly(true, true, true);
         assertSense(rig.run(filled(bs, 0), cdb10(0x2E, 0x04, 0, 1)), Sense.invalidFieldInCdb(1, 2));
         assertSense(rig.run(filled(bs, 0), cdb10(0x2E, 0x40, 0, 1)), Sense.invalidFieldInCdb(1, 7));
@@ -94,11 +95,11 @@ class SbcVerifyTest {
     void compareAndWriteWritesOnlyWhenTheVerifyDataMatches(int bs) {
         SbcRig rig = new SbcRig(bs, 64);
         rig.fill(10, 2, 'A');
-        byte[] both = SbcReadWriteTest.concat(filled(2 * bs, 'A'), filled(2 * bs, 'B'));
+        byte[] both = Bytes.concat(filled(2 * bs, 'A'), filled(2 * bs, 'B'));
         assertGood(rig.run(both, caw(10, 2, 0)));
         assertThat(Arrays.copyOfRange(rig.heap.bytes(), 10 * bs, 12 * bs)).isEqualTo(filled(2 * bs, 'B'));
 
-        byte[] stale = SbcReadWriteTest.concat(filled(2 * bs, 'B'), filled(2 * bs, 'C'));
+        byte[] stale = Bytes.concat(filled(2 * bs, 'B'), filled(2 * bs, 'C'));
         stale[2 * bs - 27] = 'C';
         assertSense(rig.run(stale, caw(10, 2, 0)), Sense.miscompare().withInformation(2L * bs - 27));
         assertThat(Arrays.copyOfRange(rig.heap.bytes(), 10 * bs, 12 * bs)).isEqualTo(filled(2 * bs, 'B'));
